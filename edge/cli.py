@@ -8,14 +8,19 @@ on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import logging
 import signal
 import sys
 import threading
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import TYPE_CHECKING, NoReturn, Sequence
 
 from drivers.registry import DEFAULT_DRIVER, DRIVERS, KINDS
+
+if TYPE_CHECKING:
+    from edge.config import LaneConfig
 
 EXIT_USAGE = 2
 
@@ -80,6 +85,89 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_config_or_exit(path: Path) -> "LaneConfig":
+    from edge.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from edge.serve import run_lane, setup_logging
+    from edge.store import StoreError
+
+    config = load_config_or_exit(args.config)
+    setup_logging()
+    try:
+        run_lane(config, on_ready=lambda url: print(f"lanebox: lane {config.lane_id} serving on {url}", flush=True))
+    except (OSError, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from edge.demo import run_demo
+    from edge.serve import setup_logging
+    from edge.store import StoreError
+
+    setup_logging(logging.WARNING)
+    try:
+        run_demo(args.data_dir.resolve(), args.port, args.pace, echo=lambda line: print(line, flush=True))
+    except (OSError, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from edge.store import EventStore, StoreError
+
+    config = load_config_or_exit(args.config)
+    path = config.data_dir / "lane.sqlite3"
+    if not path.exists():
+        raise CommandError(f"no evidence store at {path}")
+    try:
+        with EventStore(path, lane=config.lane_id) as store:
+            report = store.verify()
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    if report.ok:
+        print(f"chain ok: {report.checked} events verified ({path})")
+        return 0
+    print(f"chain BROKEN at seq {report.first_broken_seq}: {report.reason} "
+          f"({report.checked} events checked, {path})")
+    return 1
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from edge.store import EventStore, StoreError
+    from edge.users import UserDirectory, UserExists
+
+    config = load_config_or_exit(args.config)
+    try:
+        with EventStore(config.data_dir / "lane.sqlite3", lane=config.lane_id) as store:
+            users = UserDirectory(store)
+            if args.users_command == "add":
+                password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else getpass.getpass()
+                users.add(args.username, args.role, password, actor="cli")
+                print(f"added {args.username} ({args.role})")
+            elif args.users_command == "list":
+                for user in users.list():
+                    flag = " (disabled)" if user["disabled"] else ""
+                    print(f"{user['username']:<24} {user['role']:<11}{flag}")
+            else:
+                if not any(u["username"] == args.username for u in users.list()):
+                    raise CommandError(f"no user {args.username!r}")
+                users.disable(args.username, actor="cli")
+                print(f"disabled {args.username}")
+    except UserExists:
+        raise CommandError(f"user {args.username!r} exists already") from None
+    except (ValueError, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
 # ----- the parser ----------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="lanebox", description="Lane edge box for border-port vehicle lanes.")
@@ -104,6 +192,39 @@ def build_parser() -> argparse.ArgumentParser:
     dev.add_argument("--json", action="store_true", help="print JSON")
     dev.set_defaults(func=cmd_devices)
 
+    serve = sub.add_parser("serve", help="run this lane's edge server",
+                           description="Run one lane's edge server from its TOML config.")
+    serve.add_argument("--config", type=Path, required=True, help="the lane's config file")
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="run a demo lane with simulated devices (no config needed)",
+                          description="Start a lane server with four simulated devices on pseudo-terminals "
+                                      "and demo users; prints the URLs and logins. Ctrl-C stops it.")
+    demo.add_argument("--data-dir", type=Path, default=Path("lanebox-demo"), help="where to keep the demo store")
+    demo.add_argument("--port", type=int, default=8080, help="HTTP port on 127.0.0.1 (default 8080)")
+    demo.add_argument("--pace", type=float, default=1.0, help="demo speed factor: <1 is faster")
+    demo.set_defaults(func=cmd_demo)
+
+    verify = sub.add_parser("verify", help="check the lane's event hash chain",
+                            description="Walk the evidence log's hash chain. Exit 0 when whole, "
+                                        "1 naming the first broken link.")
+    verify.add_argument("--config", type=Path, required=True)
+    verify.set_defaults(func=cmd_verify)
+
+    users = sub.add_parser("users", help="add, list or disable the lane's users")
+    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", parser_class=_Parser)
+    users_sub.required = True
+    add = users_sub.add_parser("add", help="add a user")
+    add.add_argument("--config", type=Path, required=True)
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", required=True, choices=("officer", "technician", "supervisor", "viewer"))
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    listing = users_sub.add_parser("list", help="list users")
+    listing.add_argument("--config", type=Path, required=True)
+    disable = users_sub.add_parser("disable", help="disable a user")
+    disable.add_argument("--config", type=Path, required=True)
+    disable.add_argument("--username", required=True)
+    users.set_defaults(func=cmd_users)
     return parser
 
 

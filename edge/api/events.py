@@ -1,0 +1,48 @@
+"""The evidence log, read-only: page through events, fetch one, verify the chain."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, current_app, request
+
+from edge.api.errors import ApiError, not_found
+from edge.api.routing import endpoint, query_int
+
+bp = Blueprint("events", __name__, url_prefix="/api/v1")
+
+EVENT_TYPE = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
+
+
+@endpoint(bp, "/events", "GET", summary="Page through events in seq order",
+          query={"after": {"type": "integer", "description": "return events with seq greater than this"},
+                 "limit": {"type": "integer", "description": "at most this many (1-1000, default 100)"},
+                 "type": {"type": "string", "description": "only this type (repeat for several; a "
+                                                          "trailing '.' matches a prefix, e.g. 'user.')"}})
+def list_events() -> Any:
+    after = query_int("after", 0)
+    limit = query_int("limit", 100, 1, 1000)
+    types = request.args.getlist("type") or None
+    for t in types or ():
+        if not EVENT_TYPE.match(t):
+            raise ApiError(400, "invalid_field", f"type: {t!r} is not an event type", field="type")
+    store = current_app.extensions["lanebox"].store
+    events = store.page(after_seq=after, limit=limit, types=types)
+    return {"events": events, "next_after": events[-1]["seq"] if events else after,
+            "last_seq": store.last_seq()}
+
+
+@endpoint(bp, "/events/<event_id>", "GET", summary="One event by its id")
+def get_event(event_id: str) -> Any:
+    event = current_app.extensions["lanebox"].store.get(event_id)
+    if event is None:
+        raise not_found(f"event {event_id!r}")
+    return event
+
+
+@endpoint(bp, "/chain", "GET", summary="Verify the hash chain of the whole log")
+def verify_chain() -> Any:
+    report = current_app.extensions["lanebox"].store.verify()
+    return {"ok": report.ok, "checked": report.checked, "first_broken_seq": report.first_broken_seq,
+            "reason": report.reason}

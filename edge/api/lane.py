@@ -1,0 +1,27 @@
+"""``GET /api/v1/lane``: which lane this box is and how it is doing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app
+
+from edge.api.routing import endpoint
+from edge.device_manager import utc_now_iso
+
+bp = Blueprint("lane", __name__, url_prefix="/api/v1")
+
+
+@endpoint(bp, "/lane", "GET", summary="Lane identity, devices and evidence store summary")
+def lane_info() -> Any:
+    server = current_app.extensions["lanebox"]
+    devices = server.devices.snapshot()
+    return {
+        "id": server.config.lane_id,
+        "name": server.config.lane_name,
+        "time": utc_now_iso(),
+        "version": server.version,
+        "devices": [{"id": d["id"], "kind": d["kind"], "state": d["state"]} for d in devices],
+        "store": {"events": server.store.count(), "last_seq": server.store.last_seq()},
+        "live_clients": server.live.connected,
+    }

@@ -1,0 +1,47 @@
+"""Supervisors manage the lane's users; every change is an event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app
+
+from edge.api.errors import ApiError, bad_request, not_found
+from edge.api.routing import current_session, endpoint, obj
+
+bp = Blueprint("users", __name__, url_prefix="/api/v1")
+
+SUPERVISOR = ("supervisor",)
+NEW_USER = obj({"username": {"type": "string", "minLength": 2, "maxLength": 32},
+                "role": {"enum": ["officer", "technician", "supervisor", "viewer"]},
+                "password": {"type": "string", "minLength": 8, "maxLength": 256}},
+               required=("username", "role", "password"))
+
+
+@endpoint(bp, "/users", "GET", roles=SUPERVISOR, summary="The lane's users (never their passwords)")
+def list_users() -> Any:
+    return {"users": current_app.extensions["lanebox"].users.list()}
+
+
+@endpoint(bp, "/users", "POST", roles=SUPERVISOR, body=NEW_USER, status=201, summary="Add a user")
+def add_user(body: dict[str, Any]) -> Any:
+    from edge.users import UserExists
+
+    users = current_app.extensions["lanebox"].users
+    try:
+        users.add(body["username"], body["role"], body["password"], actor=current_session().username)
+    except UserExists:
+        raise ApiError(409, "user_exists", f"user {body['username']!r} exists already") from None
+    except ValueError as exc:
+        raise bad_request(str(exc), "invalid_field") from None
+    return {"username": body["username"], "role": body["role"]}
+
+
+@endpoint(bp, "/users/<username>/disable", "POST", roles=SUPERVISOR,
+          summary="Disable a user: their sessions end, they cannot sign in")
+def disable_user(username: str) -> Any:
+    users = current_app.extensions["lanebox"].users
+    if not any(u["username"] == username for u in users.list()):
+        raise not_found(f"user {username!r}")
+    users.disable(username, actor=current_session().username)
+    return {"username": username, "disabled": True}

@@ -1,0 +1,93 @@
+"""The lane server, put together: config in, a Flask app with Socket.IO out.
+
+:class:`LaneServer` is the app factory in object form — Flask's tutorial
+pattern with the long-lived parts (store, users, device manager, live hub)
+kept as attributes, so tests and the CLI can start and stop them cleanly
+and nothing is global at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from edge.api import attachments, devices, events, lane, openapi, session, users
+from edge.api.errors import install_error_handlers
+from edge.config import LaneConfig
+from edge.device_manager import DeviceManager
+from edge.health import bp as health_bp
+from edge.health import make_registry
+from edge.live import LiveHub
+from edge.store import EventStore
+from edge.users import UserDirectory
+
+log = logging.getLogger(__name__)
+
+#: JSON bodies are small; photos (later) have their own limit on their own route
+MAX_BODY_BYTES = 1 << 20
+BLUEPRINTS = (session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp, openapi.bp, health_bp)
+
+
+def package_version() -> str:
+    try:
+        return version("lanebox")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+class LaneServer:
+    """One lane's edge server: store, users, devices, HTTP API and /live."""
+
+    def __init__(self, config: LaneConfig) -> None:
+        self.config = config
+        self.version = package_version()
+        config.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = EventStore(config.data_dir / "lane.sqlite3", lane=config.lane_id)
+        self.users = UserDirectory(self.store, token_ttl_s=config.session_ttl_s)
+        self.app = self._make_app()
+        # threading: plain threads suit blocking serial reads; see RECIPES.md
+        self.socketio = SocketIO(self.app, async_mode="threading", cors_allowed_origins=[])
+        self.devices = DeviceManager(config.devices, publish=self._publish)
+        self.live = LiveHub(self.socketio, self.users.check_token, self.devices.initial_messages)
+        self.metrics_registry = make_registry(self)
+
+    def _make_app(self) -> Flask:
+        app = Flask("edge")
+        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+        app.json.sort_keys = False  # type: ignore[attr-defined]
+        app.extensions["lanebox"] = self
+        for blueprint in BLUEPRINTS:
+            app.register_blueprint(blueprint)
+        install_error_handlers(app)
+        return app
+
+    def _publish(self, event: str, data: dict[str, Any]) -> None:
+        self.live.publish(event, data)
+
+    def start(self) -> None:
+        self.store.start()
+        self._restore_device_locks()
+        self.devices.start()
+
+    def stop(self) -> None:
+        self.devices.stop()
+        self.store.close()
+
+    def _restore_device_locks(self) -> None:
+        """A lock survives a restart: replay the lock/unlock events."""
+        locks: dict[str, dict[str, Any] | None] = {}
+        after = 0
+        while batch := self.store.page(after_seq=after, limit=1000, types=["device.locked", "device.unlocked"]):
+            for event in batch:
+                payload = event["payload"]
+                locks[payload["device_id"]] = (
+                    {"by": event["actor"], "reason": payload["reason"], "at": event["ts"]}
+                    if event["type"] == "device.locked" else None)
+            after = batch[-1]["seq"]
+        for device_id, lock in locks.items():
+            if self.devices.get(device_id) is not None:
+                self.devices.set_locked(device_id, lock)

@@ -1,0 +1,73 @@
+"""``lanebox demo``: a whole lane on one machine, nothing to configure.
+
+Four simulated devices on pseudo-terminals, each running its demo script
+(a lorry driving onto the scale, scans, passports, swabs), a lane server
+with its store in ./lanebox-demo (or a folder you name), and demo users
+whose passwords are printed — on 127.0.0.1 only, so nobody else sees it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from drivers.simulators.runner import RunningSimulator, start_simulator
+from edge.config import LaneConfig, parse_config
+from edge.serve import run_lane
+from edge.store import EventStore
+from edge.users import UserDirectory, UserExists
+
+DEMO_LANE = "DEMO-IN-01"
+DEMO_USERS = (  # username, role, password — demo only, printed at start
+    ("officer", "officer", "officer-demo"),
+    ("tech", "technician", "tech-demo"),
+    ("super", "supervisor", "super-demo"),
+    ("viewer", "viewer", "viewer-demo"),
+)
+DEMO_DEVICES = (("scale-1", "scale", "mt-sics"), ("barcode-1", "barcode", "aim-barcode"),
+                ("document-1", "document", "mrz-reader"), ("trace-1", "trace", "etd-ascii"))
+
+
+def demo_config(data_dir: Path, port: int, simulators: dict[str, RunningSimulator]) -> LaneConfig:
+    return parse_config({
+        "lane": {"id": DEMO_LANE, "name": "Demo inbound lane 1"},
+        "server": {"host": "127.0.0.1", "port": port, "data_dir": str(data_dir)},
+        "devices": [{"id": device_id, "kind": kind, "driver": driver, "port": simulators[device_id].path}
+                    for device_id, kind, driver in DEMO_DEVICES],
+    }, source="lanebox demo")
+
+
+def ensure_demo_users(config: LaneConfig) -> None:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    with EventStore(config.data_dir / "lane.sqlite3", lane=config.lane_id) as store:
+        users = UserDirectory(store)
+        for username, role, password in DEMO_USERS:
+            try:
+                users.add(username, role, password, actor="lanebox-demo")
+            except UserExists:
+                pass
+
+
+def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None] = print) -> None:
+    simulators = {device_id: start_simulator(kind, driver, pace=pace) for device_id, kind, driver in DEMO_DEVICES}
+    try:
+        config = demo_config(data_dir, port, simulators)
+        ensure_demo_users(config)
+
+        def ready(url: str) -> None:
+            echo(f"lanebox demo: lane {DEMO_LANE} is running")
+            echo(f"  API             {url}/api/v1/  (OpenAPI: {url}/api/v1/openapi.json)")
+            echo(f"  health/metrics  {url}/healthz  {url}/metrics")
+            echo(f"  data folder     {config.data_dir}")
+            echo("  simulated devices:")
+            for device_id, kind, driver in DEMO_DEVICES:
+                echo(f"    {device_id:<11} {kind:<9} {driver:<12} {simulators[device_id].path}")
+            echo("  sign in as (demo passwords):")
+            for username, role, password in DEMO_USERS:
+                echo(f"    {username:<8} / {password:<13} ({role})")
+            echo("Press Ctrl-C to stop.")
+
+        run_lane(config, on_ready=ready)
+    finally:
+        for running in simulators.values():
+            running.stop()

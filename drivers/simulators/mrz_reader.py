@@ -17,7 +17,7 @@ from drivers.validation.mrz import mrz_check_digit
 
 LINE_ENDINGS = ("\r", "\n", "\r\n")
 
-#: ICAO 9303 specimens (parts 4–6 and 11), and the `mrz` package's test vectors
+#: ICAO 9303 specimens (parts 4–7 and 11), and the `mrz` package's test vectors
 ICAO_SPECIMENS: tuple[tuple[str, ...], ...] = (
     ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"),
     ("I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<", "D231458907UTO7408122F1204159<<<<<<<6"),
@@ -25,6 +25,7 @@ ICAO_SPECIMENS: tuple[tuple[str, ...], ...] = (
     ("I<UTOD23145890<7349<<<<<<<<<<<", "3407127M9507122UTO<<<<<<<<<<<2", "STEVENSON<<PETER<JOHN<<<<<<<<<"),
     ("P<UTOMXHMWD<<EBDALRXHYM<<<<<<<<<<<<<<<<<<<<<", "A2222222<0UTO7108215F04120411000146819<<<<44"),
     ("IDLIEID98754015<<<<<<<<<<<<<<<", "8205122M1906224LIE<<<<<<<<<<<6", "OSPELT<BECK<<MARISA<<<<<<<<<<<"),
+    ("V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L8988901C4XXX4009078F96121096ZE184226B<<<<<<"),
 )
 
 

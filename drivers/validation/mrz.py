@@ -6,7 +6,9 @@ a wrong one means a misread or a forged zone. The rules are short enough
 to write out here, so every result can say which check failed.
 
 TD1 is the ID-card size (3 lines of 30), TD2 the older card size (2 × 36),
-TD3 the passport (2 × 44).
+TD3 the passport (2 × 44). Visas (MRV-A, MRV-B) share the TD3 and TD2
+shapes; they are told apart by their document code ``V`` and have no
+composite check digit.
 """
 
 from __future__ import annotations
@@ -102,7 +104,10 @@ def _split_td2_td3(lines: list[str], fmt: str) -> dict[str, str]:
               "number_check": l2[9], "nationality": l2[10:13], "birth": l2[13:19],
               "birth_check": l2[19], "sex": l2[20], "expiry": l2[21:27], "expiry_check": l2[27],
               "composite": l2[0:10] + l2[13:20] + l2[21:end], "composite_check": l2[end]}
-    if fmt == "TD3":
+    if l1[0] == "V":  # visas, MRV-A/MRV-B (9303 part 7): optional data to the end, no composite
+        del fields["composite"], fields["composite_check"]
+        fields["optional"] = l2[28:]
+    elif fmt == "TD3":
         fields.update(personal=l2[28:42], personal_check=l2[42])
     else:
         fields["number"], fields["number_check"], fields["optional"] = _overflowed_number(
@@ -138,7 +143,8 @@ def _interpret(result: dict[str, Any], f: dict[str, str], today: dt.date) -> Non
     else:
         result["optional_data"] = _text(f["optional"])
         result["optional_data_2"] = _text(f.get("optional_2", ""))
-    checks["composite"] = _check(f["composite"], f["composite_check"], errors, "composite")
+    if "composite" in f:
+        checks["composite"] = _check(f["composite"], f["composite_check"], errors, "composite")
     result["birth_date"] = _date(f["birth"], today, past=True, errors=errors, what="birth date")
     result["expiry_date"] = _date(f["expiry"], today, past=False, errors=errors, what="expiry date")
     if f["sex"] not in SEXES:

@@ -18,8 +18,7 @@ EVENT_TYPE = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 @endpoint(bp, "/events", "GET", summary="Page through events in seq order",
           query={"after": {"type": "integer", "description": "return events with seq greater than this"},
                  "limit": {"type": "integer", "description": "at most this many (1-1000, default 100)"},
-                 "type": {"type": "string", "description": "only this type (repeat for several; a "
-                                                          "trailing '.' matches a prefix, e.g. 'user.')"}})
+                 "type": {"type": "string", "description": "only events of this type (repeat for several)"}})
 def list_events() -> Any:
     after = query_int("after", 0)
     limit = query_int("limit", 100, 1, 1000)
@@ -28,7 +27,10 @@ def list_events() -> Any:
         if not EVENT_TYPE.match(t):
             raise ApiError(400, "invalid_field", f"type: {t!r} is not an event type", field="type")
     store = current_app.extensions["lanebox"].store
-    events = store.page(after_seq=after, limit=limit, types=types)
+    try:
+        events = store.page(after_seq=after, limit=limit, types=types)
+    except ValueError as exc:  # e.g. too many types
+        raise ApiError(400, "invalid_field", f"type: {exc}", field="type") from None
     return {"events": events, "next_after": events[-1]["seq"] if events else after,
             "last_seq": store.last_seq()}
 

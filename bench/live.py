@@ -1,0 +1,183 @@
+"""Serial write → Socket.IO client receive latency, lanebox vs the bare stack.
+
+Four devices (toledo-continuous scale, aim-barcode, mrz-reader, etd-ascii)
+on real ptys, each sent a frame at 10 Hz carrying a sequence number; 1, 10
+and 50 python-socketio clients in this process record when each frame
+reaches them. The same frames go through bench/bare_stack.py (a minimal
+pyserial loop + Flask-SocketIO) in the same run, so the ratio is fair.
+Also prints the lanebox server's RSS. Usage: python bench/live.py [seconds]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+import socketio
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from drivers.simulators.device import DeviceSimulator  # noqa: E402
+from drivers.simulators.etd_ascii import EtdSimulator  # noqa: E402
+from drivers.simulators.ports import PtyPort  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+KEY = re.compile(r"BN(\d{6})")
+DEVICES = (("scale-1", "scale", "toledo-continuous"), ("barcode-1", "barcode", "aim-barcode"),
+           ("document-1", "document", "mrz-reader"), ("trace-1", "trace", "etd-ascii"))
+
+
+def frame(kind: str, n: int) -> bytes:
+    if kind == "scale":  # gross, kg, stable, weight digits = n
+        return b"\x02\x2a\x30\x20" + f"{n:06d}".encode() + b"000000\r"
+    if kind == "barcode":
+        return f"]C0BN{n:06d}\r\n".encode()
+    if kind == "document":
+        line2 = f"BN{n:06d}<0UTO7408122F1204159ZE184226B<<<<<10"
+        return f"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\r\n{line2}\r\n".encode()
+    return f"RES BN{n:06d} CLEAR\r\n".encode()
+
+
+def key_of(message: dict) -> tuple[str, int] | None:
+    data = message.get("data")
+    if data is None:  # bare stack: the line itself
+        text = message["text"]
+        match = KEY.search(text)
+        n = int(match.group(1)) if match else int(text[4:10])
+        return message["device_id"], n
+    kind = message["kind"]
+    if kind == "scale":
+        return message["device_id"], int(data["weight"])
+    text = {"barcode": lambda: data["text"], "document": lambda: data["mrz"]["document_number"],
+            "trace": lambda: data["sample_id"]}[kind]()
+    match = KEY.search(text or "")
+    return (message["device_id"], int(match.group(1))) if match else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_ports() -> dict[str, PtyPort]:
+    ports = {}
+    for device_id, kind, _ in DEVICES:
+        sim = EtdSimulator() if kind == "trace" else DeviceSimulator()
+        ports[device_id] = PtyPort(sim).start()
+    return ports
+
+
+def start_lanebox(ports: dict[str, PtyPort], workdir: Path) -> tuple[subprocess.Popen, str, str]:
+    port = free_port()
+    devices = "".join(f'[[devices]]\nid = "{d}"\nkind = "{k}"\ndriver = "{drv}"\nport = "{ports[d].path}"\n'
+                      for d, k, drv in DEVICES)
+    config = workdir / "lane.toml"
+    config.write_text(f'[lane]\nid = "BENCH-1"\n[server]\nport = {port}\ndata_dir = "data"\n{devices}')
+    cli = [sys.executable, "-m", "edge.cli"]
+    subprocess.run([*cli, "users", "add", "--config", str(config), "--username", "bench", "--role", "viewer",
+                    "--password-stdin"], input="bench-password\n", text=True, check=True, capture_output=True)
+    process = subprocess.Popen([*cli, "serve", "--config", str(config)], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+    for line in process.stdout:  # type: ignore[union-attr]
+        if "serving on" in line:
+            break
+    url = f"http://127.0.0.1:{port}"
+    token = requests.post(f"{url}/api/v1/session", json={"username": "bench", "password": "bench-password"},
+                          timeout=10).json()["token"]
+    return process, url, token
+
+
+def start_bare(ports: dict[str, PtyPort]) -> tuple[subprocess.Popen, str, str | None]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, str(HERE / "bare_stack.py"), str(port),
+                                *[ports[d].path for d, _, _ in DEVICES]], stdout=subprocess.PIPE, text=True)
+    process.stdout.readline()  # type: ignore[union-attr]
+    return process, f"http://127.0.0.1:{port}", None
+
+
+def measure(stack: str, clients_n: int, seconds: float) -> dict[str, float]:
+    ports = start_ports()
+    with tempfile.TemporaryDirectory() as tmp:
+        process, url, token = (start_lanebox(ports, Path(tmp)) if stack == "lanebox" else start_bare(ports))
+        # toledo/bare ids differ: bare names devices dev0..dev3 in DEVICES order
+        names = {d: (d if stack == "lanebox" else f"dev{i}") for i, (d, _, _) in enumerate(DEVICES)}
+        sent: dict[tuple[str, int], float] = {}
+        latencies: list[float] = []
+        lock = threading.Lock()
+        clients = []
+        try:
+            for _ in range(clients_n):
+                client = socketio.Client(reconnection=False)
+
+                def on_reading(message: dict) -> None:
+                    now = time.monotonic()
+                    key = key_of(message)
+                    with lock:
+                        if key in sent:
+                            latencies.append(now - sent[key])
+
+                client.on("reading", on_reading, namespace="/live")
+                client.connect(url, namespaces=["/live"], auth={"token": token} if token else None,
+                               transports=["websocket"], wait_timeout=10)
+                clients.append(client)
+            time.sleep(1.5)  # devices connected, ETD identified
+            ticks = int(seconds * 10)
+            start = time.monotonic()
+            for n in range(1, ticks + 1):
+                for device_id, kind, _ in DEVICES:
+                    with lock:
+                        sent[(names[device_id], n)] = time.monotonic()
+                    ports[device_id].device.send(frame(kind, n))
+                delay = start + n * 0.1 - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            expected = len(sent) * clients_n
+            deadline = time.monotonic() + 5
+            while len(latencies) < expected and time.monotonic() < deadline:
+                time.sleep(0.05)
+            rss_mb = _rss_mb(process.pid)
+        finally:
+            for client in clients:
+                client.disconnect()
+            process.terminate()
+            process.wait(10)
+            for port in ports.values():
+                port.close()
+    ms = sorted(x * 1000 for x in latencies)
+    return {"p50": statistics.median(ms), "p99": ms[int(len(ms) * 0.99) - 1], "delivered": len(ms),
+            "expected": expected, "rss_mb": rss_mb}
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 10.0
+    os.chdir(HERE.parent)
+    print(f"serial write -> Socket.IO client receive, 4 devices x 10 Hz, {seconds:.0f} s per case")
+    print(f"{'clients':>7} {'stack':>8} {'p50 ms':>8} {'p99 ms':>8} {'delivered':>12} {'server RSS MB':>14}")
+    for clients_n in (1, 10, 50):
+        results = {stack: measure(stack, clients_n, seconds) for stack in ("bare", "lanebox")}
+        for stack, r in results.items():
+            print(f"{clients_n:>7} {stack:>8} {r['p50']:>8.2f} {r['p99']:>8.2f} "
+                  f"{r['delivered']:>5}/{r['expected']:<6} {r['rss_mb']:>14.1f}")
+        ratio50 = results["lanebox"]["p50"] / results["bare"]["p50"]
+        ratio99 = results["lanebox"]["p99"] / results["bare"]["p99"]
+        print(f"{clients_n:>7} {'ratio':>8} {ratio50:>8.2f} {ratio99:>8.2f}   (target <= 1.25)")
+
+
+if __name__ == "__main__":
+    main()

@@ -183,12 +183,16 @@ def _format_number(value: float) -> str:
 class _Pending:
     """A command waiting for its answer (and, after ``B`` lines, its last line)."""
 
-    command: str
+    text: str
     reply_id: str
     replies: list[dict[str, Any]] = field(default_factory=list)
     lines: list[bytes] = field(default_factory=list)
     done: threading.Event = field(default_factory=threading.Event)
     error: DeviceError | None = None
+
+    @property
+    def name(self) -> str:
+        return self.text.split(" ", 1)[0]
 
 
 class MtSicsScale(ScaleDriver):
@@ -284,15 +288,15 @@ class MtSicsScale(ScaleDriver):
             if reply["id"] != "S":  # S lines are the stream; anything else was not asked for
                 self.drop("reply to no pending command", line)
             return
-        self._track_tare(pending.command, reply)
+        self._track_tare(pending.name, reply)
         pending.replies.append(reply)
         pending.lines.append(line)
         if reply["status"] != "B":
             with self._pending_lock:
-                older = self._pending[:self._pending.index(pending)] if pending.command == "@" else []
+                older = self._pending[:self._pending.index(pending)] if pending.name == "@" else []
                 self._pending = [p for p in self._pending if p is not pending and p not in older]
             for item in older:  # the reset cancelled them: their answers will never come
-                self._finish(item, DeviceError(f"{item.command!r} cancelled by a reset (@)"))
+                self._finish(item, DeviceError(f"{item.text!r} cancelled by a reset (@)"))
             self._finish(pending)
 
     def _match(self, reply: dict[str, Any]) -> _Pending | None:
@@ -332,44 +336,62 @@ class MtSicsScale(ScaleDriver):
         pending.done.set()
 
     # ----- commands ---------------------------------------------------
-    def _request(self, command: str, timeout: float) -> _Pending:
-        """Send ``command`` and wait for its final answer line."""
-        pending = _Pending(command.split(" ", 1)[0], reply_id(command))
+    def _send(self, command: str) -> _Pending:
+        """Register ``command`` as pending, then send it (so its answer cannot come first)."""
+        pending = _Pending(command, reply_id(command))
         with self._pending_lock:
             self._pending.append(pending)
         try:
             self.write(command.encode("latin-1") + b"\r\n")
+        except DeviceError:
+            self._forget(pending)
+            raise
+        return pending
+
+    def _wait(self, pending: _Pending, timeout: float) -> _Pending:
+        """Wait for the final answer of a sent command; raise if none comes."""
+        try:
             self._await(pending, timeout)
         finally:
-            with self._pending_lock:
-                if pending in self._pending:
-                    self._pending.remove(pending)
+            self._forget(pending)
         if pending.error is not None:
             raise pending.error
         if not pending.done.is_set():
-            raise DeviceError(f"no answer to {command!r} within {timeout:g} s")
+            raise DeviceError(f"no answer to {pending.text!r} within {timeout:g} s")
         return pending
+
+    def _forget(self, pending: _Pending) -> None:
+        with self._pending_lock:
+            if pending in self._pending:
+                self._pending.remove(pending)
 
     def _await(self, pending: _Pending, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         if threading.current_thread() is not self._reader:
             pending.done.wait(timeout)
             return
-        # on the reader thread (on_open) nobody else reads: pump the port here,
-        # one read at a time (a read returns as soon as bytes arrive)
+        # on the reader thread (on_open) nobody else reads: pump the port here
         while not pending.done.is_set() and (now := time.monotonic()) < deadline:
             self.read_until_quiet(min(deadline, now + 1e-4))
 
-    def _expect(self, command: str, timeout: float, ok: tuple[str, ...] = ("A",)) -> dict[str, Any]:
-        final = self._request(command, timeout).replies[-1]
+    def _request(self, command: str, timeout: float) -> _Pending:
+        return self._wait(self._send(command), timeout)
+
+    @staticmethod
+    def _check(pending: _Pending, ok: tuple[str, ...] = ("A",)) -> dict[str, Any]:
+        """The final answer, if its status is one of ``ok``; else the refusal, raised."""
+        final = pending.replies[-1]
         if final["status"] not in ok:
-            raise reply_error(command, final)
+            raise reply_error(pending.text, final)
         return final
 
-    def _text(self, command: str, timeout: float) -> str:
+    def _expect(self, command: str, timeout: float, ok: tuple[str, ...] = ("A",)) -> dict[str, Any]:
+        return self._check(self._request(command, timeout), ok)
+
+    def _text(self, pending: _Pending, timeout: float) -> str:
         """The quoted text an I-command answers; "" if the scale does not know it."""
         try:
-            return " ".join(self._expect(command, timeout)["args"])
+            return " ".join(self._check(self._wait(pending, timeout))["args"])
         except MtSicsReplyError:
             return ""
 
@@ -395,7 +417,8 @@ class MtSicsScale(ScaleDriver):
 
     def identify(self, timeout: float = 2.0) -> dict[str, str]:
         """I2 (type and capacity), I3 (software), I4 (serial number)."""
-        words = self._text("I2", timeout).split()
+        pending = [self._send(command) for command in ("I2", "I3", "I4")]  # one wait for three answers
+        words = self._text(pending[0], timeout).split()
         if len(words) >= 3 and _NUMBER.match(words[-2]):
             model, capacity = " ".join(words[:-2]), f"{words[-2]} {words[-1]}"
             try:  # the unit overload readings report until a weight shows one
@@ -405,7 +428,7 @@ class MtSicsScale(ScaleDriver):
         else:
             model, capacity = " ".join(words), ""
         self.identity = {"model": model, "capacity": capacity,
-                         "firmware": self._text("I3", timeout), "serial": self._text("I4", timeout)}
+                         "firmware": self._text(pending[1], timeout), "serial": self._text(pending[2], timeout)}
         return dict(self.identity)
 
     def send_command(self, text: str, timeout: float = 5.0) -> str:
@@ -416,7 +439,7 @@ class MtSicsScale(ScaleDriver):
         if not _COMMAND.match(text) or not text.strip():
             raise ValueError("a command is one line of printable ASCII")
         pending = self._request(text.strip(), timeout)
-        if self.stream == "sir" and self._streaming and pending.command in _STOPS_STREAM:
+        if self.stream == "sir" and self._streaming and pending.name in _STOPS_STREAM:
             self.write(b"SIR\r\n")
         return "\n".join(line.decode("latin-1") for line in pending.lines)
 

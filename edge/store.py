@@ -479,15 +479,17 @@ def _readonly_uri(path: Path) -> str:
 
 def _open_write_connection(path: Path, create: bool) -> sqlite3.Connection:
     """Open the write connection, refusing anything but an existing file or,
-    if allowed, a brand-new one in an existing folder."""
-    if not path.parent.is_dir():
-        raise StoreError(f"{path}: folder {path.parent} does not exist")
+    if allowed, a brand-new one (making its folder)."""
     if not path.exists():
         if not create:
             raise StoreError(f"{path}: no event store here")
         if _wal_path(path).exists():
             raise StoreError(f"{path}: the store file is missing but its write-ahead log "
                              f"{_wal_path(path).name} is there; refusing to start a new store")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot make its folder: {exc}") from exc
     elif not path.is_file():
         raise StoreError(f"{path}: not a file")
     try:

@@ -68,6 +68,7 @@ def test_no_token_is_401(lane, path):
     ("tom", "POST", "/users", {"username": "eve", "role": "supervisor", "password": "password-1"}),
 ])
 def test_wrong_role_is_403_and_nothing_stored(lane, user, method, path, body):
+    lane.token(user)  # signed in (an event) before counting
     before = event_count(lane)
     response = lane.api(method, path, user=user, json=body)
     assert response.status_code == 403 and error_of(response)["code"] == "forbidden"

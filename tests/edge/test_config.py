@@ -102,5 +102,5 @@ def test_help_works(args):
 
 
 def test_a_bad_flag_exits_non_zero_with_one_line():
-    result = run_cli("serve", "--confg", "x", check=False)
-    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "--confg" in result.stderr
+    result = run_cli("serve", "--config", "x", "--colour", check=False)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "--colour" in result.stderr

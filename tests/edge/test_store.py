@@ -220,7 +220,7 @@ def test_refuses_files_that_are_not_its_store(tmp_path: Path) -> None:
         _write(tmp_path / "garbage.db", b"this is not a database" * 100): "not a usable",
         _write(tmp_path / "empty.db", b""): "holds no lanebox store",
         foreign: "not a lanebox event store",
-        tmp_path / "no-folder" / "events.db": "does not exist",
+        tmp_path: "not a file",
     }
     for path, words in cases.items():
         with pytest.raises(StoreError, match=words):

@@ -7,6 +7,7 @@ Run by bench/live.py as ``python bench/bare_stack.py PORT PATH...``; prints
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 
@@ -18,6 +19,7 @@ from werkzeug.serving import make_server
 
 def main() -> None:
     port, paths = int(sys.argv[1]), sys.argv[2:]
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = Flask("bare")
     socketio = SocketIO(app, async_mode="threading")
 

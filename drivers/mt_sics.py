@@ -292,8 +292,9 @@ class MtSicsScale(ScaleDriver):
         pending.replies.append(reply)
         pending.lines.append(line)
         if reply["status"] != "B":
-            with self._pending_lock:
-                older = self._pending[:self._pending.index(pending)] if pending.name == "@" else []
+            with self._pending_lock:  # (it may have timed out meanwhile: then it is gone)
+                position = self._pending.index(pending) if pending in self._pending else 0
+                older = self._pending[:position] if pending.name == "@" else []
                 self._pending = [p for p in self._pending if p is not pending and p not in older]
             for item in older:  # the reset cancelled them: their answers will never come
                 self._finish(item, DeviceError(f"{item.text!r} cancelled by a reset (@)"))

@@ -160,6 +160,9 @@ class ToledoFramer:
       not. Only this first frame waits (one frame period at most).
     - Once learned, two consecutive frames that say otherwise switch the
       belief (a re-configured indicator), so one noisy byte does not.
+    - While learning, a checksum of 0x02 cannot be told from the next STX
+      (1 frame in 128): the frame is given out, valid either way, and the
+      byte is later dropped as a malformed frame; learning goes on.
     """
 
     def __init__(self, on_drop: DropCallback, checksum: bool | None = None) -> None:

@@ -28,7 +28,6 @@ import re
 import sqlite3
 import threading
 import uuid
-from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -58,10 +57,11 @@ IDLE_READERS = 8
 
 COLUMNS = ("seq", "id", "lane", "type", "ts", "actor", "payload", "prev_hash", "hash")
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
-_INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_INSERT = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+           " ON CONFLICT (id) DO NOTHING")
 
 _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
-_TS_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)\Z")
+_TS_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)\Z", re.ASCII)
 _TYPE_RE = re.compile(r"[a-z][a-z0-9_.-]{0,63}\Z")
 
 _TRIGGERS = {
@@ -116,11 +116,12 @@ def _draft(type: str, payload: Any, actor: Any, id: Any, ts: Any) -> _Draft:
     if not isinstance(payload, dict):
         raise InvalidEvent("payload must be a JSON object")
     try:
-        payload_json = canonical_json(payload).decode()
+        payload_bytes = canonical_json(payload)
     except (TypeError, ValueError) as exc:
         raise InvalidEvent(f"payload is not storable JSON: {exc}") from None
-    if len(payload_json.encode()) > MAX_PAYLOAD_BYTES:
+    if len(payload_bytes) > MAX_PAYLOAD_BYTES:
         raise InvalidEvent(f"payload is larger than {MAX_PAYLOAD_BYTES} bytes")
+    payload_json = payload_bytes.decode()
     if actor is not None and (not isinstance(actor, str) or not 0 < len(actor) <= MAX_ACTOR_LEN):
         raise InvalidEvent(f"actor must be null or a string of 1-{MAX_ACTOR_LEN} chars")
     if id is None:
@@ -199,7 +200,11 @@ class EventStore:
         if restored:
             log.warning("%s: append-only triggers were missing and are restored: %s",
                         self.path, ", ".join(restored))
-            self.append("store.triggers_restored", {"triggers": restored}, actor=None)
+            try:
+                self.append("store.triggers_restored", {"triggers": restored}, actor=None)
+            except BaseException:
+                self.close()
+                raise
         return self
 
     def close(self) -> None:
@@ -230,7 +235,8 @@ class EventStore:
 
         Raises :class:`InvalidEvent` for bad input, :class:`ConflictError` if
         ``id`` exists with another type or payload, :class:`StoreError` if
-        the commit failed (nothing of it is stored then).
+        it could not be committed (then retry with the same id: the retry
+        stores it once, whether or not the failed commit reached the disk).
         """
         draft = _draft(type, payload, actor, id, ts)
         return self._submit(lambda conn: self._insert(conn, draft), exclusive=False)
@@ -255,7 +261,19 @@ class EventStore:
         if writer is None or conn is not writer.conn or not writer.on_writer_thread():
             raise RuntimeError("append_in only works inside run_write, on the connection "
                                "it was given")
-        return self._insert(conn, _draft(type, payload, actor, id, ts))
+        draft = _draft(type, payload, actor, id, ts)
+        # Its own savepoint: fn may catch a refusal and go on, and must not
+        # then commit half an event.
+        conn.execute("SAVEPOINT append_in")
+        try:
+            result = self._insert(conn, draft)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO append_in")
+                conn.execute("RELEASE append_in")
+            raise
+        conn.execute("RELEASE append_in")
+        return result
 
     def register_projection(self, event_type_prefix: str, fn: ProjectionFn,
                             tables: Sequence[str] = ()) -> None:
@@ -301,8 +319,7 @@ class EventStore:
                 self._head = head  # the job's writes are rolled back, so is the head
                 raise
 
-        future: Future[T] = writer.submit(job, exclusive)
-        return future.result()
+        return writer.submit(job, exclusive).wait()
 
     def _load_head(self, conn: sqlite3.Connection) -> None:
         """Read the chain's tip at the start of every write transaction, so a
@@ -311,29 +328,23 @@ class EventStore:
         self._head = (row[0], row[1]) if row else (0, GENESIS_HASH)
 
     def _insert(self, conn: sqlite3.Connection, draft: _Draft) -> AppendResult:
-        row = conn.execute(f"{_SELECT} WHERE id = ?", (draft.id,)).fetchone()
-        if row is not None:
-            existing = _row_to_event(row)
-            if row[3] == draft.type and row[6] == draft.payload_json:
-                return AppendResult(existing, created=False)
-            raise ConflictError(f"event {draft.id} already exists (seq {row[0]}) with other "
-                                f"content", existing)
+        """Insert and project one event, or find its identical twin. Runs inside
+        a savepoint of the caller's: on an exception it may have written part."""
         seq, prev_hash = self._head
         event = {"seq": seq + 1, "id": draft.id, "lane": self.lane, "type": draft.type,
                  "ts": draft.ts, "actor": draft.actor, "payload": draft.payload,
                  "prev_hash": prev_hash}
         event["hash"] = event_hash(event, prev_hash)
-        conn.execute("SAVEPOINT append_event")
-        try:
-            conn.execute(_INSERT, (*(event[c] for c in COLUMNS[:6]), draft.payload_json,
-                                   prev_hash, event["hash"]))
-            self._project(conn, event)
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK TO append_event")
-                conn.execute("RELEASE append_event")
-            raise
-        conn.execute("RELEASE append_event")
+        inserted = conn.execute(_INSERT, (*(event[c] for c in COLUMNS[:6]), draft.payload_json,
+                                          prev_hash, event["hash"])).rowcount
+        if not inserted:
+            row = conn.execute(f"{_SELECT} WHERE id = ?", (draft.id,)).fetchone()
+            existing = _row_to_event(row)
+            if row[3] == draft.type and row[6] == draft.payload_json:
+                return AppendResult(existing, created=False)
+            raise ConflictError(f"event {draft.id} already exists (seq {row[0]}) with other "
+                                f"content", existing)
+        self._project(conn, event)
         self._head = (event["seq"], event["hash"])
         return AppendResult(event, created=True)
 
@@ -521,7 +532,8 @@ def _prepare_schema(conn: sqlite3.Connection, path: Path, lane: str, existed: bo
             _create_schema(conn, lane, new=not tables)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: not a usable SQLite database: {exc}") from exc

@@ -27,6 +27,9 @@ Reply = list[str] | None  # None: wait for stability and try again
 
 
 class MtSicsSimulator(LoadDriven, LineCommandSimulator):
+    """A vehicle scale by default (the model's 60 t by 20 kg), in ``unit``;
+    ``internal_weight=True`` makes it a balance that can run C3."""
+
     kind = "scale"
     driver = "mt-sics"
     tick_interval = 0.1          # the SIR rate: 10 lines/s

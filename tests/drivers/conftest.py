@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -21,3 +21,11 @@ def stop_later() -> Iterator[list]:
     yield things
     for thing in reversed(things):
         (getattr(thing, "stop", None) or thing.close)()
+
+
+def reading_where(recorder: Recorder, predicate: Callable[[dict], Any], message: str, timeout: float = 5.0) -> dict:
+    """Wait for a reading that arrives from now on and satisfies ``predicate``
+    (older readings do not count: they may predate what the test just did)."""
+    seen = len(recorder.data())
+    return wait_for(lambda: next((d for d in recorder.data()[seen:] if predicate(d)), None), timeout,
+                    message=message)

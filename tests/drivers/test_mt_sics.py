@@ -18,7 +18,8 @@ from drivers.scale import UnitError
 from drivers.simulators.device import DeviceSimulator
 from drivers.simulators.mt_sics import MtSicsSimulator
 from drivers.simulators.ports import PtyPort
-from tests.waiting import Recorder, wait_for
+from tests.drivers.conftest import reading_where
+from tests.waiting import wait_for
 
 READING_KEYS = {"weight", "unit", "stable", "tare", "status"}
 
@@ -161,12 +162,6 @@ def scale(recorder, stop_later):
     driver.start()
     wait_for(lambda: driver.state == "connected", message="connected")
     return sim, driver, recorder
-
-
-def reading_where(recorder: Recorder, predicate, message: str) -> dict:
-    """Wait for a reading (newer than now) that satisfies ``predicate``."""
-    seen = len(recorder.data())
-    return wait_for(lambda: next((d for d in recorder.data()[seen:] if predicate(d)), None), message=message)
 
 
 def test_connect_identifies_the_scale(scale):

@@ -281,7 +281,7 @@ def test_kill_9_loses_nothing_acknowledged(db_path: Path) -> None:
                              stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     lines: list[str] = []
-    while sum(line.startswith("ACK") for line in lines) < 400:
+    while sum(line.startswith("ACK") for line in lines) < 600:
         line = child.stdout.readline()
         assert line, "the writer died before it was killed"
         lines.append(line)

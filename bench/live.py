@@ -51,8 +51,11 @@ def key_of(message: dict) -> tuple[str, int] | None:
     if data is None:  # bare stack: the line itself
         text = message["text"]
         match = KEY.search(text)
-        n = int(match.group(1)) if match else int(text[4:10])
-        return message["device_id"], n
+        if match:
+            return message["device_id"], int(match.group(1))
+        if text.startswith("\x02"):  # a Toledo frame: the weight digits
+            return message["device_id"], int(text[4:10])
+        return None  # e.g. the first line of a passport
     kind = message["kind"]
     if kind == "scale":
         return message["device_id"], int(data["weight"])

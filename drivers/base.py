@@ -223,13 +223,14 @@ class SerialDriver:
         except Exception:
             log.exception("%s: status listener failed", self.device_id)
 
-    def read_until_quiet(self, deadline: float) -> None:
-        """Pump the port until ``deadline`` (monotonic) — used by ``on_open``
-        to wait for replies before the main loop runs."""
+    def read_until(self, done: Callable[[], bool], deadline: float) -> bool:
+        """Pump the port until ``done()`` or ``deadline`` (monotonic) — how
+        ``on_open`` waits for replies before the main loop runs. Returns done()."""
         ser = self._serial
         assert ser is not None
-        while time.monotonic() < deadline and not self._stop.is_set():
+        while not done() and time.monotonic() < deadline and not self._stop.is_set():
             self._pump(ser)
+        return done()
 
     # ----- the reader thread ------------------------------------------
     _opening = False

@@ -129,9 +129,7 @@ class EtdAsciiDetector(SerialDriver):
         self._framer.clear()
         self.identity = {}
         self.write(b"ID?\r\n")
-        deadline = time.monotonic() + self.identify_timeout
-        while not self.identity and time.monotonic() < deadline:
-            self.read_until_quiet(min(deadline, time.monotonic() + self.poll_interval))
+        self.read_until(lambda: bool(self.identity), time.monotonic() + self.identify_timeout)
         self.write(b"STA?\r\n")
 
     def handle_bytes(self, data: bytes) -> None:

@@ -372,8 +372,7 @@ class MtSicsScale(ScaleDriver):
             pending.done.wait(timeout)
             return
         # on the reader thread (on_open) nobody else reads: pump the port here
-        while not pending.done.is_set() and (now := time.monotonic()) < deadline:
-            self.read_until_quiet(min(deadline, now + 1e-4))
+        self.read_until(pending.done.is_set, deadline)
 
     def _request(self, command: str, timeout: float) -> _Pending:
         return self._wait(self._send(command), timeout)

@@ -121,15 +121,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from edge.store import EventStore, StoreError
+    from edge.store import StoreError, verify_file
 
     config = load_config_or_exit(args.config)
     path = config.data_dir / "lane.sqlite3"
-    if not path.exists():
-        raise CommandError(f"no evidence store at {path}")
     try:
-        with EventStore(path, lane=config.lane_id) as store:
-            report = store.verify()
+        report = verify_file(path)  # read-only: safe beside a running server
     except StoreError as exc:
         raise CommandError(str(exc)) from None
     if report.ok:

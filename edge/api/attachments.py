@@ -14,11 +14,11 @@ import time
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from edge.api.devices import device_or_404
 from edge.api.errors import ApiError, conflict
-from edge.api.routing import current_session, endpoint, obj
+from edge.api.routing import current_session, endpoint, lane_server, obj
 from edge.device_manager import DeviceState
 
 bp = Blueprint("attachments", __name__, url_prefix="/api/v1")
@@ -67,7 +67,7 @@ def _reading_evidence(state: DeviceState) -> dict[str, Any]:
 def attach(body: dict[str, Any]) -> Any:
     from edge.store import ConflictError
 
-    store = current_app.extensions["lanebox"].store
+    store = lane_server().store
     request_fields = {k: v for k, v in body.items() if k != "id"}
     existing = store.get(body["id"])
     if existing is not None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from drivers.base import DeviceError, NotConnected
 from edge.api.errors import ApiError, conflict, not_found
-from edge.api.routing import current_session, endpoint, obj
+from edge.api.routing import current_session, endpoint, lane_server, obj
 from edge.device_manager import DeviceState
 
 bp = Blueprint("devices", __name__, url_prefix="/api/v1")
@@ -22,7 +22,7 @@ REASON = obj({"reason": {"type": "string", "minLength": 3, "maxLength": 500}}, r
 
 
 def device_or_404(device_id: str) -> DeviceState:
-    state = current_app.extensions["lanebox"].devices.get(device_id)
+    state = lane_server().devices.get(device_id)
     if state is None:
         raise not_found(f"device {device_id!r}")
     return state
@@ -30,7 +30,7 @@ def device_or_404(device_id: str) -> DeviceState:
 
 @endpoint(bp, "/devices", "GET", summary="Every device: state, counters, identity, last reading")
 def list_devices() -> Any:
-    return {"devices": current_app.extensions["lanebox"].devices.snapshot()}
+    return {"devices": lane_server().devices.snapshot()}
 
 
 @endpoint(bp, "/devices/<device_id>", "GET", summary="One device")
@@ -53,7 +53,7 @@ def _scale_command(device_id: str, action: str) -> Any:
         raise ApiError(503, "device_unavailable", str(exc)) from None
     except DeviceError as exc:
         raise conflict(str(exc), "device_refused") from None
-    server = current_app.extensions["lanebox"]
+    server = lane_server()
     payload = {"device_id": device_id, "reply": None if reply is None else str(reply)}
     event = server.store.append(SCALE_EVENTS[action], payload, current_session().username).event
     return {"ok": True, "device_id": device_id, "event_id": event["id"], "reply": payload["reply"]}
@@ -73,7 +73,7 @@ def tare(device_id: str) -> Any:
           summary="Lock a device: its readings cannot be attached to records")
 def lock(device_id: str, body: dict[str, Any]) -> Any:
     state = device_or_404(device_id)
-    server = current_app.extensions["lanebox"]
+    server = lane_server()
     who = current_session().username
     event = server.store.append("device.locked", {"device_id": device_id, "reason": body["reason"]}, who).event
     server.devices.set_locked(device_id, {"by": who, "reason": body["reason"], "at": event["ts"]})
@@ -84,7 +84,7 @@ def lock(device_id: str, body: dict[str, Any]) -> Any:
           summary="Unlock a device")
 def unlock(device_id: str, body: dict[str, Any]) -> Any:
     state = device_or_404(device_id)
-    server = current_app.extensions["lanebox"]
+    server = lane_server()
     server.store.append("device.unlocked", {"device_id": device_id, "reason": body["reason"]},
                         current_session().username)
     server.devices.set_locked(device_id, None)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from edge.api.errors import ApiError, not_found
-from edge.api.routing import endpoint, query_int
+from edge.api.routing import endpoint, lane_server, query_int
 
 bp = Blueprint("events", __name__, url_prefix="/api/v1")
 
@@ -26,7 +26,7 @@ def list_events() -> Any:
     for t in types or ():
         if not EVENT_TYPE.match(t):
             raise ApiError(400, "invalid_field", f"type: {t!r} is not an event type", field="type")
-    store = current_app.extensions["lanebox"].store
+    store = lane_server().store
     try:
         events = store.page(after_seq=after, limit=limit, types=types)
     except ValueError as exc:  # e.g. too many types
@@ -37,7 +37,7 @@ def list_events() -> Any:
 
 @endpoint(bp, "/events/<event_id>", "GET", summary="One event by its id")
 def get_event(event_id: str) -> Any:
-    event = current_app.extensions["lanebox"].store.get(event_id)
+    event = lane_server().store.get(event_id)
     if event is None:
         raise not_found(f"event {event_id!r}")
     return event
@@ -45,6 +45,6 @@ def get_event(event_id: str) -> Any:
 
 @endpoint(bp, "/chain", "GET", summary="Verify the hash chain of the whole log")
 def verify_chain() -> Any:
-    report = current_app.extensions["lanebox"].store.verify()
+    report = lane_server().store.verify()
     return {"ok": report.ok, "checked": report.checked, "first_broken_seq": report.first_broken_seq,
             "reason": report.reason}

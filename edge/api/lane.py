@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
-from edge.api.routing import endpoint
+from edge.api.routing import endpoint, lane_server
 from edge.device_manager import utc_now_iso
 
 bp = Blueprint("lane", __name__, url_prefix="/api/v1")
@@ -14,7 +14,7 @@ bp = Blueprint("lane", __name__, url_prefix="/api/v1")
 
 @endpoint(bp, "/lane", "GET", summary="Lane identity, devices and evidence store summary")
 def lane_info() -> Any:
-    server = current_app.extensions["lanebox"]
+    server = lane_server()
     devices = server.devices.snapshot()
     return {
         "id": server.config.lane_id,

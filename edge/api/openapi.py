@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app
 
-from edge.api.routing import PUBLIC, RouteSpec, endpoint
+from edge.api.routing import PUBLIC, RouteSpec, endpoint, lane_server
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -74,5 +74,5 @@ def build_openapi(app: Flask, title: str, version: str) -> dict[str, Any]:
 
 @endpoint(bp, "/openapi.json", "GET", roles=PUBLIC, summary="This document")
 def openapi_document() -> Any:
-    server = current_app.extensions["lanebox"]
+    server = lane_server()
     return build_openapi(current_app, f"lanebox lane {server.config.lane_id}", server.version)

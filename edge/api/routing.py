@@ -36,6 +36,11 @@ class RouteSpec:
     status: int = 200
 
 
+def lane_server() -> Any:
+    """The :class:`edge.app.LaneServer` this request is served by."""
+    return current_app.extensions["lanebox"]
+
+
 def current_session() -> Any:
     """The signed-in session of this request (after the role check)."""
     return g.session
@@ -46,7 +51,7 @@ def authenticate_request(roles: tuple[str, ...] | None) -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "sign in first: send Authorization: Bearer <token>")
-    session = current_app.extensions["lanebox"].users.check_token(token.strip())
+    session = lane_server().users.check_token(token.strip())
     if session is None:
         raise ApiError(401, "unauthorized", "session expired or not valid; sign in again")
     if roles is not None and session.role not in roles:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from edge.api.errors import ApiError
-from edge.api.routing import PUBLIC, current_session, endpoint, obj
+from edge.api.routing import PUBLIC, current_session, endpoint, lane_server, obj
 
 bp = Blueprint("session", __name__, url_prefix="/api/v1")
 
@@ -25,7 +25,7 @@ def _session_json(session: Any) -> dict[str, Any]:
 def sign_in(body: dict[str, Any]) -> Any:
     from edge.users import AuthFailed, Throttled
 
-    users = current_app.extensions["lanebox"].users
+    users = lane_server().users
     try:
         session = users.authenticate(body["username"], body["password"], request.remote_addr or "unknown")
     except Throttled as exc:
@@ -47,5 +47,5 @@ def whoami() -> Any:
 
 @endpoint(bp, "/session", "DELETE", summary="Sign out: the token stops working")
 def sign_out() -> Any:
-    current_app.extensions["lanebox"].users.logout(current_session().token)
+    lane_server().users.logout(current_session().token)
     return {"ok": True}

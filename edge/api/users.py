@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from edge.api.errors import ApiError, bad_request, not_found
-from edge.api.routing import current_session, endpoint, obj
+from edge.api.routing import current_session, endpoint, lane_server, obj
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1")
 
@@ -20,14 +20,14 @@ NEW_USER = obj({"username": {"type": "string", "minLength": 2, "maxLength": 32},
 
 @endpoint(bp, "/users", "GET", roles=SUPERVISOR, summary="The lane's users (never their passwords)")
 def list_users() -> Any:
-    return {"users": current_app.extensions["lanebox"].users.list()}
+    return {"users": lane_server().users.list()}
 
 
 @endpoint(bp, "/users", "POST", roles=SUPERVISOR, body=NEW_USER, status=201, summary="Add a user")
 def add_user(body: dict[str, Any]) -> Any:
     from edge.users import UserExists
 
-    users = current_app.extensions["lanebox"].users
+    users = lane_server().users
     try:
         users.add(body["username"], body["role"], body["password"], actor=current_session().username)
     except UserExists:
@@ -40,7 +40,7 @@ def add_user(body: dict[str, Any]) -> Any:
 @endpoint(bp, "/users/<username>/disable", "POST", roles=SUPERVISOR,
           summary="Disable a user: their sessions end, they cannot sign in")
 def disable_user(username: str) -> Any:
-    users = current_app.extensions["lanebox"].users
+    users = lane_server().users
     if not any(u["username"] == username for u in users.list()):
         raise not_found(f"user {username!r}")
     users.disable(username, actor=current_session().username)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator
 
 import pytest
+import serial
+
+from drivers.simulators.ports import PtyPort
 
 from tests.waiting import Recorder, wait_for  # noqa: F401  (re-exported for driver tests)
 
@@ -29,3 +32,23 @@ def reading_where(recorder: Recorder, predicate: Callable[[dict], Any], message:
     seen = len(recorder.data())
     return wait_for(lambda: next((d for d in recorder.data()[seen:] if predicate(d)), None), timeout,
                     message=message)
+
+
+@pytest.fixture
+def raw_line(stop_later):
+    """A simulator on a pty read by plain pyserial, as a bytes accumulator."""
+    def start(sim):
+        port = PtyPort(sim).start()
+        stop_later.append(port)
+        ser = serial.Serial(port.path, timeout=0.05)
+        stop_later.append(ser)
+        received = bytearray()
+
+        def read_until(predicate):
+            def poll():
+                received.extend(ser.read(4096))
+                return predicate(bytes(received))
+            wait_for(poll, message="bytes from the simulator")
+            return bytes(received)
+        return read_until
+    return start

@@ -10,7 +10,6 @@ import re
 import threading
 
 import pytest
-import serial
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -209,26 +208,6 @@ def test_demo_presents_documents_that_parse(reader_on_pty):
 
 
 # ---------------------------------------------------------------- simulator conformance
-
-@pytest.fixture
-def raw_line(tmp_path, stop_later):
-    """A simulator on a pty read by plain pyserial, as a bytes accumulator."""
-    def start(sim):
-        port = PtyPort(sim).start()
-        stop_later.append(port)
-        ser = serial.Serial(port.path, timeout=0.05)
-        stop_later.append(ser)
-        received = bytearray()
-
-        def read_until(predicate):
-            def poll():
-                received.extend(ser.read(4096))
-                return predicate(bytes(received))
-            wait_for(poll, message="bytes from the simulator")
-            return bytes(received)
-        return read_until
-    return start
-
 
 MRZ_LINE = re.compile(rb"[A-Z0-9<]+")
 

@@ -24,12 +24,13 @@ from edge.health import make_registry
 from edge.live import LiveHub
 from edge.store import EventStore
 from edge.users import UserDirectory
+from edge.web import bp as web_bp
 
 log = logging.getLogger(__name__)
 
 #: JSON bodies are small; photos (later) have their own limit on their own route
 MAX_BODY_BYTES = 1 << 20
-BLUEPRINTS = (session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp, openapi.bp, health_bp)
+BLUEPRINTS = (session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp, openapi.bp, health_bp, web_bp)
 
 
 def package_version() -> str:

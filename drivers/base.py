@@ -203,7 +203,7 @@ class SerialDriver:
         """Send bytes to the device; thread-safe. Raises NotConnected."""
         with self._write_lock:
             ser = self._serial
-            if ser is None or (self.state != CONNECTED and not self._opening):
+            if ser is None:  # open from on_open() until the port goes away
                 raise NotConnected(f"{self.device_id} is not connected")
             try:
                 ser.write(data)
@@ -233,8 +233,6 @@ class SerialDriver:
         return done()
 
     # ----- the reader thread ------------------------------------------
-    _opening = False
-
     def _run(self) -> None:
         delay = self.backoff_initial
         while not self._stop.is_set():
@@ -272,11 +270,7 @@ class SerialDriver:
             pass
         reached_connected = False
         try:
-            self._opening = True
-            try:
-                self.on_open()
-            finally:
-                self._opening = False
+            self.on_open()
             if self._ever_connected:
                 self.counters.reconnects += 1
             self._ever_connected = reached_connected = True

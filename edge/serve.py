@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from edge.app import LaneServer
 from edge.config import LaneConfig
+from sync.discovery import Announcer, advertised_addresses, make_zeroconf
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +45,17 @@ def run_lane(config: LaneConfig, on_ready: Callable[[str], None] | None = None) 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, request_stop)
     log.info("lane %s listening on %s", config.lane_id, url)
+    # announce on the interface we serve on (all of them for a wildcard bind)
+    zeroconf = make_zeroconf(None if config.host in ("0.0.0.0", "") else [config.host])
+    announcer = Announcer(zeroconf, "lane", http.server_port, advertised_addresses(config.host),
+                          lane=config.lane_id).start()
     if on_ready:
         on_ready(url)
     try:
         http.serve_forever()
     finally:
         http.server_close()
+        announcer.close()
+        zeroconf.close()
         server.stop()
         log.info("lane %s stopped", config.lane_id)

@@ -45,3 +45,18 @@ def test_advertised_addresses():
     assert advertised_addresses("10.1.2.3") == ["10.1.2.3"]
     wildcard = advertised_addresses("0.0.0.0")
     assert wildcard and all(not a.startswith("127.") for a in wildcard) or wildcard == ["127.0.0.1"]
+
+
+def test_a_running_lane_server_announces_itself(tmp_path, zeroconfs):
+    from tests.edge.lane_process import LaneRig
+
+    rig = LaneRig(root=tmp_path)
+    rig.write_config()
+    rig.start()
+    watcher = ServiceWatcher(zeroconfs[0])
+    try:
+        heard = watcher.wait_for("lane", timeout=10, lane="TEST-IN-01")
+        assert heard is not None and heard.url == rig.url
+    finally:
+        watcher.close()
+        rig.close()

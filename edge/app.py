@@ -15,22 +15,26 @@ from typing import Any
 from flask import Flask
 from flask_socketio import SocketIO
 
-from edge.api import attachments, devices, events, lane, openapi, session, users
+from edge.api import (attachments, devices, duty, events, inspections, lane, openapi, photos, reference, seizures,
+                      session, users)
 from edge.api.errors import install_error_handlers
 from edge.config import LaneConfig
 from edge.device_manager import DeviceManager
 from edge.health import bp as health_bp
 from edge.health import make_registry
 from edge.live import LiveHub
+from edge.photos import PhotoStore
+from edge.reference import ReferenceCache
 from edge.store import EventStore
 from edge.users import UserDirectory
 from edge.web import bp as web_bp
 
 log = logging.getLogger(__name__)
 
-#: JSON bodies are small; photos (later) have their own limit on their own route
+#: JSON bodies are small; photo uploads raise the limit for their own request only
 MAX_BODY_BYTES = 1 << 20
-BLUEPRINTS = (session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp, openapi.bp, health_bp, web_bp)
+BLUEPRINTS = (session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp, reference.bp, inspections.bp,
+              photos.bp, seizures.bp, duty.bp, openapi.bp, health_bp, web_bp)
 
 
 def package_version() -> str:
@@ -49,6 +53,8 @@ class LaneServer:
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = EventStore(config.data_dir / "lane.sqlite3", lane=config.lane_id)
         self.users = UserDirectory(self.store, token_ttl_s=config.session_ttl_s)
+        self.reference = ReferenceCache(self.store)
+        self.photos = PhotoStore(config.data_dir / "photos")
         self.app = self._make_app()
         # threading: plain threads suit blocking serial reads; see RECIPES.md
         self.socketio = SocketIO(self.app, async_mode="threading", cors_allowed_origins=[])

@@ -165,6 +165,25 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reference(args: argparse.Namespace) -> int:
+    from edge.reference import ReferenceProblem, load_reference_file, store_reference
+    from edge.store import EventStore, InvalidEvent, StoreError
+
+    config = load_config_or_exit(args.config)
+    try:
+        reference = load_reference_file(args.data)
+    except ReferenceProblem as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    try:
+        with EventStore(config.data_dir / "lane.sqlite3", lane=config.lane_id) as store:
+            stored = store_reference(store, reference, actor="cli")
+    except (InvalidEvent, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in reference.counts().items())
+    print(f"{'loaded' if stored else 'already loaded'} reference data {reference.version} ({counts})")
+    return 0
+
+
 # ----- the parser ----------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="lanebox", description="Lane edge box for border-port vehicle lanes.")
@@ -222,6 +241,16 @@ def build_parser() -> argparse.ArgumentParser:
     disable.add_argument("--config", type=Path, required=True)
     disable.add_argument("--username", required=True)
     users.set_defaults(func=cmd_users)
+
+    reference = sub.add_parser("reference", help="load reference data (declarations, watchlist, tariff, ...)")
+    reference_sub = reference.add_subparsers(dest="reference_command", metavar="ACTION", parser_class=_Parser)
+    reference_sub.required = True
+    load = reference_sub.add_parser("load", help="check a reference JSON file and make it the lane's current data",
+                                    description="Check DATA.json whole (docs/officer-api.md) and record it as the "
+                                                "lane's reference data; a bad file changes nothing (exit 2).")
+    load.add_argument("--config", type=Path, required=True)
+    load.add_argument("data", type=Path, metavar="DATA.json")
+    reference.set_defaults(func=cmd_reference)
     return parser
 
 

@@ -2,8 +2,9 @@
 
 Four simulated devices on pseudo-terminals, each running its demo script
 (a lorry driving onto the scale, scans, passports, swabs), a lane server
-with its store in ./lanebox-demo (or a folder you name), and demo users
-whose passwords are printed — on 127.0.0.1 only, so nobody else sees it.
+with its store in ./lanebox-demo (or a folder you name), demo reference
+data (declarations, watchlist, tariff: ``demo_reference.json``) and demo
+users whose passwords are printed — on 127.0.0.1 only, so nobody else sees it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Callable
 
 from drivers.simulators.runner import RunningSimulator, start_simulator
 from edge.config import LaneConfig, parse_config
+from edge.reference import latest_reference_event, load_reference_file, store_reference
 from edge.serve import run_lane
 from edge.store import EventStore
 from edge.users import UserDirectory, UserExists
@@ -24,6 +26,7 @@ DEMO_USERS = (  # username, role, password — demo only, printed at start
     ("super", "supervisor", "super-demo"),
     ("viewer", "viewer", "viewer-demo"),
 )
+DEMO_REFERENCE = Path(__file__).with_name("demo_reference.json")
 DEMO_DEVICES = (("scale-1", "scale", "mt-sics"), ("barcode-1", "barcode", "aim-barcode"),
                 ("document-1", "document", "mrz-reader"), ("trace-1", "trace", "etd-ascii"))
 
@@ -37,7 +40,8 @@ def demo_config(data_dir: Path, port: int, simulators: dict[str, RunningSimulato
     }, source="lanebox demo")
 
 
-def ensure_demo_users(config: LaneConfig) -> None:
+def prepare_demo_store(config: LaneConfig) -> None:
+    """Demo users, and the demo reference data unless the store has some already."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     with EventStore(config.data_dir / "lane.sqlite3", lane=config.lane_id) as store:
         users = UserDirectory(store)
@@ -46,13 +50,15 @@ def ensure_demo_users(config: LaneConfig) -> None:
                 users.add(username, role, password, actor="lanebox-demo")
             except UserExists:
                 pass
+        if latest_reference_event(store) is None:
+            store_reference(store, load_reference_file(DEMO_REFERENCE), actor="lanebox-demo")
 
 
 def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None] = print) -> None:
     simulators = {device_id: start_simulator(kind, driver, pace=pace) for device_id, kind, driver in DEMO_DEVICES}
     try:
         config = demo_config(data_dir, port, simulators)
-        ensure_demo_users(config)
+        prepare_demo_store(config)
 
         def ready(url: str) -> None:
             echo(f"lanebox demo: lane {DEMO_LANE} is running")

@@ -12,6 +12,11 @@ never be rejected for the sake of a read model. The one thing they insist on
 is the payload convention (``inspection_id`` / ``seizure_id`` /
 ``device_id``): without it an event cannot be placed, so the projection
 raises ``ValueError`` and the store refuses the event as invalid.
+
+``record_events`` is the index behind every record's story: one row per
+event and record it names (``inspection_id``, ``seizure_id``, ``bag_id`` in
+its payload, whatever its type), so the view of one inspection reads its
+own events instead of scanning the log.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from edge.chain import canonical_json
 ProjectionFn = Callable[[sqlite3.Connection, dict[str, Any]], None]
 
 MAX_REF_LEN = 128
+#: payload keys that tie an event to a record (see ``project_record_events``)
+RECORD_KEYS = ("inspection_id", "seizure_id", "bag_id")
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,8 @@ def create_tables(db: Database) -> None:
          "data": str},
         pk="id", not_null=["device_id", "at", "passed", "data"], if_not_exists=True)
     db["calibrations"].create_index(["device_id", "at"], if_not_exists=True)
+    db["record_events"].create({"record_id": str, "seq": int}, pk=("record_id", "seq"),
+                               not_null=["record_id", "seq"], if_not_exists=True)
 
 
 def _ref(payload: dict[str, Any], key: str, event_type: str) -> str:
@@ -125,6 +134,16 @@ def project_calibration(conn: sqlite3.Connection, event: dict[str, Any]) -> None
          canonical_json(payload).decode()))
 
 
+def project_record_events(conn: sqlite3.Connection, event: dict[str, Any]) -> None:
+    """Index the event under every record its payload names. Total: an event
+    naming none (or a malformed one) is simply not indexed."""
+    for key in RECORD_KEYS:
+        value = event["payload"].get(key)
+        if isinstance(value, str) and 0 < len(value) <= MAX_REF_LEN:
+            conn.execute("INSERT OR IGNORE INTO record_events (record_id, seq) VALUES (?, ?)",
+                         (value, event["seq"]))
+
+
 def _update(conn: sqlite3.Connection, table: str, row_id: str, changes: dict[str, Any]) -> None:
     columns = ", ".join(f"{name} = ?" for name in changes)
     values = [_column_value(v) for v in changes.values()]
@@ -142,4 +161,5 @@ DEFAULT_PROJECTIONS = (
     Projection("inspection.", project_inspection, ("inspections",)),
     Projection("seizure.", project_seizure, ("seizures",)),
     Projection("calibration.recorded", project_calibration, ("calibrations",)),
+    Projection("", project_record_events, ("record_events",)),
 )

@@ -400,6 +400,17 @@ class EventStore:
             rows = self._fetch(f"{sql} ORDER BY seq DESC LIMIT ?", (*params, limit))[::-1]
         return [_row_to_event(row) for row in rows]
 
+    def record_events(self, record_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Every event naming one of these records in its payload
+        (``inspection_id``, ``seizure_id``, ``bag_id``: the ``record_events``
+        view), ascending by seq, each once."""
+        if not record_ids:
+            return []
+        marks = ", ".join("?" * len(record_ids))
+        rows = self._fetch(f"{_SELECT} WHERE seq IN (SELECT seq FROM record_events "
+                           f"WHERE record_id IN ({marks})) ORDER BY seq", tuple(record_ids))
+        return [_row_to_event(row) for row in rows]
+
     def count(self) -> int:
         """Number of events stored."""
         return self._fetch("SELECT count(*) FROM events")[0][0]

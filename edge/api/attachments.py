@@ -2,30 +2,37 @@
 evidence (DESIGN.md decision 3).
 
 The event keeps the reading as the tablet saw it, the raw frame it came
-from, the device's identity and its calibration state at that moment. The
-client makes the event id, so a retry after a lost answer is harmless: the
-same id with the same request returns the first result; the same id with a
-different request is a 409.
+from, the device's identity and its calibration state at that moment. For
+an inspection the server also judges the reading there and then (weight
+against the declaration, trace alarm, passport checks and watchlist) and
+keeps that ``assessment`` in the same event. The client makes the event
+id, so a retry after a lost answer is harmless (:mod:`edge.api.records`).
 """
 
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Blueprint
 
+from edge.api import records
 from edge.api.devices import device_or_404
 from edge.api.errors import ApiError, conflict
+from edge.api.inspections import open_inspection
+from edge.api.records import UUID
 from edge.api.routing import current_session, endpoint, lane_server, obj
+from edge.api.seizures import seizure_or_404
 from edge.device_manager import DeviceState
+from edge.inspection_rules import assess_reading
 
 bp = Blueprint("attachments", __name__, url_prefix="/api/v1")
 
 ATTACH = ("officer", "technician", "supervisor")
+#: records of the officer's work: technicians attach only to calibrations and checks
+OFFICER_RECORDS = {"inspection": ("officer", "supervisor"), "seizure": ("officer", "supervisor")}
 RECORD_TYPES = ["inspection", "seizure", "calibration", "check"]
-UUID = {"type": "string", "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}
 ATTACHMENT = obj({
     "id": UUID,
     "device_id": {"type": "string", "minLength": 1, "maxLength": 64},
@@ -65,25 +72,35 @@ def _reading_evidence(state: DeviceState) -> dict[str, Any]:
 @endpoint(bp, "/attachments", "POST", roles=ATTACH, body=ATTACHMENT, status=201,
           summary="Attach a device's current reading to a record (inspection, seizure, calibration, check)")
 def attach(body: dict[str, Any]) -> Any:
-    from edge.store import ConflictError
+    server = lane_server()
+    record_type = body["record_type"]
+    allowed = OFFICER_RECORDS.get(record_type, ATTACH)
+    if current_session().role not in allowed:
+        raise ApiError(403, "forbidden", f"the {current_session().role} role may not attach to an {record_type}")
+    # inspections and seizures are named by their (lower-case) event ids
+    record_id = body["record_id"].lower() if record_type in OFFICER_RECORDS else body["record_id"]
 
-    store = lane_server().store
-    request_fields = {k: v for k, v in body.items() if k != "id"}
-    existing = store.get(body["id"])
-    if existing is not None:
-        return _replay(existing, request_fields)
-    state = device_or_404(body["device_id"])
-    if state.locked:
-        raise ApiError(423, "device_locked", f"{state.config.id} is locked by a supervisor: {state.locked['reason']}")
-    payload = {"request": request_fields, f"{body['record_type']}_id": body["record_id"], **_reading_evidence(state)}
-    try:
-        event = store.append("reading.attached", payload, current_session().username, id=body["id"]).event
-    except ConflictError:  # the same id raced in from a retry: judge it like one
-        return _replay(store.get(body["id"]), request_fields)
-    return {"event": event}
+    def payload(request: dict[str, Any]) -> dict[str, Any]:
+        state = device_or_404(request["device_id"], server.devices)
+        if state.locked:
+            raise ApiError(423, "device_locked",
+                           f"{state.config.id} is locked by a supervisor: {state.locked['reason']}")
+        inspection = open_inspection(server.store, record_id) if record_type == "inspection" else None
+        if record_type == "seizure":
+            seizure_or_404(server.store, record_id)
+        evidence = {f"{record_type}_id": record_id, **_reading_evidence(state)}
+        if inspection is not None:
+            evidence["assessment"] = _assess(server, inspection, evidence["reading"])
+        return evidence
+
+    event, created = records.write(body["id"], records.request_fields(body), "reading.attached", payload)
+    return {"event": event}, records.status(created)
 
 
-def _replay(existing: dict[str, Any], request_fields: dict[str, Any]) -> Any:
-    if existing["type"] != "reading.attached" or existing["payload"].get("request") != request_fields:
-        raise conflict(f"id {existing['id']} was already used for a different record", "id_reused")
-    return {"event": existing}, 200
+def _assess(server: Any, inspection: dict[str, Any], reading: dict[str, Any]) -> dict[str, Any]:
+    loaded = server.reference.current()
+    declaration = inspection["declaration"] or {}
+    return assess_reading(reading["kind"], reading["data"], declared_kg=declaration.get("gross_weight_kg"),
+                          tolerance_pct=server.config.weight_tolerance_pct,
+                          today=datetime.now(timezone.utc).date(),
+                          watch=loaded.data.watch if loaded else lambda kind, value: [])

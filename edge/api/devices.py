@@ -13,7 +13,7 @@ from flask import Blueprint
 from drivers.base import DeviceError, NotConnected
 from edge.api.errors import ApiError, conflict, not_found
 from edge.api.routing import current_session, endpoint, lane_server, obj
-from edge.device_manager import DeviceState
+from edge.device_manager import DeviceManager, DeviceState
 
 bp = Blueprint("devices", __name__, url_prefix="/api/v1")
 
@@ -21,8 +21,9 @@ OPERATE = ("officer", "technician", "supervisor")
 REASON = obj({"reason": {"type": "string", "minLength": 3, "maxLength": 500}}, required=("reason",))
 
 
-def device_or_404(device_id: str) -> DeviceState:
-    state = lane_server().devices.get(device_id)
+def device_or_404(device_id: str, devices: DeviceManager | None = None) -> DeviceState:
+    """The device's state; ``devices`` is for callers outside a request (the store's writer)."""
+    state = (devices or lane_server().devices).get(device_id)
     if state is None:
         raise not_found(f"device {device_id!r}")
     return state

@@ -21,6 +21,15 @@ def event_count(lane) -> int:
     return lane.api("GET", "/lane", user="sue").json()["store"]["events"]
 
 
+def started_inspection(lane) -> str:
+    """An open inspection to attach readings to (attachments to unknown ones are refused)."""
+    inspection_id = str(uuid.uuid4())
+    response = lane.api("POST", "/inspections", user="olga", json={
+        "id": inspection_id, "plate": "AB12 CDE", "containers": [], "inspection_type": "standard"})
+    assert response.status_code == 201, response.text
+    return inspection_id
+
+
 def test_healthz_and_metrics_need_no_token(lane):
     health = requests.get(f"{lane.url}/healthz", timeout=5)
     assert health.status_code == 200 and health.json() == {"status": "ok", "lane": "TEST-IN-01"}
@@ -101,13 +110,14 @@ def test_attach_a_stable_weight_as_evidence(lane):
     wait_for(lambda: (lane.api("GET", "/devices/scale-1", user="vic").json()["last_reading"] or {})
              .get("data", {}).get("stable"), message="stable weight")
     event_id = str(uuid.uuid4())
-    body = {"id": event_id, "device_id": "scale-1", "record_type": "inspection", "record_id": "INS-7"}
+    inspection_id = started_inspection(lane)
+    body = {"id": event_id, "device_id": "scale-1", "record_type": "inspection", "record_id": inspection_id}
     first = lane.api("POST", "/attachments", user="olga", json=body)
     assert first.status_code == 201, first.text
     event = first.json()["event"]
     assert event["id"] == event_id and event["type"] == "reading.attached" and event["actor"] == "olga"
     payload = event["payload"]
-    assert payload["inspection_id"] == "INS-7"
+    assert payload["inspection_id"] == inspection_id
     assert payload["reading"]["device_id"] == "scale-1" and payload["reading"]["data"]["stable"] is True
     assert payload["raw"]["text"].startswith("S S")
     assert payload["device"]["identity"]["serial"]
@@ -115,7 +125,7 @@ def test_attach_a_stable_weight_as_evidence(lane):
 
     again = lane.api("POST", "/attachments", user="olga", json=body)
     assert again.status_code == 200 and again.json()["event"]["seq"] == event["seq"]
-    other = lane.api("POST", "/attachments", user="olga", json={**body, "record_id": "INS-8"})
+    other = lane.api("POST", "/attachments", user="olga", json={**body, "record_id": started_inspection(lane)})
     assert other.status_code == 409 and error_of(other)["code"] == "id_reused"
 
 
@@ -125,7 +135,7 @@ def test_a_moving_weight_cannot_be_attached(lane):
              .get("data", {}).get("stable", True), message="moving weight")
     response = lane.api("POST", "/attachments", user="olga",
                         json={"id": str(uuid.uuid4()), "device_id": "scale-1", "record_type": "inspection",
-                              "record_id": "INS-9"})
+                              "record_id": started_inspection(lane)})
     assert response.status_code == 409 and error_of(response)["code"] == "not_stable"
     lane.sims["scale-1"].set_load(0.0, settle=True)
 
@@ -133,7 +143,8 @@ def test_a_moving_weight_cannot_be_attached(lane):
 def test_a_locked_device_cannot_be_attached_until_unlocked(lane):
     lane.sims["trace-1"].swab([], sample_id="L-1")
     assert lane.api("POST", "/devices/trace-1/lock", user="sue", json={"reason": "failed daily check"}).status_code == 200
-    body = {"id": str(uuid.uuid4()), "device_id": "trace-1", "record_type": "inspection", "record_id": "INS-10"}
+    body = {"id": str(uuid.uuid4()), "device_id": "trace-1", "record_type": "inspection",
+            "record_id": started_inspection(lane)}
     response = lane.api("POST", "/attachments", user="olga", json=body)
     assert response.status_code == 423 and error_of(response)["code"] == "device_locked"
     device = lane.api("GET", "/devices/trace-1", user="vic").json()

@@ -14,10 +14,13 @@ from tests.edge.lane_process import make_rig, run_cli
 from tests.waiting import wait_for
 
 
+INSPECTION = str(uuid.uuid4())
+
+
 def attach(url: str, token: str, event_id: str) -> requests.Response:
     return requests.post(f"{url}/api/v1/attachments", timeout=10, headers={"Authorization": f"Bearer {token}"},
                          json={"id": event_id, "device_id": "trace-1", "record_type": "inspection",
-                               "record_id": "CRASH-1"})
+                               "record_id": INSPECTION})
 
 
 def test_kill_9_loses_nothing_acknowledged(tmp_path):
@@ -25,6 +28,8 @@ def test_kill_9_loses_nothing_acknowledged(tmp_path):
     try:
         rig.start()
         token = rig.token("olga")
+        assert rig.api("POST", "/inspections", user="olga", json={
+            "id": INSPECTION, "plate": "CR45 HED", "containers": [], "inspection_type": "standard"}).status_code == 201
         rig.sims["trace-1"].swab([], sample_id="K-1")
         wait_for(lambda: rig.api("GET", "/devices/trace-1", user="vic").json()["last_reading"], message="a reading")
 

@@ -1,0 +1,213 @@
+"""Inspections: start one, read it, add findings and checklist ticks, close it.
+
+Each write is one event made idempotent by the tablet's id
+(:mod:`edge.api.records`); the inspection the app shows is folded from the
+inspection's own events (:mod:`edge.inspection_view`). A closed inspection
+is a finished record: it refuses every further write.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import Blueprint, request
+
+from drivers.validation.iso6346 import normalise_container_number, parse_container_number
+from edge.api import records
+from edge.api.errors import ApiError, conflict, not_found
+from edge.api.records import WRITE_FIELDS
+from edge.api.routing import endpoint, lane_server, obj, query_int
+from edge.identifiers import normalise_plate
+from edge.inspection_rules import container_problem, release_needs_reason
+from edge.inspection_view import inspection_view
+from edge.risk import RiskFactor, score_risk
+from edge.store import EventStore
+
+bp = Blueprint("inspections", __name__, url_prefix="/api/v1")
+
+WRITE = ("officer", "supervisor")
+CATEGORIES = ["goods", "concealment", "documents", "biosecurity", "other"]
+OUTCOMES = ["release", "refer", "seize"]
+INSPECTION_TYPE = {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,31}$"}
+
+START = obj({**WRITE_FIELDS,
+             "plate": {"type": "string", "minLength": 1, "maxLength": 32},
+             "containers": {"type": "array", "maxItems": 20, "items": {"type": "string", "minLength": 1, "maxLength": 32}},
+             "declaration_ref": {"type": "string", "minLength": 1, "maxLength": 64},
+             "inspection_type": INSPECTION_TYPE},
+            required=("id", "plate", "containers", "inspection_type"))
+FINDING = obj({**WRITE_FIELDS,
+               "category": {"enum": CATEGORIES},
+               "note": {"type": "string", "minLength": 1, "maxLength": 4000},
+               "photos": {"type": "array", "maxItems": 50, "uniqueItems": True,
+                          "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}},
+              required=("id", "category", "note"))
+CHECK = obj({**WRITE_FIELDS,
+             "item": {"type": "string", "minLength": 1, "maxLength": 500},
+             "checked": {"type": "boolean"},
+             "note": {"type": "string", "maxLength": 2000}},
+            required=("id", "item", "checked"))
+OUTCOME = obj({**WRITE_FIELDS,
+               "outcome": {"enum": OUTCOMES},
+               "reason": {"type": "string", "minLength": 1, "maxLength": 2000}},
+              required=("id", "outcome"))
+
+
+# ----- reading inspections (also used by attachments, seizures, duty) ------
+def find_inspection(store: EventStore, inspection_id: str) -> dict[str, Any] | None:
+    """The inspection's VIEW, or None if no such inspection was started."""
+    return inspection_view(store.record_events([inspection_id.lower()]))
+
+
+def inspection_or_404(store: EventStore, inspection_id: str) -> dict[str, Any]:
+    view = find_inspection(store, inspection_id)
+    if view is None:
+        raise not_found(f"inspection {inspection_id!r}")
+    return view
+
+
+def open_inspection(store: EventStore, inspection_id: str) -> dict[str, Any]:
+    """The VIEW of an inspection that still takes writes: 404 unknown, 409 closed."""
+    view = inspection_or_404(store, inspection_id)
+    if view["status"] == "closed":
+        raise conflict(f"inspection {view['id']} is closed ({view['outcome']}); it takes no more writes",
+                       "inspection_closed")
+    return view
+
+
+def _invalid(field: str, message: str) -> ApiError:
+    return ApiError(400, "invalid_field", f"{field}: {message}", field=field)
+
+
+# ----- starting --------------------------------------------------------------
+def _checked_containers(texts: list[str]) -> list[str]:
+    numbers: list[str] = []
+    for i, text in enumerate(texts):
+        problem = container_problem(text)
+        if problem:
+            raise _invalid(f"containers.{i}", problem)
+        number = normalise_container_number(text)
+        if number in numbers:
+            raise _invalid(f"containers.{i}", f"{number} is listed twice")
+        numbers.append(number)
+    return numbers
+
+
+@endpoint(bp, "/inspections", "POST", roles=WRITE, body=START, status=201,
+          summary="Start an inspection: checks containers, looks up declaration, watchlist and risk")
+def start_inspection(body: dict[str, Any]) -> Any:
+    server = lane_server()
+    inspection_id = body["id"].lower()
+
+    def payload(request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            plate = normalise_plate(request["plate"])
+        except ValueError as exc:
+            raise _invalid("plate", str(exc)) from None
+        containers = _checked_containers(request["containers"])
+        loaded = server.reference.current()
+        inspection_type = request["inspection_type"]
+        if loaded is None:
+            found, factors, checklist = None, [RiskFactor("no_reference", "no reference data loaded: "
+                                                                          "nothing was checked")], []
+        else:
+            checklists = loaded.data.checklists
+            if inspection_type not in checklists:
+                raise _invalid("inspection_type", f"{inspection_type!r} is not one of {', '.join(checklists)}")
+            found = loaded.data.lookup(plate, containers, request.get("declaration_ref"))
+            factors, checklist = found.factors, checklists[inspection_type]
+        declaration = found.declaration if found else None
+        return {"inspection_id": inspection_id, "plate": plate, "containers": containers,
+                "declaration_ref": declaration["ref"] if declaration else request.get("declaration_ref"),
+                "inspection_type": inspection_type,
+                "container_checks": [parse_container_number(c) for c in containers],
+                "declaration": declaration, "watchlist_hits": found.watchlist_hits if found else [],
+                "risk": score_risk(factors), "risk_factors": [f.as_json() for f in factors],
+                "checklist": checklist, "reference_version": loaded.data.version if loaded else None}
+
+    _, created = records.write(inspection_id, records.request_fields(body), "inspection.started", payload)
+    return {"inspection": inspection_or_404(server.store, inspection_id)}, records.status(created)
+
+
+# ----- reading ---------------------------------------------------------------
+@endpoint(bp, "/inspections", "GET", summary="Inspections, newest first",
+          query={"status": {"type": "string", "description": "open or closed"},
+                 "limit": {"type": "integer", "description": "at most this many (1-200, default 50)"}})
+def list_inspections() -> Any:
+    status = request.args.get("status")
+    if status not in (None, "open", "closed"):
+        raise _invalid("status", "must be open or closed")
+    limit = query_int("limit", 50, 1, 200)
+    store = lane_server().store
+    rows = store.query("SELECT id FROM inspections WHERE (:status IS NULL OR status = :status) "
+                       "ORDER BY coalesce(started_at, updated_at) DESC, rowid DESC LIMIT :limit",
+                       {"status": status, "limit": limit})
+    ids = [row["id"] for row in rows]
+    by_inspection: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    for event in store.record_events(ids):
+        owner = event["payload"].get("inspection_id")
+        if owner in by_inspection:
+            by_inspection[owner].append(event)
+    views = (inspection_view(by_inspection[i]) for i in ids)
+    return {"inspections": [view for view in views if view is not None]}
+
+
+@endpoint(bp, "/inspections/<inspection_id>", "GET", summary="One inspection (VIEW), built from its events")
+def get_inspection(inspection_id: str) -> Any:
+    return inspection_or_404(lane_server().store, inspection_id)
+
+
+# ----- writing to an open inspection ----------------------------------------
+def _write(inspection_id: str, body: dict[str, Any], event_type: str,
+           more: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]) -> Any:
+    """One write to an open inspection: ``more(view, request)`` checks the
+    request against the inspection and returns the payload's own fields."""
+    store = lane_server().store
+    inspection_id = inspection_id.lower()
+
+    def payload(request: dict[str, Any]) -> dict[str, Any]:
+        view = open_inspection(store, inspection_id)
+        return {"inspection_id": inspection_id, **more(view, request)}
+
+    event, created = records.write(body["id"], records.request_fields(body, inspection_id=inspection_id),
+                                   event_type, payload)
+    return {"event": event, "inspection": inspection_or_404(store, inspection_id)}, records.status(created)
+
+
+@endpoint(bp, "/inspections/<inspection_id>/findings", "POST", roles=WRITE, body=FINDING, status=201,
+          summary="Record a finding with uploaded photos")
+def add_finding(inspection_id: str, body: dict[str, Any]) -> Any:
+    photos = lane_server().photos
+
+    def finding(view: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+        for i, sha256 in enumerate(request.get("photos", [])):
+            if photos.path(sha256) is None:
+                raise ApiError(400, "unknown_photo", f"photos.{i}: no photo {sha256} was uploaded "
+                                                     f"(POST /api/v1/photos first)", field=f"photos.{i}")
+        return {"category": request["category"], "note": request["note"], "photos": request.get("photos", [])}
+
+    return _write(inspection_id, body, "inspection.finding_added", finding)
+
+
+@endpoint(bp, "/inspections/<inspection_id>/checklist", "POST", roles=WRITE, body=CHECK, status=201,
+          summary="Tick (or untick) an item of the inspection's checklist")
+def check_item(inspection_id: str, body: dict[str, Any]) -> Any:
+    def item(view: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+        if request["item"] not in view["checklist"]["items"]:
+            raise ApiError(400, "unknown_checklist_item", f"item: not on the {view['inspection_type']} checklist",
+                           field="item")
+        return {"item": request["item"], "checked": request["checked"], "note": request.get("note")}
+
+    return _write(inspection_id, body, "inspection.checklist_item", item)
+
+
+@endpoint(bp, "/inspections/<inspection_id>/outcome", "POST", roles=WRITE, body=OUTCOME, status=201,
+          summary="Close the inspection: release, refer or seize")
+def close_inspection(inspection_id: str, body: dict[str, Any]) -> Any:
+    def outcome(view: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+        if request["outcome"] == "release" and "reason" not in request and release_needs_reason(view["flags"]):
+            raise ApiError(400, "reason_required", "reason: a vehicle with a trace alarm is released only with "
+                                                   "a reason", field="reason")
+        return {"outcome": request["outcome"], "reason": request.get("reason")}
+
+    return _write(inspection_id, body, "inspection.closed", outcome)

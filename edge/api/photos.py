@@ -1,0 +1,55 @@
+"""Evidence photos: upload the bytes, get them back by their SHA-256.
+
+The upload is the one raw (non-JSON) body of the API and may be up to
+10 MiB; the app-wide limit stays at 1 MiB for JSON, and only this route
+raises it, for its own request. The first upload of a photo is recorded as
+a ``photo.stored`` event (who, when, its hash); its id is derived from the
+hash, so the same photo uploaded again, by anyone, is one event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, request, send_file
+
+from edge.api import records
+from edge.api.errors import ApiError, not_found
+from edge.api.routing import current_session, endpoint, lane_server
+from edge.photos import CONTENT_TYPES, MAX_PHOTO_BYTES, PhotoRefused, sniff_content_type
+
+bp = Blueprint("photos", __name__, url_prefix="/api/v1")
+
+WRITE = ("officer", "supervisor")
+#: photo.stored event ids: uuid5 of the photo's hash in this namespace
+PHOTO_EVENTS = uuid.UUID("5c0f6a3e-0b7e-4f0e-9a53-6d2f0b1c7e41")
+
+
+@endpoint(bp, "/photos", "POST", roles=WRITE, status=201,
+          summary="Upload a photo (raw JPEG, PNG or WebP body, at most 10 MiB); returns its SHA-256")
+def upload_photo() -> Any:
+    content_type = (request.mimetype or "").lower()
+    if content_type not in CONTENT_TYPES:
+        raise ApiError(415, "unsupported_media_type", f"send the photo as {', '.join(CONTENT_TYPES)}")
+    request.max_content_length = MAX_PHOTO_BYTES  # this request only; werkzeug answers 413 beyond it
+    data = request.get_data(cache=False)
+    server = lane_server()
+    try:
+        sha256 = server.photos.put(data, content_type)
+    except PhotoRefused as exc:
+        raise ApiError(400, "invalid_photo", str(exc)) from None
+    photo = {"sha256": sha256, "size": len(data), "content_type": content_type}
+    stored = server.store.append("photo.stored", photo, current_session().username,
+                                 id=str(uuid.uuid5(PHOTO_EVENTS, sha256)))
+    return photo, records.status(stored.created)
+
+
+@endpoint(bp, "/photos/<sha256>", "GET", summary="A stored photo by its SHA-256")
+def get_photo(sha256: str) -> Any:
+    path = lane_server().photos.path(sha256)
+    if path is None:
+        raise not_found(f"photo {sha256!r}")
+    with path.open("rb") as file:
+        content_type = sniff_content_type(file.read(12)) or "application/octet-stream"
+    return send_file(path, mimetype=content_type, max_age=31536000, etag=sha256)

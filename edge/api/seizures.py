@@ -1,0 +1,175 @@
+"""Seizures, evidence bags and their chain of custody, and the court report.
+
+A seizure lists what was taken from an inspected vehicle; goods go into
+bags, each labelled with a QR code of its id; every hand-over of a bag is
+an event, confirmed by scanning the label where possible. The report is
+that story on paper, with the hash of every event it rests on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response
+
+from edge.api import records
+from edge.api.errors import ApiError, conflict, not_found
+from edge.api.inspections import find_inspection, inspection_or_404
+from edge.api.records import WRITE_FIELDS
+from edge.api.routing import endpoint, lane_server, obj
+from edge.custody import ACTIONS, bag_id_for, custody_refusal
+from edge.reports import seizure_report
+from edge.seizure_view import seizure_view
+from edge.store import EventStore, utc_now_iso
+
+bp = Blueprint("seizures", __name__, url_prefix="/api/v1")
+
+WRITE = ("officer", "supervisor")
+TEXT = {"type": "string", "minLength": 1, "maxLength": 500}
+ITEM = obj({"description": TEXT,
+            "hs_code": {"type": "string", "pattern": "^[0-9]{6,10}$"},
+            "quantity": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e12},
+            "unit": {"enum": ["kg", "g", "l", "pcs", "cartons"]},
+            "weight_kg": {"type": "number", "minimum": 0, "maximum": 1e9},
+            "value": {"type": "number", "minimum": 0, "maximum": 1e12},
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}},
+           required=("description", "hs_code", "quantity", "unit", "value", "currency"))
+SEIZURE = obj({**WRITE_FIELDS,
+               "inspection_id": {"type": "string", "minLength": 1, "maxLength": 64},
+               "legal_basis": TEXT,
+               "items": {"type": "array", "items": ITEM, "minItems": 1, "maxItems": 200}},
+              required=("id", "inspection_id", "legal_basis", "items"))
+BAG = obj({**WRITE_FIELDS,
+           "description": TEXT,
+           "items": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1,
+                     "maxItems": 200, "uniqueItems": True}},
+          required=("id", "description", "items"))
+CUSTODY = obj({**WRITE_FIELDS,
+               "action": {"enum": list(ACTIONS)},
+               "to": {"type": "string", "minLength": 1, "maxLength": 200},
+               "location": {"type": "string", "minLength": 1, "maxLength": 200},
+               "seal_number": {"type": "string", "minLength": 1, "maxLength": 64},
+               "confirmation": {"enum": ["scan", "typed"]},
+               "scanned_text": {"type": "string", "minLength": 1, "maxLength": 200}},
+              required=("id", "action", "confirmation"))
+
+
+# ----- reading ---------------------------------------------------------------
+def seizure_or_404(store: EventStore, seizure_id: str) -> dict[str, Any]:
+    view = seizure_view(store.record_events([seizure_id.lower()]))
+    if view is None:
+        raise not_found(f"seizure {seizure_id!r}")
+    return view
+
+
+def bag_or_404(store: EventStore, bag_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The bag and the seizure it belongs to."""
+    bag_id = bag_id.upper()
+    added = next((e for e in store.record_events([bag_id]) if e["type"] == "seizure.bag_added"), None)
+    if added is None:
+        raise not_found(f"bag {bag_id!r}")
+    seizure = seizure_or_404(store, added["payload"]["seizure_id"])
+    return next(b for b in seizure["bags"] if b["bag_id"] == bag_id), seizure
+
+
+@endpoint(bp, "/seizures/<seizure_id>", "GET", summary="One seizure with its bags and their custody")
+def get_seizure(seizure_id: str) -> Any:
+    return seizure_or_404(lane_server().store, seizure_id)
+
+
+# ----- writing ---------------------------------------------------------------
+@endpoint(bp, "/seizures", "POST", roles=WRITE, body=SEIZURE, status=201,
+          summary="Record a seizure of goods from an inspection")
+def create_seizure(body: dict[str, Any]) -> Any:
+    store = lane_server().store
+    seizure_id = body["id"].lower()
+
+    def payload(request: dict[str, Any]) -> dict[str, Any]:
+        inspection = inspection_or_404(store, request["inspection_id"])
+        if inspection["status"] == "closed" and inspection["outcome"] != "seize":
+            raise conflict(f"inspection {inspection['id']} was closed with {inspection['outcome']}; "
+                           f"goods are seized only from an open inspection or one closed with seize",
+                           "inspection_closed")
+        return {"seizure_id": seizure_id, "inspection_id": inspection["id"],
+                "legal_basis": request["legal_basis"], "items": request["items"]}
+
+    _, created = records.write(seizure_id, records.request_fields(body), "seizure.created", payload)
+    return {"seizure": seizure_or_404(store, seizure_id)}, records.status(created)
+
+
+@endpoint(bp, "/seizures/<seizure_id>/bags", "POST", roles=WRITE, body=BAG, status=201,
+          summary="Put seized items into an evidence bag (bag id = BAG- + first 8 hex digits of the id)")
+def add_bag(seizure_id: str, body: dict[str, Any]) -> Any:
+    store = lane_server().store
+    seizure_id = seizure_id.lower()
+    bag_id = bag_id_for(body["id"].lower())
+
+    def payload(request: dict[str, Any]) -> dict[str, Any]:
+        seizure = seizure_or_404(store, seizure_id)
+        for i, index in enumerate(request["items"]):
+            if index >= len(seizure["items"]):
+                raise ApiError(400, "invalid_field", f"items.{i}: the seizure has items 0-{len(seizure['items']) - 1}",
+                               field=f"items.{i}")
+        if store.record_events([bag_id]):
+            raise conflict(f"{bag_id} is taken by another bag; make a new id for this one", "bag_id_taken")
+        return {"seizure_id": seizure_id, "bag_id": bag_id, "description": request["description"],
+                "items": request["items"]}
+
+    _, created = records.write(body["id"], records.request_fields(body, seizure_id=seizure_id),
+                               "seizure.bag_added", payload)
+    return {"bag": bag_or_404(store, bag_id)[0]}, records.status(created)
+
+
+@endpoint(bp, "/bags/<bag_id>/qr.svg", "GET", summary="The bag's label: a QR code of its id (SVG)")
+def bag_qr(bag_id: str) -> Any:
+    bag, _ = bag_or_404(lane_server().store, bag_id)
+    image = qrcode.make(bag["bag_id"], image_factory=qrcode.image.svg.SvgPathImage, border=4)
+    return Response(image.to_string(encoding="unicode"), mimetype="image/svg+xml")
+
+
+def _check_custody_request(bag_id: str, request: dict[str, Any]) -> None:
+    if request["action"] == "handed_over" and "to" not in request:
+        raise ApiError(400, "invalid_field", "to: say whom the bag is handed over to", field="to")
+    if request["confirmation"] == "scan" and request.get("scanned_text", "").strip() != bag_id:
+        raise ApiError(400, "scan_mismatch", f"scanned_text: the scanned label is not {bag_id}",
+                       field="scanned_text")
+
+
+@endpoint(bp, "/bags/<bag_id>/custody", "POST", roles=WRITE, body=CUSTODY, status=201,
+          summary="Record a custody step of a bag: sealed, handed over, received, stored, released, destroyed")
+def custody(bag_id: str, body: dict[str, Any]) -> Any:
+    store = lane_server().store
+    bag_id = bag_id.upper()
+
+    def payload(request: dict[str, Any]) -> dict[str, Any]:
+        bag, seizure = bag_or_404(store, bag_id)
+        _check_custody_request(bag_id, request)
+        refusal = custody_refusal([step["action"] for step in bag["custody"]], request["action"])
+        if refusal:
+            raise conflict(refusal, "custody_order")
+        return {"seizure_id": seizure["id"], "bag_id": bag_id,
+                **{k: request[k] for k in ("action", "to", "location", "seal_number", "confirmation",
+                                           "scanned_text") if k in request}}
+
+    event, created = records.write(body["id"], records.request_fields(body, bag_id=bag_id), "seizure.custody",
+                                   payload)
+    return {"event": event, "bag": bag_or_404(store, bag_id)[0]}, records.status(created)
+
+
+# ----- the report ------------------------------------------------------------
+@endpoint(bp, "/seizures/<seizure_id>/report.pdf", "GET",
+          summary="The seizure report (PDF): items, bags, custody, photos, every event and its hash")
+def report(seizure_id: str) -> Any:
+    server = lane_server()
+    store = server.store
+    seizure = seizure_or_404(store, seizure_id)
+    inspection = find_inspection(store, seizure["inspection_id"])
+    events = store.record_events([seizure["id"], seizure["inspection_id"]])
+    pdf = seizure_report(lane={"id": server.config.lane_id, "name": server.config.lane_name}, seizure=seizure,
+                         inspection=inspection, events=events, chain=asdict(store.verify()),
+                         generated_at=utc_now_iso())
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="seizure-{seizure["id"]}.pdf"'})

@@ -1,0 +1,156 @@
+// The /live Socket.IO link to the lane box and what it says about each
+// device: its state, its last reading, and when we last heard of it.
+// Screens subscribe; tiles.js draws.
+
+import * as api from './api.js';
+
+/** How long without a reading before a device's tile goes grey. The scale
+ *  streams several readings a second; the others speak when used. */
+export const STALE_MS = { scale: 5000, barcode: 300000, document: 300000, trace: 300000 };
+const DEFAULT_STALE_MS = 60000;
+
+const devices = new Map(); // id → {id, kind, state, detail, reading, readingAt, statusAt}
+const listeners = new Set();
+let socket = null;
+let link = { up: false, detail: 'not connected yet' };
+
+function emit(type, payload) {
+  for (const fn of [...listeners]) {
+    try {
+      fn(type, payload);
+    } catch (err) {
+      console.error('live listener failed', err);
+    }
+  }
+}
+
+/** fn(type, payload): type 'reading' (the CONTRACT message), 'status'
+ *  (device), 'device' (a new one known), 'link' ({up, detail}). */
+export function subscribe(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export function linkState() {
+  return link;
+}
+
+function setLink(up, detail) {
+  link = { up, detail };
+  emit('link', link);
+}
+
+function device(id, kind) {
+  let d = devices.get(id);
+  if (!d) {
+    d = { id, kind: kind || null, state: 'unknown', detail: '', reading: null, readingAt: null, statusAt: null };
+    devices.set(id, d);
+    emit('device', d);
+  } else if (kind && !d.kind) {
+    d.kind = kind;
+    emit('device', d);
+  }
+  return d;
+}
+
+export function all() {
+  return [...devices.values()];
+}
+
+export function get(id) {
+  return devices.get(id) || null;
+}
+
+/** The first device of a kind (a lane has one of each). */
+export function ofKind(kind) {
+  return all().find((d) => d.kind === kind) || null;
+}
+
+/** Is what we know of this device too old to trust? */
+export function isStale(d, now = Date.now()) {
+  if (!link.up) return true;
+  if (!d) return true;
+  const limit = STALE_MS[d.kind] ?? DEFAULT_STALE_MS;
+  const heard = Math.max(d.readingAt || 0, d.statusAt || 0);
+  if (d.kind === 'scale') return !d.readingAt || now - d.readingAt > limit;
+  return heard === 0 ? false : now - heard > limit;
+}
+
+/** Learn every device's kind, state and last reading from the API (the
+ *  socket's device_status messages carry no kind). */
+export async function loadDevices() {
+  const { devices: list } = await api.get('/devices');
+  for (const item of list) {
+    const d = device(item.id, item.kind);
+    if (!d.statusAt) {
+      d.state = item.state;
+      d.detail = item.detail || '';
+    }
+    if (item.last_reading && !d.reading) {
+      d.reading = item.last_reading;
+      d.readingAt = Date.parse(item.last_reading.ts) || null;
+    }
+    emit('status', d);
+  }
+  return all();
+}
+
+export function connect(token) {
+  disconnect();
+  if (typeof window.io !== 'function') {
+    setLink(false, 'live readings unavailable (socket.io-client did not load)');
+    return;
+  }
+  socket = window.io('/live', { auth: { token }, transports: ['websocket', 'polling'], reconnectionDelayMax: 3000 });
+  socket.on('connect', () => {
+    setLink(true, 'live');
+    loadDevices().catch(() => {});
+  });
+  socket.on('disconnect', (reason) => setLink(false, `no link to the lane box (${reason})`));
+  socket.on('connect_error', (err) => {
+    const unauthorized = (err && err.data && err.data.code === 'unauthorized')
+      || /unauthori[sz]ed|token/i.test(String(err && err.message));
+    setLink(false, unauthorized ? 'sign in again for live readings' : 'no link to the lane box');
+    if (unauthorized) emit('unauthorized', err);
+  });
+  socket.on('reading', (message) => {
+    const d = device(message.device_id, message.kind);
+    d.reading = message;
+    d.readingAt = Date.now();
+    emit('reading', message);
+  });
+  socket.on('device_status', (message) => {
+    const d = device(message.device_id);
+    d.state = message.state;
+    d.detail = message.detail || '';
+    d.statusAt = Date.now();
+    emit('status', d);
+  });
+}
+
+export function disconnect() {
+  if (socket) {
+    socket.removeAllListeners();
+    socket.disconnect();
+    socket = null;
+  }
+  setLink(false, 'signed out');
+}
+
+export function reconnectIfNeeded(token) {
+  if (!socket || (!socket.connected && !socket.active)) connect(token);
+}
+
+/** Wait for a reading that `test` accepts (used by the handover scan). */
+export function nextReading(test) {
+  let stop;
+  const promise = new Promise((resolve) => {
+    stop = subscribe((type, message) => {
+      if (type === 'reading' && test(message)) {
+        stop();
+        resolve(message);
+      }
+    });
+  });
+  return { promise, cancel: () => stop() };
+}

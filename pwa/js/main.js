@@ -1,0 +1,136 @@
+// Start-up: wire session, API, live link, outbox and screens together.
+
+import * as api from './api.js';
+import * as session from './session.js';
+import * as live from './live.js';
+import * as outbox from './outbox.js';
+import * as router from './router.js';
+import { loadLane } from './reference.js';
+import { toast } from './ui.js';
+import * as laneScreen from './screens/lane.js';
+import * as inspectionsScreen from './screens/inspections.js';
+import * as inspectionScreen from './screens/inspection.js';
+import * as seizureScreen from './screens/seizure.js';
+import * as labelsScreen from './screens/labels.js';
+import * as dutyScreen from './screens/duty.js';
+import * as outboxScreen from './screens/outbox.js';
+
+api.configure({
+  token: () => session.token(),
+  onUnauthorized: () => session.expire(),
+  onSuccess: () => outbox.flushSoon(),
+});
+
+router.route('/lane', laneScreen.render, 'lane');
+router.route('/inspections', inspectionsScreen.renderList, 'inspections');
+router.route('/inspections/new', inspectionsScreen.renderStart, 'inspections');
+router.route('/inspections/:id', inspectionScreen.render, 'inspections');
+router.route('/inspections/:id/seize', seizureScreen.renderNew, 'inspections');
+router.route('/inspections/:id/duty', dutyScreen.render, 'duty');
+router.route('/seizures/:id', seizureScreen.render, 'inspections');
+router.route('/seizures/:id/labels', labelsScreen.render, 'inspections');
+router.route('/duty', dutyScreen.render, 'duty');
+router.route('/outbox', outboxScreen.render, null);
+
+// ----- the header: who is signed in, what waits to be sent --------------
+const mark = document.getElementById('outbox-mark');
+const userButton = document.getElementById('user-button');
+
+async function drawMark() {
+  const { waiting, rejected } = await outbox.summary();
+  const online = api.isReachable();
+  const parts = [];
+  if (!online) parts.push(`offline — ${waiting} waiting`);
+  else if (waiting) parts.push(`sending — ${waiting} waiting`);
+  if (rejected) parts.push(`${rejected} not accepted`);
+  mark.hidden = parts.length === 0;
+  mark.textContent = parts.join(' · ');
+  mark.classList.toggle('is-sending', online && waiting > 0 && !rejected);
+  mark.classList.toggle('has-rejected', rejected > 0);
+  mark.dataset.waiting = String(waiting);
+  mark.dataset.online = String(online);
+  mark.title = online ? 'Writes waiting to reach the lane box' : 'No connection to the lane box: writes are kept on this tablet';
+}
+
+function drawUser() {
+  const s = session.current();
+  userButton.hidden = !s;
+  userButton.textContent = s ? `${s.username} · Sign out` : '';
+}
+
+userButton.addEventListener('click', async () => {
+  const { waiting } = await outbox.summary();
+  const who = session.username();
+  if (waiting && !window.confirm(`${waiting} write${waiting === 1 ? '' : 's'} still waiting. They stay on this tablet and are sent when ${who} signs in again. Sign out?`)) return;
+  await session.signOut();
+  drawUser();
+  router.go('/lane');
+});
+
+session.setWaitingDescriber(async () => {
+  const { waiting } = await outbox.summary();
+  return waiting ? `${waiting} write${waiting === 1 ? '' : 's'} waiting to be sent are kept` : '';
+});
+
+outbox.onChange(drawMark);
+api.onReachability(drawMark);
+
+async function showLaneName() {
+  const lane = await loadLane({ signedIn: session.isSignedIn() });
+  const name = lane ? `${lane.id}` : '';
+  document.getElementById('lane-name').textContent = name;
+  document.getElementById('signin-lane').textContent = name ? `— ${name}` : '';
+  if (lane && lane.name) document.title = `lanebox — ${lane.name}`;
+}
+
+let started = false;
+function startScreens() {
+  if (started) return;
+  started = true;
+  router.start(document.getElementById('view'), '/lane');
+}
+
+window.addEventListener('lanebox:signedin', () => {
+  drawUser();
+  live.connect(session.token());
+  outbox.flush();
+  showLaneName();
+  if (!started) startScreens();
+  else toast(`Signed in as ${session.username()}`);
+});
+window.addEventListener('lanebox:expired', drawUser);
+window.addEventListener('lanebox:signedout', () => {
+  drawUser();
+  live.disconnect();
+});
+window.addEventListener('lanebox:rejected', (event) => {
+  toast(`Not accepted by the box: ${event.detail.entry.label} — ${event.detail.entry.error.message}`, { bad: true, ms: 6000 });
+});
+live.subscribe((type) => {
+  if (type === 'unauthorized' && session.isSignedIn()) {
+    // the socket refused the token: check it with a request (401 → overlay)
+    api.get('/session').catch(() => {});
+  }
+});
+
+async function main() {
+  session.mount();
+  await outbox.init({ user: () => (session.isSignedIn() ? session.username() : null) });
+  drawUser();
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((err) => console.warn('service worker not registered', err));
+  }
+  if (session.isSignedIn()) {
+    live.connect(session.token());
+    startScreens();
+    showLaneName();
+    api.get('/session').catch(() => {}); // a 401 here brings the sign-in overlay
+  } else {
+    showLaneName();
+    session.showOverlay(session.current() && session.current().expired ? 'expired' : 'signin');
+    if (session.current()) startScreens(); // expired: the page and its work stay behind the overlay
+  }
+  drawMark();
+}
+
+main();

@@ -1,0 +1,213 @@
+// Inspections: the open ones, and starting a new one (plate, containers —
+// scanned or typed and checked as typed — declaration, type).
+
+import * as api from '../api.js';
+import * as live from '../live.js';
+import * as outbox from '../outbox.js';
+import * as session from '../session.js';
+import { cacheGet, cachePut } from '../db.js';
+import { loadReference, inspectionTypes } from '../reference.js';
+import { checkContainer, checkPlate, normalise, pretty } from '../iso6346.js';
+import { badge, busy, clearErrors, field, h, replace, setFieldError, setFieldOk, showError } from '../ui.js';
+import * as fmt from '../format.js';
+import { riskPanel } from './inspection.js';
+
+export async function renderList(view) {
+  const list = h('ul', { class: 'list inspection-list', id: 'inspection-list' }, h('li', { class: 'muted' }, 'Loading…'));
+  const note = h('p', { class: 'note' });
+  view.append(
+    h('div', { class: 'page-head' }, h('h1', {}, 'Open inspections'),
+      h('a', { class: 'btn btn-primary', href: '#/inspections/new' }, '+ Start inspection')),
+    note, list);
+  let inspections = [];
+  try {
+    inspections = (await api.get('/inspections?status=open&limit=50')).inspections;
+    cachePut('inspections:open', inspections);
+  } catch (err) {
+    if (err instanceof api.ApiError && err.status === 401) return;
+    inspections = (await cacheGet('inspections:open')) || [];
+    note.textContent = `${api.describe(err)} Showing the list as last seen.`;
+  }
+  const waiting = (await outbox.items()).filter((i) => i.record && i.record.type === 'inspection' && i.record.kind === 'start');
+  const rows = [
+    ...waiting.map((i) => h('li', {}, h('a', { class: 'btn', href: `#/inspections/${i.record.id}` },
+      h('span', {}, h('strong', {}, i.body.plate), ' ', i.body.containers.map(pretty).join(', ')),
+      badge(i.state === 'rejected' ? 'NOT ACCEPTED' : 'WAITING TO SEND', i.state === 'rejected' ? 'bad' : 'warn')))),
+    ...inspections.filter((v) => !waiting.some((i) => i.record.id === v.id)).map((v) => h('li', {},
+      h('a', { class: 'btn', href: `#/inspections/${v.id}`, dataset: { inspection: v.id } },
+        h('span', {}, h('strong', {}, v.plate), ' ', (v.containers || []).map(pretty).join(', '),
+          h('span', { class: 'muted' }, ` · ${v.inspection_type} · ${fmt.time(v.started_at)} ${v.started_by || ''}`)),
+        v.risk ? badge(`RISK ${String(v.risk.level).toUpperCase()}`, v.risk.level === 'high' ? 'bad' : v.risk.level === 'medium' ? 'warn' : 'ok') : null))),
+  ];
+  replace(list, rows.length ? rows : h('li', { class: 'empty' }, 'No open inspections.'));
+}
+
+function containerRow(form, index, value, onChange, onRemove) {
+  const input = h('input', {
+    class: 'upper mono container-input', inputmode: 'text', autocapitalize: 'characters', autocomplete: 'off',
+    spellcheck: 'false', maxlength: '15', placeholder: 'e.g. CSQU 305438 3', value,
+  });
+  const box = field(`containers.${index}`, `Container ${index + 1}`, input);
+  input.addEventListener('input', () => onChange(input));
+  const remove = h('button', { class: 'btn', type: 'button', 'aria-label': `Remove container ${index + 1}`, onclick: onRemove }, '✕');
+  return h('div', { class: 'container-row' }, box, remove);
+}
+
+/** Show the as-you-type verdict under a container field; true when valid. */
+export function showContainerCheck(root, name, text, { submitting = false } = {}) {
+  const check = checkContainer(text);
+  const box = root.querySelector(`[data-field="${name}"]`);
+  const hint = box && (box.querySelector('.hint') || box.insertBefore(h('p', { class: 'hint' }), box.querySelector('.field-ok')));
+  if (hint) hint.textContent = '';
+  if (check.state === 'valid') setFieldOk(root, name, check.message);
+  else if (check.state === 'invalid' || (submitting && check.state === 'partial')) {
+    setFieldOk(root, name, null);
+    setFieldError(root, name, check.state === 'partial' ? `Incomplete: ${check.message}` : check.message);
+  } else {
+    setFieldOk(root, name, null);
+    setFieldError(root, name, null);
+    if (hint) hint.textContent = check.message;
+  }
+  return check;
+}
+
+export async function renderStart(view) {
+  const ref = await loadReference().catch(() => null);
+  const form = h('form', { class: 'card', id: 'start-form', novalidate: true });
+  const plate = h('input', { class: 'upper mono', autocapitalize: 'characters', autocomplete: 'off', spellcheck: 'false', maxlength: '20', placeholder: 'e.g. AB12 CDE' });
+  const declaration = h('input', { class: 'upper mono', autocapitalize: 'characters', autocomplete: 'off', maxlength: '40', placeholder: 'optional, e.g. GB-DEC-0001' });
+  const type = h('select', {}, inspectionTypes(ref).map((t) => h('option', { value: t }, t)));
+  const rowsBox = h('div', { id: 'container-rows' });
+  const preview = h('div', { class: 'lookup-preview', id: 'lookup-preview' });
+  let containers = [''];
+  let lastFocused = null;
+
+  function drawRows() {
+    replace(rowsBox, containers.map((value, i) => containerRow(form, i, value, (input) => {
+      containers[i] = input.value;
+      showContainerCheck(form, `containers.${i}`, input.value);
+      schedulePreview();
+    }, () => {
+      containers.splice(i, 1);
+      if (!containers.length) containers.push('');
+      drawRows();
+      schedulePreview();
+    })));
+    rowsBox.querySelectorAll('input').forEach((input, i) => {
+      input.addEventListener('focus', () => { lastFocused = i; });
+      if (containers[i]) showContainerCheck(form, `containers.${i}`, containers[i]);
+    });
+  }
+
+  /** A container scanned on the lane reader goes into the field in use. */
+  function fillFromScan(text) {
+    let i = lastFocused !== null && lastFocused < containers.length ? lastFocused : -1;
+    if (i >= 0 && checkContainer(containers[i]).state === 'valid') i = -1; // never overwrite a good number
+    if (i < 0) i = containers.findIndex((c) => !normalise(c));
+    if (i < 0) {
+      containers.push('');
+      i = containers.length - 1;
+    }
+    containers[i] = normalise(text);
+    drawRows();
+    const input = rowsBox.querySelectorAll('input')[i];
+    input.classList.add('just-scanned');
+    lastFocused = null;
+    schedulePreview();
+  }
+
+  const unsubscribe = live.subscribe((kind, message) => {
+    if (kind !== 'reading' || message.kind !== 'barcode') return;
+    const parsed = message.data.parsed;
+    if (parsed && parsed.type === 'container') fillFromScan(parsed.text || message.data.text);
+  });
+
+  plate.addEventListener('input', () => {
+    const check = checkPlate(plate.value);
+    setFieldError(form, 'plate', check.state === 'invalid' ? check.message : null);
+    schedulePreview();
+  });
+  declaration.addEventListener('input', schedulePreview);
+
+  let timer = null;
+  function schedulePreview() {
+    clearTimeout(timer);
+    timer = setTimeout(drawPreview, 500);
+  }
+  async function drawPreview() {
+    const params = new URLSearchParams();
+    const p = checkPlate(plate.value);
+    if (p.state === 'valid') params.set('plate', p.normalised);
+    const c = containers.map(checkContainer).find((x) => x.state === 'valid');
+    if (c) params.set('container', c.normalised);
+    if (declaration.value.trim()) params.set('declaration', declaration.value.trim().toUpperCase());
+    if (![...params.keys()].length) { replace(preview); return; }
+    try {
+      const found = await api.get(`/reference/lookup?${params}`);
+      replace(preview, h('div', { class: 'card' }, h('h2', {}, 'Before you start'), riskPanel(found.risk, found.watchlist_hits),
+        found.declaration ? h('p', {}, `Declaration ${found.declaration.ref}: ${(found.declaration.goods || []).map((g) => g.description).join(', ')}`)
+          : h('p', { class: 'muted' }, 'No declaration found for these details.')));
+    } catch {
+      replace(preview);
+    }
+  }
+
+  form.append(
+    h('div', { class: 'scan-hint no-print' }, 'Scan a container code on the lane reader — it fills the container field.'),
+    h('div', { class: 'grid-2' },
+      field('plate', 'Vehicle plate', plate),
+      field('declaration_ref', 'Declaration reference', declaration)),
+    h('fieldset', {}, h('legend', {}, 'Containers'), rowsBox,
+      h('button', { class: 'btn', type: 'button', onclick: () => { containers.push(''); drawRows(); rowsBox.querySelectorAll('input')[containers.length - 1].focus(); } }, '+ Add container')),
+    field('inspection_type', 'Inspection type', type),
+    h('p', { class: 'form-error', role: 'alert' }),
+    h('button', { class: 'btn btn-primary btn-big btn-block', type: 'submit' }, 'Start inspection'));
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    busy(form.querySelector('button[type=submit]'), () => submit());
+  });
+
+  async function submit() {
+    clearErrors(form);
+    let ok = true;
+    const p = checkPlate(plate.value);
+    if (p.state !== 'valid') { setFieldError(form, 'plate', p.message); ok = false; }
+    const numbers = [];
+    containers.forEach((c, i) => {
+      const check = showContainerCheck(form, `containers.${i}`, c, { submitting: true });
+      if (check.state === 'empty') return;
+      if (check.state !== 'valid') ok = false;
+      numbers.push(check.normalised);
+    });
+    if (!ok) {
+      const first = form.querySelector('.is-invalid input');
+      if (first) first.focus();
+      return;
+    }
+    const id = outbox.newId();
+    const body = { id, ts: outbox.nowIso(), plate: p.normalised, containers: numbers, inspection_type: type.value };
+    if (declaration.value.trim()) body.declaration_ref = declaration.value.trim().toUpperCase();
+    try {
+      const result = await outbox.submit({ path: '/inspections', body, label: `Start inspection of ${p.normalised}`, record: { type: 'inspection', id, kind: 'start' } });
+      if (result.sent) {
+        await cachePut(`inspection:${id}`, result.data.inspection);
+      } else {
+        await cachePut(`inspection:${id}`, {
+          id, plate: body.plate, containers: body.containers, declaration_ref: body.declaration_ref || null,
+          inspection_type: body.inspection_type, status: 'open', outcome: null, started_at: body.ts,
+          started_by: session.username(), local: true, flags: [], findings: [], weights: [], traces: [], document: null,
+          checklist: { items: (ref && ref.checklists && ref.checklists[body.inspection_type]) || [], done: {} }, duty: [], seizures: [], events: [],
+        });
+      }
+      location.hash = `#/inspections/${id}`;
+    } catch (err) {
+      showError(form, err);
+    }
+  }
+
+  drawRows();
+  view.append(h('div', { class: 'page-head' }, h('h1', {}, 'Start inspection')), form, preview);
+  plate.focus();
+  return () => { unsubscribe(); clearTimeout(timer); };
+}

@@ -1,0 +1,48 @@
+// Lane screen: one live tile per device, and the way into an inspection.
+
+import * as live from '../live.js';
+import { createTile } from '../tiles.js';
+import { h, replace } from '../ui.js';
+
+const ORDER = { scale: 0, trace: 1, document: 2, barcode: 3 };
+
+export function render(view) {
+  const linkBadge = h('span', { class: 'badge', id: 'link-badge' });
+  const grid = h('div', { class: 'tiles', id: 'tiles' });
+  view.append(
+    h('div', { class: 'page-head' },
+      h('div', { class: 'lane-status' }, h('h1', {}, 'Lane'), linkBadge),
+      h('a', { class: 'btn btn-primary', href: '#/inspections/new' }, '+ Start inspection')),
+    grid);
+
+  const tiles = new Map();
+  function drawLink() {
+    const link = live.linkState();
+    linkBadge.className = `badge ${link.up ? 'badge-ok' : 'badge-bad'}`;
+    linkBadge.textContent = link.up ? 'LIVE' : 'NO LINK';
+    linkBadge.title = link.detail;
+  }
+  function drawTiles() {
+    const devices = live.all().filter((d) => d.kind).sort((a, b) => (ORDER[a.kind] ?? 9) - (ORDER[b.kind] ?? 9) || a.id.localeCompare(b.id));
+    let added = false;
+    for (const d of devices) {
+      if (!tiles.has(d.id)) {
+        tiles.set(d.id, createTile({ id: d.id }));
+        added = true;
+      }
+    }
+    if (added || grid.childElementCount !== tiles.size) replace(grid, devices.map((d) => tiles.get(d.id).el));
+    if (!devices.length) replace(grid, h('p', { class: 'tile-empty' }, live.linkState().up ? 'Loading devices…' : 'No link to the lane box yet — devices appear when it answers.'));
+  }
+  const unsubscribe = live.subscribe((type) => {
+    if (type === 'link') drawLink();
+    if (type === 'device') drawTiles();
+  });
+  drawLink();
+  drawTiles();
+  if (!live.all().length) live.loadDevices().then(drawTiles).catch(() => {});
+  return () => {
+    unsubscribe();
+    for (const t of tiles.values()) t.dispose();
+  };
+}

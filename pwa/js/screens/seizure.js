@@ -1,0 +1,380 @@
+// Seizure: what was seized (items, legal basis), the evidence bags, each
+// bag's chain of custody — every custody step confirmed by scanning the
+// bag's QR label on the lane reader (or typing its id) — and the report.
+
+import * as api from '../api.js';
+import * as live from '../live.js';
+import * as outbox from '../outbox.js';
+import * as session from '../session.js';
+import { cacheGet, cachePut } from '../db.js';
+import { loadReference, currencies } from '../reference.js';
+import { badge, busy, clearErrors, field, formError, h, replace, setFieldError, showError, toast } from '../ui.js';
+import * as fmt from '../format.js';
+import { openPdf } from './inspection.js';
+
+const UNITS = ['kg', 'g', 'l', 'pcs', 'cartons'];
+const ACTIONS = [
+  ['sealed', 'Seal', 'btn-primary'], ['handed_over', 'Hand over', 'btn-primary'], ['received', 'Receive', ''],
+  ['stored', 'Store', ''], ['released', 'Release', 'btn-go'], ['destroyed', 'Destroy', 'btn-danger'],
+];
+const ENDED = new Set(['released', 'destroyed']);
+
+/** bag_id = "BAG-" + the first 8 hex digits of the event id, upper case. */
+export function bagIdFor(eventId) {
+  return `BAG-${eventId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+}
+
+export async function loadSeizure(id) {
+  try {
+    const seizure = await api.get(`/seizures/${id}`);
+    cachePut(`seizure:${id}`, seizure);
+    return { seizure, note: '' };
+  } catch (err) {
+    const cached = await cacheGet(`seizure:${id}`);
+    if (!cached) throw err;
+    return { seizure: cached, note: `${api.describe(err)} Showing the seizure as last seen.` };
+  }
+}
+
+/** The scale's current stable weight in kg, or null. */
+function stableKg() {
+  const d = live.ofKind('scale');
+  if (!d || !d.reading || live.isStale(d)) return null;
+  const r = d.reading.data;
+  if (!r.stable || r.status !== 'ok') return null;
+  return fmt.toKg(r.weight, r.unit);
+}
+
+// ----- new seizure ------------------------------------------------------
+export async function renderNew(view, { id: inspectionId }) {
+  const ref = await loadReference().catch(() => null);
+  const inspection = await api.get(`/inspections/${inspectionId}`).catch(async () => cacheGet(`inspection:${inspectionId}`));
+  const form = h('form', { class: 'card', id: 'seizure-form', novalidate: true });
+  const itemsBox = h('div', { id: 'items' });
+  const legal = h('input', { maxlength: '500', placeholder: 'e.g. CEMA 1979 s.139 — goods liable to forfeiture', list: 'legal-bases' });
+  const oneBag = h('input', { type: 'checkbox', checked: true, name: 'one_bag' });
+  const closeIt = h('input', { type: 'checkbox', checked: true, name: 'close' });
+  let items = [blankItem(ref)];
+
+  function blankItem(r) {
+    return { description: '', hs_code: '', quantity: '', unit: 'kg', weight_kg: '', value: '', currency: (r && r.currency) || 'EUR' };
+  }
+
+  function itemRow(item, i) {
+    const input = (key, attrs) => {
+      const el = h('input', { ...attrs, value: item[key] });
+      el.addEventListener('input', () => { item[key] = el.value; });
+      return el;
+    };
+    const unit = h('select', {}, UNITS.map((u) => h('option', { value: u, selected: u === item.unit }, u)));
+    unit.addEventListener('change', () => { item.unit = unit.value; });
+    const currency = h('select', {}, currencies(ref).map((c) => h('option', { value: c, selected: c === item.currency }, c)));
+    currency.addEventListener('change', () => { item.currency = currency.value; });
+    const weight = input('weight_kg', { type: 'number', inputmode: 'decimal', min: '0', step: 'any' });
+    const fromScale = h('button', { class: 'btn', type: 'button', dataset: { fromScale: String(i) } }, 'From scale');
+    fromScale.addEventListener('click', () => {
+      const kg = stableKg();
+      if (kg === null) { setFieldError(form, `items.${i}.weight_kg`, 'No stable weight on the scale right now.'); return; }
+      item.weight_kg = String(Math.round(kg * 1000) / 1000);
+      weight.value = item.weight_kg;
+      setFieldError(form, `items.${i}.weight_kg`, null);
+    });
+    const weightField = field(`items.${i}.weight_kg`, 'Weight (kg)', weight);
+    weightField.insertBefore(h('div', { class: 'inline-input' }, weight, fromScale), weightField.querySelector('.field-ok'));
+    return h('div', { class: 'item-row', dataset: { field: `items.${i}` } },
+      h('h3', {}, `Item ${i + 1}`, items.length > 1 ? h('button', { class: 'btn', type: 'button', onclick: () => { items.splice(i, 1); draw(); } }, 'Remove') : null),
+      field(`items.${i}.description`, 'Description', input('description', { maxlength: '500', placeholder: 'e.g. Cigarettes, 200 cartons' })),
+      h('div', { class: 'grid-3' },
+        field(`items.${i}.hs_code`, 'HS code', input('hs_code', { inputmode: 'numeric', maxlength: '10', class: 'mono', placeholder: '6–10 digits' })),
+        field(`items.${i}.quantity`, 'Quantity', input('quantity', { type: 'number', inputmode: 'decimal', min: '0', step: 'any' })),
+        field(`items.${i}.unit`, 'Unit', unit)),
+      h('div', { class: 'grid-3' },
+        weightField,
+        field(`items.${i}.value`, 'Value', input('value', { type: 'number', inputmode: 'decimal', min: '0', step: '0.01' })),
+        field(`items.${i}.currency`, 'Currency', currency)),
+      h('p', { class: 'field-error', role: 'alert' }));
+  }
+
+  function draw() {
+    replace(itemsBox, items.map(itemRow));
+  }
+
+  function fromDeclaration() {
+    const goods = (inspection && inspection.declaration && inspection.declaration.goods) || [];
+    if (!goods.length) return null;
+    return h('button', { class: 'btn', type: 'button', onclick: () => {
+      items = goods.map((g) => ({ description: g.description, hs_code: g.hs_code, quantity: String(g.quantity), unit: UNITS.includes(g.unit) ? g.unit : 'pcs', weight_kg: '', value: String(g.value), currency: g.currency }));
+      draw();
+    } }, 'Copy the declared goods');
+  }
+
+  form.append(
+    h('fieldset', {}, h('legend', {}, 'Items seized'), itemsBox,
+      h('div', { class: 'btn-row' }, h('button', { class: 'btn', type: 'button', onclick: () => { items.push(blankItem(ref)); draw(); } }, '+ Add item'), fromDeclaration())),
+    field('legal_basis', 'Legal basis', legal),
+    h('datalist', { id: 'legal-bases' },
+      ['CEMA 1979 s.139 — goods liable to forfeiture', 'CEMA 1979 s.49 — improperly imported goods', 'Misuse of Drugs Act 1971 s.23', 'Official Controls (Plant Health) Regulations'].map((v) => h('option', { value: v }))),
+    h('label', { class: 'check-row' }, oneBag, 'Put all items in one evidence bag now'),
+    h('label', { class: 'check-row' }, closeIt, 'Close the inspection with outcome SEIZE'),
+    h('p', { class: 'form-error', role: 'alert' }),
+    h('button', { class: 'btn btn-danger btn-big btn-block', type: 'submit' }, 'Record seizure'));
+
+  function check() {
+    clearErrors(form);
+    let ok = true;
+    const bad = (name, message) => { setFieldError(form, name, message); ok = false; };
+    items.forEach((item, i) => {
+      if (!item.description.trim()) bad(`items.${i}.description`, 'Describe the item.');
+      if (!/^\d{6,10}$/.test(item.hs_code.trim())) bad(`items.${i}.hs_code`, 'An HS code is 6 to 10 digits, e.g. 240220.');
+      if (!(Number(item.quantity) > 0)) bad(`items.${i}.quantity`, 'A quantity above 0.');
+      if (item.weight_kg !== '' && !(Number(item.weight_kg) >= 0)) bad(`items.${i}.weight_kg`, 'A weight of 0 kg or more, or leave empty.');
+      if (item.value === '' || !(Number(item.value) >= 0)) bad(`items.${i}.value`, 'A value of 0 or more.');
+    });
+    if (!legal.value.trim()) bad('legal_basis', 'Name the legal basis for the seizure.');
+    return ok;
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    busy(form.querySelector('button[type=submit]'), async () => {
+      if (!check()) { const first = form.querySelector('.is-invalid input, .is-invalid select'); if (first) first.focus(); return; }
+      const sid = outbox.newId();
+      const body = {
+        id: sid, ts: outbox.nowIso(), inspection_id: inspectionId, legal_basis: legal.value.trim(),
+        items: items.map((item) => {
+          const out = { description: item.description.trim(), hs_code: item.hs_code.trim(), quantity: Number(item.quantity), unit: item.unit, value: Number(item.value), currency: item.currency };
+          if (item.weight_kg !== '') out.weight_kg = Number(item.weight_kg);
+          return out;
+        }),
+      };
+      let result;
+      try {
+        result = await outbox.submit({ path: '/seizures', body, label: `Seizure on ${inspection ? inspection.plate : 'inspection'}`, record: { type: 'seizure', id: sid, kind: 'create', inspection: inspectionId } });
+      } catch (err) {
+        showError(form, err);
+        return;
+      }
+      await cachePut(`seizure:${sid}`, result.sent ? result.data.seizure : {
+        id: sid, inspection_id: inspectionId, legal_basis: body.legal_basis, items: body.items, created_at: body.ts,
+        created_by: session.username(), bags: [], events: [], local: true,
+      });
+      if (oneBag.checked) {
+        const bagEvent = outbox.newId();
+        await outbox.enqueue({ path: `/seizures/${sid}/bags`, body: { id: bagEvent, ts: outbox.nowIso(), description: body.items.map((x) => x.description).join('; ').slice(0, 500), items: body.items.map((_, i) => i) }, label: `Bag ${bagIdFor(bagEvent)}`, record: { type: 'seizure', id: sid, kind: 'bag', bag_id: bagIdFor(bagEvent) } });
+      }
+      if (closeIt.checked) {
+        await outbox.enqueue({ path: `/inspections/${inspectionId}/outcome`, body: { id: outbox.newId(), ts: outbox.nowIso(), outcome: 'seize', reason: body.legal_basis }, label: `Outcome seize for ${inspection ? inspection.plate : 'inspection'}`, record: { type: 'inspection', id: inspectionId, kind: 'outcome' } });
+      }
+      await outbox.flush();
+      toast(result.sent ? 'Seizure recorded' : 'Seizure kept on the tablet — sent when the box is reachable');
+      location.hash = `#/seizures/${sid}`;
+    });
+  });
+
+  draw();
+  view.append(h('div', { class: 'page-head' }, h('h1', {}, `Seize goods${inspection ? ` — ${inspection.plate}` : ''}`),
+    h('a', { class: 'btn', href: `#/inspections/${inspectionId}` }, 'Back to inspection')), form);
+}
+
+// ----- one seizure: bags, custody, labels, report -------------------------
+export async function render(view, { id }) {
+  let seizure = null;
+  let note = '';
+  const disposers = [];
+  const head = h('div', { class: 'page-head' });
+  const banners = h('div');
+  const info = h('div', { class: 'card', id: 'seizure-info' });
+  const bagsBox = h('div', { id: 'bags' });
+  const addBag = h('div', { class: 'card', id: 'add-bag' });
+  const actionsCard = h('div', { class: 'card no-print' });
+
+  async function load() {
+    try {
+      ({ seizure, note } = await loadSeizure(id));
+    } catch (err) {
+      replace(view, h('p', { class: 'banner banner-bad' }, api.describe(err)));
+      return;
+    }
+    await draw();
+  }
+
+  async function draw() {
+    const pending = await outbox.forRecord('seizure', id);
+    const waiting = pending.filter((p) => p.state === 'waiting');
+    replace(head, h('h1', {}, 'Seizure ', h('span', { class: 'mono' }, fmt.shortId(seizure.id))),
+      h('a', { class: 'btn', href: `#/inspections/${seizure.inspection_id}` }, 'Back to inspection'));
+    replace(banners,
+      note ? h('div', { class: 'banner banner-info' }, note) : null,
+      waiting.length ? h('div', { class: 'banner banner-warn' }, `${waiting.length} change${waiting.length === 1 ? '' : 's'} to this seizure waiting to be sent.`) : null,
+      pending.filter((p) => p.state === 'rejected').map((p) => h('div', { class: 'banner banner-bad' }, `Not accepted: ${p.label} — ${p.error.message}`)));
+    replace(info,
+      h('dl', { class: 'kv' },
+        h('dt', {}, 'Legal basis'), h('dd', {}, seizure.legal_basis),
+        h('dt', {}, 'Recorded'), h('dd', {}, `${fmt.dateTime(seizure.created_at)} by ${seizure.created_by || '—'}`),
+        h('dt', {}, 'Seizure id'), h('dd', { class: 'hash' }, seizure.id)),
+      h('table', { id: 'items-table' },
+        h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Description'), h('th', {}, 'HS'), h('th', { class: 'num' }, 'Quantity'), h('th', { class: 'num' }, 'Weight'), h('th', { class: 'num' }, 'Value'))),
+        h('tbody', {}, (seizure.items || []).map((it, i) => h('tr', {}, h('td', {}, i + 1), h('td', {}, it.description), h('td', { class: 'mono' }, it.hs_code),
+          h('td', { class: 'num' }, `${fmt.number(it.quantity, Number.isInteger(it.quantity) ? 0 : 2)} ${it.unit}`),
+          h('td', { class: 'num' }, it.weight_kg != null ? `${fmt.number(it.weight_kg, Number.isInteger(it.weight_kg) ? 0 : 1)} kg` : '—'),
+          h('td', { class: 'num' }, fmt.money(Number(it.value).toFixed(2), it.currency)))))));
+
+    const bags = [...(seizure.bags || [])];
+    for (const p of pending.filter((x) => x.record.kind === 'bag')) {
+      if (!bags.some((b) => b.bag_id === p.record.bag_id)) bags.push({ bag_id: p.record.bag_id, description: p.body.description, items: p.body.items, custody: [], state: 'waiting', waiting: p });
+    }
+    for (const d of disposers.splice(0)) d();
+    replace(bagsBox, bags.length ? bags.map((b) => bagCard(b, pending.filter((p) => p.record.kind === 'custody' && p.record.bag_id === b.bag_id)))
+      : h('p', { class: 'muted' }, 'No bags yet: put the seized items in evidence bags and add them here.'));
+    drawAddBag();
+    replace(actionsCard, h('h2', {}, 'Labels and report'), h('div', { class: 'btn-row' },
+      h('a', { class: 'btn btn-primary', href: `#/seizures/${id}/labels`, id: 'labels-link' }, 'Label sheet (print)'),
+      h('button', { class: 'btn', type: 'button', id: 'report-button', onclick: (e) => busy(e.currentTarget, () => openPdf(`/seizures/${id}/report.pdf`, e.currentTarget)) }, 'Open PDF report')));
+  }
+
+  function bagCard(bag, pendingCustody) {
+    const custody = bag.custody || [];
+    const last = pendingCustody.length ? pendingCustody[pendingCustody.length - 1].body.action : custody.length ? custody[custody.length - 1].action : null;
+    const ended = ENDED.has(last);
+    const panel = h('div');
+    const card = h('article', { class: 'bag', dataset: { bag: bag.bag_id } },
+      h('div', { class: 'card-head' }, h('span', { class: 'bag-id' }, bag.bag_id),
+        bag.waiting ? badge('WAITING TO SEND', 'warn') : badge(String(last || bag.state || 'new').replace(/_/g, ' ').toUpperCase(), ended ? 'grey' : last ? 'ok' : 'info')),
+      h('p', {}, bag.description, h('span', { class: 'muted' }, ` — items ${(bag.items || []).map((i) => i + 1).join(', ')}`)),
+      custody.length || pendingCustody.length ? h('ol', { class: 'timeline' },
+        custody.map((c) => h('li', {}, h('span', { class: 'action' }, fmt.label(c.action)), ` ${fmt.dateTime(c.at)} by ${c.by}`,
+          c.to ? ` → ${c.to}` : '', c.location ? ` at ${c.location}` : '', c.seal_number ? ` seal ${c.seal_number}` : '',
+          ` (${c.confirmation === 'scan' ? 'QR scanned' : 'id typed'})`)),
+        pendingCustody.map((p) => h('li', { class: p.state === 'rejected' ? 'is-rejected' : 'is-waiting' }, h('span', { class: 'action' }, fmt.label(p.body.action)),
+          p.state === 'rejected' ? ` — not accepted: ${p.error.message}` : ' — waiting to send'))) : null,
+      ended ? null : h('div', { class: 'btn-row no-print' }, ACTIONS.filter(([a]) => (last ? a !== 'sealed' : a === 'sealed'))
+        .map(([action, text, cls]) => h('button', { class: `btn ${cls}`, type: 'button', dataset: { action }, onclick: () => openPanel(action) }, text))),
+      panel);
+
+    function openPanel(action) {
+      for (const d of panelDisposers.splice(0)) d();
+      replace(panel, custodyPanel(bag, action, () => { for (const d of panelDisposers.splice(0)) d(); replace(panel); }));
+    }
+    const panelDisposers = [];
+    disposers.push(() => panelDisposers.forEach((d) => d()));
+
+    /** The form for one custody step, confirmed by a scan of the bag's QR or by typing its id. */
+    function custodyPanel(b, action, close) {
+      const form = h('form', { class: 'handover', novalidate: true, dataset: { custody: action } });
+      const to = h('input', { maxlength: '200', placeholder: 'name, rank or agency' });
+      const location = h('input', { maxlength: '200', placeholder: 'e.g. lane 3 evidence locker' });
+      const seal = h('input', { maxlength: '64', class: 'mono', placeholder: 'number on the seal' });
+      const typed = h('input', { class: 'upper mono', maxlength: '20', placeholder: b.bag_id, autocapitalize: 'characters', autocomplete: 'off' });
+      const wait = h('div', { class: 'scan-wait', id: 'scan-wait' }, `Scan the QR label of ${b.bag_id} on the lane reader`);
+      let scanned = null;
+      const [, text] = ACTIONS.find(([a]) => a === action);
+      form.append(
+        h('h3', {}, `${text}: ${b.bag_id}`),
+        action === 'handed_over' || action === 'received' ? field('to', action === 'handed_over' ? 'Handed to' : 'Received by', to) : null,
+        action === 'sealed' ? field('seal_number', 'Seal number', seal) : null,
+        field('location', 'Location', location),
+        wait,
+        field('scanned_text', 'Or type the bag id from the label', typed),
+        h('p', { class: 'form-error', role: 'alert' }),
+        h('div', { class: 'btn-row' },
+          h('button', { class: 'btn btn-primary', type: 'submit' }, `Confirm ${text.toLowerCase()}`),
+          h('button', { class: 'btn', type: 'button', onclick: close }, 'Cancel')));
+
+      async function send(confirmation) {
+        clearErrors(form);
+        if (action === 'handed_over' && !to.value.trim()) {
+          setFieldError(form, 'to', 'Who takes the bag? A hand-over needs a name.');
+          to.focus();
+          return;
+        }
+        const body = { id: outbox.newId(), ts: outbox.nowIso(), action, confirmation };
+        if (to.value.trim()) body.to = to.value.trim();
+        if (location.value.trim()) body.location = location.value.trim();
+        if (seal.value.trim()) body.seal_number = seal.value.trim();
+        if (confirmation === 'scan') body.scanned_text = scanned;
+        else body.scanned_text = typed.value.trim().toUpperCase();
+        try {
+          const result = await outbox.submit({ path: `/bags/${encodeURIComponent(b.bag_id)}/custody`, body, label: `${text} ${b.bag_id}`, record: { type: 'seizure', id, kind: 'custody', bag_id: b.bag_id } });
+          toast(result.sent ? `${b.bag_id}: ${fmt.label(action)}` : `${b.bag_id}: ${fmt.label(action)} kept on the tablet — sent when the box is reachable`);
+          close();
+          if (result.sent) await load(); else await draw();
+        } catch (err) {
+          showError(form, err, err.code === 'scan_mismatch' ? 'scanned_text' : null);
+        }
+      }
+
+      const scan = live.subscribe((type, message) => {
+        if (type !== 'reading' || message.kind !== 'barcode') return;
+        const got = String(message.data.text || '').trim();
+        if (got.toUpperCase() !== b.bag_id) {
+          wait.classList.remove('is-matched');
+          wait.textContent = `Scanned ${got.slice(0, 40)} — that is not ${b.bag_id}. Scan this bag's label.`;
+          return;
+        }
+        scanned = got;
+        wait.classList.add('is-matched');
+        wait.textContent = `✓ ${b.bag_id} scanned`;
+        send('scan');
+      });
+      panelDisposers.push(scan);
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        busy(form.querySelector('button[type=submit]'), async () => {
+          if (scanned) return send('scan');
+          const t = typed.value.trim().toUpperCase();
+          if (!t) { setFieldError(form, 'scanned_text', `Scan the label, or type the bag id (${b.bag_id}).`); typed.focus(); return undefined; }
+          if (t !== b.bag_id) { setFieldError(form, 'scanned_text', `${t} is not this bag — its label says ${b.bag_id}.`); typed.focus(); return undefined; }
+          return send('typed');
+        });
+      });
+      setTimeout(() => (action === 'handed_over' ? to : location).focus(), 0);
+      return form;
+    }
+    return card;
+  }
+
+  function drawAddBag() {
+    const items = seizure.items || [];
+    const description = h('input', { maxlength: '500', placeholder: 'e.g. 20 cartons, sealed bag A' });
+    const checks = items.map((it, i) => h('label', { class: 'check-row' }, h('input', { type: 'checkbox', value: String(i), checked: true }), `${i + 1}. ${it.description}`));
+    const form = h('form', { novalidate: true, id: 'add-bag-form' },
+      h('h2', {}, 'Add an evidence bag'),
+      field('description', 'What is in the bag', description),
+      h('fieldset', { dataset: { field: 'items' } }, h('legend', {}, 'Items in this bag'), checks, h('p', { class: 'field-error', role: 'alert' })),
+      h('p', { class: 'form-error', role: 'alert' }),
+      h('button', { class: 'btn btn-primary', type: 'submit' }, 'Add bag'));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      busy(form.querySelector('button[type=submit]'), async () => {
+        clearErrors(form);
+        const chosen = checks.map((c) => c.querySelector('input')).filter((c) => c.checked).map((c) => Number(c.value));
+        let ok = true;
+        if (!description.value.trim()) { setFieldError(form, 'description', 'Say what is in the bag.'); ok = false; }
+        if (!chosen.length) { setFieldError(form, 'items', 'Tick at least one item.'); ok = false; }
+        if (!ok) return;
+        const eventId = outbox.newId();
+        const bagId = bagIdFor(eventId);
+        try {
+          const result = await outbox.submit({ path: `/seizures/${id}/bags`, body: { id: eventId, ts: outbox.nowIso(), description: description.value.trim(), items: chosen }, label: `Bag ${bagId}`, record: { type: 'seizure', id, kind: 'bag', bag_id: bagId } });
+          toast(result.sent ? `${bagId} added` : `${bagId} kept on the tablet — sent when the box is reachable`);
+          if (result.sent) await load(); else await draw();
+        } catch (err) {
+          showError(form, err);
+        }
+      });
+    });
+    replace(addBag, form);
+  }
+
+  view.append(head, banners, info, h('h2', {}, 'Evidence bags'), bagsBox, addBag, actionsCard);
+  const onSent = (event) => {
+    const r = event.detail.entry.record;
+    if (r && r.type === 'seizure' && r.id === id) load();
+  };
+  window.addEventListener('lanebox:sent', onSent);
+  await load();
+  return () => {
+    window.removeEventListener('lanebox:sent', onSent);
+    for (const d of disposers.splice(0)) d();
+  };
+}

@@ -1,0 +1,174 @@
+// Who is signed in. Signing in, signing out, and the overlay that comes
+// back when the session expires — over the page, so the unsaved form and
+// the outbox stay as they are. A badge scanned on the lane's barcode
+// reader while the sign-in form shows fills the username.
+
+import * as api from './api.js';
+import * as live from './live.js';
+import { clearErrors, setFieldError, formError, showError } from './ui.js';
+
+const KEY = 'lanebox.session';
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+let state = load(); // {token, username, role, expires_at, expired?}
+let overlayMode = null; // null | 'signin' | 'expired'
+let describeWaiting = async () => '';
+
+function load() {
+  try {
+    return JSON.parse(localStorage.getItem(KEY)) || null;
+  } catch {
+    return null;
+  }
+}
+
+function save() {
+  if (state) localStorage.setItem(KEY, JSON.stringify(state));
+  else localStorage.removeItem(KEY);
+}
+
+function announce(name, detail = {}) {
+  window.dispatchEvent(new CustomEvent(name, { detail }));
+}
+
+export function current() {
+  return state;
+}
+
+/** The bearer token while the session is good, else null. */
+export function token() {
+  return state && !state.expired ? state.token : null;
+}
+
+/** Whose work this tablet holds (kept across an expired session). */
+export function username() {
+  return state ? state.username : null;
+}
+
+export function isSignedIn() {
+  return Boolean(token());
+}
+
+export async function signIn(name, password) {
+  const data = await api.request('POST', '/session', { body: { username: name, password }, token: null });
+  state = { token: data.token, username: data.username || name, role: data.role, expires_at: data.expires_at || null };
+  save();
+  hideOverlay();
+  announce('lanebox:signedin', { ...state });
+  return state;
+}
+
+export async function signOut() {
+  if (token()) {
+    try {
+      await api.request('DELETE', '/session');
+    } catch {
+      // offline or already expired: the token dies with its TTL on the box
+    }
+  }
+  state = null;
+  save();
+  announce('lanebox:signedout');
+  showOverlay('signin');
+}
+
+/** A request came back 401: the token is dead. Keep the page and the
+ *  outbox; ask for the password again over the page. */
+export function expire() {
+  if (!state) {
+    showOverlay('signin');
+    return;
+  }
+  if (!state.expired) {
+    state = { ...state, expired: true, token: null };
+    save();
+    announce('lanebox:expired');
+  }
+  showOverlay('expired');
+}
+
+/** A sentence for the overlay on what is being kept. */
+export function setWaitingDescriber(fn) {
+  describeWaiting = fn;
+}
+
+function overlay() {
+  return document.getElementById('signin');
+}
+
+export function overlayShowing() {
+  return overlayMode !== null;
+}
+
+export async function showOverlay(mode) {
+  const el = overlay();
+  const form = document.getElementById('signin-form');
+  const wasShowing = overlayMode;
+  overlayMode = mode;
+  el.hidden = false;
+  el.classList.toggle('is-expired', mode === 'expired');
+  document.getElementById('view').toggleAttribute('inert', true);
+  const note = document.getElementById('signin-note');
+  const user = form.elements.username;
+  if (mode === 'expired') {
+    const waiting = await describeWaiting();
+    note.textContent = `Your session has ended. Sign in again to carry on — what you were doing stays on screen${waiting ? `, and ${waiting}` : ''}.`;
+    if (!user.value && state) user.value = state.username;
+  } else {
+    note.textContent = 'Scan your badge on the lane\'s barcode reader, or type your username.';
+  }
+  if (!wasShowing) {
+    form.elements.password.value = '';
+    clearErrors(form);
+    (user.value ? form.elements.password : user).focus();
+  }
+}
+
+function hideOverlay() {
+  overlayMode = null;
+  overlay().hidden = true;
+  document.getElementById('view').removeAttribute('inert');
+}
+
+/** The lane reader scanned something while the sign-in form shows: a badge. */
+function onBadgeScan(message) {
+  if (!overlayMode || message.kind !== 'barcode') return;
+  const text = String(message.data.text || '').trim().replace(/^BADGE[:\s]*/i, '');
+  const form = document.getElementById('signin-form');
+  if (!USERNAME.test(text) || message.data.parsed) {
+    setFieldError(form, 'username', `That scan (${text.slice(0, 40)}) is not a staff badge.`);
+    return;
+  }
+  form.elements.username.value = text;
+  setFieldError(form, 'username', null);
+  form.elements.password.focus();
+}
+
+export function mount() {
+  const form = document.getElementById('signin-form');
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const name = form.elements.username.value.trim();
+    const password = form.elements.password.value;
+    let bad = false;
+    if (!name) { setFieldError(form, 'username', 'Enter your username, or scan your badge.'); bad = true; }
+    if (!password) { setFieldError(form, 'password', 'Enter your password.'); bad = true; }
+    if (bad) return;
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      await signIn(name, password);
+    } catch (err) {
+      if (err instanceof api.ApiError && err.status === 401) setFieldError(form, 'password', 'Wrong username or password.');
+      else if (err instanceof api.ApiError && err.status === 429) formError(form, err.message);
+      else showError(form, err);
+      form.elements.password.select();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  live.subscribe((type, message) => {
+    if (type === 'reading') onBadgeScan(message);
+  });
+}

@@ -1,0 +1,180 @@
+// A live tile per device: what it reads now, in type big enough to read at
+// arm's length, its state, and grey when what it shows is old.
+
+import * as live from './live.js';
+import { h, replace } from './ui.js';
+import * as fmt from './format.js';
+import { pretty } from './iso6346.js';
+
+export const TITLES = { scale: 'Scale', barcode: 'Barcode reader', document: 'Document reader', trace: 'Trace detector' };
+const STATES = {
+  connected: ['CONNECTED', 'ok'],
+  disconnected: ['DISCONNECTED', 'bad'],
+  error: ['ERROR', 'bad'],
+  calibration_due: ['CALIBRATION DUE', 'warn'],
+  locked: ['LOCKED', 'grey'],
+  unknown: ['…', 'info'],
+};
+
+export function stateBadge(state) {
+  const [text, kind] = STATES[state] || [fmt.label(state).toUpperCase(), 'info'];
+  return h('span', { class: `badge badge-${kind} state-badge` }, text);
+}
+
+/** Is a passport expired (expiry_date is ISO)? */
+export function isExpired(mrz) {
+  if (!mrz || !mrz.expiry_date) return false;
+  return mrz.expiry_date < new Date().toISOString().slice(0, 10);
+}
+
+export function holderName(mrz) {
+  if (!mrz) return '';
+  return [mrz.surname, mrz.given_names].filter(Boolean).join(', ') || '(no name)';
+}
+
+function scaleBody(data) {
+  if (data.status === 'overload' || data.status === 'underload') {
+    return [h('div', { class: 'range-alert' }, data.status.toUpperCase()),
+      h('p', { class: 'tare' }, data.status === 'overload' ? 'Above the scale\'s capacity — no valid weight.' : 'Below zero — zero the scale when empty.')];
+  }
+  const net = data.tare !== null && data.tare !== undefined && Number(data.tare) !== 0;
+  return [
+    h('div', { class: 'weight' },
+      h('span', { class: 'weight-value', dataset: { weight: String(data.weight) } }, fmt.number(data.weight, decimalsFor(data))),
+      h('span', { class: 'weight-unit' }, data.unit)),
+    h('div', { class: `motion motion--${data.stable ? 'stable' : 'moving'}` }, data.stable ? 'STABLE' : 'MOVING'),
+    h('p', { class: 'tare' }, net ? `NET — tare ${fmt.weight(data.tare, data.unit)}` : 'GROSS'),
+  ];
+}
+
+function decimalsFor(data) {
+  const text = String(data.weight);
+  const dot = text.indexOf('.');
+  return dot < 0 ? 0 : Math.min(3, text.length - dot - 1);
+}
+
+function verdict(valid, textValid = 'VALID', textInvalid = 'INVALID') {
+  return h('div', { class: `verdict verdict--${valid ? 'valid' : 'invalid'}` }, valid ? textValid : textInvalid);
+}
+
+function reasons(list) {
+  return list && list.length ? h('ul', { class: 'reasons' }, list.map((r) => h('li', {}, r))) : null;
+}
+
+export function describeScan(data) {
+  const p = data.parsed;
+  if (!p) return { what: 'Not a container, GS1 or MRZ code', valid: null };
+  if (p.type === 'container') {
+    return { what: `Container · owner ${p.owner || '?'} · ${p.category === 'U' ? 'freight container' : p.category === 'J' ? 'detachable equipment' : p.category === 'Z' ? 'trailer or chassis' : `category ${p.category || '?'}`}`, valid: p.valid, errors: p.errors, text: pretty(p.text || data.text) };
+  }
+  if (p.type === 'gs1') {
+    const ais = Object.entries(p.ais || {}).map(([ai, v]) => `(${ai}) ${v}`).join(' ');
+    return { what: `GS1 label ${ais}`.trim(), valid: p.valid, errors: p.errors };
+  }
+  if (p.type === 'mrz') {
+    return { what: `Travel document (MRZ) · ${holderName(p)} · ${p.document_number || ''}`, valid: p.valid, errors: p.errors };
+  }
+  return { what: p.type, valid: p.valid ?? null };
+}
+
+function barcodeBody(data) {
+  const info = describeScan(data);
+  return [
+    h('div', { class: 'scan-text' }, info.text || data.text),
+    info.valid === null ? h('div', { class: 'verdict verdict--unknown' }, 'NOT RECOGNISED') : verdict(info.valid),
+    h('p', { class: 'scan-what' }, info.what),
+    info.valid === false ? reasons(info.errors) : null,
+  ];
+}
+
+function traceBody(data) {
+  const result = (data.result || '').toLowerCase();
+  const substances = data.substances || [];
+  return [
+    h('div', { class: `trace-result trace-result--${result}` }, result.toUpperCase() || '—'),
+    substances.length ? h('ul', { class: 'substances' }, substances.map((s) =>
+      h('li', {}, `${s.name} — ${s.class}, ${fmt.number(s.amplitude, 1)}`))) : null,
+    h('p', { class: 'doc-line' }, `Sample ${data.sample_id || '—'}`),
+  ];
+}
+
+function documentBody(data) {
+  const mrz = data.mrz || {};
+  const expired = isExpired(mrz);
+  return [
+    h('div', { class: 'holder' }, holderName(mrz)),
+    h('div', { class: 'btn-row' }, verdict(mrz.valid), expired ? h('div', { class: 'verdict verdict--invalid' }, 'EXPIRED') : null),
+    h('p', { class: 'doc-line' }, [mrz.document_type === 'P' || mrz.format === 'TD3' ? 'Passport' : 'Document',
+      mrz.document_number, mrz.nationality, mrz.expiry_date ? `expires ${mrz.expiry_date}` : null].filter(Boolean).join(' · ')),
+    mrz.valid ? null : reasons(mrz.errors),
+  ];
+}
+
+const BODIES = { scale: scaleBody, barcode: barcodeBody, trace: traceBody, document: documentBody };
+const EMPTY = { scale: 'No weight yet', barcode: 'No scan yet', trace: 'No swab analysed yet', document: 'No document read yet' };
+
+/**
+ * A tile that keeps itself up to date. Returns {el, dispose}.
+ * `kind` picks the lane's device of that kind when `id` is not known yet.
+ */
+export function createTile({ id = null, kind = null, compact = false } = {}) {
+  const el = h('section', { class: `tile${compact ? ' is-compact' : ''}`, 'aria-live': 'polite' });
+  const title = h('h2');
+  const stateSlot = h('span');
+  const body = h('div', { class: 'tile-body' });
+  const age = h('span', { class: 'age' });
+  const detail = h('span', { class: 'detail' });
+  const staleMark = h('span', { class: 'stale-mark' });
+  el.append(h('header', { class: 'tile-head' }, title, h('span', { class: 'btn-row', style: { margin: 0 } }, staleMark, stateSlot)),
+    body, h('footer', { class: 'tile-foot' }, age, detail));
+
+  const current = () => (id ? live.get(id) : live.ofKind(kind));
+
+  function drawBody() {
+    const d = current();
+    const k = (d && d.kind) || kind;
+    el.dataset.kind = k || '';
+    el.dataset.device = (d && d.id) || id || '';
+    replace(title, TITLES[k] || 'Device', ' ', h('small', {}, (d && d.id) || id || ''));
+    const reading = d && d.reading;
+    const draw = BODIES[k];
+    el.classList.toggle('is-alarm', k === 'trace' && reading && reading.data.result === 'alarm');
+    if (!reading || !draw) replace(body, h('p', { class: 'tile-empty' }, d ? EMPTY[k] || 'No reading yet' : 'Waiting for the lane box…'));
+    else replace(body, draw(reading.data));
+    if (reading) el.dataset.seq = String(reading.seq);
+    drawState();
+  }
+
+  function drawState() {
+    const d = current();
+    const state = (d && d.state) || 'unknown';
+    for (const name of Object.keys(STATES)) el.classList.toggle(`state-${name}`, name === state);
+    el.dataset.state = state;
+    replace(stateSlot, stateBadge(state));
+    detail.textContent = d && d.detail && state !== 'connected' ? d.detail : '';
+    tick();
+  }
+
+  function tick() {
+    const d = current();
+    const stale = live.isStale(d);
+    const link = live.linkState();
+    el.classList.toggle('is-stale', stale);
+    el.dataset.stale = stale ? 'true' : 'false';
+    staleMark.textContent = !link.up ? 'NO LINK' : 'STALE';
+    age.textContent = d && d.readingAt ? `reading ${fmt.ago(d.readingAt)}` : (link.up ? '' : link.detail);
+  }
+
+  const unsubscribe = live.subscribe((type, payload) => {
+    const d = current();
+    if (type === 'link') return tick();
+    if (type === 'device') return drawBody();
+    if (!d) return undefined;
+    if (type === 'reading' && payload.device_id === d.id) return drawBody();
+    if (type === 'status' && payload.id === d.id) return drawState();
+    return undefined;
+  });
+  const timer = setInterval(tick, 1000);
+  drawBody();
+  return { el, dispose: () => { unsubscribe(); clearInterval(timer); } };
+}

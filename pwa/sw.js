@@ -1,0 +1,80 @@
+/* lanebox officer app — service worker.
+ *
+ * The app shell (every file the app needs to open) is cached at install,
+ * so the app opens at the far end of the lane with no Wi-Fi. Shell files
+ * are served cache-first; /api/ and /socket.io/ go to the network only —
+ * writes made offline wait in the page's IndexedDB outbox, never here.
+ *
+ * No build step computes a hash: bump VERSION whenever a shell file
+ * changes (tests/pwa/test_shell.py checks every file in pwa/ is listed).
+ */
+const VERSION = 'lanebox-shell-v1';
+const CACHE_PREFIX = 'lanebox-shell-';
+
+const SHELL = [
+  '/',
+  '/app/manifest.webmanifest',
+  '/app/css/app.css',
+  '/app/icons/icon-192.png',
+  '/app/icons/icon-512.png',
+  '/app/icons/icon-maskable-512.png',
+  '/app/js/main.js',
+  '/app/js/api.js',
+  '/app/js/db.js',
+  '/app/js/format.js',
+  '/app/js/iso6346.js',
+  '/app/js/live.js',
+  '/app/js/outbox.js',
+  '/app/js/reference.js',
+  '/app/js/router.js',
+  '/app/js/session.js',
+  '/app/js/tiles.js',
+  '/app/js/ui.js',
+  '/app/js/screens/duty.js',
+  '/app/js/screens/inspection.js',
+  '/app/js/screens/inspections.js',
+  '/app/js/screens/labels.js',
+  '/app/js/screens/lane.js',
+  '/app/js/screens/outbox.js',
+  '/app/js/screens/seizure.js',
+  '/vendor/socket.io.min.js',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(VERSION);
+    // cache: 'reload' — skip the HTTP cache, take what the box serves now
+    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((name) => name.startsWith(CACHE_PREFIX) && name !== VERSION)
+      .map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
+});
+
+function networkOnly(url) {
+  return url.pathname.startsWith('/api/') || url.pathname.startsWith('/socket.io/')
+    || url.pathname === '/healthz' || url.pathname === '/metrics';
+}
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  // network-only: not answered here, the browser goes to the box itself
+  if (networkOnly(url) || request.method !== 'GET') return;
+  event.respondWith((async () => {
+    const cache = await caches.open(VERSION);
+    // every route of the app is a hash on '/', so any navigation gets the shell
+    const key = request.mode === 'navigate' ? '/' : request;
+    const hit = await cache.match(key, { ignoreSearch: request.mode === 'navigate' });
+    if (hit) return hit;
+    return fetch(request);
+  })());
+});

@@ -1,0 +1,301 @@
+"""The lane's end of lane→hub sync: push the event log upstream, in order.
+
+The event log itself is the outbox (every event is committed before anyone
+sees it, and ``seq`` orders it), and the hub's ack — the highest seq up to
+which it holds everything — is the only cursor that counts. So the agent
+keeps no queue that could be lost or expire: it asks the hub for its ack,
+sends the events after it in batches, and takes each answer's ack as the
+new start. Whatever happens in between (a dropped connection, a lost
+answer, a hub restart, a kill -9 here) ends in a resend that the hub,
+being idempotent, stores once. Nothing is ever dropped: a refusal is
+retried, with capped exponential backoff and full jitter (a sleep drawn
+between 0 and the cap, so lanes coming back from a port-wide outage do not
+hit the hub in step), until the hub takes it or a person resolves it.
+
+The last ack the hub gave is also kept in a small file beside the store,
+only so that the backlog a lane reports after a restart during an outage
+is right; sending always starts from the hub's own answer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import requests
+
+from edge.store import EventStore
+from edge.users import iso_utc
+from sync.protocol import GAP, MAX_BODY_BYTES, MAX_BATCH_EVENTS, cursor_path, events_path
+
+log = logging.getLogger(__name__)
+
+_EMPTY_BODY = len(b'{"events":[]}')
+
+
+class HubRefused(Exception):
+    """The hub answered, but not with an ack for what was sent."""
+
+
+@dataclass
+class Backoff:
+    """Capped exponential backoff with full jitter (AWS architecture blog's
+    "Exponential Backoff and Jitter"): the n-th consecutive failure waits a
+    random time in ``[0, min(cap, base * 2**n))``."""
+
+    base: float
+    cap: float
+    rng: Callable[[], float] = random.random
+    failures: int = 0
+
+    def next_delay(self) -> float:
+        ceiling = min(self.cap, self.base * 2.0 ** min(self.failures, 60))
+        self.failures += 1
+        return self.rng() * ceiling
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class SyncAgent:
+    """Pushes one lane's event log to the hub from a background thread.
+
+    ``clock`` (epoch seconds) dates the status (ages, last success); waits
+    use the monotonic clock. ``timeout`` is requests' ``(connect, read)``.
+    """
+
+    def __init__(self, store: EventStore, lane_id: str, url: str, token: str, *,
+                 batch_size: int = 500, backoff_base: float = 0.5, backoff_max: float = 30.0,
+                 poll_interval: float = 5.0, timeout: tuple[float, float] = (5.0, 60.0),
+                 max_body_bytes: int = MAX_BODY_BYTES, clock: Callable[[], float] = time.time,
+                 rng: Callable[[], float] = random.random) -> None:
+        if lane_id != store.lane:
+            raise ValueError(f"lane {lane_id!r} does not match the store's lane {store.lane!r}")
+        if not url or not token:
+            raise ValueError("the hub's url and this lane's sync token are both needed")
+        if not 1 <= batch_size <= MAX_BATCH_EVENTS:
+            raise ValueError(f"batch_size must be 1-{MAX_BATCH_EVENTS}")
+        self.store = store
+        self.lane_id = lane_id
+        self._events_url = url.rstrip("/") + events_path(lane_id)
+        self._cursor_url = url.rstrip("/") + cursor_path(lane_id)
+        self._session = requests.Session()
+        self._session.headers["Authorization"] = f"Bearer {token}"
+        self._batch_size = batch_size
+        self._backoff = Backoff(backoff_base, backoff_max, rng)
+        self._poll_interval = poll_interval
+        self._timeout = timeout
+        self._max_body = max_body_bytes
+        self._clock = clock
+        self._hint = AckHint(store.path.with_name(store.path.name + ".hub-ack"))
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._state = "stopped"
+        self._ack: int | None = None  # the hub's answer in this run; None: ask it first
+        self._last_error: dict[str, str] | None = None
+
+    # -- control -------------------------------------------------------------
+
+    def start(self) -> "SyncAgent":
+        if self._thread is not None:
+            raise RuntimeError("sync agent already started")
+        self._stopping.clear()
+        self._state = "starting"
+        self._thread = threading.Thread(target=self._run, name=f"sync-{self.lane_id}",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop pushing; waits up to ``timeout`` for a request in flight."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._stopping.set()
+        self._wake.set()
+        thread.join(timeout)
+        self._session.close()
+        with self._lock:
+            self._state = "stopped"
+
+    def wake(self) -> None:
+        """Send new events now rather than at the next poll (call after an append).
+        Does not cut a backoff short: a lane busy appending must not hammer a hub
+        that is down."""
+        self._wake.set()
+
+    def status(self) -> dict[str, Any]:
+        """What the lane shows about its sync: state, the hub's ack, the backlog
+        (events not yet acknowledged, and the age of the oldest), last success
+        and last error."""
+        with self._lock:
+            ack = self._ack
+            state, last_error = self._state, self._last_error
+            failures = self._backoff.failures
+        hint = self._hint.read()
+        if ack is None and hint is not None:
+            ack = hint["ack"]
+        last_seq = self.store.last_seq()
+        oldest = self.store.get_seq((ack or 0) + 1) if last_seq > (ack or 0) else None
+        return {"state": state, "acked_seq": ack, "lane_seq": last_seq,
+                "backlog": max(0, last_seq - (ack or 0)),
+                "oldest_unsent_age_s": (round(self._clock() - _epoch(oldest["ts"]), 3)
+                                        if oldest else None),
+                "last_success": hint["at"] if hint else None,
+                "last_error": last_error, "consecutive_failures": failures}
+
+    # -- the loop ------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()  # before reading the log: a later append wakes us again
+            try:
+                if self._ack is None:
+                    self._set_ack(self._fetch_cursor())
+                sent = self._push_batch()
+            except Exception as exc:  # whatever it was, the thread must live on and retry
+                self._failed(exc)
+                continue
+            if self._backoff.failures:
+                log.info("lane %s: sync to the hub works again", self.lane_id)
+                self._backoff.reset()
+            if not sent:
+                self._set_state("idle")
+                self._wake.wait(self._poll_interval)
+
+    def _failed(self, exc: Exception) -> None:
+        """Record the error, ask the hub's ack afresh next time, wait."""
+        message = f"{type(exc).__name__}: {exc}"
+        level = logging.WARNING if not self._backoff.failures else logging.DEBUG
+        log.log(level, "lane %s: sync failed (will retry): %s", self.lane_id, message,
+                exc_info=not isinstance(exc, (requests.RequestException, HubRefused)))
+        delay = self._backoff.next_delay()
+        with self._lock:
+            self._ack = None
+            self._state = "backoff"
+            self._last_error = {"at": iso_utc(self._clock()), "message": message}
+        self._stopping.wait(delay)
+
+    def _fetch_cursor(self) -> int:
+        response = self._session.get(self._cursor_url, timeout=self._timeout)
+        ack = _reply(response).get("ack")
+        if response.status_code != 200 or not _is_seq(ack):
+            raise HubRefused(f"cursor: HTTP {response.status_code}: {_describe(response)}")
+        last_seq = self.store.last_seq()
+        if ack > last_seq:  # the lane's log was replaced by an older one?
+            with self._lock:
+                self._last_error = {"at": iso_utc(self._clock()),
+                                    "message": f"the hub holds seq {ack}, beyond this lane's "
+                                               f"last seq {last_seq}; new events will be "
+                                               f"refused there as conflicts"}
+            return last_seq  # so they are sent, and the hub raises its alarm
+        return ack
+
+    def _push_batch(self) -> bool:
+        """Send the next batch after the ack; False if there was nothing to send."""
+        ack = self._ack or 0
+        events = self.store.page(after_seq=ack, limit=self._batch_size)
+        if not events:
+            return False
+        self._set_state("sending")
+        response = self._session.post(self._events_url, data=self._pack(events),
+                                      headers={"Content-Type": "application/json"},
+                                      timeout=self._timeout)
+        reply = _reply(response)
+        new_ack = reply.get("ack")
+        if not _is_seq(new_ack):
+            raise HubRefused(f"HTTP {response.status_code} without an ack: "
+                             f"{_describe(response)}")
+        self._set_ack(new_ack)
+        if response.status_code == 200:
+            self._hint.write(new_ack, iso_utc(self._clock()))
+            return True
+        if response.status_code == 409 and _error(reply).get("code") == GAP and new_ack != ack:
+            return True  # the hub holds less than we thought: go on from its ack
+        raise HubRefused(f"HTTP {response.status_code}: {_describe(response)}")
+
+    def _pack(self, events: list[dict[str, Any]]) -> bytes:
+        """The request body: as many of ``events`` as fit the body limit (at
+        least one; the store's payload limit keeps a single event well below it)."""
+        parts: list[bytes] = []
+        size = _EMPTY_BODY
+        for event in events:
+            part = json.dumps(event, ensure_ascii=False, separators=(",", ":"),
+                              allow_nan=False).encode()
+            if parts and size + len(part) + 1 > self._max_body:
+                break
+            parts.append(part)
+            size += len(part) + 1
+        return b'{"events":[' + b",".join(parts) + b"]}"
+
+    def _set_ack(self, ack: int) -> None:
+        with self._lock:
+            self._ack = ack
+
+    def _set_state(self, state: str) -> None:
+        with self._lock:
+            self._state = state
+
+
+class AckHint:
+    """The last ack the hub gave and when, in a file beside the store.
+
+    Written atomically (rename), not fsynced: it only feeds :meth:`SyncAgent.status`,
+    and a stale value is corrected at the hub's next answer.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> dict[str, Any] | None:
+        try:
+            hint = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return hint if isinstance(hint, dict) and _is_seq(hint.get("ack")) else None
+
+    def write(self, ack: int, at: str) -> None:
+        temporary = self.path.with_name(self.path.name + ".tmp")
+        try:
+            temporary.write_text(json.dumps({"ack": ack, "at": at}), encoding="utf-8")
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            log.warning("%s: cannot record the hub's ack: %s", self.path, exc)
+
+
+def _reply(response: requests.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _error(reply: dict[str, Any]) -> dict[str, Any]:
+    error = reply.get("error")
+    return error if isinstance(error, dict) else {}
+
+
+def _describe(response: requests.Response) -> str:
+    error = _error(_reply(response))
+    if error:
+        return f"{error.get('code')}: {error.get('message')}"
+    return response.text[:200] or "empty answer"
+
+
+def _is_seq(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _epoch(ts: str) -> float:
+    return datetime.fromisoformat(ts).timestamp()

@@ -1,0 +1,99 @@
+"""``lanebox hub``: run the port hub, and register lanes with it.
+
+:func:`add_hub_commands` plugs the subcommand into ``lanebox``'s parser
+(:mod:`edge.cli`); expected failures are :class:`edge.cli.CommandError`
+lines, exit 2 for a bad config, as for every other subcommand. Until it is
+wired there, ``python -m sync.cli hub ...`` runs the same commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from edge.cli import EXIT_USAGE, CommandError, _Parser
+from edge.config import ConfigError
+from sync.config import HubConfig, default_config, load_hub_config
+
+
+def _load(path: Path | None) -> HubConfig:
+    if path is None:
+        return default_config()
+    try:
+        return load_hub_config(path)
+    except ConfigError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    from sync.hub import run_hub
+    from sync.hub_store import StoreError
+
+    config = _load(args.config)
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    try:
+        run_hub(config, on_ready=lambda url: print(
+            f"lanebox: hub {config.hub_id} serving on {url}", flush=True))
+    except (OSError, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def cmd_add_lane(args: argparse.Namespace) -> int:
+    from sync.hub_store import HubStore, LaneExists, StoreError
+
+    config = _load(args.config)
+    try:
+        with HubStore(config.store_path, config.hub_id) as store:
+            token = store.add_lane(args.lane)
+    except (LaneExists, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    print(f"lane {args.lane} registered at hub {config.hub_id}. Its sync token, shown only "
+          f"this once, goes in the lane config's [upstream] token:")
+    print(token)
+    return 0
+
+
+def add_hub_commands(subparsers: Any) -> None:
+    """Add ``hub`` (serve) and ``hub add-lane`` to ``lanebox``'s subparsers."""
+    hub = subparsers.add_parser(
+        "hub", help="run the port hub that lanes sync their event logs to",
+        description="Run the port hub until Ctrl-C. Without --config it keeps its store in "
+                    "./lanebox-hub and listens on 127.0.0.1:9090.")
+    hub.add_argument("--config", type=Path, help="the hub's config file")
+    hub.set_defaults(func=cmd_hub)
+    actions = hub.add_subparsers(dest="hub_command", metavar="[ACTION]", parser_class=type(hub))
+    add = actions.add_parser(
+        "add-lane", help="register a lane and print its sync token",
+        description="Register a lane with the hub. Its sync token is printed once, on the "
+                    "last line; the hub keeps only its hash.")
+    add.add_argument("--config", type=Path, required=True, help="the hub's config file")
+    add.add_argument("--lane", required=True, help="the lane's id, as in its [lane] id")
+    add.set_defaults(func=cmd_add_lane)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``lanebox`` with only the hub commands, until :mod:`edge.cli` wires them."""
+    parser = _Parser(prog="lanebox")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    add_hub_commands(subparsers)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CommandError as exc:
+        print(f"lanebox {args.command}: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

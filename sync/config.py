@@ -1,0 +1,80 @@
+"""The hub's TOML config, checked before anything starts.
+
+It follows the lane config's rules (:mod:`edge.config`): every problem is
+one :class:`~edge.config.ConfigError` line naming the file, the key and what
+is wrong, and unknown keys are errors. Without a file the hub runs with the
+defaults below, keeping its store in ``./lanebox-hub`` (as ``lanebox demo``
+keeps its in ``./lanebox-demo``)::
+
+    [hub]
+    id = "GBDVR-HUB"            # letters, digits, '-'
+    host = "127.0.0.1"
+    port = 9090
+    data_dir = "/var/lib/lanebox-hub"   # relative paths: against this file's folder
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from edge.config import LANE_ID, ConfigError, _Section
+
+DEFAULT_PORT = 9090
+DEFAULT_DATA_DIR = Path("lanebox-hub")
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    hub_id: str
+    host: str
+    port: int
+    data_dir: Path
+    source: str = "<defaults>"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "hub.sqlite3"
+
+
+def default_config() -> HubConfig:
+    """What ``lanebox hub`` runs with when no ``--config`` is given."""
+    return HubConfig(hub_id="hub", host="127.0.0.1", port=DEFAULT_PORT,
+                     data_dir=DEFAULT_DATA_DIR.resolve())
+
+
+def load_hub_config(path: str | Path) -> HubConfig:
+    """Read and validate a hub config file; raises :class:`ConfigError`."""
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(source, "", "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(source, "", f"cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(source, "", f"not valid TOML: {exc}") from None
+    return parse_hub_config(raw, source=source, base_dir=path.resolve().parent)
+
+
+def parse_hub_config(raw: dict[str, Any], *, source: str = "<config>",
+                     base_dir: Path = Path(".")) -> HubConfig:
+    """Validate an already-parsed hub config mapping."""
+    top = _Section(source, "", raw)
+    hub = _Section(source, "hub", top.get("hub", dict, required=True))
+    hub_id = hub.get("id", str, required=True)
+    if not LANE_ID.match(hub_id):
+        raise hub.fail("id", "letters, digits and '-' only (1-64 characters)")
+    host = hub.get("host", str, "127.0.0.1")
+    port = hub.get("port", int, DEFAULT_PORT)
+    if not 0 <= port <= 65535:
+        raise hub.fail("port", f"{port} is not a TCP port (0-65535)")
+    data_dir = Path(hub.get("data_dir", str, required=True)).expanduser()
+    if not data_dir.is_absolute():
+        data_dir = (base_dir / data_dir).resolve()
+    hub.done()
+    top.done()
+    return HubConfig(hub_id=hub_id, host=host, port=port, data_dir=data_dir, source=source)

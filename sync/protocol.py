@@ -1,0 +1,41 @@
+"""The lane→hub wire contract, in one place so agent and receiver agree.
+
+``POST {url}/api/v1/sync/{lane}/events`` with ``Authorization: Bearer
+TOKEN`` and ``{"events": [event, ...]}`` (events exactly as the lane store
+holds them, ascending by seq) answers ``200 {"ack": n, "stored": k,
+"duplicates": d}`` once the batch is durably committed. ``ack`` is the hub's
+cursor for the lane: the highest seq up to which it holds every event.
+Refusals are ``{"error": {"code", "message"}, "ack": n}``; the codes that
+matter to a sender are below. ``GET .../cursor`` answers ``{"ack": n}``.
+"""
+
+from __future__ import annotations
+
+API_PREFIX = "/api/v1/sync"
+
+MAX_BATCH_EVENTS = 5000
+"""Most events one POST may carry (the agent's batch size must not exceed it)."""
+
+MAX_BODY_BYTES = 32 << 20
+"""Largest request body the hub reads. The lane store allows 1 MiB payloads,
+so one event always fits; the agent packs batches below this."""
+
+GAP = "gap"
+"""The batch starts beyond the hub's ack + 1: resend from ``ack``. Not an error."""
+
+CONFLICT = "conflict"
+"""A seq the hub holds arrived with another id or content (alarm raised)."""
+
+CHAIN_BROKEN = "chain_broken"
+"""An event's ``prev_hash`` is not the hash the hub holds for seq - 1 (alarm raised)."""
+
+HASH_MISMATCH = "hash_mismatch"
+"""An event's ``hash`` does not match its content (alarm raised)."""
+
+
+def events_path(lane: str) -> str:
+    return f"{API_PREFIX}/{lane}/events"
+
+
+def cursor_path(lane: str) -> str:
+    return f"{API_PREFIX}/{lane}/cursor"

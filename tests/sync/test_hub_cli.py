@@ -1,0 +1,84 @@
+"""``lanebox hub`` and its config: tokens on the last line, one-line errors,
+exit 2 for a bad config, a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import requests
+
+from edge.config import ConfigError
+from sync.config import default_config, load_hub_config, parse_hub_config
+from tests.sync.rig import HUB_CLI, HUB_ID, HubProcess
+
+
+def hub_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*HUB_CLI, *args], capture_output=True, text=True, timeout=30)
+
+
+def test_add_lane_prints_a_working_token_last_and_keeps_only_its_hash(tmp_path):
+    hub = HubProcess(tmp_path)
+    token = hub.add_lane("GBDVR-IN-03")
+    assert len(token) >= 40
+    assert hub.store.check_token("GBDVR-IN-03", token)
+    assert not hub.store.check_token("GBDVR-IN-03", token[:-1] + "x")
+    again = hub_cli("add-lane", "--config", str(hub.config), "--lane", "GBDVR-IN-03")
+    assert again.returncode == 1
+    assert again.stderr == "lanebox hub: lane GBDVR-IN-03 is registered already\n"
+
+
+def test_the_hub_serves_until_sigterm(tmp_path):
+    hub = HubProcess(tmp_path)
+    port = hub.start()
+    assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json() == {
+        "status": "ok", "hub": HUB_ID}
+    process = hub.process
+    hub.stop()
+    assert process is not None and process.returncode == 0
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[hub]\nid = "H"\ndata_dir = "d"\nprot = 1\n', "hub.prot: unknown key"),
+    ('[hub]\nid = "H"\nport = 70000\ndata_dir = "d"\n', "hub.port: 70000 is not a TCP port"),
+    ('[hub]\nid = "no spaces"\ndata_dir = "d"\n', "hub.id: letters, digits"),
+    ('[hub]\nid = "H"\n', "hub.data_dir: missing (required)"),
+    ('[hub\n', "not valid TOML"),
+])
+def test_a_bad_config_names_file_and_key(tmp_path, text, message):
+    config = tmp_path / "hub.toml"
+    config.write_text(text)
+    with pytest.raises(ConfigError) as refused:
+        load_hub_config(config)
+    assert str(refused.value).startswith(f"{config}: ") and message in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_a_bad_config_is_one_line_and_exit_2_for_both_commands(tmp_path):
+    config = tmp_path / "hub.toml"
+    config.write_text('[hub]\nid = "H"\nport = "9090"\ndata_dir = "d"\n')
+    for args in (["--config", str(config)], ["add-lane", "--config", str(config), "--lane", "L"]):
+        result = hub_cli(*args)
+        assert result.returncode == 2
+        assert result.stderr == f"lanebox hub: {config}: hub.port: must be an integer, not str '9090'\n"
+    assert hub_cli("--config", str(tmp_path / "missing.toml")).returncode == 2
+
+
+def test_bad_flags_and_lane_ids_exit_2_and_help_works(tmp_path):
+    assert hub_cli("--help").returncode == 0
+    assert "add-lane" in hub_cli("--help").stdout
+    assert hub_cli("add-lane", "--lane", "L").returncode == 2  # no --config
+    hub = HubProcess(tmp_path)
+    bad = hub_cli("add-lane", "--config", str(hub.config), "--lane", "no spaces")
+    assert bad.returncode == 2 and "letters, digits" in bad.stderr
+
+
+def test_config_paths_and_defaults(tmp_path):
+    config = parse_hub_config({"hub": {"id": "GBDVR-HUB", "data_dir": "store"}},
+                              source="hub.toml", base_dir=tmp_path)
+    assert (config.host, config.port) == ("127.0.0.1", 9090)
+    assert config.store_path == tmp_path / "store" / "hub.sqlite3"
+    assert default_config().data_dir == Path("lanebox-hub").resolve()
+    with pytest.raises(ConfigError, match="hub.toml: hub: missing"):
+        parse_hub_config({}, source="hub.toml")

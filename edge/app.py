@@ -77,6 +77,7 @@ class LaneServer:
 
     def start(self) -> None:
         self.store.start()
+        self.reference.current()  # rebuilt from the last reference.loaded event (logged if unusable)
         self._restore_device_locks()
         self.devices.start()
 

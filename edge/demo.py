@@ -41,7 +41,7 @@ def demo_config(data_dir: Path, port: int, simulators: dict[str, RunningSimulato
 
 
 def prepare_demo_store(config: LaneConfig) -> None:
-    """Demo users, and the demo reference data unless the store has some already."""
+    """The demo users and reference data, in a new store or an earlier demo's."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     with EventStore(config.data_dir / "lane.sqlite3", lane=config.lane_id) as store:
         users = UserDirectory(store)
@@ -50,8 +50,14 @@ def prepare_demo_store(config: LaneConfig) -> None:
                 users.add(username, role, password, actor="lanebox-demo")
             except UserExists:
                 pass
-        if latest_reference_event(store) is None:
-            store_reference(store, load_reference_file(DEMO_REFERENCE), actor="lanebox-demo")
+        ensure_demo_reference(store)
+
+
+def ensure_demo_reference(store: EventStore) -> None:
+    """Load the demo reference data unless the store has some: data loaded
+    since (``lanebox reference load``) is kept across demo restarts."""
+    if latest_reference_event(store) is None:
+        store_reference(store, load_reference_file(DEMO_REFERENCE), actor="lanebox-demo")
 
 
 def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None] = print) -> None:

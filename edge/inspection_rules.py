@@ -11,7 +11,8 @@ with a fixed code (docs/officer-api.md); flags also add to the risk score.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from drivers.scale import UnitError, convert
 from drivers.validation.iso6346 import parse_container_number

@@ -141,7 +141,8 @@ class ReferenceData:
         if ref:
             return self.declarations.get(ref)
         score: dict[str, int] = {}
-        for key in [*self.by_plate.get(plate or "", ()), *(r for c in containers for r in self.by_container.get(c, ()))]:
+        matches = [*self.by_plate.get(plate or "", ()), *(r for c in containers for r in self.by_container.get(c, ()))]
+        for key in matches:
             score[key] = score.get(key, 0) + 1
         order = list(self.declarations)
         best = sorted(score, key=lambda key: (-score[key], order.index(key)))

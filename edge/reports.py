@@ -14,9 +14,10 @@ rather than fail. The functions are pure: data in, PDF bytes out.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos

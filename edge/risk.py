@@ -7,8 +7,9 @@ ones agreed in docs/officer-api.md; everything here is a pure function.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 #: points per reason (docs/officer-api.md, "Risk")
 POINTS = {
@@ -44,7 +45,7 @@ class RiskFactor:
         return {"code": self.code, "points": self.points, "reason": self.reason}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "RiskFactor":
+    def from_json(cls, data: dict[str, Any]) -> RiskFactor:
         return cls(data["code"], data["reason"])
 
 

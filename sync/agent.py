@@ -38,7 +38,12 @@ from sync.protocol import GAP, MAX_BODY_BYTES, MAX_BATCH_EVENTS, cursor_path, ev
 
 log = logging.getLogger(__name__)
 
-_EMPTY_BODY = len(b'{"events":[]}')
+BATCH_BYTES = 8 << 20
+"""Default byte budget of one batch: bounds both the request and what the
+agent reads from the store for it, whatever the payload sizes."""
+
+EVENT_OVERHEAD = 1024
+"""Bytes an event's JSON takes beyond its payload, at most (seq, ids, hashes, keys)."""
 
 
 class HubRefused(Exception):
@@ -75,7 +80,7 @@ class SyncAgent:
     def __init__(self, store: EventStore, lane_id: str, url: str, token: str, *,
                  batch_size: int = 500, backoff_base: float = 0.5, backoff_max: float = 30.0,
                  poll_interval: float = 5.0, timeout: tuple[float, float] = (5.0, 60.0),
-                 max_body_bytes: int = MAX_BODY_BYTES, clock: Callable[[], float] = time.time,
+                 batch_bytes: int = BATCH_BYTES, clock: Callable[[], float] = time.time,
                  rng: Callable[[], float] = random.random) -> None:
         if lane_id != store.lane:
             raise ValueError(f"lane {lane_id!r} does not match the store's lane {store.lane!r}")
@@ -83,6 +88,8 @@ class SyncAgent:
             raise ValueError("the hub's url and this lane's sync token are both needed")
         if not 1 <= batch_size <= MAX_BATCH_EVENTS:
             raise ValueError(f"batch_size must be 1-{MAX_BATCH_EVENTS}")
+        if not 0 < batch_bytes <= MAX_BODY_BYTES // 2:  # half: room for the one big event
+            raise ValueError(f"batch_bytes must be 1-{MAX_BODY_BYTES // 2}")
         self.store = store
         self.lane_id = lane_id
         self._events_url = url.rstrip("/") + events_path(lane_id)
@@ -93,15 +100,18 @@ class SyncAgent:
         self._backoff = Backoff(backoff_base, backoff_max, rng)
         self._poll_interval = poll_interval
         self._timeout = timeout
-        self._max_body = max_body_bytes
+        self._batch_bytes = batch_bytes
         self._clock = clock
         self._hint = AckHint(store.path.with_name(store.path.name + ".hub-ack"))
+        hint = self._hint.read()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._state = "stopped"
-        self._ack: int | None = None  # the hub's answer in this run; None: ask it first
+        self._ack: int | None = None  # where the next batch starts; None: ask the hub first
+        self._hub_ack: int | None = hint["ack"] if hint else None  # what the hub last said
+        self._last_success: str | None = hint["at"] if hint else None
         self._last_error: dict[str, str] | None = None
 
     # -- control -------------------------------------------------------------
@@ -135,24 +145,27 @@ class SyncAgent:
         self._wake.set()
 
     def status(self) -> dict[str, Any]:
-        """What the lane shows about its sync: state, the hub's ack, the backlog
-        (events not yet acknowledged, and the age of the oldest), last success
-        and last error."""
+        """What the lane shows about its sync.
+
+        ``state``: starting, sending, idle (caught up), backoff (waiting to
+        retry) or stopped; ``acked_seq``: the hub's last ack (kept across
+        restarts, None before the hub ever answered); ``lane_seq``: the log's
+        last seq; ``backlog``: events the hub has not acked; ``oldest_unsent_age_s``:
+        how old the first of them is (None when there are none);
+        ``last_success``: when the hub last answered with its ack (ISO-8601);
+        ``last_error``: ``{"at", "message"}`` of the latest failure, or None;
+        ``consecutive_failures``: failures since the last success.
+        """
         with self._lock:
-            ack = self._ack
-            state, last_error = self._state, self._last_error
-            failures = self._backoff.failures
-        hint = self._hint.read()
-        if ack is None and hint is not None:
-            ack = hint["ack"]
+            status = {"state": self._state, "acked_seq": self._hub_ack,
+                      "last_success": self._last_success, "last_error": self._last_error,
+                      "consecutive_failures": self._backoff.failures}
+        acked = status["acked_seq"] or 0
         last_seq = self.store.last_seq()
-        oldest = self.store.get_seq((ack or 0) + 1) if last_seq > (ack or 0) else None
-        return {"state": state, "acked_seq": ack, "lane_seq": last_seq,
-                "backlog": max(0, last_seq - (ack or 0)),
+        oldest = self.store.get_seq(acked + 1) if last_seq > acked else None
+        return {**status, "lane_seq": last_seq, "backlog": max(0, last_seq - acked),
                 "oldest_unsent_age_s": (round(self._clock() - _epoch(oldest["ts"]), 3)
-                                        if oldest else None),
-                "last_success": hint["at"] if hint else None,
-                "last_error": last_error, "consecutive_failures": failures}
+                                        if oldest else None)}
 
     # -- the loop ------------------------------------------------------------
 
@@ -161,7 +174,7 @@ class SyncAgent:
             self._wake.clear()  # before reading the log: a later append wakes us again
             try:
                 if self._ack is None:
-                    self._set_ack(self._fetch_cursor())
+                    self._fetch_cursor()
                 sent = self._push_batch()
             except Exception as exc:  # whatever it was, the thread must live on and retry
                 self._failed(exc)
@@ -186,29 +199,31 @@ class SyncAgent:
             self._last_error = {"at": iso_utc(self._clock()), "message": message}
         self._stopping.wait(delay)
 
-    def _fetch_cursor(self) -> int:
+    def _fetch_cursor(self) -> None:
         response = self._session.get(self._cursor_url, timeout=self._timeout)
         ack = _reply(response).get("ack")
         if response.status_code != 200 or not _is_seq(ack):
             raise HubRefused(f"cursor: HTTP {response.status_code}: {_describe(response)}")
+        self._heard(ack, success=True)
         last_seq = self.store.last_seq()
         if ack > last_seq:  # the lane's log was replaced by an older one?
             with self._lock:
+                self._ack = last_seq  # so new events are sent, and the hub raises its alarm
                 self._last_error = {"at": iso_utc(self._clock()),
                                     "message": f"the hub holds seq {ack}, beyond this lane's "
                                                f"last seq {last_seq}; new events will be "
                                                f"refused there as conflicts"}
-            return last_seq  # so they are sent, and the hub raises its alarm
-        return ack
 
     def _push_batch(self) -> bool:
         """Send the next batch after the ack; False if there was nothing to send."""
         ack = self._ack or 0
-        events = self.store.page(after_seq=ack, limit=self._batch_size)
-        if not events:
+        count = self._batch_count(ack)
+        if not count:
             return False
         self._set_state("sending")
-        response = self._session.post(self._events_url, data=self._pack(events),
+        body = json.dumps({"events": self.store.page(after_seq=ack, limit=count)},
+                          ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        response = self._session.post(self._events_url, data=body.encode(),
                                       headers={"Content-Type": "application/json"},
                                       timeout=self._timeout)
         reply = _reply(response)
@@ -216,31 +231,38 @@ class SyncAgent:
         if not _is_seq(new_ack):
             raise HubRefused(f"HTTP {response.status_code} without an ack: "
                              f"{_describe(response)}")
-        self._set_ack(new_ack)
+        self._heard(new_ack, success=response.status_code == 200)
         if response.status_code == 200:
-            self._hint.write(new_ack, iso_utc(self._clock()))
             return True
         if response.status_code == 409 and _error(reply).get("code") == GAP and new_ack != ack:
             return True  # the hub holds less than we thought: go on from its ack
         raise HubRefused(f"HTTP {response.status_code}: {_describe(response)}")
 
-    def _pack(self, events: list[dict[str, Any]]) -> bytes:
-        """The request body: as many of ``events`` as fit the body limit (at
-        least one; the store's payload limit keeps a single event well below it)."""
-        parts: list[bytes] = []
-        size = _EMPTY_BODY
-        for event in events:
-            part = json.dumps(event, ensure_ascii=False, separators=(",", ":"),
-                              allow_nan=False).encode()
-            if parts and size + len(part) + 1 > self._max_body:
+    def _batch_count(self, ack: int) -> int:
+        """How many events after ``ack`` go in the next batch: up to
+        ``batch_size``, as many as fit ``batch_bytes`` by their stored size
+        (at least one: the store's 1 MiB payload limit keeps it well within
+        the hub's body limit). Sizes come from SQL, so big payloads are never
+        read just to find they do not fit."""
+        rows = self.store.query("SELECT length(CAST(payload AS BLOB)) AS size FROM events "
+                                "WHERE seq > ? ORDER BY seq LIMIT ?", (ack, self._batch_size))
+        count = total = 0
+        for row in rows:
+            total += row["size"] + EVENT_OVERHEAD
+            if count and total > self._batch_bytes:
                 break
-            parts.append(part)
-            size += len(part) + 1
-        return b'{"events":[' + b",".join(parts) + b"]}"
+            count += 1
+        return count
 
-    def _set_ack(self, ack: int) -> None:
+    def _heard(self, ack: int, success: bool) -> None:
+        """The hub said its ack: go on from there; on a success, note when."""
+        now = iso_utc(self._clock())
         with self._lock:
-            self._ack = ack
+            self._ack = self._hub_ack = ack
+            if success:
+                self._last_success = now
+        if success:
+            self._hint.write(ack, now)
 
     def _set_state(self, state: str) -> None:
         with self._lock:
@@ -262,7 +284,9 @@ class AckHint:
             hint = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return hint if isinstance(hint, dict) and _is_seq(hint.get("ack")) else None
+        valid = isinstance(hint, dict) and _is_seq(hint.get("ack")) and isinstance(
+            hint.get("at"), str)
+        return hint if valid else None
 
     def write(self, ack: int, at: str) -> None:
         temporary = self.path.with_name(self.path.name + ".tmp")

@@ -41,7 +41,7 @@ class HubConfig:
 
 def default_config() -> HubConfig:
     """What ``lanebox hub`` runs with when no ``--config`` is given."""
-    return HubConfig(hub_id="hub", host="127.0.0.1", port=DEFAULT_PORT,
+    return HubConfig(hub_id="HUB", host="127.0.0.1", port=DEFAULT_PORT,
                      data_dir=DEFAULT_DATA_DIR.resolve())
 
 

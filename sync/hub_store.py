@@ -295,10 +295,6 @@ class HubStore:
         with self._read() as conn:
             return _head(conn, lane)[0]
 
-    def lanes(self) -> list[str]:
-        with self._read() as conn:
-            return [r[0] for r in conn.execute("SELECT lane_id FROM lanes ORDER BY lane_id")]
-
     def events(self, lane: str, after_seq: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
         """The lane's events after ``after_seq`` as the lane holds them, by seq."""
         with self._read() as conn:

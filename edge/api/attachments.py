@@ -12,7 +12,7 @@ id, so a retry after a lost answer is harmless (:mod:`edge.api.records`).
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint
@@ -102,5 +102,5 @@ def _assess(server: Any, inspection: dict[str, Any], reading: dict[str, Any]) ->
     declaration = inspection["declaration"] or {}
     return assess_reading(reading["kind"], reading["data"], declared_kg=declaration.get("gross_weight_kg"),
                           tolerance_pct=server.config.weight_tolerance_pct,
-                          today=datetime.now(timezone.utc).date(),
+                          today=datetime.now(UTC).date(),
                           watch=loaded.data.watch if loaded else lambda kind, value: [])

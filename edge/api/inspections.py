@@ -8,7 +8,8 @@ is a finished record: it refuses every further write.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, request
 
@@ -32,7 +33,8 @@ INSPECTION_TYPE = {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,31}$"}
 
 START = obj({**WRITE_FIELDS,
              "plate": {"type": "string", "minLength": 1, "maxLength": 32},
-             "containers": {"type": "array", "maxItems": 20, "items": {"type": "string", "minLength": 1, "maxLength": 32}},
+             "containers": {"type": "array", "maxItems": 20,
+                            "items": {"type": "string", "minLength": 1, "maxLength": 32}},
              "declaration_ref": {"type": "string", "minLength": 1, "maxLength": 64},
              "inspection_type": INSPECTION_TYPE},
             required=("id", "plate", "containers", "inspection_type"))

@@ -17,8 +17,10 @@ raced in first is found there and answered as a replay.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from edge.api.errors import ApiError, conflict
 from edge.api.routing import current_session, lane_server
@@ -52,7 +54,7 @@ def write(event_id: str, request: dict[str, Any], event_type: str,
         return judge_replay(existing, event_type, request), False
     ts = _checked_ts(request.get("ts"))
 
-    def write_in(conn: Any) -> tuple[dict[str, Any], bool]:
+    def write_in(conn: sqlite3.Connection) -> tuple[dict[str, Any], bool]:
         twin = store.get(event_id)  # under the write lock: a raced-in twin is here
         if twin is not None:
             return judge_replay(twin, event_type, request), False

@@ -6,7 +6,7 @@ import * as live from './live.js';
 import * as outbox from './outbox.js';
 import * as router from './router.js';
 import { loadLane } from './reference.js';
-import { toast } from './ui.js';
+import { installErrorClearing, toast } from './ui.js';
 import * as laneScreen from './screens/lane.js';
 import * as inspectionsScreen from './screens/inspections.js';
 import * as inspectionScreen from './screens/inspection.js';
@@ -114,6 +114,7 @@ live.subscribe((type) => {
 });
 
 async function main() {
+  installErrorClearing();
   session.mount();
   await outbox.init({ user: () => (session.isSignedIn() ? session.username() : null) });
   drawUser();

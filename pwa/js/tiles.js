@@ -160,6 +160,7 @@ export function createTile({ id = null, kind = null, compact = false } = {}) {
     const stale = live.isStale(d);
     const link = live.linkState();
     el.classList.toggle('is-stale', stale);
+    stateSlot.hidden = !link.up; // with no link the last known state would mislead
     el.dataset.stale = stale ? 'true' : 'false';
     staleMark.textContent = !link.up ? 'NO LINK' : 'STALE';
     age.textContent = d && d.readingAt ? `reading ${fmt.ago(d.readingAt)}` : (link.up ? '' : link.detail);

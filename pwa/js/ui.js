@@ -21,6 +21,12 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** el.append without the "null" text nodes the DOM would make of null. */
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
@@ -148,6 +154,21 @@ export async function busy(button, work) {
     delete button.dataset.busy;
     button.disabled = wasDisabled;
   }
+}
+
+/** Editing a field takes its error away (capture phase: a field's own
+ *  as-you-type check, on the field itself, runs after and may set a new one). */
+export function installErrorClearing() {
+  const clear = (event) => {
+    const box = event.target && event.target.closest && event.target.closest('[data-field].is-invalid');
+    if (!box) return;
+    box.classList.remove('is-invalid');
+    const slot = box.querySelector('.field-error');
+    if (slot) slot.textContent = '';
+    box.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+  };
+  document.addEventListener('input', clear, true);
+  document.addEventListener('change', clear, true);
 }
 
 export function isNetworkError(err) {

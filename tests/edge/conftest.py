@@ -1,4 +1,4 @@
-"""Shared fixtures for the end-to-end edge tests: a running lane server."""
+"""Shared fixtures for the edge tests: a running lane server, and an in-process one for fast API tests."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Iterator
 import pytest
 
 from tests.edge.lane_process import LaneRig, make_rig
+from tests.edge.officer_app import OfficerApp, start_officer_app
 
 
 @pytest.fixture(scope="module")
@@ -18,3 +19,13 @@ def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
         yield rig
     finally:
         rig.close()
+
+
+@pytest.fixture(scope="module")
+def officer_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OfficerApp]:
+    """An in-process lane with users and the demo reference data (no devices)."""
+    app = start_officer_app(tmp_path_factory.mktemp("officer"))
+    try:
+        yield app
+    finally:
+        app.server.stop()

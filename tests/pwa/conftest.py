@@ -25,6 +25,7 @@ from tests.edge.lane_process import PASSWORDS, LaneRig, make_rig, run_cli  # noq
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DEMO_REFERENCE = ROOT / "edge" / "demo_reference.json"
 PORTRAIT = {"width": 800, "height": 1280}
@@ -67,8 +68,7 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
     yield browser
     browser.close()
 
@@ -112,17 +112,26 @@ def wait_for_service_worker(page: Page) -> None:
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000)
 
 
-def shoot(page: Page, name: str, full_page: bool = False) -> list[Path]:
-    """Screenshots of what is on screen now, portrait then landscape; the
+def shoot(page: Page, name: str, full_page: bool = False, at: str | None = None) -> list[Path]:
+    """Screenshots of what is on screen now, portrait then landscape, from
+    the top of the page or with the element ``at`` scrolled into view; the
     page is left in landscape."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     paths = []
+    # a sticky bar would be drawn mid-page in a full-page capture
+    page.evaluate("(full) => { const bar = document.querySelector('.topbar');"
+                  " if (bar) bar.style.position = full ? 'static' : ''; }", full_page)
     for size in (PORTRAIT, LANDSCAPE):
         page.set_viewport_size(size)
+        if at:
+            page.eval_on_selector(at, "el => el.scrollIntoView({block: 'center'})")
+        elif not full_page:
+            page.evaluate("window.scrollTo(0, 0)")
         page.wait_for_timeout(150)  # let the layout settle
         path = SCREENSHOTS / f"{name}-{size['width']}x{size['height']}.png"
         page.screenshot(path=str(path), full_page=full_page)
         paths.append(path)
+    page.evaluate("() => { const bar = document.querySelector('.topbar'); if (bar) bar.style.position = ''; }")
     return paths
 
 

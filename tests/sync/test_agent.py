@@ -54,6 +54,22 @@ def test_wake_sends_a_new_event_at_once(hub, lane_store):
         agent.stop()
 
 
+def test_big_events_go_in_batches_bounded_by_bytes(hub, lane_store):
+    for n in range(6):
+        lane_store.append("test.big", {"n": n, "blob": "x" * 400_000}, "tester")
+    sizes: list[int] = []
+    ingest = hub.store.ingest
+    hub.store.ingest = lambda lane, batch: sizes.append(len(batch)) or ingest(lane, batch)
+    agent = agent_for(lane_store, hub.url, hub.store.add_lane(LANE), batch_bytes=1 << 20)
+    agent.start()
+    try:
+        wait_for(lambda: drained(agent), message="the big events to arrive")
+    finally:
+        agent.stop()
+    assert sizes == [2, 2, 2]
+    assert_hub_holds_exactly(hub.store, lane_store.path)
+
+
 def test_an_unreachable_hub_is_retried_and_the_backlog_shown(hub, lane_store):
     token = hub.store.add_lane(LANE)
     lane_store.append("test.event", {"n": 1}, "tester", ts="2025-01-31T12:00:00.000Z")

@@ -6,7 +6,7 @@ import * as api from '../api.js';
 import * as outbox from '../outbox.js';
 import { cacheGet } from '../db.js';
 import { loadReference, currencies } from '../reference.js';
-import { busy, clearErrors, field, h, replace, setFieldError, showError, toast } from '../ui.js';
+import { add, busy, clearErrors, field, h, replace, setFieldError, showError, toast } from '../ui.js';
 import * as fmt from '../format.js';
 import { openPdf } from './inspection.js';
 
@@ -24,7 +24,7 @@ export function breakdownTable(b) {
       row(`Duty at ${fmt.percent(b.duty_rate)}`, fmt.money(b.duty, cur), 'duty'),
       row('VAT base (value + duty)', fmt.money(b.vat_base, cur), 'vat-base'),
       row(`VAT at ${fmt.percent(b.vat_rate)}`, fmt.money(b.vat, cur), 'vat'),
-      row('Total', fmt.money(b.total, cur), 'total')));
+      row('Total to pay (duty + VAT)', fmt.money(b.total, cur), 'total')));
 }
 
 export async function render(view, params, query) {
@@ -63,15 +63,14 @@ export async function render(view, params, query) {
     assessButton.disabled = !lastQuote;
   }
 
-  form.append(
+  add(form, 
     params.id ? null : field('inspection', 'Record against inspection', inspectionPick),
-    h('div', { class: 'grid-2' }, field('hs_code', 'HS code', hs), field('currency', 'Currency', currency)),
+    h('div', { class: 'grid-3' }, field('hs_code', 'HS code', hs), field('currency', 'Currency', currency), field('quantity', 'Quantity', quantity)),
     h('fieldset', { dataset: { field: 'basis' } }, h('legend', {}, 'Customs value'),
       h('div', { class: 'choice-row' },
         h('label', { class: 'radio-row' }, basisTx, 'Transaction value'),
         h('label', { class: 'radio-row' }, basisCif, 'FOB + freight + insurance (CIF)')),
       txBox, cifBox),
-    field('quantity', 'Quantity', quantity),
     h('p', { class: 'form-error', role: 'alert' }),
     h('div', { class: 'btn-row' }, h('button', { class: 'btn btn-primary btn-big', type: 'submit', id: 'quote-button' }, 'Quote'), assessButton));
 
@@ -156,7 +155,7 @@ export async function render(view, params, query) {
       for (const i of inspections) inspectionPick.append(h('option', { value: i.id, selected: i.id === inspectionId }, `${i.plate} — ${fmt.time(i.started_at)}`));
     }).catch(() => {});
   }
-  view.append(h('div', { class: 'page-head' }, h('h1', {}, `Duty${plate ? ` — ${plate}` : ''}`),
+  add(view, h('div', { class: 'page-head' }, h('h1', {}, `Duty${plate ? ` — ${plate}` : ''}`),
     params.id ? h('a', { class: 'btn', href: `#/inspections/${params.id}` }, 'Back to inspection') : null), form, result);
   drawAssessState();
   hs.focus();

@@ -9,7 +9,7 @@ import * as outbox from '../outbox.js';
 import { cacheGet, cachePut } from '../db.js';
 import { createTile, holderName, isExpired } from '../tiles.js';
 import { pretty, checkContainer } from '../iso6346.js';
-import { badge, busy, clearErrors, field, formError, h, replace, setFieldError, showError, toast } from '../ui.js';
+import { add, badge, busy, clearErrors, field, formError, h, replace, setFieldError, showError, toast } from '../ui.js';
 import * as fmt from '../format.js';
 
 const CATEGORIES = [['goods', 'Goods'], ['concealment', 'Concealment'], ['documents', 'Documents'], ['biosecurity', 'Biosecurity'], ['other', 'Other']];
@@ -291,7 +291,7 @@ export async function render(view, { id }) {
     const flags = record.flags || [];
     replace(riskCard, h('h2', {}, 'Risk'), riskPanel(record.risk, record.watchlist_hits || (record.risk && record.risk.watchlist_hits) || []),
       flags.length ? h('div', { class: 'flags', id: 'flags' }, flags.map((f) => h('span', { class: `badge ${f.code === 'trace_alarm' ? 'badge-bad' : 'badge-warn'}`, title: f.message, dataset: { flag: f.code } }, FLAG_TEXT[f.code] || fmt.label(f.code)))) : null,
-      flags.length ? h('ul', { class: 'reasons' }, flags.map((f) => h('li', {}, f.message))) : null);
+      null);
   }
 
   function drawDeclaration() {
@@ -501,9 +501,13 @@ export async function render(view, { id }) {
     await draw();
   }
 
-  view.append(
+  add(view, 
     h('div', { class: 'page-head' }, title, statusSlot),
     banners,
+    h('nav', { class: 'step-nav no-print', 'aria-label': 'Steps' },
+      [['step-document', 'Passport'], ['step-weight', 'Weight'], ['step-trace', 'Trace'], ['step-findings', 'Findings'],
+        ['step-checklist', 'Checklist'], ['step-duty', 'Duty'], ['step-seizure', 'Seizure'], ['step-outcome', 'Outcome']]
+        .map(([target, text]) => h('button', { class: 'btn', type: 'button', onclick: () => document.getElementById(target).scrollIntoView({ behavior: 'smooth', block: 'start' }) }, text))),
     h('div', { class: 'grid-2' }, summary, riskCard),
     declarationCard,
     h('h2', {}, 'Steps'),

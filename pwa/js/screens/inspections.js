@@ -8,14 +8,14 @@ import * as session from '../session.js';
 import { cacheGet, cachePut } from '../db.js';
 import { loadReference, inspectionTypes } from '../reference.js';
 import { checkContainer, checkPlate, normalise, pretty } from '../iso6346.js';
-import { badge, busy, clearErrors, field, h, replace, setFieldError, setFieldOk, showError } from '../ui.js';
+import { add, badge, busy, clearErrors, field, h, replace, setFieldError, setFieldOk, showError } from '../ui.js';
 import * as fmt from '../format.js';
 import { riskPanel } from './inspection.js';
 
 export async function renderList(view) {
   const list = h('ul', { class: 'list inspection-list', id: 'inspection-list' }, h('li', { class: 'muted' }, 'Loading…'));
   const note = h('p', { class: 'note' });
-  view.append(
+  add(view, 
     h('div', { class: 'page-head' }, h('h1', {}, 'Open inspections'),
       h('a', { class: 'btn btn-primary', href: '#/inspections/new' }, '+ Start inspection')),
     note, list);
@@ -31,13 +31,15 @@ export async function renderList(view) {
   const waiting = (await outbox.items()).filter((i) => i.record && i.record.type === 'inspection' && i.record.kind === 'start');
   const rows = [
     ...waiting.map((i) => h('li', {}, h('a', { class: 'btn', href: `#/inspections/${i.record.id}` },
-      h('span', {}, h('strong', {}, i.body.plate), ' ', i.body.containers.map(pretty).join(', ')),
+      h('span', { class: 'row-text' }, h('span', { class: 'row-title' }, h('span', { class: 'mono' }, i.body.plate), ' ', h('span', { class: 'row-sub mono' }, i.body.containers.map(pretty).join(', '))),
+        h('span', { class: 'row-sub muted' }, `made ${fmt.time(i.made_at)} on this tablet`)),
       badge(i.state === 'rejected' ? 'NOT ACCEPTED' : 'WAITING TO SEND', i.state === 'rejected' ? 'bad' : 'warn')))),
     ...inspections.filter((v) => !waiting.some((i) => i.record.id === v.id)).map((v) => h('li', {},
       h('a', { class: 'btn', href: `#/inspections/${v.id}`, dataset: { inspection: v.id } },
-        h('span', {}, h('strong', {}, v.plate), ' ', (v.containers || []).map(pretty).join(', '),
-          h('span', { class: 'muted' }, ` · ${v.inspection_type} · ${fmt.time(v.started_at)} ${v.started_by || ''}`)),
-        v.risk ? badge(`RISK ${String(v.risk.level).toUpperCase()}`, v.risk.level === 'high' ? 'bad' : v.risk.level === 'medium' ? 'warn' : 'ok') : null))),
+        h('span', { class: 'row-text' },
+          h('span', { class: 'row-title' }, h('span', { class: 'mono' }, v.plate), ' ', h('span', { class: 'row-sub mono' }, (v.containers || []).map(pretty).join(', '))),
+          h('span', { class: 'row-sub muted' }, `${v.inspection_type} · started ${fmt.time(v.started_at)} by ${v.started_by || '—'}${v.flags && v.flags.length ? ` · ${v.flags.length} flag${v.flags.length === 1 ? '' : 's'}` : ''}`)),
+        v.risk ? badge(`${String(v.risk.level).toUpperCase()} RISK`, v.risk.level === 'high' ? 'bad' : v.risk.level === 'medium' ? 'warn' : 'ok') : null))),
   ];
   replace(list, rows.length ? rows : h('li', { class: 'empty' }, 'No open inspections.'));
 }
@@ -152,7 +154,7 @@ export async function renderStart(view) {
     }
   }
 
-  form.append(
+  add(form, 
     h('div', { class: 'scan-hint no-print' }, 'Scan a container code on the lane reader — it fills the container field.'),
     h('div', { class: 'grid-2' },
       field('plate', 'Vehicle plate', plate),
@@ -207,7 +209,7 @@ export async function renderStart(view) {
   }
 
   drawRows();
-  view.append(h('div', { class: 'page-head' }, h('h1', {}, 'Start inspection')), form, preview);
+  add(view, h('div', { class: 'page-head' }, h('h1', {}, 'Start inspection')), form, preview);
   plate.focus();
   return () => { unsubscribe(); clearTimeout(timer); };
 }

@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import { cacheGet } from '../db.js';
-import { h, replace } from '../ui.js';
+import { add, h, replace } from '../ui.js';
 import * as fmt from '../format.js';
 import { loadSeizure } from './seizure.js';
 
@@ -12,7 +12,7 @@ export async function render(view, { id }) {
   const sheet = h('div', { class: 'sheet', id: 'label-sheet' });
   const note = h('p', { class: 'note no-print' });
   const urls = [];
-  view.append(
+  add(view, 
     h('div', { class: 'page-head no-print' }, h('h1', {}, 'Label sheet'),
       h('div', { class: 'btn-row', style: { margin: 0 } },
         h('button', { class: 'btn btn-primary', type: 'button', id: 'print-button', onclick: () => window.print() }, 'Print'),

@@ -2,20 +2,21 @@
 
 import * as live from '../live.js';
 import { createTile } from '../tiles.js';
-import { h, replace } from '../ui.js';
+import { add, h, replace } from '../ui.js';
 
 const ORDER = { scale: 0, trace: 1, document: 2, barcode: 3 };
 
 export function render(view) {
   const linkBadge = h('span', { class: 'badge', id: 'link-badge' });
   const grid = h('div', { class: 'tiles', id: 'tiles' });
-  view.append(
+  add(view, 
     h('div', { class: 'page-head' },
       h('div', { class: 'lane-status' }, h('h1', {}, 'Lane'), linkBadge),
       h('a', { class: 'btn btn-primary', href: '#/inspections/new' }, '+ Start inspection')),
     grid);
 
   const tiles = new Map();
+  document.body.classList.add('fit');
   function drawLink() {
     const link = live.linkState();
     linkBadge.className = `badge ${link.up ? 'badge-ok' : 'badge-bad'}`;
@@ -42,6 +43,7 @@ export function render(view) {
   drawTiles();
   if (!live.all().length) live.loadDevices().then(drawTiles).catch(() => {});
   return () => {
+    document.body.classList.remove('fit');
     unsubscribe();
     for (const t of tiles.values()) t.dispose();
   };

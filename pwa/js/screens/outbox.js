@@ -3,7 +3,7 @@
 import * as api from '../api.js';
 import * as outbox from '../outbox.js';
 import * as session from '../session.js';
-import { badge, h, replace } from '../ui.js';
+import { add, badge, h, replace } from '../ui.js';
 import * as fmt from '../format.js';
 
 function link(entry) {
@@ -17,7 +17,7 @@ function link(entry) {
 export async function render(view) {
   const list = h('ul', { class: 'list', id: 'outbox-list' });
   const head = h('div');
-  view.append(h('div', { class: 'page-head' }, h('h1', {}, 'Outbox'),
+  add(view, h('div', { class: 'page-head' }, h('h1', {}, 'Outbox'),
     h('button', { class: 'btn btn-primary', type: 'button', onclick: () => outbox.flush() }, 'Send now')), head, list);
 
   async function draw() {

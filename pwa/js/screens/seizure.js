@@ -8,7 +8,7 @@ import * as outbox from '../outbox.js';
 import * as session from '../session.js';
 import { cacheGet, cachePut } from '../db.js';
 import { loadReference, currencies } from '../reference.js';
-import { badge, busy, clearErrors, field, formError, h, replace, setFieldError, showError, toast } from '../ui.js';
+import { add, badge, busy, clearErrors, field, h, replace, setFieldError, showError, toast } from '../ui.js';
 import * as fmt from '../format.js';
 import { openPdf } from './inspection.js';
 
@@ -108,7 +108,7 @@ export async function renderNew(view, { id: inspectionId }) {
     } }, 'Copy the declared goods');
   }
 
-  form.append(
+  add(form, 
     h('fieldset', {}, h('legend', {}, 'Items seized'), itemsBox,
       h('div', { class: 'btn-row' }, h('button', { class: 'btn', type: 'button', onclick: () => { items.push(blankItem(ref)); draw(); } }, '+ Add item'), fromDeclaration())),
     field('legal_basis', 'Legal basis', legal),
@@ -172,7 +172,7 @@ export async function renderNew(view, { id: inspectionId }) {
   });
 
   draw();
-  view.append(h('div', { class: 'page-head' }, h('h1', {}, `Seize goods${inspection ? ` — ${inspection.plate}` : ''}`),
+  add(view, h('div', { class: 'page-head' }, h('h1', {}, `Seize goods${inspection ? ` — ${inspection.plate}` : ''}`),
     h('a', { class: 'btn', href: `#/inspections/${inspectionId}` }, 'Back to inspection')), form);
 }
 
@@ -184,7 +184,7 @@ export async function render(view, { id }) {
   const head = h('div', { class: 'page-head' });
   const banners = h('div');
   const info = h('div', { class: 'card', id: 'seizure-info' });
-  const bagsBox = h('div', { id: 'bags' });
+  const bagsBox = h('div', { id: 'bags', class: 'bags' });
   const addBag = h('div', { class: 'card', id: 'add-bag' });
   const actionsCard = h('div', { class: 'card no-print' });
 
@@ -268,7 +268,7 @@ export async function render(view, { id }) {
       const wait = h('div', { class: 'scan-wait', id: 'scan-wait' }, `Scan the QR label of ${b.bag_id} on the lane reader`);
       let scanned = null;
       const [, text] = ACTIONS.find(([a]) => a === action);
-      form.append(
+      add(form, 
         h('h3', {}, `${text}: ${b.bag_id}`),
         action === 'handed_over' || action === 'received' ? field('to', action === 'handed_over' ? 'Handed to' : 'Received by', to) : null,
         action === 'sealed' ? field('seal_number', 'Seal number', seal) : null,
@@ -366,7 +366,7 @@ export async function render(view, { id }) {
     replace(addBag, form);
   }
 
-  view.append(head, banners, info, h('h2', {}, 'Evidence bags'), bagsBox, addBag, actionsCard);
+  add(view, head, banners, info, actionsCard, h('h2', {}, 'Evidence bags'), bagsBox, addBag);
   const onSent = (event) => {
     const r = event.detail.entry.record;
     if (r && r.type === 'seizure' && r.id === id) load();

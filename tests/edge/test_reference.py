@@ -1,0 +1,150 @@
+"""Reference data: the file is checked whole (one clear line per problem),
+loaded by the CLI as an event (and picked up by a running lane), the demo
+file is sound, lookups normalise what officers type, risk adds up."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from drivers.validation.iso6346 import parse_container_number
+from edge.config import parse_config
+from edge.demo import DEMO_LANE, DEMO_REFERENCE, ensure_demo_reference, prepare_demo_store
+from edge.reference import ReferenceProblem, load_reference_file, parse_reference, store_reference
+from edge.risk import RiskFactor, score_risk
+from edge.store import EventStore
+from tests.edge.lane_process import run_cli
+
+DEMO = json.loads(DEMO_REFERENCE.read_text())
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return load_reference_file(DEMO_REFERENCE)
+
+
+def test_the_demo_file_is_sound(reference):
+    assert reference.version == "demo-2026.1" and reference.currency == "GBP"
+    assert reference.counts() == {"declarations": 8, "watchlist": 5, "tariff": 9, "exchange_rates": 5,
+                                  "checklists": 2, "high_risk_origins": 2}
+    containers = [c for d in DEMO["declarations"] for c in d.get("containers", [])]
+    containers += [w["value"] for w in DEMO["watchlist"] if w["type"] == "container"]
+    assert containers and all(parse_container_number(c)["valid"] for c in containers)
+    assert reference.watch("document", "L898902C3")[0]["severity"] == "high"
+    assert set(reference.checklists) == {"standard", "biosecurity"}
+
+
+def broken(change) -> dict:
+    data = copy.deepcopy(DEMO)
+    change(data)
+    return data
+
+
+BAD = [
+    ("no version", lambda d: d.pop("version"), "top level: 'version' is a required property"),
+    ("unknown key", lambda d: d.update(colour="red"), "top level: Additional properties are not allowed"),
+    ("bad check digit", lambda d: d["declarations"][1]["containers"].__setitem__(0, "MSCU4829131"),
+     "declarations[1].containers[0]: 'MSCU4829131' is not a valid ISO 6346 container number: check digit"),
+    ("bad plate", lambda d: d["declarations"][0].update(plate="?"), "declarations[0].plate: '?': a plate is"),
+    ("goods currency without rate", lambda d: d["declarations"][2]["goods"][0].update(currency="JPY"),
+     "declarations[2].goods[0].currency: JPY has no exchange rate"),
+    ("local currency not 1", lambda d: d["exchange_rates"].update(GBP=1.2), "exchange_rates.GBP: the local currency"),
+    ("duplicate ref", lambda d: d["declarations"][1].update(ref="GB-DEC-0001"),
+     "declarations[1].ref: GB-DEC-0001 is declared twice"),
+    ("rate over 1", lambda d: d["tariff"][0].update(duty_rate=8), "tariff[0].duty_rate: 8 is greater than"),
+    ("duplicate tariff line", lambda d: d["tariff"].append(dict(d["tariff"][0])),
+     "tariff: hs_prefix 0304 is listed twice"),
+    ("bad severity", lambda d: d["watchlist"][0].update(severity="low"), "watchlist[0].severity:"),
+    ("watchlisted container", lambda d: d["watchlist"][2].update(value="MSKU2309612"), "watchlist[2].value:"),
+]
+
+
+@pytest.mark.parametrize("label,change,message", BAD, ids=[b[0] for b in BAD])
+def test_a_bad_file_is_one_clear_line(label, change, message):
+    with pytest.raises(ReferenceProblem) as caught:
+        parse_reference(broken(change), "data.json")
+    text = str(caught.value)
+    assert text.startswith(f"data.json: {message}"), text
+    assert "\n" not in text
+
+
+def test_not_json_or_not_there(tmp_path):
+    (tmp_path / "bad.json").write_text("{nope")
+    with pytest.raises(ReferenceProblem, match=r"bad.json: not valid JSON"):
+        load_reference_file(tmp_path / "bad.json")
+    with pytest.raises(ReferenceProblem, match=r"missing.json: no such file"):
+        load_reference_file(tmp_path / "missing.json")
+
+
+def test_lookup_normalises_and_scores(reference):
+    found = reference.lookup(plate="KHN512")
+    assert found.declaration["ref"] == "GB-DEC-0003"
+    assert score_risk(found.factors) == {"score": 50, "level": "medium", "reasons": [
+        "watchlist: plate KHN512: intelligence: vehicle linked to tobacco smuggling (demo)"]}
+    stolen_box = reference.lookup(containers=["MSKU2309611"])
+    assert stolen_box.declaration is None
+    assert score_risk(stolen_box.factors)["score"] == 50 + 20
+    both = reference.lookup(plate="YK19ZRT", containers=["TCLU1198476"])
+    assert both.declaration["ref"] == "GB-DEC-0008" and both.factors == []
+    by_ref = reference.lookup(plate="KHN512", declaration_ref="GB-DEC-0001")
+    assert by_ref.declaration["ref"] == "GB-DEC-0001"
+    assert reference.lookup(document="L898902C3").watchlist_hits[0]["type"] == "document"
+    assert reference.tariff_for("240220")["hs_prefix"] == "2402" and reference.tariff_for("999999") is None
+
+
+def test_risk_is_capped_and_levelled():
+    assert score_risk([RiskFactor("trace_alarm", "a"), RiskFactor("watchlist_high", "b")])["score"] == 100
+    assert score_risk([RiskFactor("high_risk_origin", "a"), RiskFactor("container_invalid", "b")])["level"] == "medium"
+    assert score_risk([RiskFactor("watchlist_high", "a"), RiskFactor("high_risk_origin", "b")])["level"] == "high"
+    assert score_risk([RiskFactor("no_declaration", "a")])["level"] == "low"
+    assert score_risk([]) == {"score": 0, "level": "low", "reasons": []}
+
+
+def make_config(tmp_path: Path) -> str:
+    path = tmp_path / "lane.toml"
+    path.write_text('[lane]\nid = "REF-1"\n[server]\ndata_dir = "data"\n')
+    return str(path)
+
+
+def stored_references(tmp_path: Path) -> list[str]:
+    database = sqlite3.connect(tmp_path / "data" / "lane.sqlite3")
+    try:
+        return [row[0] for row in database.execute(
+            "select json_extract(payload, '$.version') from events where type = 'reference.loaded'")]
+    finally:
+        database.close()
+
+
+def test_cli_loads_once_and_refuses_a_bad_file_with_one_line(tmp_path):
+    config = make_config(tmp_path)
+    loaded = run_cli("reference", "load", "--config", config, str(DEMO_REFERENCE))
+    assert loaded.stdout.startswith("loaded reference data demo-2026.1 (8 declarations")
+    again = run_cli("reference", "load", "--config", config, str(DEMO_REFERENCE))
+    assert again.stdout.startswith("already loaded")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(broken(lambda d: d["declarations"][0]["containers"].__setitem__(0, "CSQU3054384"))))
+    refused = run_cli("reference", "load", "--config", config, str(bad), check=False)
+    assert refused.returncode == 2
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "declarations[0].containers[0]" in lines[0] and "check digit" in lines[0]
+    assert stored_references(tmp_path) == ["demo-2026.1"]
+    usage = run_cli("reference", "load", "--config", config, check=False)
+    assert usage.returncode == 2 and len(usage.stderr.strip().splitlines()) == 1
+
+
+def test_the_demo_store_has_users_and_the_demo_reference(tmp_path):
+    prepare_demo_store(parse_config({"lane": {"id": DEMO_LANE}, "server": {"data_dir": str(tmp_path / "data")}}))
+    assert stored_references(tmp_path) == ["demo-2026.1"]
+
+
+def test_the_demo_keeps_reference_data_loaded_since(tmp_path):
+    with EventStore(tmp_path / "data" / "lane.sqlite3", lane=DEMO_LANE) as store:
+        ensure_demo_reference(store)
+        ensure_demo_reference(store)
+        store_reference(store, parse_reference({**DEMO, "version": "port-2026.2"}, "test"), actor="test")
+        ensure_demo_reference(store)
+    assert stored_references(tmp_path) == ["demo-2026.1", "port-2026.2"]

@@ -12,11 +12,11 @@ import logging
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_socketio import SocketIO
 
 from edge.api import (attachments, devices, duty, events, inspections, lane, openapi, photos, reference, seizures,
-                      session, users)
+                      session, sync_status, users)
 from edge.api.errors import install_error_handlers
 from edge.config import LaneConfig
 from edge.device_manager import DeviceManager
@@ -28,13 +28,14 @@ from edge.reference import ReferenceCache
 from edge.store import EventStore
 from edge.users import UserDirectory
 from edge.web import bp as web_bp
+from sync.agent import SyncAgent
 
 log = logging.getLogger(__name__)
 
 #: JSON bodies are small; photo uploads raise the limit for their own request only
 MAX_BODY_BYTES = 1 << 20
 BLUEPRINTS = (session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp, reference.bp, inspections.bp,
-              photos.bp, seizures.bp, duty.bp, openapi.bp, health_bp, web_bp)
+              photos.bp, seizures.bp, duty.bp, sync_status.bp, openapi.bp, health_bp, web_bp)
 
 
 def package_version() -> str:
@@ -60,6 +61,9 @@ class LaneServer:
         self.socketio = SocketIO(self.app, async_mode="threading", cors_allowed_origins=[])
         self.devices = DeviceManager(config.devices, publish=self._publish)
         self.live = LiveHub(self.socketio, self.users.check_token, self.devices.initial_messages)
+        upstream = config.upstream
+        self.sync = (SyncAgent(self.store, config.lane_id, upstream.url, upstream.token)
+                     if upstream and upstream.url and upstream.token else None)
         self.metrics_registry = make_registry(self)
 
     def _make_app(self) -> Flask:
@@ -70,7 +74,14 @@ class LaneServer:
         for blueprint in BLUEPRINTS:
             app.register_blueprint(blueprint)
         install_error_handlers(app)
+        app.after_request(self._wake_sync)
         return app
+
+    def _wake_sync(self, response: Response) -> Response:
+        """A write just committed: let the sync agent push it now, not at its next poll."""
+        if self.sync is not None and request.method != "GET" and response.status_code < 300:
+            self.sync.wake()
+        return response
 
     def _publish(self, event: str, data: dict[str, Any]) -> None:
         self.live.publish(event, data)
@@ -80,9 +91,13 @@ class LaneServer:
         self.reference.current()  # rebuilt from the last reference.loaded event (logged if unusable)
         self._restore_device_locks()
         self.devices.start()
+        if self.sync is not None:
+            self.sync.start()
 
     def stop(self) -> None:
         self.devices.stop()
+        if self.sync is not None:
+            self.sync.stop()
         self.store.close()
 
     def _restore_device_locks(self) -> None:

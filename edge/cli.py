@@ -33,7 +33,7 @@ class CommandError(Exception):
         self.code = code
 
 
-class _Parser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not a usage dump
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
@@ -186,8 +186,10 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 # ----- the parser ----------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="lanebox", description="Lane edge box for border-port vehicle lanes.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    from sync.cli import add_hub_commands  # here: sync.cli builds on this module
+
+    parser = OneLineParser(prog="lanebox", description="Lane edge box for border-port vehicle lanes.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
 
     sim = sub.add_parser("simulate", help="run a device simulator on a pseudo-terminal or TCP port",
@@ -228,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.set_defaults(func=cmd_verify)
 
     users = sub.add_parser("users", help="add, list or disable the lane's users")
-    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", parser_class=_Parser)
+    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", parser_class=OneLineParser)
     users_sub.required = True
     add = users_sub.add_parser("add", help="add a user")
     add.add_argument("--config", type=Path, required=True)
@@ -243,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.set_defaults(func=cmd_users)
 
     reference = sub.add_parser("reference", help="load reference data (declarations, watchlist, tariff, ...)")
-    reference_sub = reference.add_subparsers(dest="reference_command", metavar="ACTION", parser_class=_Parser)
+    reference_sub = reference.add_subparsers(dest="reference_command", metavar="ACTION", parser_class=OneLineParser)
     reference_sub.required = True
     load = reference_sub.add_parser("load", help="check a reference JSON file and make it the lane's current data",
                                     description="Check DATA.json whole (docs/officer-api.md) and record it as the "
@@ -251,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--config", type=Path, required=True)
     load.add_argument("data", type=Path, metavar="DATA.json")
     reference.set_defaults(func=cmd_reference)
+    add_hub_commands(sub)
     return parser
 
 
@@ -266,4 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run the importable module, not this __main__ copy, so that sync.cli's
+    # CommandError is the very class main() catches
+    from edge import cli
+
+    sys.exit(cli.main())

@@ -59,7 +59,7 @@ class LaneConfig:
     weight_tolerance_pct: float = 5.0
 
 
-class _Section:
+class Section:
     """Reads typed keys from one table and remembers which were used."""
 
     def __init__(self, source: str, prefix: str, table: Any) -> None:
@@ -119,15 +119,15 @@ def load_config(path: str | Path) -> LaneConfig:
 
 def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Path = Path(".")) -> LaneConfig:
     """Validate an already-parsed config mapping (what ``lanebox demo`` builds)."""
-    top = _Section(source, "", raw)
-    lane = _Section(source, "lane", top.get("lane", dict, required=True))
+    top = Section(source, "", raw)
+    lane = Section(source, "lane", top.get("lane", dict, required=True))
     lane_id = lane.get("id", str, required=True)
     if not LANE_ID.match(lane_id):
         raise lane.fail("id", "letters, digits and '-' only (1-64 characters)")
     lane_name = lane.get("name", str, lane_id)
     lane.done()
 
-    server = _Section(source, "server", top.get("server", dict, required=True))
+    server = Section(source, "server", top.get("server", dict, required=True))
     host = server.get("host", str, "127.0.0.1")
     port = server.get("port", int, 8080)
     if not 0 <= port <= 65535:
@@ -142,7 +142,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
 
     upstream = None
     if "upstream" in raw:
-        up = _Section(source, "upstream", top.get("upstream", dict))
+        up = Section(source, "upstream", top.get("upstream", dict))
         url = up.get("url", str, None)
         if url is not None and not re.match(r"^https?://[^\s/]+", url):
             raise up.fail("url", f"{url!r} is not an http(s) URL")
@@ -151,7 +151,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
 
     tolerance = 5.0
     if "inspection" in raw:
-        insp = _Section(source, "inspection", top.get("inspection", dict))
+        insp = Section(source, "inspection", top.get("inspection", dict))
         tolerance = float(insp.get("weight_tolerance_pct", (int, float), 5.0))
         if not 0 < tolerance < 100:
             raise insp.fail("weight_tolerance_pct", "must be between 0 and 100")
@@ -171,7 +171,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
 
 
 def _parse_device(source: str, index: int, raw: Any) -> DeviceConfig:
-    section = _Section(source, f"devices[{index}]", raw)
+    section = Section(source, f"devices[{index}]", raw)
     device_id = section.get("id", str, required=True)
     if not DEVICE_ID.match(device_id):
         raise section.fail("id", "letters, digits, '.', '_' and '-' only (1-64 characters)")

@@ -51,6 +51,14 @@ class LaneCollector(Collector):
                                   value=server.store.last_seq())
         yield GaugeMetricFamily("lanebox_store_size_bytes", "Evidence store size on disk",
                                 value=server.store.size_bytes())
+        if server.sync is not None:
+            status = server.sync.status()
+            yield GaugeMetricFamily("lanebox_sync_backlog_events", "Events not yet acknowledged by the hub",
+                                    value=status["backlog"])
+            yield GaugeMetricFamily("lanebox_sync_oldest_unsent_age_seconds", "Age of the oldest unsent event",
+                                    value=status["oldest_unsent_age_s"] or 0)
+            yield GaugeMetricFamily("lanebox_sync_acked_seq", "Highest contiguous seq the hub holds",
+                                    value=status["acked_seq"] or 0)
 
 
 def make_registry(server: Any) -> CollectorRegistry:

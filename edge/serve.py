@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from typing import Callable
+from typing import Any, Callable
 
 from werkzeug.serving import make_server
 
@@ -21,20 +21,19 @@ def setup_logging(level: int = logging.INFO) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
-def run_lane(config: LaneConfig, on_ready: Callable[[str], None] | None = None) -> None:
-    """Serve one lane until a signal; ``on_ready`` gets the base URL once listening.
+def serve_until_signal(app: Any, host: str, port: int, name: str, *, role: str, lane: str | None = None,
+                       on_ready: Callable[[str], None] | None = None) -> None:
+    """Listen, announce ``role`` over mDNS, call ``on_ready(url)``, and serve
+    until SIGINT/SIGTERM — the loop the lane and the hub share.
 
     Werkzeug's threaded server is what Flask-SocketIO's threading mode runs
     on; an edge box serves a handful of tablets, well within what it does.
     """
-    server = LaneServer(config)
-    server.start()
     try:
-        http = make_server(config.host, config.port, server.app, threaded=True)
+        http = make_server(host, port, app, threaded=True)
     except OSError as exc:
-        server.stop()
-        raise OSError(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}") from None
-    url = f"http://{config.host}:{http.server_port}"
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    url = f"http://{host}:{http.server_port}"
     stop_requested = threading.Event()
 
     def request_stop(*_: object) -> None:
@@ -44,11 +43,10 @@ def run_lane(config: LaneConfig, on_ready: Callable[[str], None] | None = None) 
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, request_stop)
-    log.info("lane %s listening on %s", config.lane_id, url)
+    log.info("%s listening on %s", name, url)
     # announce on the interface we serve on (all of them for a wildcard bind)
-    zeroconf = make_zeroconf(None if config.host in ("0.0.0.0", "") else [config.host])
-    announcer = Announcer(zeroconf, "lane", http.server_port, advertised_addresses(config.host),
-                          lane=config.lane_id).start()
+    zeroconf = make_zeroconf(None if host in ("0.0.0.0", "") else [host])
+    announcer = Announcer(zeroconf, role, http.server_port, advertised_addresses(host), lane=lane).start()
     if on_ready:
         on_ready(url)
     try:
@@ -57,5 +55,15 @@ def run_lane(config: LaneConfig, on_ready: Callable[[str], None] | None = None) 
         http.server_close()
         announcer.close()
         zeroconf.close()
+        log.info("%s stopped", name)
+
+
+def run_lane(config: LaneConfig, on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve one lane until a signal; ``on_ready`` gets the base URL once listening."""
+    server = LaneServer(config)
+    server.start()
+    try:
+        serve_until_signal(server.app, config.host, config.port, f"lane {config.lane_id}", role="lane",
+                           lane=config.lane_id, on_ready=on_ready)
+    finally:
         server.stop()
-        log.info("lane %s stopped", config.lane_id)

@@ -2,19 +2,17 @@
 
 :func:`add_hub_commands` plugs the subcommand into ``lanebox``'s parser
 (:mod:`edge.cli`); expected failures are :class:`edge.cli.CommandError`
-lines, exit 2 for a bad config, as for every other subcommand. Until it is
-wired there, ``python -m sync.cli hub ...`` runs the same commands.
+lines, exit 2 for a bad config, as for every other subcommand.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from edge.cli import EXIT_USAGE, CommandError, _Parser
+from edge.cli import EXIT_USAGE, CommandError
 from edge.config import ConfigError
 from sync.config import HubConfig, default_config, load_hub_config
 
@@ -77,23 +75,3 @@ def add_hub_commands(subparsers: Any) -> None:
     add.add_argument("--config", type=Path, required=True, help="the hub's config file")
     add.add_argument("--lane", required=True, help="the lane's id, as in its [lane] id")
     add.set_defaults(func=cmd_add_lane)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``lanebox`` with only the hub commands, until :mod:`edge.cli` wires them."""
-    parser = _Parser(prog="lanebox")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    subparsers.required = True
-    add_hub_commands(subparsers)
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except CommandError as exc:
-        print(f"lanebox {args.command}: {exc}", file=sys.stderr)
-        return exc.code
-    except KeyboardInterrupt:
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

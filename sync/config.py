@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edge.config import LANE_ID, ConfigError, _Section
+from edge.config import LANE_ID, ConfigError, Section
 
 DEFAULT_PORT = 9090
 DEFAULT_DATA_DIR = Path("lanebox-hub")
@@ -63,8 +63,8 @@ def load_hub_config(path: str | Path) -> HubConfig:
 def parse_hub_config(raw: dict[str, Any], *, source: str = "<config>",
                      base_dir: Path = Path(".")) -> HubConfig:
     """Validate an already-parsed hub config mapping."""
-    top = _Section(source, "", raw)
-    hub = _Section(source, "hub", top.get("hub", dict, required=True))
+    top = Section(source, "", raw)
+    hub = Section(source, "hub", top.get("hub", dict, required=True))
     hub_id = hub.get("id", str, required=True)
     if not LANE_ID.match(hub_id):
         raise hub.fail("id", "letters, digits and '-' only (1-64 characters)")

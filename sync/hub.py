@@ -9,14 +9,12 @@ SIGINT/SIGTERM.
 from __future__ import annotations
 
 import logging
-import signal
-import threading
 from typing import Any, Callable
 
 from flask import Flask, current_app
-from werkzeug.serving import make_server
 
 from edge.api.errors import install_error_handlers
+from edge.serve import serve_until_signal
 from sync import receiver
 from sync.config import HubConfig
 from sync.hub_store import HubStore
@@ -49,27 +47,7 @@ def run_hub(config: HubConfig, on_ready: Callable[[str], None] | None = None) ->
     """
     store = HubStore(config.store_path, config.hub_id).start()
     try:
-        http = make_server(config.host, config.port, create_hub_app(store), threaded=True)
-    except OSError as exc:
-        store.close()
-        raise OSError(f"cannot listen on {config.host}:{config.port}: "
-                      f"{exc.strerror or exc}") from None
-    url = f"http://{config.host}:{http.server_port}"
-    stopping = threading.Event()
-
-    def request_stop(*_: object) -> None:
-        if not stopping.is_set():
-            stopping.set()
-            threading.Thread(target=http.shutdown, daemon=True).start()
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, request_stop)
-    log.info("hub %s listening on %s", config.hub_id, url)
-    if on_ready:
-        on_ready(url)
-    try:
-        http.serve_forever()
+        serve_until_signal(create_hub_app(store), config.host, config.port, f"hub {config.hub_id}",
+                           role="hub", on_ready=on_ready)
     finally:
-        http.server_close()
         store.close()
-        log.info("hub %s stopped", config.hub_id)

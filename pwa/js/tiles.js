@@ -61,6 +61,18 @@ function reasons(list) {
   return list && list.length ? h('ul', { class: 'reasons' }, list.map((r) => h('li', {}, r))) : null;
 }
 
+const AI_NAMES = { '00': 'SSCC', '01': 'GTIN', '02': 'content GTIN', 10: 'batch', 11: 'made', 17: 'expires', 21: 'serial', 37: 'count' };
+
+/** Control characters (a GS1 separator, say) as visible marks, not boxes. */
+function visible(text) {
+  return String(text || '').replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? ' / ' : c === '\x1d' ? ' ␝ ' : '·'));
+}
+
+export function documentKind(mrz) {
+  const code = String((mrz && mrz.document_type) || '').charAt(0);
+  return { P: 'Passport', I: 'ID card', A: 'ID card', C: 'ID card', V: 'Visa' }[code] || (mrz && mrz.format === 'TD3' ? 'Passport' : 'Travel document');
+}
+
 export function describeScan(data) {
   const p = data.parsed;
   if (!p) return { what: 'Not a container, GS1 or MRZ code', valid: null };
@@ -68,8 +80,11 @@ export function describeScan(data) {
     return { what: `Container · owner ${p.owner || '?'} · ${p.category === 'U' ? 'freight container' : p.category === 'J' ? 'detachable equipment' : p.category === 'Z' ? 'trailer or chassis' : `category ${p.category || '?'}`}`, valid: p.valid, errors: p.errors, text: pretty(p.text || data.text) };
   }
   if (p.type === 'gs1') {
-    const ais = Object.entries(p.ais || {}).map(([ai, v]) => `(${ai}) ${v}`).join(' ');
-    return { what: `GS1 label ${ais}`.trim(), valid: p.valid, errors: p.errors };
+    // (01) before (10): numeric-looking keys would otherwise come out of order
+    const ais = Object.entries(p.ais || {}).sort(([a], [b]) => a.localeCompare(b));
+    const named = ais.filter(([ai]) => AI_NAMES[ai]).map(([ai, v]) => `${AI_NAMES[ai]} ${v}`).join(' · ');
+    return { what: `GS1 label${named ? ` · ${named}` : ''}`, valid: p.valid, errors: p.errors,
+      text: ais.map(([ai, v]) => `(${ai}) ${v}`).join(' ') || visible(data.text) };
   }
   if (p.type === 'mrz') {
     return { what: `Travel document (MRZ) · ${holderName(p)} · ${p.document_number || ''}`, valid: p.valid, errors: p.errors };
@@ -80,7 +95,7 @@ export function describeScan(data) {
 function barcodeBody(data) {
   const info = describeScan(data);
   return [
-    h('div', { class: 'scan-text' }, info.text || data.text),
+    h('div', { class: 'scan-text' }, info.text || visible(data.text)),
     info.valid === null ? h('div', { class: 'verdict verdict--unknown' }, 'NOT RECOGNISED') : verdict(info.valid),
     h('p', { class: 'scan-what' }, info.what),
     info.valid === false ? reasons(info.errors) : null,
@@ -104,7 +119,7 @@ function documentBody(data) {
   return [
     h('div', { class: 'holder' }, holderName(mrz)),
     h('div', { class: 'btn-row' }, verdict(mrz.valid), expired ? h('div', { class: 'verdict verdict--invalid' }, 'EXPIRED') : null),
-    h('p', { class: 'doc-line' }, [mrz.document_type === 'P' || mrz.format === 'TD3' ? 'Passport' : 'Document',
+    h('p', { class: 'doc-line' }, [documentKind(mrz),
       mrz.document_number, mrz.nationality, mrz.expiry_date ? `expires ${mrz.expiry_date}` : null].filter(Boolean).join(' · ')),
     mrz.valid ? null : reasons(mrz.errors),
   ];
@@ -118,7 +133,7 @@ const EMPTY = { scale: 'No weight yet', barcode: 'No scan yet', trace: 'No swab 
  * `kind` picks the lane's device of that kind when `id` is not known yet.
  */
 export function createTile({ id = null, kind = null, compact = false } = {}) {
-  const el = h('section', { class: `tile${compact ? ' is-compact' : ''}`, 'aria-live': 'polite' });
+  const el = h('section', { class: `tile${compact ? ' is-compact' : ''}` });
   const title = h('h2');
   const stateSlot = h('span');
   const body = h('div', { class: 'tile-body' });
@@ -134,6 +149,7 @@ export function createTile({ id = null, kind = null, compact = false } = {}) {
     const d = current();
     const k = (d && d.kind) || kind;
     el.dataset.kind = k || '';
+    el.setAttribute('aria-live', k === 'scale' ? 'off' : 'polite'); // ten weights a second would drown a screen reader
     el.dataset.device = (d && d.id) || id || '';
     replace(title, TITLES[k] || 'Device', ' ', h('small', {}, (d && d.id) || id || ''));
     const reading = d && d.reading;

@@ -43,6 +43,8 @@ class LaneRig:
     url: str = ""
     output: list[str] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)
+    lane_id: str = "TEST-IN-01"
+    upstream: tuple[str, str] | None = None  # (hub url, sync token)
 
     @property
     def config_path(self) -> Path:
@@ -52,9 +54,11 @@ class LaneRig:
         devices = "".join(
             f'\n[[devices]]\nid = "{device_id}"\nkind = "{sim.kind}"\ndriver = "{sim.driver}"\nport = "{self.ports[device_id].path}"\n'
             for device_id, sim in self.sims.items())
+        upstream = (f'[upstream]\nurl = "{self.upstream[0]}"\ntoken = "{self.upstream[1]}"\n\n'
+                    if self.upstream else "")
         self.config_path.write_text(
-            '[lane]\nid = "TEST-IN-01"\nname = "Test lane"\n\n'
-            f'[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = "data"\n{devices}')
+            f'[lane]\nid = "{self.lane_id}"\nname = "Test lane"\n\n'
+            f'[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = "data"\n\n{upstream}{devices}')
 
     def add_users(self) -> None:
         for username, (role, password) in PASSWORDS.items():

@@ -8,18 +8,27 @@ landscape (1280×800) sizes, go to ``test-artifacts/screenshots/``.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from PIL import Image
 
 # must be set before the browser starts: lets context.route and set_offline
 # reach the service worker's own fetches (see shared/RECIPES.md)
 os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.edge.lane_process import PASSWORDS, LaneRig, make_rig, run_cli  # noqa: E402
 
@@ -95,7 +104,8 @@ def sign_in(page: Page, username: str = "olga") -> None:
 def page(context: BrowserContext) -> Page:
     """The officer app, signed in as olga, on the lane screen."""
     page = context.new_page()
-    page.on("console", lambda msg: print(f"[browser {msg.type}] {msg.text}") if msg.type in ("error", "warning") else None)
+    page.on("console", lambda msg: print(f"[browser {msg.type}] {msg.text}")
+            if msg.type in ("error", "warning") else None)
     page.on("pageerror", lambda exc: print(f"[browser pageerror] {exc}"))
     page.goto("/")
     sign_in(page)
@@ -138,3 +148,15 @@ def shoot(page: Page, name: str, full_page: bool = False, at: str | None = None)
 def inspection_id_from(page: Page) -> str:
     page.wait_for_url("**/#/inspections/*-*")
     return page.url.rsplit("/", 1)[1]
+
+
+def photo_bytes() -> bytes:
+    """A real JPEG, as a tablet camera would make (small)."""
+    image = Image.new("RGB", (320, 240), (180, 40, 40))
+    for x in range(0, 320, 40):
+        for y in range(0, 240, 40):
+            if (x + y) // 40 % 2:
+                image.paste((240, 220, 60), (x, y, x + 40, y + 40))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()

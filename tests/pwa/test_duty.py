@@ -17,7 +17,8 @@ PENNY = Decimal("0.01")
 
 def expected_breakdown(reference: dict, hs_code: str, currency: str, fob: str, freight: str, insurance: str) -> dict:
     """What docs/officer-api.md says the box must answer, redone by hand."""
-    line = max((t for t in reference["tariff"] if hs_code.startswith(t["hs_prefix"])), key=lambda t: len(t["hs_prefix"]))
+    line = max((t for t in reference["tariff"] if hs_code.startswith(t["hs_prefix"])),
+               key=lambda t: len(t["hs_prefix"]))
     cif = Decimal(fob) + Decimal(freight) + Decimal(insurance)
     local = (cif * Decimal(str(reference["exchange_rates"][currency]))).quantize(PENNY, ROUND_HALF_UP)
     duty = (local * Decimal(str(line["duty_rate"]))).quantize(PENNY, ROUND_HALF_UP)
@@ -89,6 +90,7 @@ def test_duty_assessment_cif_with_known_figures(page: Page, lane: LaneRig, refer
     page.click("#receipt-button")
     expect(page.locator("#pdf-link")).to_have_attribute("href", re.compile("^blob:"))
     head = page.evaluate("async () => { const r = await fetch(document.querySelector('#pdf-link').href);"
-                         " const b = new Uint8Array(await r.arrayBuffer()); return String.fromCharCode(...b.slice(0, 5)); }")
+                         " const b = new Uint8Array(await r.arrayBuffer());"
+                         " return String.fromCharCode(...b.slice(0, 5)); }")
     assert head == "%PDF-"
     shoot(page, "41-duty-assessed", full_page=True)

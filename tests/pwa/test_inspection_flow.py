@@ -7,28 +7,14 @@ PDF report."""
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from typing import Any
 
-from PIL import Image
 from playwright.sync_api import Page, expect
 
 from drivers.simulators.mrz_reader import made_up_specimens
 from tests.edge.lane_process import LaneRig
-from tests.pwa.conftest import inspection_id_from, shoot
-
-
-def photo_bytes() -> bytes:
-    """A real JPEG, as a tablet camera would make (small)."""
-    image = Image.new("RGB", (320, 240), (180, 40, 40))
-    for x in range(0, 320, 40):
-        for y in range(0, 240, 40):
-            if (x + y) // 40 % 2:
-                image.paste((240, 220, 60), (x, y, x + 40, y + 40))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=80)
-    return out.getvalue()
+from tests.pwa.conftest import SCREENSHOTS, inspection_id_from, photo_bytes, shoot
 
 
 def pdf_bytes_of_link(page: Page, selector: str) -> dict[str, Any]:
@@ -44,7 +30,6 @@ def pdf_bytes_of_link(page: Page, selector: str) -> dict[str, Any]:
 def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane: LaneRig, reference: dict) -> None:
     sims = lane.sims
     sims["scale-1"].model.set_load(0, settle=True)
-    page.context.on("page", lambda popup: popup.close())  # the PDF tab the app opens
 
     # ----- start: plate typed, a container scanned, a typo caught as typed -----
     page.click("text=+ Start inspection")
@@ -186,7 +171,8 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     expect(page.locator("#label-sheet .label")).to_have_count(9)
     expect(page.locator(f'.label[data-bag="{bag_id}"] .qr img')).to_have_attribute("src", re.compile("^blob:"))
     page.wait_for_function("[...document.querySelectorAll('.label .qr img')].length === 9 && "
-                           "[...document.querySelectorAll('.label .qr img')].every(i => i.complete && i.naturalWidth > 0)")
+                           "[...document.querySelectorAll('.label .qr img')]"
+                           ".every(i => i.complete && i.naturalWidth > 0)")
     expect(page.locator(f'.label[data-bag="{bag_id}"]')).to_contain_text(seizure_id)
     expect(page.locator(f'.label[data-bag="{bag_id}"]')).to_contain_text("EK48213")
     shoot(page, "32-label-sheet", full_page=True)
@@ -194,9 +180,17 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     expect(page.locator(".topbar")).to_be_hidden()
     expect(page.locator("#print-button")).to_be_hidden()
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
-    page.screenshot(path="test-artifacts/screenshots/33-label-sheet-print.png", full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "33-label-sheet-print-A4.png"), full_page=True)
     pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 2  # eight labels on the first A4, one on the next
+    printed = SCREENSHOTS / "33-label-sheet-A4.pdf"
+    printed.write_bytes(pdf)
+    viewer = page.context.new_page()  # what the printer gets, through Chromium's PDF viewer, for a human to look at
+    viewer.set_viewport_size({"width": 1000, "height": 1400})
+    viewer.goto(f"{printed.as_uri()}#view=Fit")
+    viewer.wait_for_timeout(1500)
+    viewer.screenshot(path=str(SCREENSHOTS / "33-label-sheet-A4-pdf.png"))
+    viewer.close()
     page.emulate_media(media="screen")
     page.set_viewport_size({"width": 1280, "height": 800})
 
@@ -219,6 +213,7 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     assert steps[1]["to"] == "DC Rivers, Border Force evidence store"
 
     # ----- the PDF report, fetched with the token -----
+    page.context.on("page", lambda popup: popup.close())  # the PDF tab the app opens
     page.click("#report-button")
     expect(page.locator("#pdf-link")).to_have_attribute("href", re.compile("^blob:"))
     pdf = pdf_bytes_of_link(page, "#pdf-link")

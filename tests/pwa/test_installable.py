@@ -7,7 +7,6 @@ import io
 import json
 import re
 from pathlib import Path
-
 from typing import Iterator
 
 import pytest
@@ -16,7 +15,13 @@ from PIL import Image
 from playwright.sync_api import BrowserContext, Page, Playwright
 
 from tests.edge.lane_process import LaneRig
-from tests.pwa.conftest import BROWSER_ARGS, CHROMIUM, LANDSCAPE, sign_in, wait_for_service_worker
+from tests.pwa.conftest import (
+    BROWSER_ARGS,
+    CHROMIUM,
+    LANDSCAPE,
+    sign_in,
+    wait_for_service_worker,
+)
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 

@@ -17,7 +17,8 @@ def test_scale_tile_follows_the_weight_with_stable_and_moving(page: Page, lane: 
     scale = lane.sims["scale-1"]
     tile = page.locator('.tile[data-device="scale-1"]')
     scale.model.set_load(12340, settle=True)
-    page.wait_for_function("document.querySelector('.tile[data-device=\"scale-1\"] .weight-value')?.dataset.weight === '12340'")
+    page.wait_for_function("document.querySelector('.tile[data-device=\"scale-1\"] .weight-value')"
+                           "?.dataset.weight === '12340'")
     assert weight_text(page) == "12340"
     expect(tile.locator(".weight-unit")).to_have_text("kg")
     expect(tile.locator(".motion")).to_have_text("STABLE")
@@ -57,7 +58,8 @@ def test_scan_trace_and_document_tiles(page: Page, lane: LaneRig) -> None:
     expect(trace.locator(".trace-result")).to_have_text("ALARM")
     assert "is-alarm" in trace.get_attribute("class")
     # impossible to miss: the whole tile turns red
-    assert page.evaluate("getComputedStyle(document.querySelector('.tile[data-device=\"trace-1\"]')).backgroundColor") == "rgb(200, 16, 46)"
+    colour = page.evaluate("getComputedStyle(document.querySelector('.tile[data-device=\"trace-1\"]')).backgroundColor")
+    assert colour == "rgb(200, 16, 46)"
     expect(trace.locator(".substances")).to_contain_text("RDX — explosive")
     shoot(page, "10-lane")
 

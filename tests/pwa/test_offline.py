@@ -5,12 +5,13 @@ waits, and when the network is back each finding is stored once, in order."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from tests.edge.lane_process import LaneRig
-from tests.pwa.conftest import shoot, wait_for_service_worker
+from tests.pwa.conftest import photo_bytes, shoot, wait_for_service_worker
 from tests.waiting import wait_for
 
 
@@ -87,10 +88,6 @@ def test_inspection_started_offline_with_a_photo_reaches_the_box_in_order(page: 
                                                                          lane: LaneRig) -> None:
     """Everything made offline depends on what came before it: the finding
     names the photo, both name the inspection. Replayed in order, all hold."""
-    import hashlib
-
-    from tests.pwa.test_inspection_flow import photo_bytes
-
     wait_for_service_worker(page)
     context.route("**/*", lambda route: route.abort("internetdisconnected"))
     context.set_offline(True)
@@ -145,7 +142,8 @@ def test_writes_the_box_refuses_are_kept_aside_with_its_message(page: Page, cont
     # a write whose id the box already holds for something else (here: the start itself)
     page.evaluate("""async (id) => {
         const outbox = await import('/app/js/outbox.js');
-        await outbox.enqueue({path: `/inspections/${id}/findings`, body: {id, ts: outbox.nowIso(), category: 'other', note: 'same id, other body'},
+        await outbox.enqueue({path: `/inspections/${id}/findings`,
+                              body: {id, ts: outbox.nowIso(), category: 'other', note: 'same id, other body'},
                               label: 'Finding with a reused id', record: {type: 'inspection', id, kind: 'finding'}});
     }""", inspection_id)
     expect(page.locator("#outbox-mark")).to_have_text("offline — 2 waiting")

@@ -6,7 +6,7 @@ import requests
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.edge.lane_process import LaneRig
-from tests.pwa.conftest import shoot, sign_in, token_of
+from tests.pwa.conftest import shoot, token_of
 
 
 def test_sign_in_shows_errors_next_to_the_fields_then_the_lane(context: BrowserContext, lane: LaneRig) -> None:

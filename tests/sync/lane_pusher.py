@@ -17,6 +17,10 @@ from edge.store import EventStore
 from sync.agent import SyncAgent
 from tests.sync.rig import LANE
 
+PACE_S = 0.002
+"""A pause between appends, so pushing keeps up with appending and a kill
+lands while both are going on."""
+
 
 def main(store_path: str, url: str, token: str, total: str) -> int:
     with EventStore(Path(store_path), LANE) as store:
@@ -26,6 +30,7 @@ def main(store_path: str, url: str, token: str, total: str) -> int:
             store.append("test.event", {"n": seq + 1, "note": "pushed while appending"},
                          "pusher")
             agent.wake()
+            time.sleep(PACE_S)
         deadline = time.monotonic() + 60
         while agent.status()["backlog"] and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -20,7 +20,7 @@ from edge.store import EventStore
 from sync.hub import create_hub_app
 from sync.hub_store import HubStore
 
-HUB_CLI = [sys.executable, "-m", "sync.cli", "hub"]
+HUB_CLI = [sys.executable, "-m", "edge.cli", "hub"]
 LANE = "TEST-IN-01"
 HUB_ID = "TEST-HUB"
 
@@ -86,7 +86,7 @@ class InProcessHub:
 
 
 class HubProcess:
-    """``lanebox hub`` as a real process (``python -m sync.cli``), restartable."""
+    """``lanebox hub`` as a real process (``python -m edge.cli hub``), restartable."""
 
     def __init__(self, root: Path) -> None:
         self.root = root

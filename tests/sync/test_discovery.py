@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from sync.discovery import Announcer, ServiceWatcher, advertised_addresses, make_zeroconf
@@ -50,12 +52,13 @@ def test_advertised_addresses():
 def test_a_running_lane_server_announces_itself(tmp_path, zeroconfs):
     from tests.edge.lane_process import LaneRig
 
-    rig = LaneRig(root=tmp_path)
+    lane_id = f"DISC-{uuid.uuid4().hex[:8].upper()}"  # not a lane other tests announced
+    rig = LaneRig(root=tmp_path, lane_id=lane_id)
     rig.write_config()
     rig.start()
     watcher = ServiceWatcher(zeroconfs[0])
     try:
-        heard = watcher.wait_for("lane", timeout=10, lane="TEST-IN-01")
+        heard = watcher.wait_for("lane", timeout=10, lane=lane_id)
         assert heard is not None and heard.url == rig.url
     finally:
         watcher.close()

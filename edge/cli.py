@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Sequence
+from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, TypeVar
 
 from drivers.registry import DEFAULT_DRIVER, DRIVERS, KINDS
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from edge.config import LaneConfig
 
 EXIT_USAGE = 2
+T = TypeVar("T")
 
 
 class CommandError(Exception):
@@ -85,13 +86,20 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_config_or_exit(path: Path) -> "LaneConfig":
-    from edge.config import ConfigError, load_config
+def config_or_exit(load: Callable[[Path], T], path: Path) -> T:
+    """``load(path)``, a bad config becoming one line and exit 2."""
+    from edge.config import ConfigError
 
     try:
-        return load_config(path)
+        return load(path)
     except ConfigError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+def load_config_or_exit(path: Path) -> "LaneConfig":
+    from edge.config import load_config
+
+    return config_or_exit(load_config, path)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -8,32 +8,24 @@ lines, exit 2 for a bad config, as for every other subcommand.
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 from typing import Any
 
-from edge.cli import EXIT_USAGE, CommandError
-from edge.config import ConfigError
+from edge.cli import EXIT_USAGE, CommandError, config_or_exit
 from sync.config import HubConfig, default_config, load_hub_config
 
 
 def _load(path: Path | None) -> HubConfig:
-    if path is None:
-        return default_config()
-    try:
-        return load_hub_config(path)
-    except ConfigError as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
+    return default_config() if path is None else config_or_exit(load_hub_config, path)
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
+    from edge.serve import setup_logging
     from sync.hub import run_hub
     from sync.hub_store import StoreError
 
     config = _load(args.config)
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    setup_logging()
     try:
         run_hub(config, on_ready=lambda url: print(
             f"lanebox: hub {config.hub_id} serving on {url}", flush=True))

@@ -101,7 +101,8 @@ export function connect(token) {
     setLink(false, 'live readings unavailable (socket.io-client did not load)');
     return;
   }
-  socket = window.io('/live', { auth: { token }, transports: ['websocket', 'polling'], reconnectionDelayMax: 3000 });
+  // websocket first (no polling through the service worker); polling if a proxy refuses websockets
+  socket = window.io('/live', { auth: { token }, transports: ['websocket', 'polling'], tryAllTransports: true, reconnectionDelayMax: 3000 });
   socket.on('connect', () => {
     setLink(true, 'live');
     loadDevices().catch(() => {});

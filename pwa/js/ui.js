@@ -142,17 +142,15 @@ export function toast(message, { bad = false, ms = 3500 } = {}) {
   toastTimer = setTimeout(() => { el.hidden = true; }, ms);
 }
 
-/** Disable a button while `work` runs (a gloved double tap sends once). */
+/** Hold a button while `work` runs (a gloved double tap sends once).
+ *  `disabled` is left to the work: it may rightly end disabled. */
 export async function busy(button, work) {
-  if (button.dataset.busy) return undefined;
-  button.dataset.busy = '1';
-  const wasDisabled = button.disabled;
-  button.disabled = true;
+  if (button.getAttribute('aria-busy') === 'true') return undefined;
+  button.setAttribute('aria-busy', 'true');
   try {
     return await work();
   } finally {
-    delete button.dataset.busy;
-    button.disabled = wasDisabled;
+    button.removeAttribute('aria-busy');
   }
 }
 

@@ -79,6 +79,7 @@ def test_duty_assessment_cif_with_known_figures(page: Page, lane: LaneRig, refer
 
     page.click("#assess-button")
     expect(page.locator("#assessment")).to_contain_text("Assessed and recorded")
+    expect(page.locator("#assess-button")).to_be_disabled()  # recorded once: a second tap needs a new quote
     assert shown(page, "total") == str(want["total"])
     view = lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()
     (assessed,) = view["duty"]

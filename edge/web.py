@@ -7,10 +7,12 @@ from package-lock.json), never from committed minified copies.
 
 from __future__ import annotations
 
+import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, Response, abort, send_from_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 PWA_DIR = ROOT / "pwa"
@@ -27,11 +29,23 @@ def index() -> Any:
     return _no_cache(send_from_directory(PWA_DIR, "index.html"))
 
 
+@lru_cache(maxsize=1)
+def shell_hash() -> str:
+    """A hash of every file the app shell is made of (read once per process)."""
+    digest = hashlib.sha256()
+    for path in sorted([*PWA_DIR.rglob("*"), *VENDOR.values()]):
+        if path.is_file() and path.suffix != ".py":
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @bp.get("/sw.js")
 def service_worker() -> Any:
-    """At the root, so its scope is the whole app; never cached by HTTP so
-    a new version is picked up at the next visit."""
-    return _no_cache(send_from_directory(PWA_DIR, "sw.js", mimetype="text/javascript"))
+    """At the root, so its scope is the whole app; never cached by HTTP, and
+    its cache name carries the shell's hash, so a changed app is picked up at
+    the next visit without anyone remembering to bump a version."""
+    script = (PWA_DIR / "sw.js").read_text(encoding="utf-8").replace("__SHELL_HASH__", shell_hash())
+    return _no_cache(Response(script, mimetype="text/javascript"))
 
 
 @bp.get("/vendor/<name>")

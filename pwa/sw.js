@@ -5,10 +5,11 @@
  * are served cache-first; /api/ and /socket.io/ go to the network only —
  * writes made offline wait in the page's IndexedDB outbox, never here.
  *
- * No build step computes a hash: bump VERSION whenever a shell file
- * changes (tests/pwa/test_shell.py checks every file in pwa/ is listed).
+ * The box fills in VERSION (a hash of the shell's files, edge/web.py), so
+ * any change to the app makes tablets fetch the new shell at their next
+ * visit; tests/pwa/test_installable.py checks every file in pwa/ is listed.
  */
-const VERSION = 'lanebox-shell-v1';
+const VERSION = 'lanebox-shell-__SHELL_HASH__';
 const CACHE_PREFIX = 'lanebox-shell-';
 
 const SHELL = [

@@ -18,6 +18,7 @@ from flask_socketio import SocketIO
 from edge.api import (attachments, devices, duty, events, inspections, lane, openapi, photos, reference, seizures,
                       session, sync_status, users)
 from edge.api.errors import install_error_handlers
+from edge.badge import BadgeRelay
 from edge.config import LaneConfig
 from edge.device_manager import DeviceManager
 from edge.health import bp as health_bp
@@ -61,6 +62,8 @@ class LaneServer:
         self.socketio = SocketIO(self.app, async_mode="threading", cors_allowed_origins=[])
         self.devices = DeviceManager(config.devices, publish=self._publish)
         self.live = LiveHub(self.socketio, self.users.check_token, self.devices.initial_messages)
+        self.badges = BadgeRelay(self.socketio, lambda: {u["username"] for u in self.users.list()
+                                                         if not u["disabled"]})
         upstream = config.upstream
         self.sync = (SyncAgent(self.store, config.lane_id, upstream.url, upstream.token)
                      if upstream and upstream.url and upstream.token else None)
@@ -85,6 +88,8 @@ class LaneServer:
 
     def _publish(self, event: str, data: dict[str, Any]) -> None:
         self.live.publish(event, data)
+        if event == "reading":
+            self.badges.offer(data)
 
     def start(self) -> None:
         self.store.start()

@@ -4,11 +4,9 @@
 // reader while the sign-in form shows fills the username.
 
 import * as api from './api.js';
-import * as live from './live.js';
 import { clearErrors, setFieldError, formError, showError } from './ui.js';
 
 const KEY = 'lanebox.session';
-const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
 let state = load(); // {token, username, role, expires_at, expired?}
 let overlayMode = null; // null | 'signin' | 'expired'
@@ -105,6 +103,7 @@ export async function showOverlay(mode) {
   const form = document.getElementById('signin-form');
   const wasShowing = overlayMode;
   overlayMode = mode;
+  listenForBadges();
   el.hidden = false;
   el.classList.toggle('is-expired', mode === 'expired');
   document.getElementById('view').toggleAttribute('inert', true);
@@ -125,23 +124,31 @@ export async function showOverlay(mode) {
 }
 
 function hideOverlay() {
+  stopListeningForBadges();
   overlayMode = null;
   overlay().hidden = true;
   document.getElementById('view').removeAttribute('inert');
 }
 
-/** The lane reader scanned something while the sign-in form shows: a badge. */
-function onBadgeScan(message) {
-  if (!overlayMode || message.kind !== 'barcode') return;
-  const text = String(message.data.text || '').trim().replace(/^BADGE[:\s]*/i, '');
-  const form = document.getElementById('signin-form');
-  if (!USERNAME.test(text) || message.data.parsed) {
-    setFieldError(form, 'username', `That scan (${text.slice(0, 40)}) is not a staff badge.`);
-    return;
-  }
-  form.elements.username.value = text;
-  setFieldError(form, 'username', null);
-  form.elements.password.focus();
+/** While the sign-in form shows, listen on the box's /badge channel: it
+ *  repeats only scans that are an enabled user's badge (no token needed). */
+let badgeSocket = null;
+
+function listenForBadges() {
+  if (badgeSocket || typeof window.io !== 'function') return;
+  badgeSocket = window.io('/badge', { transports: ['websocket', 'polling'], tryAllTransports: true });
+  badgeSocket.on('badge', ({ username }) => {
+    if (!overlayMode) return;
+    const form = document.getElementById('signin-form');
+    form.elements.username.value = username;
+    setFieldError(form, 'username', null);
+    form.elements.password.focus();
+  });
+}
+
+function stopListeningForBadges() {
+  if (badgeSocket) badgeSocket.disconnect();
+  badgeSocket = null;
 }
 
 export function mount() {
@@ -167,8 +174,5 @@ export function mount() {
     } finally {
       button.disabled = false;
     }
-  });
-  live.subscribe((type, message) => {
-    if (type === 'reading') onBadgeScan(message);
   });
 }

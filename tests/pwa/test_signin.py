@@ -34,6 +34,17 @@ def test_sign_in_shows_errors_next_to_the_fields_then_the_lane(context: BrowserC
                         timeout=10).json()["username"] == "olga"
 
 
+def test_a_badge_scan_fills_the_username_on_the_first_sign_in(context: BrowserContext, lane: LaneRig) -> None:
+    page = context.new_page()
+    page.goto("/")
+    expect(page.locator("#signin")).to_be_visible()
+    page.wait_for_function("() => !!window.io")  # the /badge channel is open once the client loaded
+    lane.sims["barcode-1"].scan("CSQU3054383")  # not a badge: nothing happens
+    lane.sims["barcode-1"].scan("BADGE:olga")
+    expect(page.locator("#signin-username")).to_have_value("olga")
+    expect(page.locator("#signin-password")).to_be_focused()
+
+
 def test_sign_out_ends_the_session(page: Page, lane: LaneRig) -> None:
     token = token_of(page)
     page.click("#user-button")

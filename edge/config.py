@@ -57,6 +57,7 @@ class LaneConfig:
     source: str = "<config>"
     session_ttl_s: int = 12 * 3600
     weight_tolerance_pct: float = 5.0
+    tls: tuple[Path, Path] | None = None  # (certificate chain, private key): serve HTTPS
 
 
 class Section:
@@ -138,6 +139,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
     session_ttl_s = server.get("session_ttl_s", int, 12 * 3600)
     if session_ttl_s < 60:
         raise server.fail("session_ttl_s", "must be at least 60 seconds")
+    tls = parse_tls(server, base_dir)
     server.done()
 
     upstream = None
@@ -167,7 +169,29 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
     top.done()
     return LaneConfig(lane_id=lane_id, lane_name=lane_name, host=host, port=port, data_dir=data_dir,
                       devices=devices, upstream=upstream, source=source, session_ttl_s=session_ttl_s,
-                      weight_tolerance_pct=tolerance)
+                      weight_tolerance_pct=tolerance, tls=tls)
+
+
+def parse_tls(section: Section, base_dir: Path) -> tuple[Path, Path] | None:
+    """``tls_cert`` and ``tls_key`` (both or neither), as existing files.
+
+    Tablets need HTTPS on the lane network: browsers give the service
+    worker (offline use), crypto.randomUUID and persistent storage only to
+    secure origins — plain http works only on 127.0.0.1.
+    """
+    cert, key = section.get("tls_cert", str, None), section.get("tls_key", str, None)
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        raise section.fail("tls_key" if key is None else "tls_cert", "tls_cert and tls_key go together")
+    paths = []
+    for name, value in (("tls_cert", cert), ("tls_key", key)):
+        path = Path(value).expanduser()
+        path = path if path.is_absolute() else (base_dir / path).resolve()
+        if not path.is_file():
+            raise section.fail(name, f"no such file: {path}")
+        paths.append(path)
+    return paths[0], paths[1]
 
 
 def _parse_device(source: str, index: int, raw: Any) -> DeviceConfig:

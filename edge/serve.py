@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import signal
+import ssl
 import threading
+from pathlib import Path
 from typing import Any, Callable
 
 from werkzeug.serving import make_server
@@ -22,7 +24,7 @@ def setup_logging(level: int = logging.INFO) -> None:
 
 
 def serve_until_signal(app: Any, host: str, port: int, name: str, *, role: str, lane: str | None = None,
-                       on_ready: Callable[[str], None] | None = None) -> None:
+                       tls: tuple[Path, Path] | None = None, on_ready: Callable[[str], None] | None = None) -> None:
     """Listen, announce ``role`` over mDNS, call ``on_ready(url)``, and serve
     until SIGINT/SIGTERM — the loop the lane and the hub share.
 
@@ -30,10 +32,10 @@ def serve_until_signal(app: Any, host: str, port: int, name: str, *, role: str, 
     on; an edge box serves a handful of tablets, well within what it does.
     """
     try:
-        http = make_server(host, port, app, threaded=True)
+        http = make_server(host, port, app, threaded=True, ssl_context=_ssl_context(tls))
     except OSError as exc:
         raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    url = f"http://{host}:{http.server_port}"
+    url = f"{'https' if tls else 'http'}://{host}:{http.server_port}"
     stop_requested = threading.Event()
 
     def request_stop(*_: object) -> None:
@@ -58,12 +60,24 @@ def serve_until_signal(app: Any, host: str, port: int, name: str, *, role: str, 
         log.info("%s stopped", name)
 
 
+def _ssl_context(tls: tuple[Path, Path] | None) -> ssl.SSLContext | None:
+    if tls is None:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(*tls)
+    except (ssl.SSLError, OSError) as exc:
+        raise OSError(f"cannot use TLS certificate {tls[0]} / key {tls[1]}: {exc}") from None
+    return context
+
+
 def run_lane(config: LaneConfig, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve one lane until a signal; ``on_ready`` gets the base URL once listening."""
     server = LaneServer(config)
     server.start()
     try:
         serve_until_signal(server.app, config.host, config.port, f"lane {config.lane_id}", role="lane",
-                           lane=config.lane_id, on_ready=on_ready)
+                           lane=config.lane_id, tls=config.tls, on_ready=on_ready)
     finally:
         server.stop()

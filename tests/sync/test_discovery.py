@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from sync.discovery import Announcer, ServiceWatcher, advertised_addresses, make_zeroconf
 
 
+def off_thread(fn, *args):
+    """Run ``fn`` on a plain thread: the sync Zeroconf API refuses to block
+    in a thread with an asyncio loop (Playwright's browser tests leave one
+    in pytest's main thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()
+
+
 @pytest.fixture
 def zeroconfs():
-    made = [make_zeroconf(["127.0.0.1"]) for _ in range(2)]
+    made = [off_thread(make_zeroconf, ["127.0.0.1"]) for _ in range(2)]
     yield made
     for zc in made:
-        zc.close()
+        off_thread(zc.close)
 
 
 def test_a_lane_and_the_hub_hear_each_other(zeroconfs):
     lane_side, hub_side = zeroconfs
-    lane = Announcer(lane_side, "lane", 8081, ["127.0.0.1"], lane="GBDVR-IN-03").start()
-    hub = Announcer(hub_side, "hub", 9090, ["127.0.0.1"]).start()
-    hub_watcher, lane_watcher = ServiceWatcher(hub_side), ServiceWatcher(lane_side)
+    lane = off_thread(lambda: Announcer(lane_side, "lane", 8081, ["127.0.0.1"], lane="GBDVR-IN-03").start())
+    hub = off_thread(lambda: Announcer(hub_side, "hub", 9090, ["127.0.0.1"]).start())
+    hub_watcher, lane_watcher = off_thread(ServiceWatcher, hub_side), off_thread(ServiceWatcher, lane_side)
     try:
         heard_lane = hub_watcher.wait_for("lane", timeout=10, lane="GBDVR-IN-03")
         assert heard_lane is not None
@@ -29,18 +38,16 @@ def test_a_lane_and_the_hub_hear_each_other(zeroconfs):
         heard_hub = lane_watcher.wait_for("hub", timeout=10)
         assert heard_hub is not None and heard_hub.url == "http://127.0.0.1:9090" and heard_hub.lane is None
     finally:
-        hub_watcher.close()
-        lane_watcher.close()
-        lane.close()
-        hub.close()
+        for thing in (hub_watcher, lane_watcher, lane, hub):
+            off_thread(thing.close)
 
 
 def test_nothing_heard_is_none_not_a_hang(zeroconfs):
-    watcher = ServiceWatcher(zeroconfs[0])
+    watcher = off_thread(ServiceWatcher, zeroconfs[0])
     try:
         assert watcher.wait_for("hub", timeout=0.3) is None
     finally:
-        watcher.close()
+        off_thread(watcher.close)
 
 
 def test_advertised_addresses():
@@ -56,10 +63,10 @@ def test_a_running_lane_server_announces_itself(tmp_path, zeroconfs):
     rig = LaneRig(root=tmp_path, lane_id=lane_id)
     rig.write_config()
     rig.start()
-    watcher = ServiceWatcher(zeroconfs[0])
+    watcher = off_thread(ServiceWatcher, zeroconfs[0])
     try:
         heard = watcher.wait_for("lane", timeout=10, lane=lane_id)
         assert heard is not None and heard.url == rig.url
     finally:
-        watcher.close()
+        off_thread(watcher.close)
         rig.close()

@@ -52,3 +52,18 @@ def raw_line(stop_later):
             return bytes(received)
         return read_until
     return start
+
+
+def driver_on_pty(sim, driver_class, link, stop_later: list, device_id: str):
+    """``sim`` on a pty (with a by-id style ``link``) read by a started
+    ``driver_class``; waits until it is connected. Returns (driver, recorder)."""
+    from drivers.base import SerialSettings
+
+    port = PtyPort(sim, link=link).start()
+    stop_later.append(port)
+    recorder = Recorder()
+    driver = driver_class(port.path, SerialSettings(), recorder.on_reading, recorder.on_status, device_id=device_id)
+    stop_later.append(driver)
+    driver.start()
+    wait_for(lambda: driver.state == "connected", message=f"{device_id} connected")
+    return driver, recorder

@@ -13,9 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.aim_barcode import AimBarcodeReader, parse_barcode_record
-from drivers.base import SerialSettings
 from drivers.simulators.aim_barcode import BarcodeSimulator
-from drivers.simulators.ports import PtyPort
+from tests.drivers.conftest import driver_on_pty
 from tests.waiting import Recorder, wait_for
 
 GS = "\x1d"
@@ -133,14 +132,7 @@ def test_digits_of_an_mrz_line_length_are_not_held_as_an_mrz():
 def scanner_on_pty(tmp_path, stop_later):
     def start(**options):
         sim = BarcodeSimulator(**options)
-        port = PtyPort(sim, link=tmp_path / "by-id-scanner").start()
-        stop_later.append(port)
-        recorder = Recorder()
-        reader = AimBarcodeReader(port.path, SerialSettings(), recorder.on_reading, recorder.on_status,
-                                  device_id="scanner-1")
-        stop_later.append(reader)
-        reader.start()
-        wait_for(lambda: reader.state == "connected", message="scanner connected")
+        reader, recorder = driver_on_pty(sim, AimBarcodeReader, tmp_path / "by-id-scanner", stop_later, "scanner-1")
         return sim, reader, recorder
     return start
 

@@ -13,12 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.base import SerialSettings
 from drivers.mrz_reader import MrzDocumentReader, MrzGrouper
 from drivers.simulators.mrz_reader import (ICAO_SPECIMENS, DocumentReaderSimulator, made_up_specimens, td1, td2,
                                            td3, with_wrong_check_digit)
-from drivers.simulators.ports import PtyPort
 from drivers.validation.mrz import looks_like_mrz_line, parse_mrz
+from tests.drivers.conftest import driver_on_pty
 from tests.waiting import Recorder, wait_for
 
 TD3 = list(ICAO_SPECIMENS[0])
@@ -142,14 +141,7 @@ def test_random_bytes_never_raise(data):
 def reader_on_pty(tmp_path, stop_later):
     def start(**options):
         sim = DocumentReaderSimulator(**options)
-        port = PtyPort(sim, link=tmp_path / "by-id-docreader").start()
-        stop_later.append(port)
-        recorder = Recorder()
-        reader = MrzDocumentReader(port.path, SerialSettings(), recorder.on_reading, recorder.on_status,
-                                   device_id="doc-1")
-        stop_later.append(reader)
-        reader.start()
-        wait_for(lambda: reader.state == "connected", message="reader connected")
+        reader, recorder = driver_on_pty(sim, MrzDocumentReader, tmp_path / "by-id-docreader", stop_later, "doc-1")
         return sim, reader, recorder
     return start
 

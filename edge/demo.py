@@ -68,6 +68,7 @@ def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None]
 
         def ready(url: str) -> None:
             echo(f"lanebox demo: lane {DEMO_LANE} is running")
+            echo(f"  officer app     {url}/")
             echo(f"  API             {url}/api/v1/  (OpenAPI: {url}/api/v1/openapi.json)")
             echo(f"  health/metrics  {url}/healthz  {url}/metrics")
             echo(f"  data folder     {config.data_dir}")

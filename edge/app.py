@@ -30,6 +30,8 @@ from edge.store import EventStore
 from edge.users import UserDirectory
 from edge.web import bp as web_bp
 from sync.agent import SyncAgent
+from sync.reference_puller import ReferencePuller
+from sync.status_reporter import StatusReporter
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +67,15 @@ class LaneServer:
         self.badges = BadgeRelay(self.socketio, lambda: {u["username"] for u in self.users.list()
                                                          if not u["disabled"]})
         upstream = config.upstream
-        self.sync = (SyncAgent(self.store, config.lane_id, upstream.url, upstream.token)
-                     if upstream and upstream.url and upstream.token else None)
+        self.sync: SyncAgent | None = None
+        self.status_reporter: StatusReporter | None = None  # live status up to the hub
+        self.reference_puller: ReferencePuller | None = None  # reference data down from it
+        if upstream and upstream.url and upstream.token:
+            link = (self.store, config.lane_id, upstream.url, upstream.token)
+            self.sync = SyncAgent(*link)
+            self.status_reporter = StatusReporter(*link, devices=self.devices.snapshot,
+                                                  sync_status=self.sync.status)
+            self.reference_puller = ReferencePuller(*link)
         self.metrics_registry = make_registry(self)
 
     def _make_app(self) -> Flask:
@@ -90,20 +99,26 @@ class LaneServer:
         self.live.publish(event, data)
         if event == "reading":
             self.badges.offer(data)
+        if self.status_reporter is not None:
+            self.status_reporter.observe(event, data)
 
     def start(self) -> None:
         self.store.start()
         self.reference.current()  # rebuilt from the last reference.loaded event (logged if unusable)
         self._restore_device_locks()
         self.devices.start()
-        if self.sync is not None:
-            self.sync.start()
+        for upstream_thread in self._upstream_threads():
+            upstream_thread.start()
 
     def stop(self) -> None:
         self.devices.stop()
-        if self.sync is not None:
-            self.sync.stop()
+        for upstream_thread in self._upstream_threads():
+            upstream_thread.stop()
         self.store.close()
+
+    def _upstream_threads(self) -> list[Any]:
+        """The threads that talk to the hub (none without [upstream] url + token)."""
+        return [t for t in (self.sync, self.status_reporter, self.reference_puller) if t is not None]
 
     def _restore_device_locks(self) -> None:
         """A lock survives a restart: replay the lock/unlock events."""

@@ -51,6 +51,26 @@ def cmd_add_lane(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hub_reference(args: argparse.Namespace) -> int:
+    """Check a reference file with the lane's own rules, then publish it to the lanes."""
+    from edge.reference import ReferenceProblem, load_reference_file
+    from sync.hub_store import HubStore, ReferenceConflict, StoreError
+
+    config = _load(args.config)
+    try:
+        reference = load_reference_file(args.data)
+    except ReferenceProblem as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    try:
+        with HubStore(config.store_path, config.hub_id) as store:
+            stored = store.load_reference(reference.data)
+    except (ReferenceConflict, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    print(f"{'loaded' if stored else 'already current:'} reference data {reference.version} "
+          f"at hub {config.hub_id}; lanes pull it within 30 s")
+    return 0
+
+
 def add_hub_commands(subparsers: Any) -> None:
     """Add ``hub`` (serve) and ``hub add-lane`` to ``lanebox``'s subparsers."""
     hub = subparsers.add_parser(
@@ -67,3 +87,16 @@ def add_hub_commands(subparsers: Any) -> None:
     add.add_argument("--config", type=Path, required=True, help="the hub's config file")
     add.add_argument("--lane", required=True, help="the lane's id, as in its [lane] id")
     add.set_defaults(func=cmd_add_lane)
+    reference = actions.add_parser(
+        "reference", help="publish reference data to the lanes",
+        description="Manage the reference data lanes pull from the hub.")
+    reference_actions = reference.add_subparsers(dest="reference_command", metavar="ACTION",
+                                                 parser_class=type(hub))
+    reference_actions.required = True
+    load = reference_actions.add_parser(
+        "load", help="check a reference JSON file and make it the hub's current data",
+        description="Check DATA (the same rules as `lanebox reference load`) and make it the "
+                    "reference data every lane pulls; a bad file changes nothing (exit 2).")
+    load.add_argument("--config", type=Path, required=True, help="the hub's config file")
+    load.add_argument("data", type=Path, help="the reference JSON file")
+    load.set_defaults(func=cmd_hub_reference)

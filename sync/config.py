@@ -11,6 +11,7 @@ keeps its in ``./lanebox-demo``)::
     host = "127.0.0.1"
     port = 9090
     data_dir = "/var/lib/lanebox-hub"   # relative paths: against this file's folder
+    offline_after_s = 15        # a lane silent this long shows as offline
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from edge.config import LANE_ID, ConfigError, Section
 
 DEFAULT_PORT = 9090
 DEFAULT_DATA_DIR = Path("lanebox-hub")
+DEFAULT_OFFLINE_AFTER_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class HubConfig:
     port: int
     data_dir: Path
     source: str = "<defaults>"
+    offline_after_s: float = DEFAULT_OFFLINE_AFTER_S
 
     @property
     def store_path(self) -> Path:
@@ -75,6 +78,10 @@ def parse_hub_config(raw: dict[str, Any], *, source: str = "<config>",
     data_dir = Path(hub.get("data_dir", str, required=True)).expanduser()
     if not data_dir.is_absolute():
         data_dir = (base_dir / data_dir).resolve()
+    offline_after_s = float(hub.get("offline_after_s", (int, float), DEFAULT_OFFLINE_AFTER_S))
+    if not 0 < offline_after_s <= 3600:
+        raise hub.fail("offline_after_s", "must be more than 0 and at most 3600 seconds")
     hub.done()
     top.done()
-    return HubConfig(hub_id=hub_id, host=host, port=port, data_dir=data_dir, source=source)
+    return HubConfig(hub_id=hub_id, host=host, port=port, data_dir=data_dir, source=source,
+                     offline_after_s=offline_after_s)

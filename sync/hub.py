@@ -15,21 +15,24 @@ from flask import Flask, current_app
 
 from edge.api.errors import install_error_handlers
 from edge.serve import serve_until_signal
-from sync import receiver
-from sync.config import HubConfig
+from sync import hub_lanes, hub_reference, receiver
+from sync.config import DEFAULT_OFFLINE_AFTER_S, HubConfig
 from sync.hub_store import HubStore
 from sync.protocol import MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
 
 
-def create_hub_app(store: HubStore) -> Flask:
-    """The hub's WSGI app over a started :class:`HubStore`."""
+def create_hub_app(store: HubStore, offline_after_s: float = DEFAULT_OFFLINE_AFTER_S) -> Flask:
+    """The hub's WSGI app over a started :class:`HubStore`; a lane silent for
+    ``offline_after_s`` shows as offline."""
     app = Flask("sync.hub")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[receiver.EXTENSION] = store
-    app.register_blueprint(receiver.bp)
+    app.extensions[hub_lanes.EXTENSION] = hub_lanes.LaneBoard(store, offline_after_s)
+    for blueprint in (receiver.bp, hub_lanes.bp, hub_reference.bp):
+        app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", "healthz", _healthz)
     install_error_handlers(app)
     return app
@@ -47,7 +50,7 @@ def run_hub(config: HubConfig, on_ready: Callable[[str], None] | None = None) ->
     """
     store = HubStore(config.store_path, config.hub_id).start()
     try:
-        serve_until_signal(create_hub_app(store), config.host, config.port, f"hub {config.hub_id}",
-                           role="hub", on_ready=on_ready)
+        serve_until_signal(create_hub_app(store, config.offline_after_s), config.host,
+                           config.port, f"hub {config.hub_id}", role="hub", on_ready=on_ready)
     finally:
         store.close()

@@ -40,7 +40,7 @@ from edge.writer import StoreError, Writer
 from sync.protocol import CHAIN_BROKEN, CONFLICT, GAP, HASH_MISMATCH, MAX_BATCH_EVENTS
 
 __all__ = ["HubStore", "IngestResult", "InvalidBatch", "LaneExists", "Offered", "Problem",
-           "StoreError", "prepare_batch"]
+           "ReferenceConflict", "StoreError", "prepare_batch"]
 
 T = TypeVar("T")
 
@@ -60,6 +60,13 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS alarms (id INTEGER PRIMARY KEY, lane TEXT NOT NULL, "
     "kind TEXT NOT NULL, seq INTEGER NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL, "
     "acknowledged_by TEXT, acknowledged_at TEXT)",
+    # The latest live status of each lane (sync.hub_lanes keeps it in memory;
+    # this copy only lets a restarted hub know its lanes and when it last heard them).
+    "CREATE TABLE IF NOT EXISTS lane_status (lane TEXT PRIMARY KEY, status TEXT NOT NULL, "
+    "seen_at REAL NOT NULL)",
+    # Reference data the lanes pull, one row per version; the highest id is current.
+    "CREATE TABLE IF NOT EXISTS reference (id INTEGER PRIMARY KEY, version TEXT NOT NULL UNIQUE, "
+    "data TEXT NOT NULL, loaded_at TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS alarms_open ON alarms (lane, kind, seq) "
     "WHERE acknowledged_at IS NULL",
     "CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events "
@@ -88,6 +95,11 @@ class InvalidBatch(ValueError):
 
 class LaneExists(Exception):
     """``add_lane`` for a lane that is registered already."""
+
+
+class ReferenceConflict(Exception):
+    """``load_reference`` of a version held already with other content: a
+    version names one document, or lanes holding it would disagree."""
 
 
 @dataclass(frozen=True)
@@ -271,6 +283,36 @@ class HubStore:
         received_at = iso_utc(time.time())
         return self._write(lambda conn: _ingest(conn, lane, batch, received_at))
 
+    def save_lane_status(self, lane: str, status: dict[str, Any], seen_at: float) -> None:
+        """Keep ``status`` as the lane's latest, heard at ``seen_at`` (epoch s)."""
+        text = json.dumps(status, ensure_ascii=False, separators=(",", ":"))
+        self._write(lambda conn: conn.execute(
+            "INSERT INTO lane_status VALUES (?, ?, ?) ON CONFLICT (lane) DO UPDATE SET "
+            "status = excluded.status, seen_at = excluded.seen_at", (lane, text, seen_at)))
+
+    def load_reference(self, data: dict[str, Any]) -> bool:
+        """Make ``data`` (already validated) the current reference data, under
+        its ``version``; False if that version is current already. Raises
+        :class:`ReferenceConflict` for a known version with other content."""
+        version, text = data["version"], canonical_json(data).decode()
+
+        def insert(conn: sqlite3.Connection) -> bool:
+            held = conn.execute("SELECT id, data FROM reference WHERE version = ?",
+                                (version,)).fetchone()
+            if held is not None and held[1] != text:
+                raise ReferenceConflict(f"reference version {version} is loaded already with "
+                                        f"other content; give the new data a new version")
+            if held is not None:
+                latest = conn.execute("SELECT max(id) FROM reference").fetchone()[0]
+                if held[0] == latest:
+                    return False
+                conn.execute("DELETE FROM reference WHERE id = ?", (held[0],))  # back to it
+            conn.execute("INSERT INTO reference (version, data, loaded_at) VALUES (?, ?, ?)",
+                         (version, text, iso_utc(time.time())))
+            return True
+
+        return self._write(insert, exclusive=True)
+
     # -- reading -------------------------------------------------------------
 
     @contextmanager
@@ -301,6 +343,29 @@ class HubStore:
             rows = conn.execute(f"SELECT {', '.join(COLUMNS)} FROM events WHERE lane = ? "
                                 f"AND seq > ? ORDER BY seq LIMIT ?", (lane, after_seq, limit))
             return [{**dict(zip(COLUMNS, row)), "payload": json.loads(row[6])} for row in rows]
+
+    def lanes(self) -> list[str]:
+        """Every registered lane id, sorted."""
+        with self._read() as conn:
+            return [row[0] for row in conn.execute("SELECT lane_id FROM lanes ORDER BY lane_id")]
+
+    def cursors(self) -> dict[str, int]:
+        """Every lane's ack (lanes with no events yet are absent: ack 0)."""
+        with self._read() as conn:
+            return dict(conn.execute("SELECT lane, max(seq) FROM events GROUP BY lane"))
+
+    def lane_statuses(self) -> dict[str, tuple[dict[str, Any], float]]:
+        """Each lane's last kept status and when it was heard (epoch s)."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT lane, status, seen_at FROM lane_status").fetchall()
+        return {lane: (json.loads(text), seen_at) for lane, text, seen_at in rows}
+
+    def reference(self) -> tuple[str, str] | None:
+        """The current reference data as ``(version, canonical JSON)``, or None."""
+        with self._read() as conn:
+            row = conn.execute("SELECT version, data FROM reference ORDER BY id DESC "
+                               "LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else None
 
     def alarms(self, lane: str | None = None) -> list[dict[str, Any]]:
         """Alarms, oldest first (one lane's, or all)."""

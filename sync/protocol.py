@@ -7,9 +7,19 @@ holds them, ascending by seq) answers ``200 {"ack": n, "stored": k,
 cursor for the lane: the highest seq up to which it holds every event.
 Refusals are ``{"error": {"code", "message"}, "ack": n}``; the codes that
 matter to a sender are below. ``GET .../cursor`` answers ``{"ack": n}``.
+
+With the same token, ``POST .../status`` takes the lane's live status
+(:mod:`sync.status_reporter`, :mod:`sync.hub_lanes`) and ``GET .../reference``
+serves the hub's reference data by ETag (:mod:`sync.reference_puller`,
+:mod:`sync.hub_reference`).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import requests
 
 API_PREFIX = "/api/v1/sync"
 
@@ -39,3 +49,31 @@ def events_path(lane: str) -> str:
 
 def cursor_path(lane: str) -> str:
     return f"{API_PREFIX}/{lane}/cursor"
+
+
+def status_path(lane: str) -> str:
+    """``POST`` the lane's live status (see :mod:`sync.status_reporter`)."""
+    return f"{API_PREFIX}/{lane}/status"
+
+
+def reference_path(lane: str) -> str:
+    """``GET`` the hub's reference data, by ETag (see :mod:`sync.reference_puller`)."""
+    return f"{API_PREFIX}/{lane}/reference"
+
+
+def hub_session(token: str) -> "requests.Session":
+    """A requests session that authenticates as the lane. One per thread:
+    sessions are not thread-safe, and each lane→hub thread has its own."""
+    import requests  # here: the hub imports this module and never sends
+
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
+def reference_etag(version: str) -> str:
+    """The ETag (unquoted) of reference data ``version``: the version itself,
+    percent-encoded so any version string is a valid entity tag."""
+    from urllib.parse import quote
+
+    return quote(version, safe="-._~+")

@@ -26,7 +26,7 @@ BATCH_SCHEMA = obj({"events": {"type": "array", "minItems": 1, "maxItems": MAX_B
                    required=("events",))
 
 
-def _authenticated_store(lane: str) -> HubStore:
+def authenticated_store(lane: str) -> HubStore:
     """The hub store, once the request proved to be from ``lane`` (else 401;
     the same answer for an unknown lane and a wrong token)."""
     store: HubStore = current_app.extensions[EXTENSION]
@@ -40,13 +40,13 @@ def _authenticated_store(lane: str) -> HubStore:
 @bp.get("/<lane>/cursor")
 def cursor(lane: str) -> Any:
     """The lane's ack: where its next batch starts (ack + 1)."""
-    return {"ack": _authenticated_store(lane).cursor(lane)}
+    return {"ack": authenticated_store(lane).cursor(lane)}
 
 
 @bp.post("/<lane>/events")
 def receive(lane: str) -> Any:
     """Store a batch of the lane's events; answer the durable ack."""
-    store = _authenticated_store(lane)
+    store = authenticated_store(lane)
     try:
         batch = prepare_batch(lane, json_body(BATCH_SCHEMA)["events"])
     except InvalidBatch as exc:

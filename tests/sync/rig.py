@@ -70,9 +70,10 @@ def assert_hub_holds_exactly(hub: HubStore, lane_path: Path, lane: str = LANE) -
 class InProcessHub:
     """A hub store and its app on a real 127.0.0.1 socket, in this process."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, offline_after_s: float = 15.0) -> None:
         self.store = HubStore(root / "hub.sqlite3", HUB_ID).start()
-        self._http = make_server("127.0.0.1", 0, create_hub_app(self.store), threaded=True)
+        self._http = make_server("127.0.0.1", 0, create_hub_app(self.store, offline_after_s),
+                                 threaded=True)
         self.port = self._http.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,),
@@ -88,12 +89,13 @@ class InProcessHub:
 class HubProcess:
     """``lanebox hub`` as a real process (``python -m edge.cli hub``), restartable."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, offline_after_s: float | None = None) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.config = root / "hub.toml"
+        offline = f"offline_after_s = {offline_after_s}\n" if offline_after_s is not None else ""
         self.config.write_text(f'[hub]\nid = "{HUB_ID}"\nhost = "127.0.0.1"\nport = 0\n'
-                               f'data_dir = "hub-data"\n')
+                               f'data_dir = "hub-data"\n{offline}')
         self.store = HubStore(root / "hub-data" / "hub.sqlite3", HUB_ID)  # for reading only
         self.process: subprocess.Popen[str] | None = None
         self.port = 0

@@ -1,0 +1,63 @@
+"""A background thread that does one small job now, every so often, and on demand.
+
+The lane's status reporter and reference puller both need exactly this: run
+at start, then every ``interval`` seconds, sooner when woken — but never
+twice within ``min_gap`` seconds, so a burst of wakes (a flapping device)
+costs one run, not one per wake. A failing run is logged and the thread
+lives on: these jobs only report or fetch, and the next run tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+log = logging.getLogger(__name__)
+
+
+class Periodic:
+    """Runs ``job`` on its own daemon thread (see the module doc)."""
+
+    def __init__(self, name: str, job: Callable[[], object], interval: float,
+                 min_gap: float = 0.0) -> None:
+        if not 0 <= min_gap <= interval:
+            raise ValueError("need 0 <= min_gap <= interval")
+        self.name = name
+        self._job = job
+        self._interval = interval
+        self._min_gap = min_gap
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError(f"{self.name} already started")
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop; waits up to ``timeout`` for a run in progress."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._stopping.set()
+        self._wake.set()
+        thread.join(timeout)
+
+    def wake(self) -> None:
+        """Run again soon (after ``min_gap`` since the last run at the latest)."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()  # before the run: a wake during it means run again
+            try:
+                self._job()
+            except Exception:  # the thread must outlive any one bad run
+                log.exception("%s failed; trying again later", self.name)
+            if self._stopping.wait(self._min_gap):
+                break
+            self._wake.wait(self._interval - self._min_gap)

@@ -24,7 +24,7 @@ from typing import Any
 
 from edge.api.errors import ApiError, conflict
 from edge.api.routing import current_session, lane_server
-from edge.store import EventStore, InvalidEvent, utc_now_iso
+from edge.store import ConflictError, EventStore, InvalidEvent, utc_now_iso
 
 UUID = {"type": "string",
         "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}
@@ -65,6 +65,8 @@ def write(event_id: str, request: dict[str, Any], event_type: str,
 
     try:
         return store.run_write(write_in)
+    except ConflictError as exc:  # a twin in the same group commit, not yet visible to readers
+        return judge_replay(exc.existing, event_type, request), False
     except InvalidEvent as exc:
         raise ApiError(400, "invalid_request", f"cannot store this: {exc}") from None
 

@@ -3,7 +3,9 @@ error shape, and bad input that must never be stored nor yield a 500."""
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -204,3 +206,27 @@ def test_events_page_and_verify(lane):
     assert one["seq"] == 1 and len(one["hash"]) == 64
     chain = lane.api("GET", "/chain", user="vic").json()
     assert chain["ok"] is True and chain["checked"] >= 6
+
+
+def test_the_same_write_sent_many_times_at_once_is_stored_once(lane):
+    """A tablet that gives up waiting and replays while the first request is
+    still being written: every copy is answered, one event exists."""
+    inspection_id = started_inspection(lane)
+    lane.sims["trace-1"].swab([], sample_id="RACE-1")
+    wait_for(lambda: (lane.api("GET", "/devices/trace-1", user="vic").json()["last_reading"] or {})
+             .get("data", {}).get("sample_id") == "RACE-1", message="the swab result")
+    token = lane.token("olga")
+    body = {"id": str(uuid.uuid4()), "device_id": "trace-1", "record_type": "inspection",
+            "record_id": inspection_id}
+    before = event_count(lane)
+    start = threading.Barrier(8)
+
+    def send() -> int:
+        start.wait()
+        return requests.post(f"{lane.url}/api/v1/attachments", json=body, timeout=15,
+                             headers={"Authorization": f"Bearer {token}"}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(lambda _: send(), range(8)))
+    assert codes == [200] * 7 + [201]
+    assert event_count(lane) == before + 1

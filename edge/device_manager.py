@@ -11,6 +11,7 @@ publish function. It knows nothing of Flask or Socket.IO.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -22,6 +23,8 @@ from edge.config import DeviceConfig
 Publish = Callable[[str, dict[str, Any]], None]
 
 LOCKED = "locked"
+#: readings kept per device for "attach what I saw": > 10 s of a 10 Hz scale
+RECENT_READINGS = 128
 CALIBRATION_DUE = "calibration_due"
 
 
@@ -39,6 +42,9 @@ class DeviceState:
     seq: int = 0
     latest: dict[str, Any] | None = None   # the last CONTRACT `reading` message
     latest_raw: bytes = b""
+    #: the last readings with their raw frames, so the reading an officer saw
+    #: (by its seq) is the one recorded, even if newer ones have arrived since
+    recent: deque[tuple[dict[str, Any], bytes]] = field(default_factory=lambda: deque(maxlen=RECENT_READINGS))
     locked: dict[str, Any] | None = None   # {"by", "reason", "at"} while locked
     calibration: dict[str, Any] = field(default_factory=lambda: {"status": "unknown", "due_at": None})
 
@@ -61,6 +67,12 @@ class DeviceState:
             return f"calibration {self.calibration['status']}" + (
                 f" (due {self.calibration['due_at']})" if self.calibration.get("due_at") else "")
         return self.driver.state_detail
+
+    def reading(self, seq: int | None = None) -> tuple[dict[str, Any], bytes] | None:
+        """The reading with ``seq`` (the latest if None) and its raw frame, if still kept."""
+        if seq is None:
+            return (self.latest, self.latest_raw) if self.latest is not None else None
+        return next(((m, raw) for m, raw in reversed(self.recent) if m["seq"] == seq), None)
 
     def status_message(self) -> dict[str, Any]:
         return {"device_id": self.config.id, "state": self.public_state, "detail": self.public_detail}
@@ -145,6 +157,7 @@ class DeviceManager:
             message = {"device_id": state.config.id, "kind": state.config.kind, "seq": state.seq,
                        "ts": utc_now_iso(), "data": data}
             state.latest, state.latest_raw = message, raw
+            state.recent.append((message, raw))
         self._publish("reading", message)
 
     def _on_status(self, state: DeviceState) -> None:

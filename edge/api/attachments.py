@@ -39,26 +39,36 @@ ATTACHMENT = obj({
     "record_type": {"enum": RECORD_TYPES},
     "record_id": {"type": "string", "minLength": 1, "maxLength": 64},
     "note": {"type": "string", "maxLength": 2000},
+    "reading_seq": {"type": "integer", "minimum": 1,
+                    "description": "the seq of the reading the officer saw: that one is recorded"},
 }, required=("id", "device_id", "record_type", "record_id"))
 
 #: a reading older than this is refused: it no longer shows what is on the lane
 MAX_AGE_S = 30.0
 
 
-def _reading_evidence(state: DeviceState) -> dict[str, Any]:
-    """The reading, its raw frame and the device's standing, frozen now."""
-    latest = state.latest
-    if latest is None:
-        raise conflict(f"{state.config.id} has sent no reading yet", "no_reading")
-    age = time.time() - datetime.fromisoformat(latest["ts"].replace("Z", "+00:00")).timestamp()
+def _reading_evidence(state: DeviceState, seen_seq: int | None) -> dict[str, Any]:
+    """The reading (the one the officer saw, when its seq is given), its raw
+    frame and the device's standing, frozen now."""
+    found = state.reading(seen_seq)
+    if found is None:
+        if seen_seq is None:
+            raise conflict(f"{state.config.id} has sent no reading yet", "no_reading")
+        raise conflict(f"reading {seen_seq} of {state.config.id} is no longer held; attach the current one",
+                       "reading_changed")
+    reading, raw = found
+    age = time.time() - datetime.fromisoformat(reading["ts"].replace("Z", "+00:00")).timestamp()
     if age > MAX_AGE_S:
-        raise conflict(f"the last reading of {state.config.id} is {age:.0f} s old", "stale_reading")
-    data = latest["data"]
-    if state.config.kind == "scale" and (not data.get("stable") or data.get("status") != "ok"):
-        raise conflict("the weight is not stable yet; wait for the stable mark", "not_stable")
-    raw = state.latest_raw
+        raise conflict(f"the reading of {state.config.id} is {age:.0f} s old", "stale_reading")
+    data = reading["data"]
+    if state.config.kind == "scale":
+        if not data.get("stable") or data.get("status") != "ok":
+            raise conflict("the weight is not stable yet; wait for the stable mark", "not_stable")
+        if state.latest is not None and state.latest["data"] != data:
+            raise conflict("the weight has changed since it was shown; check it and attach again",
+                           "reading_changed")
     return {
-        "reading": latest,
+        "reading": reading,
         "reading_age_s": round(age, 3),
         "raw": {"hex": raw.hex(), "text": raw.decode("latin-1")},
         "device": {"id": state.config.id, "kind": state.config.kind, "driver": state.config.driver,
@@ -88,7 +98,7 @@ def attach(body: dict[str, Any]) -> Any:
         inspection = open_inspection(server.store, record_id) if record_type == "inspection" else None
         if record_type == "seizure":
             seizure_or_404(server.store, record_id)
-        evidence = {f"{record_type}_id": record_id, **_reading_evidence(state)}
+        evidence = {f"{record_type}_id": record_id, **_reading_evidence(state, request.get("reading_seq"))}
         if inspection is not None:
             evidence["assessment"] = _assess(server, inspection, evidence["reading"])
         return evidence

@@ -230,3 +230,42 @@ def test_the_same_write_sent_many_times_at_once_is_stored_once(lane):
         codes = sorted(pool.map(lambda _: send(), range(8)))
     assert codes == [200] * 7 + [201]
     assert event_count(lane) == before + 1
+
+
+def test_the_reading_the_officer_saw_is_the_one_recorded(lane):
+    inspection_id = started_inspection(lane)
+    trace = lane.sims["trace-1"]
+
+    def last_trace() -> dict:
+        return lane.api("GET", "/devices/trace-1", user="vic").json()["last_reading"] or {"data": {}}
+
+    trace.swab([("RDX", 410.0)], sample_id="SEEN-1")
+    seen = wait_for(lambda: (r := last_trace())["data"].get("sample_id") == "SEEN-1" and r, message="swab 1")
+    trace.swab([], sample_id="LATER-2")
+    wait_for(lambda: last_trace()["data"].get("sample_id") == "LATER-2", message="swab 2")
+    response = lane.api("POST", "/attachments", user="olga", json={
+        "id": str(uuid.uuid4()), "device_id": "trace-1", "record_type": "inspection",
+        "record_id": inspection_id, "reading_seq": seen["seq"]})
+    assert response.status_code == 201, response.text
+    recorded = response.json()["event"]["payload"]["reading"]
+    assert recorded["seq"] == seen["seq"] and recorded["data"]["sample_id"] == "SEEN-1"
+
+
+def test_a_weight_that_changed_since_it_was_shown_is_refused(lane):
+    inspection_id = started_inspection(lane)
+    scale = lane.sims["scale-1"]
+
+    def last_weight() -> dict:
+        return lane.api("GET", "/devices/scale-1", user="vic").json()["last_reading"] or {"data": {}}
+
+    before = last_weight()["data"].get("weight")  # (net of any tare an earlier test set)
+    scale.set_load(18000.0, settle=True)
+    shown = wait_for(lambda: (r := last_weight())["data"].get("stable") and r["data"]["weight"] != before and r,
+                     message="a new stable weight")
+    scale.set_load(18500.0, settle=True)
+    wait_for(lambda: last_weight()["data"].get("weight") == shown["data"]["weight"] + 500, message="500 kg more")
+    response = lane.api("POST", "/attachments", user="olga", json={
+        "id": str(uuid.uuid4()), "device_id": "scale-1", "record_type": "inspection",
+        "record_id": inspection_id, "reading_seq": shown["seq"]})
+    assert response.status_code == 409 and error_of(response)["code"] == "reading_changed"
+    scale.set_load(0.0, settle=True)

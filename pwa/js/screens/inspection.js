@@ -104,7 +104,8 @@ export async function render(view, { id }) {
       const d = live.ofKind(kind);
       clearErrors(card);
       try {
-        await api.post('/attachments', { id: outbox.newId(), device_id: d.id, record_type: 'inspection', record_id: id });
+        // reading_seq: the box records the very reading shown on this tile
+        await api.post('/attachments', { id: outbox.newId(), device_id: d.id, record_type: 'inspection', record_id: id, reading_seq: d.reading.seq });
         toast(`${heading}: attached`);
         await load();
       } catch (err) {

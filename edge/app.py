@@ -9,6 +9,7 @@ and nothing is global at import time.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -19,6 +20,7 @@ from edge.api import (attachments, devices, duty, events, inspections, lane, ope
                       session, sync_status, users)
 from edge.api.errors import install_error_handlers
 from edge.badge import BadgeRelay
+from edge.calibration_status import calibration_status
 from edge.config import LaneConfig
 from edge.device_manager import DeviceManager
 from edge.health import bp as health_bp
@@ -30,6 +32,7 @@ from edge.store import EventStore
 from edge.users import UserDirectory
 from edge.web import bp as web_bp
 from sync.agent import SyncAgent
+from sync.periodic import Periodic
 from sync.reference_puller import ReferencePuller
 from sync.status_reporter import StatusReporter
 
@@ -77,6 +80,8 @@ class LaneServer:
                                                   sync_status=self.sync.status)
             self.reference_puller = ReferencePuller(*link)
         self.metrics_registry = make_registry(self)
+        # a calibration falls due with the passing of time, not with an event
+        self._calibration_clock = Periodic("calibration-clock", self.refresh_calibrations, interval=60.0)
 
     def _make_app(self) -> Flask:
         app = Flask("edge")
@@ -106,11 +111,14 @@ class LaneServer:
         self.store.start()
         self.reference.current()  # rebuilt from the last reference.loaded event (logged if unusable)
         self._restore_device_locks()
+        self.refresh_calibrations()
         self.devices.start()
+        self._calibration_clock.start()
         for upstream_thread in self._upstream_threads():
             upstream_thread.start()
 
     def stop(self) -> None:
+        self._calibration_clock.stop()
         self.devices.stop()
         for upstream_thread in self._upstream_threads():
             upstream_thread.stop()
@@ -119,6 +127,16 @@ class LaneServer:
     def _upstream_threads(self) -> list[Any]:
         """The threads that talk to the hub (none without [upstream] url + token)."""
         return [t for t in (self.sync, self.status_reporter, self.reference_puller) if t is not None]
+
+    def refresh_calibrations(self) -> None:
+        """Work out each device's calibration standing from its records and
+        interval; a device that becomes overdue shows ``calibration_due``."""
+        now = datetime.now(UTC)
+        for device_id, state in self.devices.devices.items():
+            records = self.store.query("SELECT id, at, kind, passed, due_at FROM calibrations "
+                                       "WHERE device_id = ? ORDER BY at, rowid", (device_id,))
+            self.devices.set_calibration(
+                device_id, calibration_status(records, state.config.calibration_interval_days, now))
 
     def _restore_device_locks(self) -> None:
         """A lock survives a restart: replay the lock/unlock events."""

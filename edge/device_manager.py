@@ -145,10 +145,13 @@ class DeviceManager:
         self._publish("device_status", state.status_message())
 
     def set_calibration(self, device_id: str, calibration: dict[str, Any]) -> None:
+        """Record the device's calibration standing; tablets hear of a change."""
         state = self.devices[device_id]
         with self._lock:
+            changed = state.calibration != calibration
             state.calibration = dict(calibration)
-        self._publish("device_status", state.status_message())
+        if changed:
+            self._publish("device_status", state.status_message())
 
     # ----- driver callbacks (reader threads) -----------------------------
     def _on_reading(self, state: DeviceState, data: dict[str, Any], raw: bytes) -> None:

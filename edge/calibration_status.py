@@ -1,0 +1,38 @@
+"""Whether a device is in calibration right now (DESIGN.md decision 5).
+
+Derived, never stored: from the device's ``calibration.recorded`` events
+(the ``calibrations`` view) and its configured interval. A device with an
+interval and no passing calibration within it is ``due``; one whose last
+calibration failed is ``failed``; without an interval and without records
+the lane cannot say (``unknown``) and does not gate it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+OK, DUE, FAILED, UNKNOWN = "ok", "due", "failed", "unknown"
+
+
+def _parse(ts: str) -> datetime:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00"))
+
+
+def calibration_status(records: list[dict[str, Any]], interval_days: int | None, now: datetime) -> dict[str, Any]:
+    """``{"status", "due_at", "last"}`` from the device's calibration rows (oldest first).
+
+    ``due_at`` is the record's own ``due_at`` when it gives one, else its
+    time plus the interval.
+    """
+    if not records:
+        return {"status": DUE if interval_days else UNKNOWN, "due_at": None, "last": None}
+    last = records[-1]
+    summary = {"id": last["id"], "at": last["at"], "kind": last.get("kind"), "passed": bool(last["passed"])}
+    if not last["passed"]:
+        return {"status": FAILED, "due_at": None, "last": summary}
+    due_at = last.get("due_at") or (
+        (_parse(last["at"]) + timedelta(days=interval_days)).isoformat().replace("+00:00", "Z")
+        if interval_days else None)
+    overdue = due_at is not None and now >= _parse(due_at)
+    return {"status": DUE if overdue else OK, "due_at": due_at, "last": summary}

@@ -40,9 +40,7 @@ class DeviceState:
     config: DeviceConfig
     driver: SerialDriver = field(init=False)
     seq: int = 0
-    latest: dict[str, Any] | None = None   # the last CONTRACT `reading` message
-    latest_raw: bytes = b""
-    #: the last readings with their raw frames, so the reading an officer saw
+    #: the last readings (CONTRACT `reading` messages) with their raw frames, so the reading an officer saw
     #: (by its seq) is the one recorded, even if newer ones have arrived since
     recent: deque[tuple[dict[str, Any], bytes]] = field(default_factory=lambda: deque(maxlen=RECENT_READINGS))
     locked: dict[str, Any] | None = None   # {"by", "reason", "at"} while locked
@@ -68,10 +66,15 @@ class DeviceState:
                 f" (due {self.calibration['due_at']})" if self.calibration.get("due_at") else "")
         return self.driver.state_detail
 
+    @property
+    def latest(self) -> dict[str, Any] | None:
+        """The last reading message, or None before the first."""
+        return self.recent[-1][0] if self.recent else None
+
     def reading(self, seq: int | None = None) -> tuple[dict[str, Any], bytes] | None:
         """The reading with ``seq`` (the latest if None) and its raw frame, if still kept."""
         if seq is None:
-            return (self.latest, self.latest_raw) if self.latest is not None else None
+            return self.recent[-1] if self.recent else None
         return next(((m, raw) for m, raw in reversed(self.recent) if m["seq"] == seq), None)
 
     def status_message(self) -> dict[str, Any]:
@@ -159,7 +162,6 @@ class DeviceManager:
             state.seq += 1
             message = {"device_id": state.config.id, "kind": state.config.kind, "seq": state.seq,
                        "ts": utc_now_iso(), "data": data}
-            state.latest, state.latest_raw = message, raw
             state.recent.append((message, raw))
         self._publish("reading", message)
 

@@ -11,7 +11,7 @@ import re
 import zlib
 
 _OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_STREAM_START = re.compile(rb"/Length (\d+).*?stream\r?\n", re.S)
 _FONT_REF = re.compile(rb"/(F\d+) (\d+) 0 R")
 _SHOW = re.compile(rb"/(F\d+) [\d.]+ Tf|(\((?:\\.|[^\\)])*\)) ?Tj|\[((?:\\.|[^\]\\])*)\] ?TJ", re.S)
 _STRING = re.compile(rb"\((?:\\.|[^\\)])*\)", re.S)
@@ -19,10 +19,12 @@ _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
 def _stream(body: bytes) -> bytes:
-    match = _STREAM.search(body)
+    """The stream's bytes, cut by its /Length: compressed data may itself end
+    in a CR byte, which a search for "endstream" would wrongly strip."""
+    match = _STREAM_START.search(body)
     if match is None:
         return b""
-    data = match.group(1)
+    data = body[match.end():match.end() + int(match.group(1))]
     return zlib.decompress(data) if b"/FlateDecode" in body[:match.start()] else data
 
 

@@ -23,7 +23,12 @@ $(CHROMIUM):
 demo: install
 	$(BIN)/lanebox demo
 
-test: install $(CHROMIUM)
+# The multi-worker hub tests run the repository's nginx config with Debian's nginx.
+NGINX := /usr/sbin/nginx
+$(NGINX):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
+
+test: install $(CHROMIUM) $(NGINX)
 	$(BIN)/python -m pytest -q
 
 bench: install

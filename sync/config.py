@@ -12,6 +12,9 @@ keeps its in ``./lanebox-demo``)::
     port = 9090
     data_dir = "/var/lib/lanebox-hub"   # relative paths: against this file's folder
     offline_after_s = 15        # a lane silent this long shows as offline
+    database = "postgresql://lanebox@db.port/hub"   # optional: PostgreSQL instead of
+                                # data_dir's SQLite file (needed for several workers)
+    redis_url = "redis://127.0.0.1:6379/0"  # optional: several workers share live pushes
 """
 
 from __future__ import annotations
@@ -36,10 +39,17 @@ class HubConfig:
     data_dir: Path
     source: str = "<defaults>"
     offline_after_s: float = DEFAULT_OFFLINE_AFTER_S
+    database: str | None = None
+    redis_url: str | None = None
 
     @property
     def store_path(self) -> Path:
         return self.data_dir / "hub.sqlite3"
+
+    @property
+    def store_location(self) -> str:
+        """What :class:`~sync.hub_store.HubStore` opens: the PostgreSQL URL, or the SQLite file."""
+        return self.database or str(self.store_path)
 
 
 def default_config() -> HubConfig:
@@ -81,7 +91,14 @@ def parse_hub_config(raw: dict[str, Any], *, source: str = "<config>",
     offline_after_s = float(hub.get("offline_after_s", (int, float), DEFAULT_OFFLINE_AFTER_S))
     if not 0 < offline_after_s <= 3600:
         raise hub.fail("offline_after_s", "must be more than 0 and at most 3600 seconds")
+    database = hub.get("database", str, None)
+    if database is not None and not database.startswith(("postgresql://", "postgres://")):
+        raise hub.fail("database", "must be a postgresql:// URL (leave it out for the "
+                                   "embedded SQLite store in data_dir)")
+    redis_url = hub.get("redis_url", str, None)
+    if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise hub.fail("redis_url", "must be a redis://, rediss:// or unix:// URL")
     hub.done()
     top.done()
     return HubConfig(hub_id=hub_id, host=host, port=port, data_dir=data_dir, source=source,
-                     offline_after_s=offline_after_s)
+                     offline_after_s=offline_after_s, database=database, redis_url=redis_url)

@@ -252,12 +252,18 @@ class PostgresDatabase:
 
     @contextmanager
     def read(self) -> Iterator[_PgConnection]:
-        """A pooled connection for reads (its transaction ends when handed back)."""
+        """A pooled connection for reads (its transaction ends when handed back);
+        before :meth:`open`, a connection of its own, as SQLite reads a file
+        nobody opened for writing."""
         import psycopg
 
         try:
-            with self._connection() as conn:
-                yield _PgConnection(conn)
+            if self._pool is None:
+                with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+                    yield _PgConnection(conn)
+            else:
+                with self._pool.connection() as conn:
+                    yield _PgConnection(conn)
         except psycopg.OperationalError as exc:
             raise StoreError(f"PostgreSQL at {self.where}: cannot read: "
                              f"{_first_line(exc)}") from exc

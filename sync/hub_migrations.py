@@ -30,6 +30,42 @@ class Migration:
     statements: tuple[str, ...]
 
 
+# Hub users, alarm keys and the board's read model: portable SQL, the same
+# statements on both engines. JSON is kept as TEXT; what is searched is a column.
+_BOARD = (
+    "CREATE TABLE IF NOT EXISTS hub_users (username TEXT PRIMARY KEY, role TEXT NOT NULL, "
+    "password_hash TEXT NOT NULL, disabled INTEGER NOT NULL, created_at TEXT NOT NULL, "
+    "updated_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS hub_sessions (token_hash TEXT PRIMARY KEY, username TEXT NOT NULL, "
+    "role TEXT NOT NULL, expires_at TEXT NOT NULL, created_at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS hub_sessions_expiry ON hub_sessions (expires_at)",
+    # ref names what raised an alarm beyond its seq (a live reading has none);
+    # one alarm per (lane, kind, ref), so a repeated report raises nothing new
+    "ALTER TABLE alarms ADD COLUMN ref TEXT",
+    "CREATE UNIQUE INDEX IF NOT EXISTS alarms_by_ref ON alarms (lane, kind, ref)",
+    "CREATE INDEX IF NOT EXISTS alarms_by_time ON alarms (at)",
+    # the projector's read model (sync.hub_projector): where it has read to,
+    # one row per inspection or seizure, the terms it is found by, its events
+    "CREATE TABLE IF NOT EXISTS projector_cursor (lane TEXT PRIMARY KEY, seq INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS hub_cases (lane TEXT NOT NULL, id TEXT NOT NULL, "
+    "kind TEXT NOT NULL, inspection_id TEXT, plate TEXT, status TEXT NOT NULL, outcome TEXT, "
+    "started_at TEXT NOT NULL, started_by TEXT, closed_at TEXT, updated_at TEXT NOT NULL, "
+    "data TEXT NOT NULL, PRIMARY KEY (lane, id))",
+    "CREATE INDEX IF NOT EXISTS hub_cases_started ON hub_cases (started_at)",
+    "CREATE TABLE IF NOT EXISTS hub_case_terms (lane TEXT NOT NULL, case_id TEXT NOT NULL, "
+    "term_type TEXT NOT NULL, term TEXT NOT NULL, PRIMARY KEY (lane, case_id, term_type, term))",
+    "CREATE INDEX IF NOT EXISTS hub_case_terms_term ON hub_case_terms (term)",
+    "CREATE TABLE IF NOT EXISTS hub_case_events (lane TEXT NOT NULL, case_id TEXT NOT NULL, "
+    "seq INTEGER NOT NULL, PRIMARY KEY (lane, case_id, seq))",
+    "CREATE TABLE IF NOT EXISTS hub_duty (lane TEXT NOT NULL, seq INTEGER NOT NULL, "
+    "inspection_id TEXT NOT NULL, at TEXT NOT NULL, currency TEXT, total TEXT, "
+    "PRIMARY KEY (lane, seq))",
+    "CREATE INDEX IF NOT EXISTS hub_duty_at ON hub_duty (at)",
+)
+
+_BOARD_SUMMARY = "hub users and sessions, alarm keys, the board's read model"
+_CHAIN_SUMMARY = "the database refuses an event that does not continue its lane's chain"
+
 _ALARM_ACK_ONLY_SQLITE = (
     "OLD.acknowledged_at IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.lane IS NOT OLD.lane "
     "OR NEW.kind IS NOT OLD.kind OR NEW.seq IS NOT OLD.seq OR NEW.detail IS NOT OLD.detail "
@@ -66,7 +102,8 @@ def sqlite_migrations() -> list[Migration]:
             f"WHEN {_ALARM_ACK_ONLY_SQLITE} "
             f"BEGIN SELECT RAISE(ABORT, 'alarms are only acknowledged'); END",
         )),
-        Migration(2, "the database refuses an event that does not continue its lane's chain", (
+        Migration(2, _BOARD_SUMMARY, _BOARD),
+        Migration(3, _CHAIN_SUMMARY, (
             f"CREATE TRIGGER events_continue_chain BEFORE INSERT ON events "
             f"WHEN NOT (NEW.seq = 1 AND NEW.prev_hash = '{GENESIS_HASH}' OR EXISTS ("
             f"SELECT 1 FROM events WHERE lane = NEW.lane AND seq = NEW.seq - 1 "
@@ -114,7 +151,8 @@ def postgres_migrations() -> list[Migration]:
                          "FROM OLD.detail OR NEW.at IS DISTINCT FROM OLD.at THEN "
                          "RAISE EXCEPTION 'alarms are only acknowledged'; END IF; RETURN NEW;"),
         )),
-        Migration(2, "the database refuses an event that does not continue its lane's chain", (
+        Migration(2, _BOARD_SUMMARY, _BOARD),
+        Migration(3, _CHAIN_SUMMARY, (
             *_pg_trigger("events_continue_chain", "events", "BEFORE INSERT",
                          f"IF NOT (NEW.seq = 1 AND NEW.prev_hash = '{GENESIS_HASH}' OR EXISTS ("
                          f"SELECT 1 FROM events WHERE lane = NEW.lane AND seq = NEW.seq - 1 "

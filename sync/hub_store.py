@@ -25,18 +25,17 @@ import hmac
 import json
 import re
 import secrets
-import sqlite3
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, TypeVar
 
 from edge.chain import GENESIS_HASH, canonical_json, event_hash
 from edge.config import LANE_ID
 from edge.store import COLUMNS
 from edge.users import iso_utc, token_hash
-from edge.writer import StoreError, Writer
+from edge.writer import StoreError
+from sync.hub_db import Connection, HubDatabase, SqliteDatabase, open_database, wait_for_database
 from sync.protocol import CHAIN_BROKEN, CONFLICT, GAP, HASH_MISMATCH, MAX_BATCH_EVENTS
 
 __all__ = ["HubStore", "IngestResult", "InvalidBatch", "LaneExists", "Offered", "Problem",
@@ -44,46 +43,12 @@ __all__ = ["HubStore", "IngestResult", "InvalidBatch", "LaneExists", "Offered", 
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
-BUSY_TIMEOUT_S = 30.0
 MAX_TEXT = 128
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS lanes (lane_id TEXT PRIMARY KEY, token_hash TEXT NOT NULL, "
-    "created_at TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS events (lane TEXT NOT NULL, seq INTEGER NOT NULL, "
-    "id TEXT NOT NULL, type TEXT NOT NULL, ts TEXT NOT NULL, actor TEXT, payload TEXT NOT NULL, "
-    "prev_hash TEXT NOT NULL, hash TEXT NOT NULL, received_at TEXT NOT NULL, "
-    "PRIMARY KEY (lane, seq), UNIQUE (lane, id))",
-    "CREATE TABLE IF NOT EXISTS alarms (id INTEGER PRIMARY KEY, lane TEXT NOT NULL, "
-    "kind TEXT NOT NULL, seq INTEGER NOT NULL, detail TEXT NOT NULL, at TEXT NOT NULL, "
-    "acknowledged_by TEXT, acknowledged_at TEXT)",
-    # The latest live status of each lane (sync.hub_lanes keeps it in memory;
-    # this copy only lets a restarted hub know its lanes and when it last heard them).
-    "CREATE TABLE IF NOT EXISTS lane_status (lane TEXT PRIMARY KEY, status TEXT NOT NULL, "
-    "seen_at REAL NOT NULL)",
-    # Reference data the lanes pull, one row per version; the highest id is current.
-    "CREATE TABLE IF NOT EXISTS reference (id INTEGER PRIMARY KEY, version TEXT NOT NULL UNIQUE, "
-    "data TEXT NOT NULL, loaded_at TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS alarms_open ON alarms (lane, kind, seq) "
-    "WHERE acknowledged_at IS NULL",
-    "CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events "
-    "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events "
-    "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS alarms_no_delete BEFORE DELETE ON alarms "
-    "BEGIN SELECT RAISE(ABORT, 'alarms are kept'); END",
-    # An alarm is acknowledged once; what it says never changes.
-    "CREATE TRIGGER IF NOT EXISTS alarms_ack_only BEFORE UPDATE ON alarms "
-    "WHEN OLD.acknowledged_at IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.lane IS NOT OLD.lane "
-    "OR NEW.kind IS NOT OLD.kind OR NEW.seq IS NOT OLD.seq OR NEW.detail IS NOT OLD.detail "
-    "OR NEW.at IS NOT OLD.at BEGIN SELECT RAISE(ABORT, 'alarms are only acknowledged'); END",
-)
 _EVENT_COLUMNS = (*COLUMNS, "received_at")
 _INSERT_EVENT = (f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
-                 f"VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})")
+                 f"VALUES ({', '.join('?' * len(_EVENT_COLUMNS))}) ON CONFLICT DO NOTHING")
 _RAISE_ALARM = ("INSERT INTO alarms (lane, kind, seq, detail, at) SELECT ?, ?, ?, ?, ? "
                 "WHERE NOT EXISTS (SELECT 1 FROM alarms WHERE lane = ? AND kind = ? AND seq = ? "
                 "AND acknowledged_at IS NULL)")
@@ -171,91 +136,71 @@ def _offered(lane: str, index: int, event: Any) -> Offered:
 class HubStore:
     """Lanes, their events and alarms. :meth:`start` before use, :meth:`close` after."""
 
-    def __init__(self, path: str | Path, hub_id: str) -> None:
-        self.path = Path(path)
+    def __init__(self, database: str | Path, hub_id: str) -> None:
+        self.database: HubDatabase = open_database(database)
         self.hub_id = hub_id
-        self._writer: Writer | None = None
+        self._started = False
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (a SQLite store only: tests and backups copy it)."""
+        if not isinstance(self.database, SqliteDatabase):
+            raise AttributeError(f"a {self.database.kind} hub store has no file")
+        return self.database.path
 
     # -- lifecycle -----------------------------------------------------------
 
-    def start(self) -> "HubStore":
-        """Open (or create) the store; :class:`StoreError` if the file is not
-        this hub's store or not usable."""
-        if self._writer is not None:
+    def start(self, retry_s: float | None = None) -> "HubStore":
+        """Open (or create) and migrate the store; :class:`StoreError` if it is
+        not this hub's store or not usable. With ``retry_s``, an unreachable
+        database server is retried every ``retry_s`` seconds until it answers."""
+        if self._started:
             raise RuntimeError("hub store already started")
-        existed = self.path.exists()
+        if retry_s is None:
+            self.database.open()
+        else:
+            wait_for_database(self.database, retry_s=retry_s)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(self.path), isolation_level=None,
-                                   check_same_thread=False, timeout=BUSY_TIMEOUT_S)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{self.path}: cannot open: {exc}") from exc
-        try:
-            self._prepare(conn, existed)
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise StoreError(f"{self.path}: not a usable SQLite database: {exc}") from exc
+            self._claim()
         except BaseException:
-            conn.close()
+            self.database.close()
             raise
-        self._writer = Writer(conn, lambda _conn: None, name="hub-writer")
+        self._started = True
         return self
+
+    def _claim(self) -> None:
+        """Mark a new store as this hub's; refuse another hub's store."""
+        def claim(conn: Connection) -> str:
+            conn.execute("INSERT INTO meta (key, value) VALUES ('hub', ?), ('created_at', ?) "
+                         "ON CONFLICT DO NOTHING", (self.hub_id, iso_utc(time.time())))
+            return conn.execute("SELECT value FROM meta WHERE key = 'hub'").fetchone()[0]
+
+        owner = self.database.write(claim, exclusive=True)
+        if owner != self.hub_id:
+            raise StoreError(f"{self.database.where}: the store belongs to hub {owner!r}, "
+                             f"not {self.hub_id!r}")
 
     def close(self) -> None:
         """Finish every queued write, then close."""
-        writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.stop()
-            writer.conn.close()
+        self._started = False
+        self.database.close()
 
     def __enter__(self) -> "HubStore":
-        return self if self._writer is not None else self.start()
+        return self if self._started else self.start()
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _prepare(self, conn: sqlite3.Connection, existed: bool) -> None:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if tables:
-            row = (conn.execute("SELECT value FROM meta WHERE key = 'hub'").fetchone()
-                   if "meta" in tables else None)
-            if not {"meta", "lanes", "events", "alarms"} <= tables or row is None:
-                raise StoreError(f"{self.path}: not a lanebox hub store; refusing to start a "
-                                 f"new store over it - move it away to start afresh")
-            if row[0] != self.hub_id:
-                raise StoreError(f"{self.path}: the store belongs to hub {row[0]!r}, "
-                                 f"not {self.hub_id!r}")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version != SCHEMA_VERSION:
-                raise StoreError(f"{self.path}: hub schema version {version}, this lanebox "
-                                 f"knows {SCHEMA_VERSION}")
-        elif existed:
-            raise StoreError(f"{self.path}: the file holds no lanebox hub store (it is empty); "
-                             f"refusing to start a new store over it")
-        if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] != "wal":
-            raise StoreError(f"{self.path}: cannot use WAL journaling here")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for sql in _SCHEMA:
-                conn.execute(sql)
-            if not tables:
-                conn.execute("INSERT INTO meta VALUES ('hub', ?), ('created_at', ?)",
-                             (self.hub_id, iso_utc(time.time())))
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    def health(self) -> str | None:
+        """None while the database answers, else why it does not (for /healthz)."""
+        return self.database.ping()
 
     # -- writing -------------------------------------------------------------
 
-    def _write(self, fn: Callable[[sqlite3.Connection], T], exclusive: bool = False) -> T:
-        """Run ``fn`` on the writer thread; returns once its transaction has
-        committed (durably), raises :class:`StoreError` if it could not."""
-        if self._writer is None:
-            raise StoreError(f"{self.path}: hub store is not started")
-        return self._writer.submit(fn, exclusive).wait()
+    def _write(self, fn: Callable[[Connection], T], exclusive: bool = False) -> T:
+        """Run ``fn`` in a write transaction; returns once it has committed
+        (durably), raises :class:`StoreError` if it could not."""
+        return self.database.write(fn, exclusive)
 
     def add_lane(self, lane_id: str) -> str:
         """Register a lane and return its new sync token (only its hash is kept)."""
@@ -263,12 +208,10 @@ class HubStore:
             raise ValueError(f"lane id {lane_id!r}: letters, digits and '-' only (1-64 chars)")
         token = secrets.token_urlsafe(32)
 
-        def insert(conn: sqlite3.Connection) -> None:
-            try:
-                conn.execute("INSERT INTO lanes VALUES (?, ?, ?)",
-                             (lane_id, token_hash(token), iso_utc(time.time())))
-            except sqlite3.IntegrityError:
-                raise LaneExists(f"lane {lane_id} is registered already") from None
+        def insert(conn: Connection) -> None:
+            if conn.execute("INSERT INTO lanes VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                            (lane_id, token_hash(token), iso_utc(time.time()))).rowcount == 0:
+                raise LaneExists(f"lane {lane_id} is registered already")
 
         self._write(insert, exclusive=True)
         return token
@@ -281,7 +224,11 @@ class HubStore:
         ack it carries is durable.
         """
         received_at = iso_utc(time.time())
-        return self._write(lambda conn: _ingest(conn, lane, batch, received_at))
+        def ingest(conn: Connection) -> IngestResult:
+            self.database.lock_lane(conn, lane)
+            return _ingest(conn, lane, batch, received_at)
+
+        return self._write(ingest)
 
     def save_lane_status(self, lane: str, status: dict[str, Any], seen_at: float) -> None:
         """Keep ``status`` as the lane's latest, heard at ``seen_at`` (epoch s)."""
@@ -296,7 +243,7 @@ class HubStore:
         :class:`ReferenceConflict` for a known version with other content."""
         version, text = data["version"], canonical_json(data).decode()
 
-        def insert(conn: sqlite3.Connection) -> bool:
+        def insert(conn: Connection) -> bool:
             held = conn.execute("SELECT id, data FROM reference WHERE version = ?",
                                 (version,)).fetchone()
             if held is not None and held[1] != text:
@@ -315,16 +262,9 @@ class HubStore:
 
     # -- reading -------------------------------------------------------------
 
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """A short-lived read-only connection: hub reads (a token check or a
-        cursor per batch) are few, and WAL lets them run beside the writer."""
-        conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True,
-                               timeout=BUSY_TIMEOUT_S)
-        try:
-            yield conn
-        finally:
-            conn.close()
+    def _read(self) -> Any:
+        """A read connection (a context manager): short-lived, beside the writer."""
+        return self.database.read()
 
     def check_token(self, lane: str, token: str) -> bool:
         """True if ``token`` is the registered lane's sync token."""
@@ -370,20 +310,20 @@ class HubStore:
     def alarms(self, lane: str | None = None) -> list[dict[str, Any]]:
         """Alarms, oldest first (one lane's, or all)."""
         with self._read() as conn:
-            cursor = conn.execute("SELECT * FROM alarms WHERE ? IS NULL OR lane = ? ORDER BY id",
-                                  (lane, lane))
+            cursor = conn.execute("SELECT * FROM alarms WHERE CAST(? AS TEXT) IS NULL OR "
+                                  "lane = ? ORDER BY id", (lane, lane))
             names = [d[0] for d in cursor.description]
             return [{**dict(zip(names, row)), "detail": json.loads(row[names.index("detail")])}
                     for row in cursor]
 
 
-def _head(conn: sqlite3.Connection, lane: str) -> tuple[int, str]:
+def _head(conn: Connection, lane: str) -> tuple[int, str]:
     row = conn.execute("SELECT seq, hash FROM events WHERE lane = ? ORDER BY seq DESC LIMIT 1",
                        (lane,)).fetchone()
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
 
-def _ingest(conn: sqlite3.Connection, lane: str, batch: list[Offered],
+def _ingest(conn: Connection, lane: str, batch: list[Offered],
             received_at: str) -> IngestResult:
     """The writer-thread half of :meth:`HubStore.ingest`."""
     ack, head_hash = _head(conn, lane)
@@ -419,11 +359,10 @@ def _ingest(conn: sqlite3.Connection, lane: str, batch: list[Offered],
         if event["hash"] != recomputed:
             return stop(HASH_MISMATCH, seq, f"seq {seq}: hash does not match the event's content",
                         {"offered": offered_detail})
-        try:
-            conn.execute(_INSERT_EVENT, (seq, event["id"], lane, event["type"], event["ts"],
-                                         event["actor"], offered.payload_json, event["prev_hash"],
-                                         recomputed, received_at))
-        except sqlite3.IntegrityError:  # (lane, seq) is free, so the id is taken
+        inserted = conn.execute(_INSERT_EVENT, (seq, event["id"], lane, event["type"], event["ts"],
+                                                event["actor"], offered.payload_json,
+                                                event["prev_hash"], recomputed, received_at))
+        if inserted.rowcount == 0:  # (lane, seq) is free, so the id is taken
             held_seq = conn.execute("SELECT seq FROM events WHERE lane = ? AND id = ?",
                                     (lane, event["id"])).fetchone()[0]
             return stop(CONFLICT, seq, f"seq {seq}: id {event['id']} is held at seq {held_seq}",

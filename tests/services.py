@@ -1,4 +1,4 @@
-"""The outside servers some hub tests need: PostgreSQL and Redis on 127.0.0.1.
+"""The outside servers some hub tests need: PostgreSQL and Redis on 127.0.0.1, and nginx.
 
 A developer without them still runs everything else: those tests skip and
 say which server they could not reach and why. CI must not quietly skip
@@ -17,6 +17,7 @@ import pytest
 
 POSTGRES_URL = os.environ.get("LANEBOX_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("LANEBOX_TEST_REDIS", "redis://127.0.0.1:6379/0")
+NGINX = "/usr/sbin/nginx"
 REQUIRED = os.environ.get("LANEBOX_REQUIRE_SERVICES") == "1"
 
 
@@ -52,6 +53,13 @@ def new_postgres_database() -> Iterator[str]:
     finally:
         with _postgres_admin() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def require_nginx() -> str:
+    """Debian's nginx binary (``make test`` installs it); skips (or fails in CI) without it."""
+    if not os.access(NGINX, os.X_OK):
+        _unavailable(f"nginx at {NGINX}", "not installed (apt-get install nginx)")
+    return NGINX
 
 
 def require_redis() -> str:

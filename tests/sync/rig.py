@@ -13,16 +13,27 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import requests
 from werkzeug.serving import make_server
 
 from edge.chain import verify_events
 from edge.store import EventStore
-from sync.hub import create_hub_app
+from sync.hub import Hub
 from sync.hub_store import HubStore
 
 HUB_CLI = [sys.executable, "-m", "edge.cli", "hub"]
 LANE = "TEST-IN-01"
 HUB_ID = "TEST-HUB"
+HUB_USERS = {"carol": ("supervisor", "control-room-1"), "vera": ("viewer", "viewer-pass-1")}
+"""Control-room users the rigs add on first use: username → (role, password)."""
+
+
+def hub_sign_in(url: str, username: str) -> str:
+    """A hub session token for one of ``HUB_USERS`` (added already)."""
+    response = requests.post(f"{url}/api/v1/session", timeout=10, json={
+        "username": username, "password": HUB_USERS[username][1]})
+    assert response.status_code == 200, response.text
+    return response.json()["token"]
 
 
 def fill(store: EventStore, count: int, chunk: int = 5000, note: str = "") -> None:
@@ -70,33 +81,46 @@ def assert_hub_holds_exactly(hub: HubStore, lane_path: Path, lane: str = LANE) -
 class InProcessHub:
     """A hub store and its app on a real 127.0.0.1 socket, in this process."""
 
-    def __init__(self, root: Path, offline_after_s: float = 15.0) -> None:
-        self.store = HubStore(root / "hub.sqlite3", HUB_ID).start()
-        self._http = make_server("127.0.0.1", 0, create_hub_app(self.store, offline_after_s),
-                                 threaded=True)
+    def __init__(self, root: Path, offline_after_s: float = 15.0,
+                 database: str | None = None) -> None:
+        self.root, self.database = root, database  # database: a PostgreSQL URL, else SQLite
+        self.store = HubStore(database or root / "hub.sqlite3", HUB_ID).start()
+        self.hub = Hub(self.store, offline_after_s).start()
+        self._http = make_server("127.0.0.1", 0, self.hub.app, threaded=True)
         self.port = self._http.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,),
                                         daemon=True)
         self._thread.start()
 
+    def user_token(self, username: str = "carol") -> str:
+        """Sign ``username`` (of ``HUB_USERS``) in, adding the account first if new."""
+        if username not in {u["username"] for u in self.hub.users.list()}:
+            role, password = HUB_USERS[username]
+            self.hub.users.add(username, role, password)
+        return hub_sign_in(self.url, username)
+
     def close(self) -> None:
         self._http.shutdown()
         self._http.server_close()
+        self.hub.stop()
         self.store.close()
 
 
 class HubProcess:
     """``lanebox hub`` as a real process (``python -m edge.cli hub``), restartable."""
 
-    def __init__(self, root: Path, offline_after_s: float | None = None) -> None:
+    def __init__(self, root: Path, offline_after_s: float | None = None,
+                 database: str | None = None, extra: str = "") -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.config = root / "hub.toml"
         offline = f"offline_after_s = {offline_after_s}\n" if offline_after_s is not None else ""
+        engine = f'database = "{database}"\n' if database else ""
         self.config.write_text(f'[hub]\nid = "{HUB_ID}"\nhost = "127.0.0.1"\nport = 0\n'
-                               f'data_dir = "hub-data"\n{offline}')
-        self.store = HubStore(root / "hub-data" / "hub.sqlite3", HUB_ID)  # for reading only
+                               f'data_dir = "hub-data"\n{offline}{engine}{extra}')
+        # for reading only: the hub process owns the writing
+        self.store = HubStore(database or root / "hub-data" / "hub.sqlite3", HUB_ID)
         self.process: subprocess.Popen[str] | None = None
         self.port = 0
         self.output: list[str] = []
@@ -106,6 +130,14 @@ class HubProcess:
                                  "--lane", lane], capture_output=True, text=True, timeout=30)
         assert result.returncode == 0, result.stderr
         return result.stdout.strip().splitlines()[-1]
+
+    def user_token(self, username: str = "carol") -> str:
+        """Add ``username`` (of ``HUB_USERS``) with ``lanebox hub users add``, sign in."""
+        role, password = HUB_USERS[username]
+        subprocess.run([*HUB_CLI, "users", "add", "--config", str(self.config), "--username",
+                        username, "--role", role, "--password-stdin"], input=password + "\n",
+                       capture_output=True, text=True, timeout=30)  # exists already: fine
+        return hub_sign_in(f"http://127.0.0.1:{self.port}", username)
 
     def start(self, timeout: float = 20.0) -> int:
         self.process = subprocess.Popen([*HUB_CLI, "--config", str(self.config)],

@@ -118,7 +118,7 @@ def test_a_restarted_agent_goes_on_from_the_hubs_ack(hub, lane_store):
     status = second.status()  # before any contact: the last ack the hub gave
     assert (status["acked_seq"], status["backlog"]) == (300, 200)
     assert status["last_success"] is not None
-    restarted = InProcessHub(hub.store.path.parent)  # the same hub store, on a new port
+    restarted = InProcessHub(hub.root, database=hub.database)  # the same store, a new port
     second = agent_for(lane_store, restarted.url, token).start()
     try:
         wait_for(lambda: drained(second), message="the second drain")
@@ -128,7 +128,8 @@ def test_a_restarted_agent_goes_on_from_the_hubs_ack(hub, lane_store):
         restarted.close()
 
 
-def test_a_hub_restored_from_an_old_backup_gets_everything_again(hub, lane_store, tmp_path):
+def test_a_hub_restored_from_an_old_backup_gets_everything_again(lane_store, tmp_path):
+    hub = InProcessHub(tmp_path / "hub")  # a backup by file copy: the SQLite store's way
     token = hub.store.add_lane(LANE)
     hub.store.close()
     backup = tmp_path / "backup.sqlite3"
@@ -153,6 +154,7 @@ def test_a_hub_restored_from_an_old_backup_gets_everything_again(hub, lane_store
         agent.stop()
         proxy.close()
         restored.close()
+        hub.close()
 
 
 def test_a_lane_whose_log_is_behind_the_hub_says_so(hub, lane_store, tmp_path):

@@ -17,8 +17,8 @@ from tests.sync.rig import LANE, HubProcess, assert_hub_holds_exactly, fill, lan
 from tests.waiting import wait_for
 
 
-def test_faults_and_a_hub_killed_mid_stream_lose_and_double_nothing(tmp_path):
-    hub = HubProcess(tmp_path / "hub")
+def test_faults_and_a_hub_killed_mid_stream_lose_and_double_nothing(tmp_path, hub_database):
+    hub = HubProcess(tmp_path / "hub", database=hub_database)
     token = hub.add_lane()
     proxy = FaultProxy(hub.start(), random_plan(seed=20250131)).start()
     try:
@@ -56,8 +56,8 @@ def test_faults_and_a_hub_killed_mid_stream_lose_and_double_nothing(tmp_path):
         hub.stop()
 
 
-def test_a_lane_killed_mid_push_resumes_and_everything_arrives_once(tmp_path):
-    hub = HubProcess(tmp_path / "hub")
+def test_a_lane_killed_mid_push_resumes_and_everything_arrives_once(tmp_path, hub_database):
+    hub = HubProcess(tmp_path / "hub", database=hub_database)
     token = hub.add_lane()
     # Every chunk delayed: a request is in flight most of the time, so the
     # kill lands mid-push.

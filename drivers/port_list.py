@@ -41,5 +41,10 @@ def list_serial_ports(by_id_dir: Path = BY_ID) -> list[dict[str, Any]]:
             "manufacturer": info.manufacturer,
             "hwid": info.hwid,
         })
+    listed = {os.path.realpath(p["device"]) for p in ports}
+    for target, link in links.items():  # a by-id name is a serial port even where pyserial's scan misses it
+        if target not in listed:
+            ports.append({"device": target, "by_id": link, "open_with": link, "description": None,
+                          "vid_pid": None, "serial_number": None, "manufacturer": None, "hwid": None})
     ports.sort(key=lambda p: (p["by_id"] is None, p["device"]))
     return ports

@@ -16,13 +16,16 @@ from typing import Any
 from flask import Flask, Response, request
 from flask_socketio import SocketIO
 
-from edge.api import (attachments, devices, duty, events, inspections, lane, openapi, photos, reference, seizures,
-                      session, sync_status, users)
+from edge.api import (attachments, calibration, devices, duty, events, inspections, lane, openapi, photos, reference,
+                      seizures, session, sync_status, technician, users)
 from edge.api.errors import install_error_handlers
 from edge.badge import BadgeRelay
+from edge.calibration_desk import CalibrationDesk
 from edge.calibration_status import calibration_status
 from edge.config import LaneConfig
+from edge.console import RawConsole
 from edge.device_manager import DeviceManager
+from edge.device_setup import apply_stored_changes
 from edge.health import bp as health_bp
 from edge.health import make_registry
 from edge.live import LiveHub
@@ -41,7 +44,8 @@ log = logging.getLogger(__name__)
 #: JSON bodies are small; photo uploads raise the limit for their own request only
 MAX_BODY_BYTES = 1 << 20
 BLUEPRINTS = (session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp, reference.bp, inspections.bp,
-              photos.bp, seizures.bp, duty.bp, sync_status.bp, openapi.bp, health_bp, web_bp)
+              photos.bp, seizures.bp, duty.bp, technician.bp, calibration.bp, sync_status.bp, openapi.bp, health_bp,
+              web_bp)
 
 
 def package_version() -> str:
@@ -65,7 +69,10 @@ class LaneServer:
         self.app = self._make_app()
         # threading: plain threads suit blocking serial reads; see RECIPES.md
         self.socketio = SocketIO(self.app, async_mode="threading", cors_allowed_origins=[])
-        self.devices = DeviceManager(config.devices, publish=self._publish)
+        self.console = RawConsole(self.socketio, self.users.check_token, tap=lambda d, on: self.devices.set_tap(d, on),
+                                  known=lambda d: self.devices.get(d) is not None)
+        self.devices = DeviceManager(config.devices, publish=self._publish, traffic=self.console.traffic)
+        self.calibrations = CalibrationDesk(self.store, on_recorded=self.refresh_calibrations)
         self.live = LiveHub(self.socketio, self.users.check_token, self.devices.initial_messages)
         self.badges = BadgeRelay(self.socketio, lambda: {u["username"] for u in self.users.list()
                                                          if not u["disabled"]})
@@ -104,12 +111,14 @@ class LaneServer:
         self.live.publish(event, data)
         if event == "reading":
             self.badges.offer(data)
+            self.calibrations.offer(data)
         if self.status_reporter is not None:
             self.status_reporter.observe(event, data)
 
     def start(self) -> None:
         self.store.start()
         self.reference.current()  # rebuilt from the last reference.loaded event (logged if unusable)
+        apply_stored_changes(self.store, self.devices)  # devices added/changed/removed at run time
         self._restore_device_locks()
         self.refresh_calibrations()
         self.devices.start()
@@ -141,14 +150,11 @@ class LaneServer:
     def _restore_device_locks(self) -> None:
         """A lock survives a restart: replay the lock/unlock events."""
         locks: dict[str, dict[str, Any] | None] = {}
-        after = 0
-        while batch := self.store.page(after_seq=after, limit=1000, types=["device.locked", "device.unlocked"]):
-            for event in batch:
-                payload = event["payload"]
-                locks[payload["device_id"]] = (
-                    {"by": event["actor"], "reason": payload["reason"], "at": event["ts"]}
-                    if event["type"] == "device.locked" else None)
-            after = batch[-1]["seq"]
+        for event in self.store.replay(["device.locked", "device.unlocked"]):
+            payload = event["payload"]
+            locks[payload["device_id"]] = (
+                {"by": event["actor"], "reason": payload["reason"], "at": event["ts"]}
+                if event["type"] == "device.locked" else None)
         for device_id, lock in locks.items():
             if self.devices.get(device_id) is not None:
                 self.devices.set_locked(device_id, lock)

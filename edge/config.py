@@ -26,6 +26,7 @@ class ConfigError(Exception):
     """One line: ``file: key: what is wrong``."""
 
     def __init__(self, source: str, key: str, problem: str) -> None:
+        self.key, self.problem = key, problem
         super().__init__(f"{source}: {key}: {problem}" if key else f"{source}: {problem}")
 
 
@@ -58,6 +59,7 @@ class LaneConfig:
     session_ttl_s: int = 12 * 3600
     weight_tolerance_pct: float = 5.0
     tls: tuple[Path, Path] | None = None  # (certificate chain, private key): serve HTTPS
+    serial_by_id_dir: Path = Path("/dev/serial/by-id")  # where the stable port names the port list shows first live
 
 
 class Section:
@@ -133,13 +135,12 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
     port = server.get("port", int, 8080)
     if not 0 <= port <= 65535:
         raise server.fail("port", f"{port} is not a TCP port (0-65535)")
-    data_dir = Path(server.get("data_dir", str, required=True)).expanduser()
-    if not data_dir.is_absolute():
-        data_dir = (base_dir / data_dir).resolve()
+    data_dir = _path(server.get("data_dir", str, required=True), base_dir)
     session_ttl_s = server.get("session_ttl_s", int, 12 * 3600)
     if session_ttl_s < 60:
         raise server.fail("session_ttl_s", "must be at least 60 seconds")
     tls = parse_tls(server, base_dir)
+    by_id = _path(server.get("serial_by_id_dir", str, "/dev/serial/by-id"), base_dir)
     server.done()
 
     upstream = None
@@ -160,7 +161,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
         insp.done()
 
     devices_raw = top.get("devices", list, [])
-    devices = tuple(_parse_device(source, i, d) for i, d in enumerate(devices_raw))
+    devices = tuple(parse_device(source, f"devices[{i}]", d) for i, d in enumerate(devices_raw))
     seen: set[str] = set()
     for i, device in enumerate(devices):
         if device.id in seen:
@@ -169,7 +170,13 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
     top.done()
     return LaneConfig(lane_id=lane_id, lane_name=lane_name, host=host, port=port, data_dir=data_dir,
                       devices=devices, upstream=upstream, source=source, session_ttl_s=session_ttl_s,
-                      weight_tolerance_pct=tolerance, tls=tls)
+                      weight_tolerance_pct=tolerance, tls=tls, serial_by_id_dir=by_id)
+
+
+def _path(value: str, base_dir: Path) -> Path:
+    """A path from the config: relative ones resolve against the config file's folder."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base_dir / path).resolve()
 
 
 def parse_tls(section: Section, base_dir: Path) -> tuple[Path, Path] | None:
@@ -186,16 +193,17 @@ def parse_tls(section: Section, base_dir: Path) -> tuple[Path, Path] | None:
         raise section.fail("tls_key" if key is None else "tls_cert", "tls_cert and tls_key go together")
     paths = []
     for name, value in (("tls_cert", cert), ("tls_key", key)):
-        path = Path(value).expanduser()
-        path = path if path.is_absolute() else (base_dir / path).resolve()
+        path = _path(value, base_dir)
         if not path.is_file():
             raise section.fail(name, f"no such file: {path}")
         paths.append(path)
     return paths[0], paths[1]
 
 
-def _parse_device(source: str, index: int, raw: Any) -> DeviceConfig:
-    section = Section(source, f"devices[{index}]", raw)
+def parse_device(source: str, where: str, raw: Any) -> DeviceConfig:
+    """One ``[[devices]]`` table (or a technician's device form, same keys);
+    ``where`` names it in the error, e.g. ``devices[2]``."""
+    section = Section(source, where, raw)
     device_id = section.get("id", str, required=True)
     if not DEVICE_ID.match(device_id):
         raise section.fail("id", "letters, digits, '.', '_' and '-' only (1-64 characters)")
@@ -229,3 +237,14 @@ def _parse_device(source: str, index: int, raw: Any) -> DeviceConfig:
     section.done()
     return DeviceConfig(id=device_id, kind=kind, driver=driver, port=port, serial=settings,
                         calibration_interval_days=interval)
+
+
+def device_table(device: DeviceConfig) -> dict[str, Any]:
+    """The device as the TOML table (and event payload) that :func:`parse_device` reads back."""
+    serial = device.serial
+    table: dict[str, Any] = {"id": device.id, "kind": device.kind, "driver": device.driver, "port": device.port,
+                             "baudrate": serial.baudrate, "bytesize": serial.bytesize, "parity": serial.parity,
+                             "stopbits": serial.stopbits, "xonxoff": serial.xonxoff, "rtscts": serial.rtscts}
+    if device.calibration_interval_days is not None:
+        table["calibration_interval_days"] = device.calibration_interval_days
+    return table

@@ -11,6 +11,7 @@ publish function. It knows nothing of Flask or Socket.IO.
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,6 +22,8 @@ from drivers.registry import lookup
 from edge.config import DeviceConfig
 
 Publish = Callable[[str, dict[str, Any]], None]
+#: (device_id, "in"|"out", bytes): a technician's raw console
+Traffic = Callable[[str, str, bytes], None]
 
 LOCKED = "locked"
 #: readings kept per device for "attach what I saw": > 10 s of a 10 Hz scale
@@ -45,6 +48,7 @@ class DeviceState:
     recent: deque[tuple[dict[str, Any], bytes]] = field(default_factory=lambda: deque(maxlen=RECENT_READINGS))
     locked: dict[str, Any] | None = None   # {"by", "reason", "at"} while locked
     calibration: dict[str, Any] = field(default_factory=lambda: {"status": "unknown", "due_at": None})
+    tap: Callable[[str, bytes], None] | None = None  # the raw-console listener on the driver, while watched
 
     @property
     def public_state(self) -> str:
@@ -95,15 +99,23 @@ class DeviceState:
             "last_reading": self.latest,
             "locked": self.locked,
             "calibration": dict(self.calibration),
+            "calibration_interval_days": cfg.calibration_interval_days,
+            "commands": callable(getattr(self.driver, "send_command", None)),
         }
 
 
 class DeviceManager:
     """Starts, stops and watches the lane's devices."""
 
-    def __init__(self, devices: tuple[DeviceConfig, ...] | list[DeviceConfig], publish: Publish) -> None:
+    def __init__(self, devices: tuple[DeviceConfig, ...] | list[DeviceConfig], publish: Publish,
+                 traffic: Traffic | None = None) -> None:
         self._publish = publish
+        self._traffic = traffic
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)  # a reading came in (for wait_reading)
+        self._tapped: set[str] = set()
+        self._running = False
+        # replaced whole, never changed in place: readers on other threads iterate it without a lock
         self.devices: dict[str, DeviceState] = {}
         for cfg in devices:
             self.devices[cfg.id] = self._make_state(cfg)
@@ -115,13 +127,95 @@ class DeviceManager:
             lambda data, raw: self._on_reading(state, data, raw),
             lambda _state, _detail: self._on_status(state),
             device_id=cfg.id)
+        if cfg.id in self._tapped:
+            self._attach_tap(state)
         return state
 
     def start(self) -> None:
+        self._running = True
         for state in self.devices.values():
             state.driver.start()
 
+    # ----- devices added, changed, removed at run time ---------------------
+    def put(self, cfg: DeviceConfig) -> DeviceState:
+        """Add a device, or replace one with the same id (its driver restarts on
+        the new settings; lock and calibration standing stay with the id)."""
+        old = self.devices.get(cfg.id)
+        if old is not None:
+            old.driver.stop()
+        state = self._make_state(cfg)
+        if old is not None:
+            state.locked, state.calibration = old.locked, old.calibration
+        with self._lock:
+            self.devices = {**self.devices, cfg.id: state}
+            self._arrived.notify_all()
+        if self._running:
+            state.driver.start()
+        self._publish("device_status", state.status_message())
+        return state
+
+    def remove(self, device_id: str) -> None:
+        """Stop and forget a device; tablets hear that it is gone."""
+        with self._lock:
+            state = self.devices.get(device_id)
+            self.devices = {k: v for k, v in self.devices.items() if k != device_id}
+            self._arrived.notify_all()
+        if state is not None:
+            state.driver.stop()
+            self._publish("device_status", {"device_id": device_id, "state": "disconnected",
+                                            "detail": "removed from the lane"})
+
+    def restart(self, device_id: str) -> None:
+        """Stop the driver and start it again: the port is reopened and the device identified anew."""
+        state = self.devices[device_id]
+        state.driver.stop()
+        if self._running:
+            state.driver.start()
+
+    # ----- the raw console -------------------------------------------------
+    def set_tap(self, device_id: str, on: bool) -> None:
+        """Pass the device's raw traffic to ``traffic`` (only while someone watches: it costs per byte)."""
+        state = self.devices.get(device_id)
+        if on:
+            self._tapped.add(device_id)
+            if state is not None and state.tap is None:
+                self._attach_tap(state)
+        else:
+            self._tapped.discard(device_id)
+            if state is not None and state.tap is not None:
+                state.driver.remove_traffic_listener(state.tap)
+                state.tap = None
+
+    def _attach_tap(self, state: DeviceState) -> None:
+        if self._traffic is None:
+            return
+        traffic, device_id = self._traffic, state.config.id
+        state.tap = lambda direction, data: traffic(device_id, direction, data)
+        state.driver.add_traffic_listener(state.tap)
+
+    # ----- waiting for a reading -------------------------------------------
+    def wait_reading(self, device_id: str, accept: Callable[[dict[str, Any]], bool],
+                     timeout: float) -> tuple[dict[str, Any], bytes] | None:
+        """The first reading from now on that ``accept`` takes, with its raw frame;
+        None after ``timeout`` s (or if the device is removed or replaced meanwhile)."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            state = self.devices.get(device_id)
+            if state is None:
+                return None
+            after = state.seq
+            while True:
+                for message, raw in state.recent:
+                    if message["seq"] > after and accept(message):
+                        return message, raw
+                after = state.seq
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self.devices.get(device_id) is not state:
+                    return None
+                self._arrived.wait(remaining)
+
     def stop(self) -> None:
+        self._running = False
         for state in self.devices.values():
             state.driver.stop()
 
@@ -163,6 +257,7 @@ class DeviceManager:
             message = {"device_id": state.config.id, "kind": state.config.kind, "seq": state.seq,
                        "ts": utc_now_iso(), "data": data}
             state.recent.append((message, raw))
+            self._arrived.notify_all()
         self._publish("reading", message)
 
     def _on_status(self, state: DeviceState) -> None:

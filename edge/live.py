@@ -30,6 +30,15 @@ NAMESPACE = "/live"
 ROOM = "tablets"
 
 
+def session_of(auth: Any, check_token: Callable[[str], Any]) -> Any:
+    """The session a Socket.IO connection's ``auth={"token": ...}`` names; refuses the connection without one."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    session = check_token(token) if isinstance(token, str) and token else None
+    if session is None:
+        raise ConnectionRefusedError({"code": "unauthorized", "message": "a valid session token is required"})
+    return session
+
+
 @dataclass
 class LiveClient:
     sid: str
@@ -59,10 +68,7 @@ class LiveHub:
 
     # ----- connection lifecycle ------------------------------------------
     def _on_connect(self, auth: Any = None) -> bool:
-        token = auth.get("token") if isinstance(auth, dict) else None
-        session = self._check_token(token) if isinstance(token, str) and token else None
-        if session is None:
-            raise ConnectionRefusedError({"code": "unauthorized", "message": "a valid session token is required"})
+        session = session_of(auth, self._check_token)
         sid = request.sid  # type: ignore[attr-defined]
         with self._lock:
             self.clients[sid] = LiveClient(sid=sid, username=session.username, role=session.role)

@@ -400,6 +400,13 @@ class EventStore:
             rows = self._fetch(f"{sql} ORDER BY seq DESC LIMIT ?", (*params, limit))[::-1]
         return [_row_to_event(row) for row in rows]
 
+    def replay(self, types: list[str], batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every event of these types, oldest first (how state is rebuilt at start)."""
+        after = 0
+        while events := self.page(after_seq=after, limit=batch, types=types):
+            yield from events
+            after = events[-1]["seq"]
+
     def record_events(self, record_ids: Sequence[str]) -> list[dict[str, Any]]:
         """Every event naming one of these records in its payload
         (``inspection_id``, ``seizure_id``, ``bag_id``: the ``record_events``

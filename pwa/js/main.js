@@ -14,6 +14,13 @@ import * as seizureScreen from './screens/seizure.js';
 import * as labelsScreen from './screens/labels.js';
 import * as dutyScreen from './screens/duty.js';
 import * as outboxScreen from './screens/outbox.js';
+import * as devicesScreen from './screens/devices.js';
+import * as deviceForm from './screens/device_form.js';
+import * as consoleScreen from './screens/console.js';
+import * as calibrationScreen from './screens/calibration.js';
+import * as checkScreen from './screens/check.js';
+import * as historyScreen from './screens/device_history.js';
+import { isTechnician } from './technician.js';
 
 api.configure({
   token: () => session.token(),
@@ -31,6 +38,11 @@ router.route('/seizures/:id', seizureScreen.render, 'inspections');
 router.route('/seizures/:id/labels', labelsScreen.render, 'inspections');
 router.route('/duty', dutyScreen.render, 'duty');
 router.route('/outbox', outboxScreen.render, null);
+// the technician's screens (technicians and supervisors: the screens and the box check the role)
+Object.entries({
+  '': devicesScreen, '/new': deviceForm, '/:id/edit': deviceForm, '/:id/console': consoleScreen,
+  '/:id/calibrate': calibrationScreen, '/:id/check': checkScreen, '/:id/history': historyScreen,
+}).forEach(([path, screen]) => router.route(`/devices${path}`, screen.render, 'devices'));
 
 // ----- the header: who is signed in, what waits to be sent --------------
 const mark = document.getElementById('outbox-mark');
@@ -56,6 +68,7 @@ function drawUser() {
   const s = session.current();
   userButton.hidden = !s;
   userButton.textContent = s ? `${s.username} · Sign out` : '';
+  document.querySelector('[data-nav="devices"]').hidden = !isTechnician(); // officers never see the device screens
 }
 
 userButton.addEventListener('click', async () => {

@@ -58,7 +58,7 @@ class LaneRig:
                     if self.upstream else "")
         self.config_path.write_text(
             f'[lane]\nid = "{self.lane_id}"\nname = "Test lane"\n\n'
-            f'[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = "data"\n\n{upstream}{devices}')
+            f'[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = "data"\nserial_by_id_dir = "by-id"\n\n{upstream}{devices}')
 
     def add_users(self) -> None:
         for username, (role, password) in PASSWORDS.items():
@@ -118,6 +118,12 @@ class LaneRig:
         return requests.request(method, f"{self.url}/api/v1{path}", headers=headers, timeout=15, **kwargs)
 
 
+def by_id_link(root: Path, name: str) -> Path:
+    """Where a simulated device's stable name goes: the rig's stand-in for /dev/serial/by-id."""
+    (root / "by-id").mkdir(exist_ok=True)
+    return root / "by-id" / f"usb-lanebox_sim_{name}-if00"
+
+
 def make_rig(root: Path) -> LaneRig:
     """Scale, barcode, document reader on ptys (with by-id style links) and a
     trace detector behind a TCP terminal server (``socket://``)."""
@@ -125,7 +131,7 @@ def make_rig(root: Path) -> LaneRig:
     rig.sims = {"scale-1": MtSicsSimulator(), "barcode-1": BarcodeSimulator(),
                 "document-1": DocumentReaderSimulator(), "trace-1": EtdSimulator()}
     for device_id, sim in rig.sims.items():
-        port = TcpPort(sim) if device_id == "trace-1" else PtyPort(sim, link=root / f"by-id-{device_id}")
+        port = TcpPort(sim) if device_id == "trace-1" else PtyPort(sim, link=by_id_link(root, device_id))
         rig.ports[device_id] = port.start()
     rig.write_config()
     rig.add_users()

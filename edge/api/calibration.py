@@ -1,0 +1,236 @@
+"""Calibrations and checks: the scale wizard (OIML R 76-1), the trace
+detector's daily verification, the readers' functional check, each
+device's history, and the certificate.
+
+A session lives on the lane (:class:`edge.calibration_desk.CalibrationDesk`)
+while the technician works; the scale's weights are read here from the live
+stream — a stable reading that arrived after the technician pressed "read" —
+never typed in. Technicians and supervisors only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from flask import Blueprint, Response
+
+from drivers.base import DeviceError, NotConnected
+from drivers.scale import UnitError, convert
+from edge.api.devices import device_or_404
+from edge.api.errors import ApiError, conflict, not_found
+from edge.api.routing import current_session, endpoint, lane_server, obj
+from edge.device_checks import DeviceCheck, etd_daily_check, reader_check
+from edge.device_manager import DeviceState, utc_now_iso
+from edge.oiml_r76 import Instrument, R76Error
+from edge.reports import calibration_certificate
+from edge.scale_calibration import CalibrationError, ScaleCalibration, exact
+
+bp = Blueprint("calibration", __name__, url_prefix="/api/v1")
+
+TECHNICIANS = ("technician", "supervisor")
+#: how long "read" waits for the scale to settle and send a stable weight
+READ_TIMEOUT_S = 15.0
+POSITIVE = {"type": "number", "exclusiveMinimum": 0, "maximum": 1e9}
+TEXT = {"type": "string", "minLength": 1, "maxLength": 100}
+SCALE_START = obj({
+    "device_id": {"type": "string", "minLength": 1, "maxLength": 64},
+    "instrument": obj({"max": POSITIVE, "e": POSITIVE, "accuracy_class": {"enum": ["III", "IIII"]},
+                       "unit": {"enum": ["kg", "g", "t"]}}, required=("max", "e", "accuracy_class")),
+    "weights": {"type": "array", "minItems": 1, "maxItems": 100, "items": obj({
+        "id": TEXT, "nominal": POSITIVE, "certificate": TEXT,
+        "certificate_date": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    }, required=("id", "nominal", "certificate", "certificate_date"))},
+    "in_service": {"type": "boolean"},
+    "eccentricity_zones": {"type": "integer", "minimum": 3, "maximum": 8},
+    "repeatability_count": {"type": "integer", "minimum": 3, "maximum": 10},
+    "weighing_loads": {"type": "integer", "minimum": 5, "maximum": 12},
+}, required=("device_id", "instrument", "weights"))
+READ = obj({"load": {**POSITIVE, "description": "the load actually applied, when not the planned one"}})
+CHECK_START = obj({
+    "device_id": {"type": "string", "minLength": 1, "maxLength": 64},
+    "trap_lot": TEXT, "expected_substance": TEXT,
+    "expected": {"type": "string", "minLength": 1, "maxLength": 200},
+}, required=("device_id",))
+
+
+def _session(session_id: str) -> Any:
+    session = lane_server().calibrations.get(session_id)
+    if session is None:
+        raise not_found(f"open calibration session {session_id!r}")
+    return session
+
+
+def _scale_session(session_id: str) -> tuple[ScaleCalibration, DeviceState]:
+    session = _session(session_id)
+    if not isinstance(session, ScaleCalibration):
+        raise conflict("this session is a device check, not a scale calibration", "wrong_session")
+    return session, device_or_404(session.device_id)
+
+
+def _answer(session: Any, event: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"session": session.as_dict(), "event": event}
+
+
+@endpoint(bp, "/calibrations/scale", "POST", roles=TECHNICIANS, body=SCALE_START, status=201,
+          summary="Start an OIML R 76-1 scale calibration: instrument, reference weights; returns the plan")
+def start_scale(body: dict[str, Any]) -> Any:
+    state = device_or_404(body["device_id"])
+    if state.config.kind != "scale":
+        raise conflict(f"{state.config.id} is a {state.config.kind}, not a scale", "not_a_scale")
+    spec = body["instrument"]
+    unit = spec.get("unit", "kg")
+    try:
+        instrument = Instrument.of(exact(spec["max"]), exact(spec["e"]), spec["accuracy_class"], unit)
+    except R76Error as exc:
+        raise ApiError(400, "invalid_field", f"instrument: {exc}", field="instrument") from None
+    session = ScaleCalibration(
+        device_id=state.config.id, instrument=instrument, unit=unit, weights=body["weights"],
+        started_by=current_session().username, started_at=utc_now_iso(), in_service=body.get("in_service", False),
+        zones=body.get("eccentricity_zones", 4), repeats=body.get("repeatability_count", 3),
+        loads=body.get("weighing_loads", 5))
+    return _answer(lane_server().calibrations.open(session))
+
+
+@endpoint(bp, "/calibrations/sessions/<session_id>", "GET", roles=TECHNICIANS,
+          summary="A calibration or check in progress (or, once recorded, its record and event)")
+def get_session(session_id: str) -> Any:
+    desk = lane_server().calibrations
+    session = desk.get(session_id)
+    if session is not None:
+        return _answer(session)
+    event = desk.recorded.get(session_id)
+    if event is None:
+        raise not_found(f"calibration session {session_id!r}")
+    return {"session": event["payload"]["record"], "event": event}
+
+
+@endpoint(bp, "/calibrations/sessions/<session_id>", "DELETE", roles=TECHNICIANS,
+          summary="Abandon a calibration or check in progress (nothing is recorded)")
+def abandon(session_id: str) -> Any:
+    if not lane_server().calibrations.abandon(session_id):
+        raise not_found(f"open calibration session {session_id!r}")
+    return {"ok": True}
+
+
+@endpoint(bp, "/calibrations/sessions/<session_id>/adjust", "POST", roles=TECHNICIANS,
+          summary="Before the tests: run the scale's own adjustment (MT-SICS C3) where it has one")
+def adjust(session_id: str) -> Any:
+    session, state = _scale_session(session_id)
+    run = getattr(state.driver, "adjust_internal", None)
+    if not callable(run):
+        raise conflict(f"{state.config.driver} has no adjustment command", "no_adjustment")
+    if session.started:
+        raise conflict("adjustment comes before the tests: start a new calibration to adjust", "already_started")
+    try:
+        run()
+        outcome = {"passed": True, "detail": "adjusted (C3 A)"}
+    except NotConnected as exc:
+        raise ApiError(503, "device_unavailable", str(exc)) from None
+    except DeviceError as exc:
+        outcome = {"passed": False, "detail": str(exc)}
+    who = current_session().username
+    event = lane_server().store.append("device.adjusted", {"device_id": state.config.id, **outcome}, who).event
+    session.record_adjustment({**outcome, "by": who, "at": event["ts"], "event_id": event["id"]})
+    return _answer(session)
+
+
+def _stable_reading(state: DeviceState) -> tuple[dict[str, Any], bytes]:
+    found = lane_server().devices.wait_reading(
+        state.config.id, lambda m: bool(m["data"].get("stable")) and m["data"].get("status") == "ok", READ_TIMEOUT_S)
+    if found is None:
+        raise conflict(f"no stable weight from {state.config.id} within {READ_TIMEOUT_S:g} s", "not_stable")
+    return found
+
+
+@endpoint(bp, "/calibrations/sessions/<session_id>/read", "POST", roles=TECHNICIANS, body=READ,
+          summary="Read the next point: a stable weight from the scale, judged against its MPE")
+def read(session_id: str, body: dict[str, Any]) -> Any:
+    session, state = _scale_session(session_id)
+    point = session.next_point
+    if point is None:
+        raise conflict("every point has been weighed", "complete")
+    zero = getattr(state.driver, "zero", None)
+    try:
+        if point.step == "zero" and callable(zero):
+            zero()
+    except NotConnected as exc:
+        raise ApiError(503, "device_unavailable", str(exc)) from None
+    except DeviceError as exc:
+        raise conflict(f"zeroing failed: {exc}", "device_refused") from None
+    message, raw = _stable_reading(state)
+    data = message["data"]
+    if data.get("tare"):
+        raise conflict("the scale shows a net weight: clear the tare first", "tare_active")
+    try:
+        indication = exact(convert(data["weight"], data["unit"], session.unit))
+    except UnitError as exc:
+        raise conflict(str(exc), "unit_mismatch") from None
+    load = exact(body["load"]) if "load" in body else None
+    try:
+        session.record(indication, {"seq": message["seq"], "ts": message["ts"], "weight": data["weight"],
+                                    "unit": data["unit"], "raw": raw.decode("latin-1")}, load)
+    except CalibrationError as exc:
+        raise ApiError(400, "invalid_field", f"load: {exc}", field="load") from None
+    event = lane_server().calibrations.finish(session, current_session().username) if session.complete else None
+    return _answer(session, event)
+
+
+@endpoint(bp, "/checks", "POST", roles=TECHNICIANS, body=CHECK_START, status=201,
+          summary="Start a device check: trace detector daily verification, or a reader's functional check")
+def start_check(body: dict[str, Any]) -> Any:
+    state = device_or_404(body["device_id"])
+    kind, who, now = state.config.kind, current_session().username, utc_now_iso()
+    if kind == "trace":
+        for name in ("trap_lot", "expected_substance"):
+            if name not in body:
+                raise ApiError(400, "invalid_field", f"{name}: required for a trace detector", field=name)
+        check = etd_daily_check(state.config.id, body["trap_lot"], body["expected_substance"], who, now)
+    elif kind in ("barcode", "document"):
+        if "expected" not in body:
+            raise ApiError(400, "invalid_field", "expected: what the reference should read", field="expected")
+        check = reader_check(state.config.id, kind, body["expected"].strip(), who, now)
+    else:
+        raise conflict("a scale is checked by calibration (POST /calibrations/scale)", "use_calibration")
+    return _answer(lane_server().calibrations.open(check))
+
+
+@endpoint(bp, "/calibrations/sessions/<session_id>/arm", "POST", roles=TECHNICIANS,
+          summary="A check's next step: the next reading from the device is the one judged")
+def arm(session_id: str) -> Any:
+    session = _session(session_id)
+    if not isinstance(session, DeviceCheck):
+        raise conflict("a scale calibration reads weights (…/read), it is not armed", "wrong_session")
+    session.arm()
+    return _answer(session)
+
+
+@endpoint(bp, "/devices/<device_id>/calibrations", "GET", roles=TECHNICIANS,
+          summary="A device's calibrations and checks, newest first, and its standing now")
+def history(device_id: str) -> Any:
+    server = lane_server()
+    rows = server.store.query("SELECT id, at, kind, passed, due_at, data FROM calibrations "
+                              "WHERE device_id = ? ORDER BY at DESC, rowid DESC", (device_id,))
+    state = server.devices.get(device_id)
+    if state is None and not rows:
+        raise not_found(f"device {device_id!r}")
+    entries = []
+    for row in rows:
+        record = json.loads(row["data"]).get("record") or {}
+        entries.append({"event_id": row["id"], "at": row["at"], "kind": row["kind"], "passed": bool(row["passed"]),
+                        "due_at": row["due_at"], "by": record.get("started_by")})
+    return {"device_id": device_id, "calibration": state.calibration if state else None, "history": entries}
+
+
+@endpoint(bp, "/calibrations/<event_id>/certificate.pdf", "GET", roles=TECHNICIANS,
+          summary="The printable certificate of a recorded calibration or check (PDF), with every reading")
+def certificate(event_id: str) -> Any:
+    server = lane_server()
+    event = server.store.get(event_id)
+    if event is None or event["type"] != "calibration.recorded" or "record" not in event["payload"]:
+        raise not_found(f"calibration record {event_id!r}")
+    pdf = calibration_certificate(lane={"id": server.config.lane_id, "name": server.config.lane_name}, event=event,
+                                  chain=asdict(server.store.verify()), generated_at=utc_now_iso())
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="calibration-{event["id"]}.pdf"'})

@@ -1,0 +1,138 @@
+// The scale calibration wizard (OIML R 76-1): the instrument and the
+// reference weights, an optional adjustment, then each point — the box
+// reads a stable weight from the scale and judges it against its MPE.
+
+import * as api from '../api.js';
+import { openPdf } from './inspection.js';
+import { add, badge, busy, field, h, replace, showError, clearErrors } from '../ui.js';
+import { guard } from '../technician.js';
+
+const STEP_NAMES = { zero: 'Zero', eccentricity: 'Eccentricity', repeatability: 'Repeatability', weighing: 'Weighing' };
+
+export function verdictBadge(passed) {
+  if (passed === null || passed === undefined) return badge('—', 'grey');
+  return passed ? badge('PASS', 'ok') : badge('FAIL', 'bad');
+}
+
+function weightRow(n) {
+  return h('div', { class: 'weight-row grid-4', dataset: { field: `weights.${n}` } },
+    h('input', { name: 'w_id', placeholder: 'weight id', 'aria-label': 'weight id', value: `W-${n + 1}` }),
+    h('input', { name: 'w_nominal', type: 'number', min: 0, step: 'any', placeholder: 'nominal', 'aria-label': 'nominal mass' }),
+    h('input', { name: 'w_certificate', placeholder: 'certificate no.', 'aria-label': 'certificate number' }),
+    h('input', { name: 'w_date', type: 'date', 'aria-label': 'certificate date' }));
+}
+
+function setupForm(device, onStarted) {
+  const weights = h('div', { class: 'weights', id: 'weights' }, weightRow(0));
+  const num = (name, value, extra = {}) => h('input', { name, type: 'number', step: 'any', min: 0, value, ...extra });
+  const form = h('form', { class: 'card', id: 'calibration-setup', novalidate: true },
+    h('h2', {}, 'Instrument'),
+    h('div', { class: 'grid-3' },
+      field('instrument', 'Max (capacity)', num('max', '')),
+      field('e', 'Verification interval e', num('e', '')),
+      field('unit', 'Unit', h('select', { name: 'unit' }, ['kg', 'g', 't'].map((u) => h('option', { value: u }, u))))),
+    h('div', { class: 'choice-row', role: 'radiogroup', 'aria-label': 'Accuracy class' },
+      ['III', 'IIII'].map((c) => h('label', { class: 'radio-row' }, h('input', { type: 'radio', name: 'accuracy_class', value: c, checked: c === 'III' }), `Class ${c}`)),
+      h('label', { class: 'check-row' }, h('input', { type: 'checkbox', name: 'in_service' }), 'In-service limits (twice the MPE)')),
+    h('div', { class: 'grid-3' },
+      field('eccentricity_zones', 'Eccentricity zones', num('eccentricity_zones', 4, { min: 3, max: 8, step: 1 })),
+      field('repeatability_count', 'Repeatability weighings', num('repeatability_count', 3, { min: 3, max: 10, step: 1 })),
+      field('weighing_loads', 'Weighing loads (≥ 5)', num('weighing_loads', 5, { min: 5, max: 12, step: 1 }))),
+    h('h2', {}, 'Reference weights'),
+    h('div', { class: 'field', dataset: { field: 'weights' } }, weights, h('p', { class: 'field-error', role: 'alert' })),
+    h('button', { class: 'btn', type: 'button', id: 'add-weight', onclick: () => weights.append(weightRow(weights.childElementCount)) }, '+ Another weight'),
+    h('p', { class: 'form-error', role: 'alert' }),
+    h('div', { class: 'btn-row' }, h('button', { class: 'btn btn-primary btn-big', type: 'submit', id: 'start-calibration' }, 'Start calibration')));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    busy(form.querySelector('#start-calibration'), async () => {
+      clearErrors(form);
+      const v = (name) => form.elements[name].value;
+      const rows = [...weights.children].map((row) => ({
+        id: row.querySelector('[name=w_id]').value.trim(), nominal: Number(row.querySelector('[name=w_nominal]').value),
+        certificate: row.querySelector('[name=w_certificate]').value.trim(), certificate_date: row.querySelector('[name=w_date]').value,
+      }));
+      const body = {
+        device_id: device.id,
+        instrument: { max: Number(v('max')), e: Number(v('e')), accuracy_class: form.querySelector('[name=accuracy_class]:checked').value, unit: v('unit') },
+        weights: rows, in_service: form.elements.in_service.checked,
+        eccentricity_zones: Number(v('eccentricity_zones')), repeatability_count: Number(v('repeatability_count')), weighing_loads: Number(v('weighing_loads')),
+      };
+      try {
+        onStarted((await api.post('/calibrations/scale', body)).session);
+      } catch (err) {
+        showError(form, err);
+      }
+    });
+  });
+  return form;
+}
+
+function stepsTable(session) {
+  const unit = session.instrument.unit;
+  return h('div', { class: 'cal-steps', id: 'cal-steps' }, session.steps.map((step) =>
+    h('section', { class: 'card cal-step', dataset: { step: step.step, passed: String(step.passed) } },
+      h('header', { class: 'card-head' }, h('h2', {}, STEP_NAMES[step.step]), verdictBadge(step.passed)),
+      step.spread !== undefined ? h('p', { class: 'note' }, `Spread ${step.spread} ${unit} (limit ${step.spread_limit} ${unit})`) : null,
+      h('table', { class: 'cal-table' },
+        h('thead', {}, h('tr', {}, ['Load', 'Indication', 'Error', 'MPE ±', ''].map((t) => h('th', {}, t)))),
+        h('tbody', {}, step.points.map((p) => h('tr', { class: p.passed === false ? 'is-fail' : '' },
+          h('td', { class: 'num' }, `${p.load} ${unit}`), h('td', { class: 'num' }, p.indication ?? '—'),
+          h('td', { class: 'num' }, p.error ?? '—'), h('td', { class: 'num' }, p.mpe ?? '—'),
+          h('td', {}, p.passed === null ? '' : verdictBadge(p.passed)))))))));
+}
+
+export async function render(view, params) {
+  if (!guard(view)) return undefined;
+  const device = await api.get(`/devices/${encodeURIComponent(params.id)}`);
+  const slot = h('div', { id: 'calibration' });
+  add(view, h('div', { class: 'page-head' }, h('h1', {}, `Calibrate ${device.id}`),
+    h('a', { class: 'btn btn-quiet', href: '#/devices' }, 'Back to devices')), slot);
+  const canAdjust = device.driver === 'mt-sics';
+
+  function drawSession(session, event = null) {
+    const next = session.next;
+    const unit = session.instrument.unit;
+    const panel = h('section', { class: 'card cal-next', id: 'cal-next' });
+    if (next) {
+      const load = h('input', { name: 'load', type: 'number', step: 'any', value: next.load, disabled: !['eccentricity', 'weighing'].includes(next.step), 'aria-label': 'load applied' });
+      const form = h('form', { novalidate: true },
+        h('p', { class: 'cal-progress' }, `Point ${session.progress.done + 1} of ${session.progress.total} — ${STEP_NAMES[next.step]}`),
+        h('p', { class: 'cal-prompt big', id: 'cal-prompt' }, next.prompt),
+        h('div', { class: 'field', dataset: { field: 'load' } }, h('label', {}, `Load applied (${unit})`), load, h('p', { class: 'field-error', role: 'alert' })),
+        h('p', { class: 'form-error', role: 'alert' }),
+        h('div', { class: 'btn-row' },
+          canAdjust && !session.progress.done && !session.adjustment
+            ? h('button', { class: 'btn btn-big', type: 'button', id: 'run-adjustment', onclick: (e) => busy(e.currentTarget, () => call(form, 'adjust', null)) }, 'Run adjustment (C3) first') : null,
+          h('button', { class: 'btn btn-primary btn-big', type: 'submit', id: 'read-weight' }, 'Read stable weight')));
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        busy(form.querySelector('#read-weight'), () => call(form, 'read', load.disabled ? {} : { load: Number(load.value) }));
+      });
+      add(panel, form);
+    } else {
+      add(panel, h('div', { class: `cal-verdict ${session.passed ? 'is-pass' : 'is-fail'}`, id: 'cal-verdict' },
+        session.passed ? 'CALIBRATION PASSED' : 'CALIBRATION FAILED'),
+      h('p', { class: 'note' }, session.passed ? 'Recorded. The scale is in calibration.' : 'Recorded. The scale is marked calibration due until a calibration passes.'),
+      event ? h('div', { class: 'btn-row' }, h('button', { class: 'btn btn-primary btn-big', type: 'button', id: 'certificate-button',
+        onclick: (e) => busy(e.currentTarget, () => openPdf(`/calibrations/${event.id}/certificate.pdf`, e.currentTarget)) }, 'Certificate (PDF)')) : null);
+    }
+    const adjustment = session.adjustment
+      ? h('p', { class: `banner ${session.adjustment.passed ? 'banner-info' : 'banner-warn'}`, id: 'adjustment' }, `Adjustment: ${session.adjustment.detail}`) : null;
+    replace(slot, adjustment, panel, stepsTable(session));
+  }
+
+  async function call(form, action, body) {
+    clearErrors(form);
+    try {
+      const answer = await api.post(`/calibrations/sessions/${sessionId}/${action}`, body || undefined);
+      drawSession(answer.session, answer.event);
+    } catch (err) {
+      showError(form, err);
+    }
+  }
+
+  let sessionId = null;
+  replace(slot, setupForm(device, (session) => { sessionId = session.id; drawSession(session); }));
+  return undefined;
+}

@@ -1,0 +1,25 @@
+// A device's calibrations and checks, newest first, each with its certificate.
+
+import * as api from '../api.js';
+import * as fmt from '../format.js';
+import { openPdf } from './inspection.js';
+import { calibrationBadge } from './devices.js';
+import { verdictBadge } from './calibration.js';
+import { add, busy, h } from '../ui.js';
+import { guard } from '../technician.js';
+
+export async function render(view, params) {
+  if (!guard(view)) return undefined;
+  const { device_id: id, calibration, history } = await api.get(`/devices/${encodeURIComponent(params.id)}/calibrations`);
+  add(view,
+    h('div', { class: 'page-head' }, h('h1', {}, `History — ${id}`), calibration ? calibrationBadge(calibration) : null,
+      h('a', { class: 'btn btn-quiet', href: '#/devices' }, 'Back to devices')),
+    h('section', { class: 'card' }, history.length ? h('ul', { class: 'list', id: 'history' }, history.map((entry) =>
+      h('li', { dataset: { event: entry.event_id } },
+        h('div', { class: 'row-text' }, h('span', { class: 'row-title' }, `${fmt.label(entry.kind)} · ${fmt.dateTime(entry.at)}`),
+          h('span', { class: 'row-sub' }, `by ${entry.by || '?'}${entry.due_at ? ` · valid until ${fmt.dateTime(entry.due_at)}` : ''}`)),
+        verdictBadge(entry.passed),
+        h('button', { class: 'btn', type: 'button', onclick: (e) => busy(e.currentTarget, () => openPdf(`/calibrations/${entry.event_id}/certificate.pdf`, e.currentTarget)) }, 'Certificate')))) :
+      h('p', { class: 'empty' }, 'No calibration or check recorded yet.')));
+  return undefined;
+}

@@ -8,6 +8,7 @@ lines, exit 2 for a bad config, as for every other subcommand.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def cmd_add_lane(args: argparse.Namespace) -> int:
 
     config = _load(args.config)
     try:
-        with HubStore(config.store_path, config.hub_id) as store:
+        with HubStore(config.store_location, config.hub_id) as store:
             token = store.add_lane(args.lane)
     except (LaneExists, StoreError) as exc:
         raise CommandError(str(exc)) from None
@@ -62,13 +63,71 @@ def cmd_hub_reference(args: argparse.Namespace) -> int:
     except ReferenceProblem as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     try:
-        with HubStore(config.store_path, config.hub_id) as store:
+        with HubStore(config.store_location, config.hub_id) as store:
             stored = store.load_reference(reference.data)
     except (ReferenceConflict, StoreError) as exc:
         raise CommandError(str(exc)) from None
     print(f"{'loaded' if stored else 'already current:'} reference data {reference.version} "
           f"at hub {config.hub_id}; lanes pull it within 30 s")
     return 0
+
+
+def cmd_hub_users_add(args: argparse.Namespace) -> int:
+    """Add a hub user; the password comes from stdin, never the command line."""
+    from sync.hub_store import HubStore, StoreError
+    from sync.hub_users import HubUsers, UserExists
+
+    config = _load(args.config)
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with HubStore(config.store_location, config.hub_id) as store:
+            HubUsers(store).add(args.username, args.role, password)
+    except (UserExists, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    print(f"hub user {args.username} ({args.role}) added at hub {config.hub_id}")
+    return 0
+
+
+def cmd_hub_users_list(args: argparse.Namespace) -> int:
+    from sync.hub_store import HubStore, StoreError
+    from sync.hub_users import HubUsers
+
+    config = _load(args.config)
+    try:
+        with HubStore(config.store_location, config.hub_id) as store:
+            rows = HubUsers(store).list()
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    for row in rows:
+        print(f"{row['username']:<24} {row['role']:<11} "
+              f"{'disabled' if row['disabled'] else 'enabled':<9} {row['created_at']}")
+    return 0
+
+
+def _add_users_commands(actions: Any, parser_class: Any) -> None:
+    from edge.users import ROLES
+
+    users = actions.add_parser(
+        "users", help="manage the hub's users (the board, and the roster lanes receive)",
+        description="Hub users sign in to the control-room board (viewer, supervisor) and are "
+                    "sent to every lane, so officers can sign in at any lane.")
+    user_actions = users.add_subparsers(dest="users_command", metavar="ACTION",
+                                        parser_class=parser_class)
+    user_actions.required = True
+    add = user_actions.add_parser("add", help="add a user; the password is read from stdin",
+                                  description="Add a hub user. Roles: " + ", ".join(ROLES) +
+                                              " (the board takes viewer and supervisor).")
+    add.add_argument("--config", type=Path, required=True, help="the hub's config file")
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--password-stdin", action="store_true", required=True,
+                     help="read the password from the first line of stdin")
+    add.set_defaults(func=cmd_hub_users_add)
+    listing = user_actions.add_parser("list", help="list the hub's users (never a hash)")
+    listing.add_argument("--config", type=Path, required=True, help="the hub's config file")
+    listing.set_defaults(func=cmd_hub_users_list)
 
 
 def add_hub_commands(subparsers: Any) -> None:
@@ -87,6 +146,7 @@ def add_hub_commands(subparsers: Any) -> None:
     add.add_argument("--config", type=Path, required=True, help="the hub's config file")
     add.add_argument("--lane", required=True, help="the lane's id, as in its [lane] id")
     add.set_defaults(func=cmd_add_lane)
+    _add_users_commands(actions, type(hub))
     reference = actions.add_parser(
         "reference", help="publish reference data to the lanes",
         description="Manage the reference data lanes pull from the hub.")

@@ -26,7 +26,11 @@ def get_reference(lane: str) -> Any:
     if current is None:
         raise ApiError(404, "no_reference", "the hub has no reference data loaded yet")
     version, text = current
-    etag = reference_etag(version)
+    return etag_response(text, reference_etag(version))
+
+
+def etag_response(text: str, etag: str) -> Response:
+    """``text`` as JSON with ``etag``, or ``304`` when the client holds it already."""
     if request.if_none_match.contains(etag) or request.if_none_match.star_tag:
         response = Response(status=304)
     else:

@@ -11,7 +11,7 @@ matter to a sender are below. ``GET .../cursor`` answers ``{"ack": n}``.
 With the same token, ``POST .../status`` takes the lane's live status
 (:mod:`sync.status_reporter`, :mod:`sync.hub_lanes`) and ``GET .../reference``
 serves the hub's reference data by ETag (:mod:`sync.reference_puller`,
-:mod:`sync.hub_reference`).
+:mod:`sync.hub_reference`) and ``GET .../roster`` its users (:mod:`sync.hub_roster`).
 """
 
 from __future__ import annotations
@@ -59,6 +59,11 @@ def status_path(lane: str) -> str:
 def reference_path(lane: str) -> str:
     """``GET`` the hub's reference data, by ETag (see :mod:`sync.reference_puller`)."""
     return f"{API_PREFIX}/{lane}/reference"
+
+
+def roster_path(lane: str) -> str:
+    """``GET`` the hub's user roster, by ETag (see :mod:`sync.hub_roster`)."""
+    return f"{API_PREFIX}/{lane}/roster"
 
 
 def hub_session(token: str) -> "requests.Session":

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from edge.api.errors import ApiError
-from edge.api.routing import json_body, obj
+from edge.api.routing import json_body, lane_server, obj
 from sync.hub_store import HubStore, InvalidBatch, StoreError, prepare_batch
 from sync.protocol import API_PREFIX, HASH_MISMATCH, MAX_BATCH_EVENTS
 
@@ -55,6 +55,7 @@ def receive(lane: str) -> Any:
         result = store.ingest(lane, batch)
     except StoreError as exc:
         raise ApiError(503, "unavailable", f"the hub could not store the batch: {exc}") from None
+    lane_server().ingested(lane, result)  # the projector and the boards hear of it
     counts = {"ack": result.ack, "stored": result.stored, "duplicates": result.duplicates}
     problem = result.problem
     if problem is None:

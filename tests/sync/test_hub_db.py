@@ -1,4 +1,4 @@
-"""The hub's two storage engines: the same migrations and the same rules in the database."""
+"""The hub's two storage engines (the same migrations and rules in the database), and Redis."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from edge.chain import GENESIS_HASH
 from edge.writer import StoreError
 from sync.hub_db import HubDatabase, PostgresDatabase, open_database, wait_for_database
 from sync.hub_migrations import postgres_migrations, sqlite_migrations
-from tests.services import new_postgres_database
+from sync.hub_redis import RedisUnavailable, redis_problem, wait_for_redis
+from tests.services import new_postgres_database, require_redis
 
 NEWEST = sqlite_migrations()[-1].version
 
@@ -138,3 +139,18 @@ def test_an_unreachable_postgresql_is_one_clear_line_and_retried(
     assert naps == [0.5, 0.5]
     retries = [r.getMessage() for r in caplog.records if "retrying in" in r.getMessage()]
     assert len(retries) == 2 and all("cannot connect" in line for line in retries)
+
+
+def test_an_unreachable_redis_is_one_clear_line_and_retried(
+        caplog: pytest.LogCaptureFixture) -> None:
+    url = "redis://:secret@127.0.0.1:1/0"  # nothing listens on port 1
+    naps: list[float] = []
+    with caplog.at_level(logging.ERROR), pytest.raises(RedisUnavailable) as raised:
+        wait_for_redis(url, retry_s=0.5, attempts=3, sleep=naps.append)
+    assert str(raised.value).startswith("Redis at 127.0.0.1:1/0: ")
+    assert "secret" not in str(raised.value) and naps == [0.5, 0.5]
+    assert sum("retrying in" in r.getMessage() for r in caplog.records) == 2
+
+
+def test_a_reachable_redis_has_no_problem() -> None:
+    assert redis_problem(require_redis()) is None

@@ -1,0 +1,71 @@
+// The control-room board: sign in, load every lane and alarm, follow the
+// hub's /board feed, and route between the screens (hash routes, so the
+// service worker serves one shell for all of them).
+
+import * as api from '/app/js/api.js';
+import * as session from './session.js';
+import * as feed from './feed.js';
+import { mountStrip } from './alarms.js';
+import * as lanes from './lanes.js';
+import * as lane from './lane.js';
+import * as search from './search.js';
+import * as caseView from './case.js';
+import * as metrics from './metrics.js';
+import { h, replace } from '/app/js/ui.js';
+
+const view = document.getElementById('view');
+let leave = null;
+
+function route() {
+  if (leave) leave();
+  leave = null;
+  const [path, query = ''] = window.location.hash.replace(/^#/, '').split('?');
+  const params = Object.fromEntries(new URLSearchParams(query));
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const screen = parts[0] || 'lanes';
+  document.querySelectorAll('[data-nav]').forEach((a) => {
+    if (a.dataset.nav === screen) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  });
+  if (screen === 'lanes') leave = lanes.render(view);
+  else if (screen === 'lane') leave = lane.render(view, parts[1]);
+  else if (screen === 'search') search.render(view, params);
+  else if (screen === 'case') caseView.render(view, parts[1], parts[2]);
+  else if (screen === 'metrics') metrics.render(view, params);
+  else replace(view, h('p', {}, 'No such screen.'));
+}
+
+function showLink({ up, detail }) {
+  const el = document.getElementById('link');
+  el.textContent = detail;
+  el.classList.toggle('is-down', !up);
+}
+
+function tickClock() {
+  document.getElementById('clock').textContent = new Date().toLocaleTimeString('en-GB');
+}
+
+async function start() {
+  session.mount();
+  api.configure({ token: session.token, onUnauthorized: session.expire });
+  const who = await session.signedIn();
+  const user = document.getElementById('user');
+  user.hidden = false;
+  user.textContent = `${who.username} (${who.role}) · sign out`;
+  user.addEventListener('click', session.signOut);
+  feed.subscribe((type, payload) => { if (type === 'link') showLink(payload); });
+  mountStrip();
+  try {
+    await feed.load();
+  } catch (err) {
+    if (!(err instanceof api.ApiError && err.status === 401)) showLink({ up: false, detail: 'NO LINK TO HUB' });
+  }
+  feed.connect(session.token(), session.expire);
+  window.addEventListener('hashchange', route);
+  route();
+  tickClock();
+  setInterval(tickClock, 1000);
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/board/sw.js', { scope: '/board/' }).catch(() => {});
+}
+
+start();

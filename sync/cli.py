@@ -8,12 +8,19 @@ lines, exit 2 for a bad config, as for every other subcommand.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
 
 from edge.cli import EXIT_USAGE, CommandError, config_or_exit
 from sync.config import HubConfig, default_config, load_hub_config
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (0-65535)")
+    return int(text)
 
 
 def _load(path: Path | None) -> HubConfig:
@@ -26,6 +33,8 @@ def cmd_hub(args: argparse.Namespace) -> int:
     from sync.hub_store import StoreError
 
     config = _load(args.config)
+    if args.port is not None:  # several workers share one config file, each on its port
+        config = dataclasses.replace(config, port=args.port)
     setup_logging()
     try:
         run_hub(config, on_ready=lambda url: print(
@@ -137,6 +146,8 @@ def add_hub_commands(subparsers: Any) -> None:
         description="Run the port hub until Ctrl-C. Without --config it keeps its store in "
                     "./lanebox-hub and listens on 127.0.0.1:9090.")
     hub.add_argument("--config", type=Path, help="the hub's config file")
+    hub.add_argument("--port", type=_port, help="listen on this port instead of [hub] port "
+                                                "(one per worker behind nginx, docs/hub-scale.md)")
     hub.set_defaults(func=cmd_hub)
     actions = hub.add_subparsers(dest="hub_command", metavar="[ACTION]", parser_class=type(hub))
     add = actions.add_parser(

@@ -31,12 +31,16 @@ from sync.hub_alarms import AlarmBook
 from sync.hub_lanes import LaneBoard
 from sync.hub_live import BoardFeed
 from sync.hub_projector import HubProjector
+from sync.hub_redis import redis_problem, wait_for_redis
 from sync.hub_store import HubStore, IngestResult
 from sync.hub_users import HubUsers
 from sync.periodic import Periodic
 from sync.protocol import GAP, MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
+
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+START_RETRY_S = 2.0  # a worker started before its database or Redis waits, saying why
 
 meta = Blueprint("hub_meta", __name__)
 
@@ -59,6 +63,7 @@ class Hub:
         self.alarms = AlarmBook(store)
         self.board = LaneBoard(store, offline_after_s, heard=heard)
         self.app = self._make_app()
+        self.message_queue = message_queue
         self.socketio = SocketIO(self.app, async_mode="threading", cors_allowed_origins=[],
                                  message_queue=message_queue)
         self.feed = BoardFeed(self.socketio, self.users.check_token)
@@ -97,6 +102,13 @@ class Hub:
             if alarm is not None:
                 self.feed.alarms([alarm])
 
+    def problems(self) -> dict[str, str | None]:
+        """Each outside part the hub needs and what is wrong with it (None: fine)."""
+        parts = {"database": self.store.health()}
+        if self.message_queue:
+            parts["redis"] = redis_problem(self.message_queue)
+        return parts
+
     def _push_flipped(self) -> None:
         for row in self.board.flipped():
             self.feed.lane(row)
@@ -104,15 +116,27 @@ class Hub:
 
 @meta.get("/healthz")
 def healthz() -> Any:
-    return {"status": "ok", "hub": lane_server().hub_id}
+    """200 while the database (and Redis, when configured) answer, else 503
+    naming what is down, so a load balancer takes this worker out."""
+    hub = lane_server()
+    problems = hub.problems()
+    body = {"status": "unavailable" if any(problems.values()) else "ok", "hub": hub.hub_id,
+            **{part: problem or "ok" for part, problem in problems.items()}}
+    return body, 503 if any(problems.values()) else 200
 
 
 @meta.get("/metrics")
 def prometheus() -> Any:
     """A few gauges for monitoring (Prometheus text format, no token)."""
     hub = lane_server()
+    problems = hub.problems()
+    lines = [line for part, problem in problems.items() for line in (
+        f"# HELP lanebox_hub_{part}_up 1 while the hub's {part} answers",
+        f"# TYPE lanebox_hub_{part}_up gauge", f"lanebox_hub_{part}_up {int(problem is None)}")]
+    if problems["database"] is not None:  # nothing more to count without it
+        return Response("\n".join(lines) + "\n", mimetype=PROMETHEUS_TEXT)
     rows = hub.board.lanes()
-    lines = [
+    lines += [
         "# HELP lanebox_hub_lanes Registered lanes", "# TYPE lanebox_hub_lanes gauge",
         f"lanebox_hub_lanes {len(rows)}",
         "# HELP lanebox_hub_lanes_online Lanes heard within offline_after_s",
@@ -122,7 +146,7 @@ def prometheus() -> Any:
         "# TYPE lanebox_hub_open_alarms gauge",
         f"lanebox_hub_open_alarms {len(hub.alarms.list(open_only=True, limit=100000))}",
     ]
-    return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4; charset=utf-8")
+    return Response("\n".join(lines) + "\n", mimetype=PROMETHEUS_TEXT)
 
 
 @endpoint(meta, "/api/v1/openapi.json", "GET", roles=PUBLIC, summary="This document")
@@ -137,7 +161,9 @@ def run_hub(config: HubConfig, on_ready: Callable[[str], None] | None = None) ->
     Raises ``OSError`` if the address cannot be bound and
     :class:`~edge.writer.StoreError` if the store cannot be opened.
     """
-    store = HubStore(config.store_location, config.hub_id).start()
+    store = HubStore(config.store_location, config.hub_id).start(retry_s=START_RETRY_S)
+    if config.redis_url:
+        wait_for_redis(config.redis_url, retry_s=START_RETRY_S)
     zeroconf = make_zeroconf(None if config.host in ("0.0.0.0", "") else [config.host])
     watcher = ServiceWatcher(zeroconf)
     hub = Hub(store, config.offline_after_s, heard=watcher.services,

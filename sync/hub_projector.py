@@ -66,11 +66,17 @@ class HubProjector:
         done = 0
         for lane in self._store.lanes():
             while events := self._store.events(lane, self._cursor(lane), CHUNK):
-                raised = self._store._write(lambda conn, e=events: _project_chunk(conn, lane, e))
+                raised = self._store._write(lambda conn, e=events: self._project(conn, lane, e))
                 done += len(events)
                 if raised:
                     self._on_alarms(raised)
         return done
+
+    def _project(self, conn: Any, lane: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Several hub workers each run a projector: one lane's chunk is projected
+        by one of them at a time, the others then find the cursor moved past it."""
+        self._store.database.lock_lane(conn, f"projector:{lane}")
+        return _project_chunk(conn, lane, events)
 
     def _cursor(self, lane: str) -> int:
         with self._store._read() as conn:

@@ -13,6 +13,8 @@ from typing import Any
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from edge.writer import StoreError
+
 log = logging.getLogger(__name__)
 
 
@@ -55,6 +57,14 @@ def install_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         code = HTTP_CODES.get(status, "http_error")
         return ApiError(status, code, exc.description or exc.name).response()
+
+    @app.errorhandler(StoreError)
+    def _store_unavailable(exc: StoreError) -> Any:
+        # the database is away (a hub's PostgreSQL restarting, a full disk):
+        # nothing was changed, and the client may try again
+        log.error("store unavailable: %s", exc)
+        return ApiError(503, "unavailable", f"the store is unavailable, nothing was changed; "
+                                            f"try again: {exc}").response()
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

@@ -139,8 +139,10 @@ class HubProcess:
                        capture_output=True, text=True, timeout=30)  # exists already: fine
         return hub_sign_in(f"http://127.0.0.1:{self.port}", username)
 
-    def start(self, timeout: float = 20.0) -> int:
-        self.process = subprocess.Popen([*HUB_CLI, "--config", str(self.config)],
+    def start(self, timeout: float = 20.0, port: int | None = None) -> int:
+        """Start the hub (on ``port`` by ``--port``, else the config's); its port."""
+        port_args = ["--port", str(port)] if port is not None else []
+        self.process = subprocess.Popen([*HUB_CLI, "--config", str(self.config), *port_args],
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         ready = threading.Event()

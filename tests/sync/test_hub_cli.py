@@ -12,6 +12,7 @@ import requests
 from edge.config import ConfigError
 from sync.config import default_config, load_hub_config, parse_hub_config
 from tests.sync.rig import HUB_CLI, HUB_ID, HubProcess
+from tests.sync.workers import free_port
 
 
 def hub_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -29,11 +30,12 @@ def test_add_lane_prints_a_working_token_last_and_keeps_only_its_hash(tmp_path):
     assert again.stderr == "lanebox hub: lane GBDVR-IN-03 is registered already\n"
 
 
-def test_the_hub_serves_until_sigterm(tmp_path):
+def test_the_hub_serves_until_sigterm_on_the_port_it_is_given(tmp_path):
     hub = HubProcess(tmp_path)
-    port = hub.start()
-    assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json() == {
-        "status": "ok", "hub": HUB_ID}
+    wanted = free_port()
+    assert hub.start(port=wanted) == wanted  # --port beats the config's port 0
+    assert requests.get(f"http://127.0.0.1:{wanted}/healthz", timeout=5).json() == {
+        "status": "ok", "hub": HUB_ID, "database": "ok"}
     process = hub.process
     hub.stop()
     assert process is not None and process.returncode == 0
@@ -45,6 +47,10 @@ def test_the_hub_serves_until_sigterm(tmp_path):
     ('[hub]\nid = "no spaces"\ndata_dir = "d"\n', "hub.id: letters, digits"),
     ('[hub]\nid = "H"\n', "hub.data_dir: missing (required)"),
     ('[hub\n', "not valid TOML"),
+    ('[hub]\nid = "H"\ndata_dir = "d"\ndatabase = "mysql://db/hub"\n',
+     "hub.database: must be a postgresql:// URL"),
+    ('[hub]\nid = "H"\ndata_dir = "d"\nredis_url = "http://cache"\n',
+     "hub.redis_url: must be a redis://, rediss:// or unix:// URL"),
 ])
 def test_a_bad_config_names_file_and_key(tmp_path, text, message):
     config = tmp_path / "hub.toml"

@@ -193,8 +193,8 @@ def test_non_json_and_oversized_bodies_are_refused(hub, token):
 
 
 def test_healthz_names_the_hub(hub):
-    assert requests.get(hub.url + "/healthz", timeout=10).json() == {"status": "ok",
-                                                                    "hub": HUB_ID}
+    assert requests.get(hub.url + "/healthz", timeout=10).json() == {
+        "status": "ok", "hub": HUB_ID, "database": "ok"}
 
 
 def _raw_connection(hub: InProcessHub) -> tuple[Any, type[Exception]]:

@@ -22,10 +22,13 @@ Session = ScaleCalibration | DeviceCheck
 
 
 class CalibrationDesk:
-    """Open sessions by id; ``on_recorded`` runs after each record is stored."""
+    """Open sessions by id; ``on_recorded`` runs after each record is stored.
+    ``clock`` dates a daily check's ``due_at`` (the lane's, so a test can move it)."""
 
-    def __init__(self, store: EventStore, on_recorded: Callable[[], None]) -> None:
+    def __init__(self, store: EventStore, on_recorded: Callable[[], None],
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self._store = store
+        self._clock = clock
         self._on_recorded = on_recorded
         self._lock = threading.RLock()
         self._open: dict[str, Session] = {}
@@ -61,7 +64,7 @@ class CalibrationDesk:
                                        "passed": bool(session.passed), "session_id": session.id,
                                        "record": session.as_dict()}
             if session.kind == ETD_DAILY:
-                due = datetime.now(timezone.utc) + timedelta(hours=ETD_VALID_HOURS)
+                due = self._clock() + timedelta(hours=ETD_VALID_HOURS)
                 payload["due_at"] = due.isoformat(timespec="seconds").replace("+00:00", "Z")
             event = self._store.append("calibration.recorded", payload, actor).event
             self._open.pop(session.id, None)

@@ -32,7 +32,17 @@ def calibration_status(records: list[dict[str, Any]], interval_days: int | None,
     if not last["passed"]:
         return {"status": FAILED, "due_at": None, "last": summary}
     due_at = last.get("due_at") or (
-        (_parse(last["at"]) + timedelta(days=interval_days)).isoformat().replace("+00:00", "Z")
+        (_parse(last["at"]) + timedelta(days=interval_days)).isoformat(timespec="seconds").replace("+00:00", "Z")
         if interval_days else None)
     overdue = due_at is not None and now >= _parse(due_at)
     return {"status": DUE if overdue else OK, "due_at": due_at, "last": summary}
+
+
+def describe(calibration: dict[str, Any]) -> str:
+    """The standing in words for a tile's detail line, e.g. "calibration overdue since 2026-11-18 04:42 UTC"."""
+    status, due_at = calibration.get("status"), calibration.get("due_at")
+    if status == FAILED:
+        return "calibration failed"
+    if status == DUE and due_at:
+        return f"calibration overdue since {_parse(due_at):%Y-%m-%d %H:%M} UTC"
+    return "calibration due" if status == DUE else f"calibration {status}"

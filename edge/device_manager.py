@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from drivers.base import CONNECTED, SerialDriver
 from drivers.registry import lookup
+from edge.calibration_status import describe as describe_calibration
 from edge.config import DeviceConfig
 
 Publish = Callable[[str, dict[str, Any]], None]
@@ -66,8 +67,7 @@ class DeviceState:
         if self.driver.state == CONNECTED and self.locked:
             return f"locked by {self.locked['by']}: {self.locked['reason']}"
         if self.driver.state == CONNECTED and self.public_state == CALIBRATION_DUE:
-            return f"calibration {self.calibration['status']}" + (
-                f" (due {self.calibration['due_at']})" if self.calibration.get("due_at") else "")
+            return describe_calibration(self.calibration)
         return self.driver.state_detail
 
     @property

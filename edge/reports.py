@@ -177,6 +177,43 @@ def _inspection_section(doc: Document, inspection: dict[str, Any] | None) -> Non
     ])
     if inspection["flags"]:
         doc.grid(("flag", "what was found"), [(f["code"], f["message"]) for f in inspection["flags"]], (40, 146))
+    _readings_section(doc, inspection)
+
+
+#: how a reading taken from a device out of calibration is marked wherever it is shown
+CALIBRATION_DUE_MARK = "CALIBRATION DUE when read"
+
+
+def _reading_text(kind: str, data: dict[str, Any]) -> str:
+    """One attached reading in words, as the officer saw it on the tile."""
+    if kind == "scale":
+        return f"{data.get('weight')} {data.get('unit')}" + (" stable" if data.get("stable") else " moving")
+    if kind == "trace":
+        found = ", ".join(f"{s['name']} ({s['amplitude']})" for s in data.get("substances", []))
+        return f"{data.get('result')}" + (f": {found}" if found else "") + f", sample {data.get('sample_id') or '-'}"
+    mrz = data.get("mrz") or {}
+    return (f"document {mrz.get('document_number')} ({mrz.get('nationality')}), "
+            f"check digits {'valid' if mrz.get('valid') else 'INVALID'}")
+
+
+def _readings_section(doc: Document, inspection: dict[str, Any]) -> None:
+    """Every device reading attached to the inspection, each with the device's
+    calibration standing when it was read (DESIGN.md decision 5)."""
+    entries = [("scale", w) for w in inspection["weights"]] + [("trace", t) for t in inspection["traces"]]
+    if inspection["document"]:
+        entries.append(("document", inspection["document"]))
+    doc.heading("Device readings attached")
+    if not entries:
+        doc.paragraph("No device readings were attached.")
+        return
+    entries.sort(key=lambda entry: entry[1]["at"])
+    doc.grid(("attached (UTC)", "by", "device", "reading", "read at (UTC)", "calibration"),
+             [(e["at"], e["by"], e["device_id"], _reading_text(kind, e["data"]), e["reading_ts"],
+               CALIBRATION_DUE_MARK if e["calibration_due"] else "in calibration") for kind, e in entries],
+             (40, 14, 18, 42, 40, 32))
+    if any(e["calibration_due"] for _, e in entries):
+        doc.paragraph(f"{CALIBRATION_DUE_MARK}: the device's calibration was overdue or had failed when the "
+                      "reading was taken; the reading is kept as read, and marked.")
 
 
 def _photos_section(doc: Document, inspection: dict[str, Any] | None) -> None:

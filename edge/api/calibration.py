@@ -217,9 +217,12 @@ def history(device_id: str) -> Any:
         raise not_found(f"device {device_id!r}")
     entries = []
     for row in rows:
-        record = json.loads(row["data"]).get("record") or {}
+        # a record made on this lane carries its whole session; one written otherwise (an import) may not
+        record = json.loads(row["data"]).get("record")
+        by = record["started_by"] if record else (server.store.get(row["id"]) or {}).get("actor")
         entries.append({"event_id": row["id"], "at": row["at"], "kind": row["kind"], "passed": bool(row["passed"]),
-                        "due_at": row["due_at"], "by": record.get("started_by")})
+                        "due_at": row["due_at"], "by": by, "certificate": record is not None,
+                        "params": (record or {}).get("params")})
     return {"device_id": device_id, "calibration": state.calibration if state else None, "history": entries}
 
 

@@ -36,7 +36,10 @@ export function readingLine(reading) {
   if (!reading) return '—';
   const d = reading.data || {};
   if (reading.kind === 'scale') return d.status !== 'ok' ? d.status : `${d.weight} ${d.unit} ${d.stable ? 'stable' : 'moving'}`;
-  if (reading.kind === 'trace') return `${d.result}${(d.substances || []).length ? ` — ${d.substances.map((s) => s.name).join(', ')}` : ''}`;
+  if (reading.kind === 'trace') {
+    const v = d.verification;
+    return `${d.result}${(d.substances || []).length ? ` — ${d.substances.map((s) => s.name).join(', ')}` : ''}${v ? ` · verification ${v.trap_lot} ${v.passed ? 'PASS' : 'FAIL'}` : ''}`;
+  }
   if (reading.kind === 'document') return `document ${(d.mrz && d.mrz.document_number) || '?'}`;
   return String(d.text || '');
 }

@@ -3,6 +3,7 @@ on real ptys (and one on a TCP terminal server), for end-to-end tests."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,7 +11,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import requests
 
@@ -19,6 +20,7 @@ from drivers.simulators.etd_ascii import EtdSimulator
 from drivers.simulators.mrz_reader import DocumentReaderSimulator
 from drivers.simulators.mt_sics import MtSicsSimulator
 from drivers.simulators.ports import PtyPort, TcpPort
+from edge.store import EventStore
 
 LANEBOX = [sys.executable, "-m", "edge.cli"]
 PASSWORDS = {"olga": ("officer", "officer-pass-1"), "tom": ("technician", "tech-pass-12"),
@@ -45,6 +47,8 @@ class LaneRig:
     tokens: dict[str, str] = field(default_factory=dict)
     lane_id: str = "TEST-IN-01"
     upstream: tuple[str, str] | None = None  # (hub url, sync token)
+    #: more keys of a device's [[devices]] table, e.g. {"scale-1": {"calibration_interval_days": 30}}
+    device_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def config_path(self) -> Path:
@@ -53,12 +57,19 @@ class LaneRig:
     def write_config(self) -> None:
         devices = "".join(
             f'\n[[devices]]\nid = "{device_id}"\nkind = "{sim.kind}"\ndriver = "{sim.driver}"\nport = "{self.ports[device_id].path}"\n'
+            + "".join(f"{key} = {json.dumps(value)}\n" for key, value in self.device_settings.get(device_id, {}).items())
             for device_id, sim in self.sims.items())
         upstream = (f'[upstream]\nurl = "{self.upstream[0]}"\ntoken = "{self.upstream[1]}"\n\n'
                     if self.upstream else "")
         self.config_path.write_text(
             f'[lane]\nid = "{self.lane_id}"\nname = "Test lane"\n\n'
             f'[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = "data"\nserial_by_id_dir = "by-id"\n\n{upstream}{devices}')
+
+    def open_store(self) -> EventStore:
+        """The lane's own store, for a test to write what happened before the server starts
+        (``with rig.open_store() as store: store.append(...)``): the chain stays whole."""
+        (self.root / "data").mkdir(exist_ok=True)
+        return EventStore(self.root / "data" / "lane.sqlite3", lane=self.lane_id)
 
     def add_users(self) -> None:
         for username, (role, password) in PASSWORDS.items():
@@ -124,15 +135,20 @@ def by_id_link(root: Path, name: str) -> Path:
     return root / "by-id" / f"usb-lanebox_sim_{name}-if00"
 
 
-def make_rig(root: Path) -> LaneRig:
+def make_rig(root: Path, device_settings: dict[str, dict[str, Any]] | None = None,
+             history: Callable[[EventStore], None] | None = None) -> LaneRig:
     """Scale, barcode, document reader on ptys (with by-id style links) and a
-    trace detector behind a TCP terminal server (``socket://``)."""
-    rig = LaneRig(root=root)
+    trace detector behind a TCP terminal server (``socket://``). ``history``
+    writes the lane's past (e.g. an old calibration) into its new store first."""
+    rig = LaneRig(root=root, device_settings=device_settings or {})
     rig.sims = {"scale-1": MtSicsSimulator(), "barcode-1": BarcodeSimulator(),
                 "document-1": DocumentReaderSimulator(), "trace-1": EtdSimulator()}
     for device_id, sim in rig.sims.items():
         port = TcpPort(sim) if device_id == "trace-1" else PtyPort(sim, link=by_id_link(root, device_id))
         rig.ports[device_id] = port.start()
     rig.write_config()
+    if history is not None:
+        with rig.open_store() as store:
+            history(store)
     rig.add_users()
     return rig

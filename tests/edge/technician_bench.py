@@ -3,9 +3,12 @@ users: the technician routes, tried through Flask's test client."""
 
 from __future__ import annotations
 
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from flask.testing import FlaskClient
 
@@ -20,6 +23,19 @@ from tests.edge.officer_app import PASSWORD, USERS
 from tests.waiting import wait_for
 
 
+class MovableClock:
+    """The lane's clock in a test: real time plus however far the test has moved it."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, by: timedelta) -> None:
+        self.offset += by
+
+
 @dataclass
 class Bench:
     root: Path
@@ -29,6 +45,7 @@ class Bench:
     client: FlaskClient | None = None
     tokens: dict[str, str] = field(default_factory=dict)
     config_devices: tuple[str, ...] = ("scale-1", "trace-1")
+    clock: MovableClock = field(default_factory=MovableClock)
 
     def config(self) -> dict[str, Any]:
         return {"lane": {"id": "TECH-1", "name": "Technician bench"},
@@ -39,7 +56,7 @@ class Bench:
 
     def start(self) -> "Bench":
         """(Re)start the lane on the same store, as a reboot of the box would."""
-        self.server = LaneServer(parse_config(self.config()))
+        self.server = LaneServer(parse_config(self.config()), clock=self.clock)
         self.server.start()
         if not self.server.users.list():
             for username, role in USERS.items():
@@ -69,6 +86,34 @@ class Bench:
         state = self.server.devices.get(device_id)
         wait_for(lambda: state.driver.state == "connected", timeout=10, message=f"{device_id} connected")
 
+    def run_check(self, body: dict[str, Any], present: Callable[[int], None]) -> dict[str, Any]:
+        """Start a check, and for each step arm it, then act on the device (``present(step index)``)."""
+        session = self.ok("POST", "/checks", body, status=201)["session"]
+        path = f"/calibrations/sessions/{session['id']}"
+        for index in range(len(session["steps"])):
+            armed = self.ok("POST", f"{path}/arm")["session"]
+            assert armed["steps"][index]["state"] == "waiting"
+            present(index)
+            wait_for(lambda: self.ok("GET", path)["session"]["steps"][index]["state"] == "done",
+                     message=f"step {index} judged")
+        return self.ok("GET", path)
+
+    def inspection(self) -> str:
+        """An officer's inspection (no reference data on the bench: it starts all the same)."""
+        inspection_id = str(uuid.uuid4())
+        self.ok("POST", "/inspections", {"id": inspection_id, "plate": "KHN 512", "containers": ["MAEU7362056"],
+                                         "inspection_type": "standard"}, status=201, user="olga")
+        return inspection_id
+
+    def attach(self, device_id: str, inspection_id: str, ready: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+        """The officer attaches the device's reading once ``ready(its data)`` holds; returns the event."""
+        state = self.server.devices.get(device_id)
+        wait_for(lambda: state.latest is not None and ready(state.latest["data"]),
+                 message=f"the reading of {device_id}")
+        return self.ok("POST", "/attachments", {"id": str(uuid.uuid4()), "device_id": device_id,
+                                                "record_type": "inspection", "record_id": inspection_id},
+                       status=201, user="olga")["event"]
+
 
 def make_bench(root: Path) -> Bench:
     scale = MtSicsSimulator(internal_weight=True)
@@ -82,3 +127,17 @@ def close_bench(bench: Bench) -> None:
     bench.stop()
     for port in bench.ports.values():
         port.close()
+
+
+@contextmanager
+def running_bench(root: Path, devices: tuple[str, ...]) -> Iterator[Bench]:
+    """A started bench with ``devices`` in its config, each connected; closed afterwards."""
+    bench = make_bench(root)
+    bench.config_devices = devices
+    try:
+        bench.start()
+        for device_id in devices:
+            bench.connected(device_id)
+        yield bench
+    finally:
+        close_bench(bench)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from edge.calibration_status import calibration_status
+from edge.calibration_status import calibration_status, describe
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 
@@ -39,3 +39,11 @@ def test_the_last_record_decides_and_a_failure_is_failed():
 def test_a_due_date_in_the_record_wins_over_the_interval():
     status = calibration_status([record("2026-11-01T08:00:00.000Z", due_at="2026-11-15T00:00:00Z")], 365, NOW)
     assert status["status"] == "due" and status["due_at"] == "2026-11-15T00:00:00Z"
+
+
+def test_an_interval_due_date_is_to_the_second_and_said_in_words():
+    status = calibration_status([record("2026-10-01T08:00:00.590Z")], 30, NOW)
+    assert status["due_at"] == "2026-10-31T08:00:00Z"
+    assert describe(status) == "calibration overdue since 2026-10-31 08:00 UTC"
+    assert describe({"status": "failed", "due_at": None}) == "calibration failed"
+    assert describe(calibration_status([], 30, NOW)) == "calibration due"

@@ -9,8 +9,7 @@ from typing import Any, Iterator
 import pytest
 
 from tests.edge.pdf_text import pdf_text
-from tests.edge.technician_bench import Bench, close_bench, make_bench
-from tests.waiting import wait_for
+from tests.edge.technician_bench import Bench, running_bench
 
 VEHICLE_SCALE = {"max": 60000, "e": 20, "accuracy_class": "III", "unit": "kg"}
 WEIGHTS = [{"id": f"M-{n}", "nominal": 1000, "certificate": f"UKAS-0{n}", "certificate_date": "2026-01-15"}
@@ -19,15 +18,8 @@ WEIGHTS = [{"id": f"M-{n}", "nominal": 1000, "certificate": f"UKAS-0{n}", "certi
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory) -> Iterator[Bench]:
-    bench = make_bench(tmp_path_factory.mktemp("calibration"))
-    bench.config_devices = ("scale-1", "trace-1", "barcode-1")
-    try:
-        bench.start()
-        for device_id in bench.config_devices:
-            bench.connected(device_id)
+    with running_bench(tmp_path_factory.mktemp("calibration"), ("scale-1", "trace-1", "barcode-1")) as bench:
         yield bench
-    finally:
-        close_bench(bench)
 
 
 def start(bench: Bench, **extra: Any) -> dict[str, Any]:
@@ -135,22 +127,10 @@ def test_bad_calibration_input_is_refused_clearly(bench: Bench) -> None:
     assert zero_load.status_code == 400 and zero_load.get_json()["error"]["field"] == "load"
 
 
-def run_check(bench: Bench, body: dict[str, Any], present) -> dict[str, Any]:
-    """Start a check, and for each step arm it, then act on the device."""
-    session = bench.ok("POST", "/checks", body, status=201)["session"]
-    for index in range(len(session["steps"])):
-        armed = bench.ok("POST", f"/calibrations/sessions/{session['id']}/arm")["session"]
-        assert armed["steps"][index]["state"] == "waiting"
-        present(index)
-        wait_for(lambda: bench.ok("GET", f"/calibrations/sessions/{session['id']}")["session"]["steps"][index]
-                 ["state"] == "done", message=f"step {index} judged")
-    return bench.ok("GET", f"/calibrations/sessions/{session['id']}")
-
-
 def test_trace_detector_daily_verification(bench: Bench) -> None:
     etd = bench.sims["trace-1"]
     body = {"device_id": "trace-1", "trap_lot": "VT-2026-117", "expected_substance": "RDX"}
-    passed = run_check(bench, body, lambda i: etd.verify("VT-2026-117", "RDX" if i == 0 else None))
+    passed = bench.run_check(body, lambda i: etd.verify("VT-2026-117", "RDX" if i == 0 else None))
     assert passed["session"]["passed"] is True and passed["event"]["payload"]["kind"] == "etd-daily"
     assert passed["event"]["payload"]["record"]["params"]["trap_lot"] == "VT-2026-117"
     assert passed["event"]["payload"]["due_at"]  # good for one day
@@ -158,7 +138,7 @@ def test_trace_detector_daily_verification(bench: Bench) -> None:
 
     etd.sensitive = False  # misses the trap: the check fails and the detector is marked
     try:
-        failed = run_check(bench, body, lambda i: etd.verify("VT-2026-117", "RDX" if i == 0 else None))
+        failed = bench.run_check(body, lambda i: etd.verify("VT-2026-117", "RDX" if i == 0 else None))
     finally:
         etd.sensitive = True
     assert failed["session"]["passed"] is False
@@ -171,11 +151,11 @@ def test_trace_detector_daily_verification(bench: Bench) -> None:
 
 def test_barcode_reader_functional_check(bench: Bench) -> None:
     reader = bench.sims["barcode-1"]
-    good = run_check(bench, {"device_id": "barcode-1", "expected": "CSQU3054383"},
-                     lambda i: reader.scan("CSQU3054383"))
+    good = bench.run_check({"device_id": "barcode-1", "expected": "CSQU3054383"},
+                           lambda i: reader.scan("CSQU3054383"))
     assert good["session"]["passed"] is True and good["event"]["payload"]["kind"] == "reader-functional"
-    bad = run_check(bench, {"device_id": "barcode-1", "expected": "CSQU3054383"},
-                    lambda i: reader.scan("TCNU7200794"))
+    bad = bench.run_check({"device_id": "barcode-1", "expected": "CSQU3054383"},
+                          lambda i: reader.scan("TCNU7200794"))
     assert bad["session"]["passed"] is False and "expected 'CSQU3054383'" in bad["session"]["steps"][0]["detail"]
     pdf = pdf_text(bench.call("GET", f"/calibrations/{bad['event']['id']}/certificate.pdf").data)
     assert "Device check record" in pdf and "TCNU7200794" in pdf

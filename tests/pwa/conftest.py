@@ -8,6 +8,7 @@ landscape (1280×800) sizes, go to ``test-artifacts/screenshots/``.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -148,6 +149,18 @@ def shoot(page: Page, name: str, full_page: bool = False, at: str | None = None)
 def inspection_id_from(page: Page) -> str:
     page.wait_for_url("**/#/inspections/*-*")
     return page.url.rsplit("/", 1)[1]
+
+
+def pdf_of_link(page: Page, selector: str = "#pdf-link") -> bytes:
+    """The PDF the app opened (its blob: link), byte for byte, as the officer would print it."""
+    encoded = page.evaluate("""async (sel) => {
+        const blob = await (await fetch(document.querySelector(sel).href)).blob();
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        let text = '';
+        for (const b of bytes) text += String.fromCharCode(b);
+        return btoa(text);
+    }""", selector)
+    return base64.b64decode(encoded)
 
 
 def photo_bytes() -> bytes:

@@ -51,7 +51,7 @@ export async function render(view, params) {
     const steps = h('ol', { class: 'list check-steps' }, session.steps.map((s, i) => h('li', { dataset: { step: s.name, state: s.state } },
       h('div', { class: 'row-text' }, h('span', { class: 'row-title' }, s.prompt),
         s.state === 'waiting' ? h('span', { class: 'row-sub scan-wait', id: 'check-waiting' }, `Waiting for ${device.id}… run it now.`) : null,
-        s.state === 'done' ? h('span', { class: 'row-sub' }, `${s.detail} — ${readingLine(s.reading)}`) : null),
+        s.state === 'done' ? h('span', { class: 'row-sub' }, `${s.detail} · the device sent: ${readingLine(s.reading)}`) : null),
       s.state === 'done' ? verdictBadge(s.passed)
         : i === session.current && s.state === 'pending'
           ? h('button', { class: 'btn btn-primary btn-big', type: 'button', id: 'arm-step', onclick: (e) => busy(e.currentTarget, () => arm(session)) }, 'Ready — run it') : null)));

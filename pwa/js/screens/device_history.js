@@ -8,6 +8,13 @@ import { verdictBadge } from './calibration.js';
 import { add, busy, h } from '../ui.js';
 import { guard } from '../technician.js';
 
+/** What a check was run with: the trap's lot and substance, or the reference a reader had to read. */
+function checkLine(params) {
+  if (!params) return null;
+  if (params.trap_lot) return `trap lot ${params.trap_lot} (${params.expected_substance})`;
+  return params.expected ? `reference ${params.expected}` : null;
+}
+
 export async function render(view, params) {
   if (!guard(view)) return undefined;
   const { device_id: id, calibration, history } = await api.get(`/devices/${encodeURIComponent(params.id)}/calibrations`);
@@ -17,9 +24,10 @@ export async function render(view, params) {
     h('section', { class: 'card' }, history.length ? h('ul', { class: 'list', id: 'history' }, history.map((entry) =>
       h('li', { dataset: { event: entry.event_id } },
         h('div', { class: 'row-text' }, h('span', { class: 'row-title' }, `${fmt.label(entry.kind)} · ${fmt.dateTime(entry.at)}`),
-          h('span', { class: 'row-sub' }, `by ${entry.by || '?'}${entry.due_at ? ` · valid until ${fmt.dateTime(entry.due_at)}` : ''}`)),
+          h('span', { class: 'row-sub' }, [`by ${entry.by || '?'}`, checkLine(entry.params), entry.due_at ? `valid until ${fmt.dateTime(entry.due_at)}` : null].filter(Boolean).join(' · '))),
         verdictBadge(entry.passed),
-        h('button', { class: 'btn', type: 'button', onclick: (e) => busy(e.currentTarget, () => openPdf(`/calibrations/${entry.event_id}/certificate.pdf`, e.currentTarget)) }, 'Certificate')))) :
+        entry.certificate === false ? h('span', { class: 'muted' }, 'no certificate on this lane')
+          : h('button', { class: 'btn', type: 'button', onclick: (e) => busy(e.currentTarget, () => openPdf(`/calibrations/${entry.event_id}/certificate.pdf`, e.currentTarget)) }, 'Certificate')))) :
       h('p', { class: 'empty' }, 'No calibration or check recorded yet.')));
   return undefined;
 }

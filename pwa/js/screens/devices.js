@@ -35,7 +35,8 @@ function card(d, redraw) {
   return h('section', { class: `card device-card state-${d.state}`, dataset: { device: d.id, state: d.state } },
     h('header', { class: 'card-head' },
       h('h2', {}, `${TITLES[d.kind] || d.kind} `, h('small', {}, d.id)),
-      h('span', { class: 'btn-row', style: { margin: 0 } }, calibrationBadge(cal), stateBadge(d.state))),
+      // the calibration badge already says "due": beside it, say whether the link is up
+      h('span', { class: 'btn-row', style: { margin: 0 } }, calibrationBadge(cal), stateBadge(d.state === 'calibration_due' ? d.link_state : d.state))),
     d.state !== 'connected' && d.detail ? h('p', { class: 'banner banner-warn device-detail' }, d.detail) : null,
     h('dl', { class: 'kv device-kv' },
       h('dt', {}, 'Driver'), h('dd', {}, d.driver),

@@ -47,6 +47,12 @@ function readingData(entry) {
   return entry;
 }
 
+/** The mark on a reading taken while its device's calibration was overdue or failed (DESIGN.md 5). */
+function dueBadge(entry) {
+  const due = entry.calibration_due || (entry.calibration && ['due', 'failed'].includes(entry.calibration.status));
+  return due ? badge('CALIBRATION DUE', 'warn') : null;
+}
+
 function who(entry) {
   const at = entry.at || entry.ts || entry.attached_at || (entry.reading && entry.reading.ts);
   const by = entry.by || entry.actor || entry.attached_by;
@@ -324,7 +330,7 @@ export async function render(view, { id }) {
         h('div', { class: 'btn-row' },
           (a.valid ?? mrz.valid) ? badge('VALID', 'ok') : badge('INVALID', 'bad'),
           (a.expired ?? isExpired(mrz)) ? badge('EXPIRED', 'bad') : null,
-          (a.watchlist_hits || []).length ? badge('WATCHLISTED', 'bad') : null),
+          (a.watchlist_hits || []).length ? badge('WATCHLISTED', 'bad') : null, dueBadge(doc)),
         h('p', { class: 'muted' }, who(doc))));
     } else replace(docAttached);
 
@@ -338,7 +344,7 @@ export async function render(view, { id }) {
         return h('li', {}, h('strong', { class: 'big' }, fmt.weight(data.weight, data.unit)), ' ',
           bad ? badge('DISCREPANCY', 'bad') : (a.declared_kg != null ? badge('MATCHES DECLARATION', 'ok') : null),
           a.declared_kg != null ? h('div', {}, `declared ${fmt.number(a.declared_kg)} kg${pct != null ? `, difference ${Number(pct) > 0 ? '+' : ''}${fmt.number(pct, 1)} %` : ''}${a.tolerance_pct != null ? ` (tolerance ${a.tolerance_pct} %)` : ''}`) : null,
-          w.calibration_due || (w.calibration && w.calibration.status === 'due') ? badge('CALIBRATION DUE', 'warn') : null,
+          dueBadge(w),
           h('div', { class: 'muted' }, who(w)));
       }))) : null);
 
@@ -346,7 +352,7 @@ export async function render(view, { id }) {
     replace(traceAttached, traces.length ? h('div', { class: 'attached', id: 'traces-attached' }, h('h3', {}, 'Attached'),
       h('ul', { class: 'list' }, traces.map((t) => {
         const data = readingData(t);
-        return h('li', {}, data.result === 'alarm' ? badge('ALARM', 'bad') : data.result === 'clear' ? badge('CLEAR', 'ok') : badge(String(data.result).toUpperCase(), 'warn'), ' ',
+        return h('li', {}, data.result === 'alarm' ? badge('ALARM', 'bad') : data.result === 'clear' ? badge('CLEAR', 'ok') : badge(String(data.result).toUpperCase(), 'warn'), ' ', dueBadge(t), ' ',
           (data.substances || []).map((s) => `${s.name} (${s.class}) ${s.amplitude}`).join(', '), h('div', { class: 'muted' }, `sample ${data.sample_id || '—'} · ${who(t)}`));
       }))) : null);
   }

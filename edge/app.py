@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, Response, request
 from flask_socketio import SocketIO
@@ -37,7 +37,9 @@ from edge.web import bp as web_bp
 from sync.agent import SyncAgent
 from sync.periodic import Periodic
 from sync.reference_puller import ReferencePuller
+from sync.roster_puller import RosterPuller
 from sync.status_reporter import StatusReporter
+from sync.upstream import Upstream, UpstreamCollector, make_upstream
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +57,23 @@ def package_version() -> str:
         return "0+unknown"
 
 
-class LaneServer:
-    """One lane's edge server: store, users, devices, HTTP API and /live."""
+Clock = Callable[[], datetime]
 
-    def __init__(self, config: LaneConfig) -> None:
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class LaneServer:
+    """One lane's edge server: store, users, devices, HTTP API and /live.
+
+    ``clock`` is what calibration standing is judged against (when a daily
+    check or an interval runs out); tests pass their own to let a day go by.
+    """
+
+    def __init__(self, config: LaneConfig, clock: Clock = utc_clock) -> None:
         self.config = config
+        self.clock = clock
         self.version = package_version()
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = EventStore(config.data_dir / "lane.sqlite3", lane=config.lane_id)
@@ -72,21 +86,31 @@ class LaneServer:
         self.console = RawConsole(self.socketio, self.users.check_token, tap=lambda d, on: self.devices.set_tap(d, on),
                                   known=lambda d: self.devices.get(d) is not None)
         self.devices = DeviceManager(config.devices, publish=self._publish, traffic=self.console.traffic)
-        self.calibrations = CalibrationDesk(self.store, on_recorded=self.refresh_calibrations)
+        self.calibrations = CalibrationDesk(self.store, on_recorded=self.refresh_calibrations, clock=clock)
         self.live = LiveHub(self.socketio, self.users.check_token, self.devices.initial_messages)
         self.badges = BadgeRelay(self.socketio, lambda: {u["username"] for u in self.users.list()
                                                          if not u["disabled"]})
         upstream = config.upstream
+        self.upstream: Upstream | None = None  # where the hub is: [upstream] url, or found by mDNS
         self.sync: SyncAgent | None = None
         self.status_reporter: StatusReporter | None = None  # live status up to the hub
         self.reference_puller: ReferencePuller | None = None  # reference data down from it
-        if upstream and upstream.url and upstream.token:
-            link = (self.store, config.lane_id, upstream.url, upstream.token)
+        self.roster_puller: RosterPuller | None = None  # and the hub's users
+        if upstream and upstream.token:
+            self.upstream = make_upstream(config.lane_id, upstream.url, upstream.token, config.host,
+                                          upstream.ca_file)
+            link = (self.store, config.lane_id, self.upstream, upstream.token)
             self.sync = SyncAgent(*link)
             self.status_reporter = StatusReporter(*link, devices=self.devices.snapshot,
                                                   sync_status=self.sync.status)
-            self.reference_puller = ReferencePuller(*link)
+            self.reference_puller = ReferencePuller(*link, interval=upstream.pull_interval_s)
+            self.roster_puller = RosterPuller(self.users, *link[1:], interval=upstream.pull_interval_s)
+            for follower in (self.sync.hub_moved, self.status_reporter.wake, self.reference_puller.wake,
+                             self.roster_puller.wake):
+                self.upstream.subscribe(follower)
         self.metrics_registry = make_registry(self)
+        if self.upstream is not None:
+            self.metrics_registry.register(UpstreamCollector(self.upstream))
         # a calibration falls due with the passing of time, not with an event
         self._calibration_clock = Periodic("calibration-clock", self.refresh_calibrations, interval=60.0)
 
@@ -134,13 +158,15 @@ class LaneServer:
         self.store.close()
 
     def _upstream_threads(self) -> list[Any]:
-        """The threads that talk to the hub (none without [upstream] url + token)."""
-        return [t for t in (self.sync, self.status_reporter, self.reference_puller) if t is not None]
+        """The threads that talk to the hub (none without an [upstream] token);
+        the upstream first, so it is looking for the hub when the others ask."""
+        return [t for t in (self.upstream, self.sync, self.status_reporter, self.reference_puller,
+                            self.roster_puller) if t is not None]
 
     def refresh_calibrations(self) -> None:
         """Work out each device's calibration standing from its records and
         interval; a device that becomes overdue shows ``calibration_due``."""
-        now = datetime.now(UTC)
+        now = self.clock()
         for device_id, state in self.devices.devices.items():
             records = self.store.query("SELECT id, at, kind, passed, due_at FROM calibrations "
                                        "WHERE device_id = ? ORDER BY at, rowid", (device_id,))

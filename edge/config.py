@@ -42,8 +42,14 @@ class DeviceConfig:
 
 @dataclass(frozen=True)
 class UpstreamConfig:
+    """``[upstream]``: the hub's URL (None: found by mDNS), this lane's sync
+    token, the CA file that signed the hub's certificate (None: the system's
+    trust store), and how often reference data and the user roster are pulled."""
+
     url: str | None
     token: str | None
+    ca_file: Path | None = None
+    pull_interval_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,15 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
         url = up.get("url", str, None)
         if url is not None and not re.match(r"^https?://[^\s/]+", url):
             raise up.fail("url", f"{url!r} is not an http(s) URL")
-        upstream = UpstreamConfig(url=url, token=up.get("token", str, None))
+        ca_file = up.get("ca_file", str, None)
+        ca_path = _path(ca_file, base_dir) if ca_file is not None else None
+        if ca_path is not None and not ca_path.is_file():
+            raise up.fail("ca_file", f"no such file: {ca_path}")
+        pull_interval_s = float(up.get("pull_interval_s", (int, float), 30.0))
+        if not 1 <= pull_interval_s <= 3600:
+            raise up.fail("pull_interval_s", "must be between 1 and 3600 seconds")
+        upstream = UpstreamConfig(url=url, token=up.get("token", str, None), ca_file=ca_path,
+                                  pull_interval_s=pull_interval_s)
         up.done()
 
     tolerance = 5.0

@@ -9,6 +9,11 @@ the log shows which data every decision was made against.
 The current copy lives in memory, indexed for lookups, and is rebuilt from
 the last ``reference.loaded`` event whenever that changes (at start, or
 after a load by the CLI while the server runs).
+
+A declaration may name the lanes it is expected at (``lanes``); without
+one it is port-wide. The hub sends each lane only its own declarations and
+the port-wide ones (:func:`for_lane`), so a lane holds no more of the
+port's manifests than it needs.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from drivers.validation.iso6346 import normalise_container_number, parse_container_number
+from edge.config import LANE_ID
 from edge.identifiers import normalise_document_number, normalise_plate
 from edge.risk import RiskFactor
 from edge.store import EventStore
@@ -54,6 +60,8 @@ _DECLARATION = _closed({
     "gross_weight_kg": {"type": "number", "exclusiveMinimum": 0},
     "origin": {"type": "string", "pattern": "^[A-Z]{2}$"},
     "consignor": _TEXT, "consignee": _TEXT, "haulier": _TEXT,
+    "lanes": {"type": "array", "items": {"type": "string", "pattern": LANE_ID.pattern},
+              "minItems": 1, "maxItems": 200, "uniqueItems": True},
 }, "ref", "goods", "origin")
 SCHEMA = _closed({
     "version": {"type": "string", "minLength": 1, "maxLength": 64},
@@ -188,6 +196,15 @@ def parse_reference(data: Any, source: str) -> ReferenceData:
         duplicate = next(p for p in prefixes if prefixes.count(p) > 1)
         raise ReferenceProblem(source, "tariff", f"hs_prefix {duplicate} is listed twice")
     return ref
+
+
+def for_lane(data: dict[str, Any], lane_id: str) -> dict[str, Any]:
+    """``data`` (checked already) as lane ``lane_id`` receives it: its own
+    declarations and the port-wide ones; everything else as it is."""
+    if "declarations" not in data:
+        return data
+    return {**data, "declarations": [d for d in data["declarations"]
+                                     if "lanes" not in d or lane_id in d["lanes"]]}
 
 
 def _index_declaration(ref: ReferenceData, declaration: dict[str, Any], where: str, source: str) -> None:

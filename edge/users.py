@@ -15,6 +15,10 @@ hand out live sessions, and checking one needs no argon2.
 Failed logins are slowed down per username and per remote address, in
 memory: after ``FREE_FAILURES`` consecutive failures each further attempt is
 refused unchecked for 1 s, 2 s, 4 s ... up to ``MAX_DELAY_S``.
+
+The port hub's roster (every hub user, with its argon2 hash) is merged in
+by :meth:`UserDirectory.merge_roster`, as events by ``hub-roster``, so an
+officer registered at the hub signs in at any lane.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Hashable
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlite_utils import Database
 
@@ -49,6 +53,9 @@ MAX_DELAY_S = 60.0
 TOKEN_CACHE_S = 5.0
 TOKEN_CACHE_MAX = 4096
 HASH_SLOTS = 2
+ROSTER_ACTOR = "hub-roster"
+"""The actor of every change the hub's roster makes to a lane's users."""
+MAX_HASH = 512
 
 Clock = Callable[[], float]
 
@@ -91,6 +98,40 @@ def iso_utc(epoch_s: float) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PasswordHashing:
+    """argon2id hashing and checking, at most ``HASH_SLOTS`` at once.
+
+    Shared by the lane's users and the hub's (:mod:`sync.hub_users`), so both
+    hash with the same parameters and bound their memory the same way. A
+    stored hash that cannot be read counts as a wrong password (logged).
+    """
+
+    def __init__(self, hasher: PasswordHasher | None = None) -> None:
+        self.hasher = hasher or PasswordHasher()
+        self._slots = threading.BoundedSemaphore(HASH_SLOTS)
+        self._dummy: str | None = None
+
+    def hash(self, password: str) -> str:
+        with self._slots:
+            return self.hasher.hash(password)
+
+    def verify(self, stored_hash: str, password: str) -> bool:
+        with self._slots:
+            try:
+                return self.hasher.verify(stored_hash, password)
+            except VerifyMismatchError:
+                return False
+            except (VerificationError, InvalidHashError):
+                log.warning("a stored password hash cannot be checked")
+                return False
+
+    def dummy_hash(self) -> str:
+        """A hash to check unknown usernames against, so they take as long as known ones."""
+        if self._dummy is None:
+            self._dummy = self.hash(secrets.token_urlsafe(16))
+        return self._dummy
 
 
 class LoginThrottle:
@@ -156,12 +197,68 @@ def _validate(username: Any, role: Any, password: Any) -> None:
         raise ValueError("username must be 2-32 chars of a-z, 0-9, '.', '_', '-'")
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    _validate_password(password)
+    validate_password(password)
 
 
-def _validate_password(password: Any) -> None:
+def validate_password(password: Any) -> None:
+    """``ValueError`` unless ``password`` is a string of an acceptable length."""
     if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise ValueError(f"password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters")
+
+
+@dataclass(frozen=True)
+class RosterUser:
+    """One account as the hub's roster gives it (``GET .../roster``)."""
+
+    username: str
+    role: str
+    password_hash: str
+    disabled: bool
+
+
+def parse_roster(document: Any) -> list[RosterUser]:
+    """Check the hub's roster ``{"users": [...]}`` whole, before anything is
+    merged; ``ValueError`` naming the first bad entry and why."""
+    users = document.get("users") if isinstance(document, dict) else None
+    if not isinstance(users, list):
+        raise ValueError("not a roster: no list of users")
+    roster, seen = [], set()
+    for i, entry in enumerate(users):
+        where = f"users[{i}]"
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where}: not an object")
+        username, role = entry.get("username"), entry.get("role")
+        password_hash, disabled = entry.get("password_hash"), entry.get("disabled")
+        if not isinstance(username, str) or not USERNAME_RE.match(username):
+            raise ValueError(f"{where}.username: {username!r} is not a valid username")
+        if username in seen:
+            raise ValueError(f"{where}.username: {username} is listed twice")
+        if role not in ROLES:
+            raise ValueError(f"{where}.role: {role!r} is not one of {', '.join(ROLES)}")
+        if not isinstance(disabled, bool):
+            raise ValueError(f"{where}.disabled: must be true or false")
+        if not _is_argon2id(password_hash):
+            raise ValueError(f"{where}.password_hash: not an argon2id hash")
+        seen.add(username)
+        roster.append(RosterUser(username, role, password_hash, disabled))
+    return roster
+
+
+def _is_argon2id(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > MAX_HASH:
+        return False
+    try:
+        return extract_parameters(value).type is Type.ID
+    except InvalidHashError:
+        return False
+
+
+def _disabled_by(conn: sqlite3.Connection, username: str) -> str | None:
+    """Who disabled ``username`` last (the actor of its latest ``user.disabled``)."""
+    row = conn.execute("SELECT actor FROM events WHERE type = 'user.disabled' "
+                       "AND json_extract(payload, '$.username') = ? ORDER BY seq DESC LIMIT 1",
+                       (username,)).fetchone()
+    return row[0] if row else None
 
 
 class UserDirectory:
@@ -177,14 +274,12 @@ class UserDirectory:
         self._store = store
         self._ttl = token_ttl_s
         self._clock = clock
-        self._hasher = hasher or PasswordHasher()
-        self._hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
+        self._passwords = PasswordHashing(hasher)
         self._throttle = LoginThrottle()
         self._cache: dict[str, tuple[str, str, str, float]] = {}
         self._cache_lock = threading.Lock()
         self._tables_ready = False
-        # Unknown usernames are checked against this, so they take as long as known ones.
-        self._dummy_hash = self._hash(secrets.token_urlsafe(16))
+        self._passwords.dummy_hash()  # made now, not at the first sign-in
 
     # -- accounts -------------------------------------------------------------
 
@@ -192,7 +287,7 @@ class UserDirectory:
         """Create an account. ``ValueError`` for bad input, :class:`UserExists`."""
         _validate(username, role, password)
         self._ensure_tables()
-        password_hash = self._hash(password)
+        password_hash = self._passwords.hash(password)
         created_at = iso_utc(self._clock())
 
         def write(conn: sqlite3.Connection) -> None:
@@ -232,9 +327,9 @@ class UserDirectory:
     def set_password(self, username: str, password: str, actor: str | None) -> None:
         """Replace a password and end the account's sessions. Raises
         ``ValueError`` for a bad password, :class:`UnknownUser`."""
-        _validate_password(password)
+        validate_password(password)
         self._ensure_tables()
-        password_hash = self._hash(password)
+        password_hash = self._passwords.hash(password)
 
         def write(conn: sqlite3.Connection) -> None:
             self._disabled(conn, username)
@@ -245,6 +340,71 @@ class UserDirectory:
 
         self._store.run_write(write)
         self._forget_sessions(username)
+
+    def merge_roster(self, roster: list[RosterUser], actor: str = ROSTER_ACTOR) -> dict[str, int]:
+        """Make the lane's accounts agree with the hub's roster, in one
+        transaction (never half a roster), each change an event by ``actor``.
+
+        A roster user new to the lane is added (unless disabled at the hub);
+        a known one takes the roster's role and password and is disabled when
+        the hub disabled it — ending its sessions. The roster re-enables only
+        an account it disabled itself: one a lane supervisor disabled stays
+        disabled. Lane users not on the roster stay as they are. Returns how
+        many accounts were added, changed and disabled.
+        """
+        self._ensure_tables()
+        now = iso_utc(self._clock())
+
+        def write(conn: sqlite3.Connection) -> tuple[dict[str, int], list[str]]:
+            counts = {"added": 0, "changed": 0, "disabled": 0}
+            touched = []
+            for user in roster:
+                row = conn.execute("SELECT role, password_hash, disabled FROM users WHERE username = ?",
+                                   (user.username,)).fetchone()
+                if row is None:
+                    if not user.disabled:
+                        conn.execute("INSERT INTO users (username, role, password_hash, disabled, created_at)"
+                                     " VALUES (?, ?, ?, 0, ?)", (user.username, user.role, user.password_hash, now))
+                        self._store.append_in(conn, "user.added", {"username": user.username, "role": user.role},
+                                              actor)
+                        counts["added"] += 1
+                    continue
+                changes = self._roster_changes(conn, user, row, actor)
+                for event_type, payload, sql, params in changes:
+                    conn.execute(sql, params)
+                    self._store.append_in(conn, event_type, payload, actor)
+                if changes:
+                    conn.execute("DELETE FROM sessions WHERE username = ?", (user.username,))
+                    touched.append(user.username)
+                    counts["disabled" if changes[-1][0] == "user.disabled" else "changed"] += 1
+            return counts, touched
+
+        counts, touched = self._store.run_write(write)
+        for username in touched:
+            self._forget_sessions(username)
+        return counts
+
+    @staticmethod
+    def _roster_changes(conn: sqlite3.Connection, user: RosterUser, row: tuple[str, str, int],
+                        actor: str) -> list[tuple[str, dict[str, Any], str, tuple[Any, ...]]]:
+        """What merging ``user`` changes in the account ``row``: (event type,
+        payload, SQL, parameters), the disabling last."""
+        role, password_hash, disabled = row
+        name = user.username
+        changes: list[tuple[str, dict[str, Any], str, tuple[Any, ...]]] = []
+        if role != user.role:
+            changes.append(("user.role_changed", {"username": name, "role": user.role, "was": role},
+                            "UPDATE users SET role = ? WHERE username = ?", (user.role, name)))
+        if password_hash != user.password_hash:
+            changes.append(("user.password_changed", {"username": name},
+                            "UPDATE users SET password_hash = ? WHERE username = ?", (user.password_hash, name)))
+        if not disabled and user.disabled:
+            changes.append(("user.disabled", {"username": name},
+                            "UPDATE users SET disabled = 1 WHERE username = ?", (name,)))
+        elif disabled and not user.disabled and _disabled_by(conn, name) == actor:
+            changes.append(("user.enabled", {"username": name},
+                            "UPDATE users SET disabled = 0 WHERE username = ?", (name,)))
+        return changes
 
     @staticmethod
     def _disabled(conn: sqlite3.Connection, username: str) -> bool:
@@ -280,7 +440,7 @@ class UserDirectory:
             raise AuthFailed("wrong username or password")
         for key in keys:
             self._throttle.succeeded(key)
-        new_hash = self._hash(password) if stale_hash else None
+        new_hash = self._passwords.hash(password) if stale_hash else None
         token = secrets.token_urlsafe(32)
         expires_at = iso_utc(now + self._ttl)
 
@@ -364,33 +524,19 @@ class UserDirectory:
                                  "WHERE username = ?", (name,))
         row = rows[0] if rows else None
         valid = isinstance(password, str) and len(password) <= MAX_PASSWORD
-        stored_hash = row["password_hash"] if row else self._dummy_hash
-        matches = self._verify(stored_hash, password if valid else "")
+        stored_hash = row["password_hash"] if row else self._passwords.dummy_hash()
+        matches = self._passwords.verify(stored_hash, password if valid else "")
         if row is None:
             return "unknown_user", "", False
         if row["disabled"]:
             return "disabled", row["role"], False
         if not (valid and matches):
             return "bad_password", row["role"], False
-        return None, row["role"], self._hasher.check_needs_rehash(stored_hash)
+        return None, row["role"], self._passwords.hasher.check_needs_rehash(stored_hash)
 
     def _login_failed(self, name: str, remote: str, reason: str) -> None:
         self._store.append("user.login_failed",
                            {"username": name, "remote": remote, "reason": reason}, None)
-
-    def _hash(self, password: str) -> str:
-        with self._hash_slots:
-            return self._hasher.hash(password)
-
-    def _verify(self, stored_hash: str, password: str) -> bool:
-        with self._hash_slots:
-            try:
-                return self._hasher.verify(stored_hash, password)
-            except VerifyMismatchError:
-                return False
-            except (VerificationError, InvalidHashError):
-                log.warning("a stored password hash cannot be checked")
-                return False
 
     def _evict(self, key: str) -> None:
         with self._cache_lock:

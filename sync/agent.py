@@ -15,6 +15,11 @@ hit the hub in step), until the hub takes it or a person resolves it.
 The last ack the hub gave is also kept in a small file beside the store,
 only so that the backlog a lane reports after a restart during an outage
 is right; sending always starts from the hub's own answer.
+
+Where the hub is comes from an :class:`~sync.upstream.Upstream`, asked
+before every round: the typed URL, or the hub found by mDNS — which may be
+none yet (the agent waits, state ``discovering``) or move (the agent asks
+the new address for its ack and goes on from there).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import requests
 from edge.store import EventStore
 from edge.users import iso_utc
 from sync.protocol import GAP, MAX_BODY_BYTES, MAX_BATCH_EVENTS, cursor_path, events_path
+from sync.upstream import Upstream, as_upstream
 
 log = logging.getLogger(__name__)
 
@@ -73,18 +79,19 @@ class Backoff:
 class SyncAgent:
     """Pushes one lane's event log to the hub from a background thread.
 
+    ``hub`` is the hub's URL or the lane's :class:`~sync.upstream.Upstream`.
     ``clock`` (epoch seconds) dates the status (ages, last success); waits
     use the monotonic clock. ``timeout`` is requests' ``(connect, read)``.
     """
 
-    def __init__(self, store: EventStore, lane_id: str, url: str, token: str, *,
+    def __init__(self, store: EventStore, lane_id: str, hub: str | Upstream, token: str, *,
                  batch_size: int = 500, backoff_base: float = 0.5, backoff_max: float = 30.0,
                  poll_interval: float = 5.0, timeout: tuple[float, float] = (5.0, 60.0),
                  batch_bytes: int = BATCH_BYTES, clock: Callable[[], float] = time.time,
                  rng: Callable[[], float] = random.random) -> None:
         if lane_id != store.lane:
             raise ValueError(f"lane {lane_id!r} does not match the store's lane {store.lane!r}")
-        if not url or not token:
+        if not hub or not token:
             raise ValueError("the hub's url and this lane's sync token are both needed")
         if not 1 <= batch_size <= MAX_BATCH_EVENTS:
             raise ValueError(f"batch_size must be 1-{MAX_BATCH_EVENTS}")
@@ -92,10 +99,9 @@ class SyncAgent:
             raise ValueError(f"batch_bytes must be 1-{MAX_BODY_BYTES // 2}")
         self.store = store
         self.lane_id = lane_id
-        self._events_url = url.rstrip("/") + events_path(lane_id)
-        self._cursor_url = url.rstrip("/") + cursor_path(lane_id)
-        self._session = requests.Session()
-        self._session.headers["Authorization"] = f"Bearer {token}"
+        self._hub = as_upstream(hub)
+        self._base: str | None = None  # the hub URL the ack below came from
+        self._session = self._hub.session(token)
         self._batch_size = batch_size
         self._backoff = Backoff(backoff_base, backoff_max, rng)
         self._poll_interval = poll_interval
@@ -106,6 +112,7 @@ class SyncAgent:
         hint = self._hint.read()
         self._wake = threading.Event()
         self._stopping = threading.Event()
+        self._interrupt = threading.Event()  # cuts a backoff short: stopping, or the hub moved
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._state = "stopped"
@@ -132,6 +139,7 @@ class SyncAgent:
         if thread is None:
             return
         self._stopping.set()
+        self._interrupt.set()
         self._wake.set()
         thread.join(timeout)
         self._session.close()
@@ -144,11 +152,17 @@ class SyncAgent:
         that is down."""
         self._wake.set()
 
+    def hub_moved(self) -> None:
+        """The upstream has a new URL: try it now, even in the middle of a backoff."""
+        self._interrupt.set()
+        self._wake.set()
+
     def status(self) -> dict[str, Any]:
         """What the lane shows about its sync.
 
-        ``state``: starting, sending, idle (caught up), backoff (waiting to
-        retry) or stopped; ``acked_seq``: the hub's last ack (kept across
+        ``state``: starting, discovering (no hub found on mDNS yet), sending,
+        idle (caught up), backoff (waiting to retry) or stopped; ``upstream``:
+        ``{"source": "config"|"mdns", "url"}``; ``acked_seq``: the hub's last ack (kept across
         restarts, None before the hub ever answered); ``lane_seq``: the log's
         last seq; ``backlog``: events the hub has not acked; ``oldest_unsent_age_s``:
         how old the first of them is (None when there are none);
@@ -157,7 +171,7 @@ class SyncAgent:
         ``consecutive_failures``: failures since the last success.
         """
         with self._lock:
-            status = {"state": self._state, "acked_seq": self._hub_ack,
+            status = {"state": self._state, "upstream": self._hub.describe(), "acked_seq": self._hub_ack,
                       "last_success": self._last_success, "last_error": self._last_error,
                       "consecutive_failures": self._backoff.failures}
         acked = status["acked_seq"] or 0
@@ -172,10 +186,18 @@ class SyncAgent:
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._wake.clear()  # before reading the log: a later append wakes us again
+            base = self._hub.url()
+            if base is None:
+                self._set_state("discovering")
+                self._wake.wait(self._poll_interval)
+                continue
+            if base != self._base:
+                with self._lock:
+                    self._base, self._ack = base, None  # another hub: ask it where it stands
             try:
                 if self._ack is None:
-                    self._fetch_cursor()
-                sent = self._push_batch()
+                    self._fetch_cursor(base)
+                sent = self._push_batch(base)
             except Exception as exc:  # whatever it was, the thread must live on and retry
                 self._failed(exc)
                 continue
@@ -197,10 +219,11 @@ class SyncAgent:
             self._ack = None
             self._state = "backoff"
             self._last_error = {"at": iso_utc(self._clock()), "message": message}
-        self._stopping.wait(delay)
+        self._interrupt.wait(delay)
+        self._interrupt.clear()
 
-    def _fetch_cursor(self) -> None:
-        response = self._session.get(self._cursor_url, timeout=self._timeout)
+    def _fetch_cursor(self, base: str) -> None:
+        response = self._session.get(base + cursor_path(self.lane_id), timeout=self._timeout)
         ack = _reply(response).get("ack")
         if response.status_code != 200 or not _is_seq(ack):
             raise HubRefused(f"cursor: HTTP {response.status_code}: {_describe(response)}")
@@ -214,7 +237,7 @@ class SyncAgent:
                                                f"last seq {last_seq}; new events will be "
                                                f"refused there as conflicts"}
 
-    def _push_batch(self) -> bool:
+    def _push_batch(self, base: str) -> bool:
         """Send the next batch after the ack; False if there was nothing to send."""
         ack = self._ack or 0
         count = self._batch_count(ack)
@@ -223,7 +246,7 @@ class SyncAgent:
         self._set_state("sending")
         body = json.dumps({"events": self.store.page(after_seq=ack, limit=count)},
                           ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        response = self._session.post(self._events_url, data=body.encode(),
+        response = self._session.post(base + events_path(self.lane_id), data=body.encode(),
                                       headers={"Content-Type": "application/json"},
                                       timeout=self._timeout)
         reply = _reply(response)

@@ -2,9 +2,11 @@
 
 Both advertise ``_lanebox._tcp.local.`` (CONTRACT.md): a lane with TXT
 ``role=lane``, ``lane=ID``, ``api=/api/v1``; the hub with ``role=hub``. A
-lane without ``[upstream] url`` asks :class:`ServiceWatcher` for the hub;
-the hub lists the lanes it hears about. mDNS does not cross VLANs, so a
-typed URL always works too — discovery only fills in what is not set.
+server on HTTPS adds ``scheme=https`` (absent means http, as before). A
+lane without ``[upstream] url`` asks :class:`ServiceWatcher` for the hub
+(:mod:`sync.upstream`); the hub lists the lanes it hears about. mDNS does
+not cross VLANs, so a typed URL always works too — discovery only fills in
+what is not set.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import ifaddr
 from zeroconf import IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
@@ -30,6 +32,11 @@ def make_zeroconf(interfaces: list[str] | None = None) -> Zeroconf:
     if interfaces:
         return Zeroconf(interfaces=interfaces, ip_version=IPVersion.V4Only)
     return Zeroconf(ip_version=IPVersion.V4Only)
+
+
+def zeroconf_for_host(host: str) -> Zeroconf:
+    """A Zeroconf on the interface a server binds to (all of them for a wildcard)."""
+    return make_zeroconf(None if host in ("0.0.0.0", "") else [host])
 
 
 def advertised_addresses(host: str) -> list[str]:
@@ -58,10 +65,12 @@ class Announcer:
     a couple of seconds) runs on its own thread so startup is not held up."""
 
     def __init__(self, zeroconf: Zeroconf, role: str, port: int, addresses: list[str],
-                 lane: str | None = None, instance: str | None = None) -> None:
+                 lane: str | None = None, instance: str | None = None, scheme: str = "http") -> None:
         properties = {"role": role, "api": API_PATH}
         if lane:
             properties["lane"] = lane
+        if scheme != "http":
+            properties["scheme"] = scheme
         instance = instance or (f"lanebox lane {lane}" if lane else "lanebox hub")
         host = (lane or "hub").lower().replace("_", "-")
         self.zeroconf = zeroconf
@@ -95,10 +104,12 @@ class Announcer:
 
 
 class ServiceWatcher:
-    """Keeps the set of lanebox services currently heard."""
+    """Keeps the set of lanebox services currently heard; ``on_change`` is
+    called (on zeroconf's thread: keep it short) after each change."""
 
-    def __init__(self, zeroconf: Zeroconf) -> None:
+    def __init__(self, zeroconf: Zeroconf, on_change: Callable[[], None] | None = None) -> None:
         self.zeroconf = zeroconf
+        self._on_change_callback = on_change
         self._services: dict[str, Service] = {}
         self._changed = threading.Condition()
         self._browser = ServiceBrowser(zeroconf, SERVICE_TYPE, handlers=[self._on_change])
@@ -109,14 +120,16 @@ class ServiceWatcher:
             with self._changed:
                 self._services.pop(name, None)
                 self._changed.notify_all()
-            return
-        info = zeroconf.get_service_info(service_type, name, timeout=2000)
-        service = _service_from_info(name, info) if info else None
-        if service is None:
-            return
-        with self._changed:
-            self._services[name] = service
-            self._changed.notify_all()
+        else:
+            info = zeroconf.get_service_info(service_type, name, timeout=2000)
+            service = _service_from_info(name, info) if info else None
+            if service is None:
+                return
+            with self._changed:
+                self._services[name] = service
+                self._changed.notify_all()
+        if self._on_change_callback is not None:
+            self._on_change_callback()
 
     def services(self, role: str | None = None) -> list[Service]:
         with self._changed:
@@ -142,7 +155,8 @@ def _service_from_info(name: str, info: ServiceInfo) -> Service | None:
     properties: dict[str, Any] = info.decoded_properties
     addresses = info.parsed_addresses(IPVersion.V4Only)
     role = properties.get("role")
-    if role not in ("lane", "hub") or not addresses or not info.port:
+    scheme = properties.get("scheme") or "http"
+    if role not in ("lane", "hub") or scheme not in ("http", "https") or not addresses or not info.port:
         return None
     return Service(name=name, role=role, lane=properties.get("lane"), api=properties.get("api") or API_PATH,
-                   url=f"http://{addresses[0]}:{info.port}")
+                   url=f"{scheme}://{addresses[0]}:{info.port}")

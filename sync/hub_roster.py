@@ -28,4 +28,4 @@ bp = Blueprint("hub_roster", __name__)
 def get_roster(lane: str) -> Any:
     authenticated_store(lane)
     text = json.dumps({"users": lane_server().users.roster()}, sort_keys=True)
-    return etag_response(text, hashlib.sha256(text.encode()).hexdigest()[:32])
+    return etag_response(hashlib.sha256(text.encode()).hexdigest()[:32], lambda: text)

@@ -16,22 +16,16 @@ primitives with portable SQL, ready for the PostgreSQL backend.
 
 from __future__ import annotations
 
-import logging
 import secrets
-import threading
 import time
 from typing import Any, Callable
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from edge.users import (HASH_SLOTS, MAX_LOGIN_FIELD, MAX_PASSWORD, ROLES, USERNAME_RE,
-                        AuthFailed, LoginThrottle, Session, Throttled, UnknownUser, UserExists,
-                        iso_utc, token_hash)
-from edge.users import _validate_password as validate_password
+from edge.users import (MAX_LOGIN_FIELD, MAX_PASSWORD, ROLES, USERNAME_RE, AuthFailed, LoginThrottle,
+                        PasswordHashing, Session, Throttled, UnknownUser, UserExists, iso_utc, token_hash,
+                        validate_password)
 from sync.hub_store import HubStore
-
-log = logging.getLogger(__name__)
 
 HUB_ROLES = ("viewer", "supervisor")
 """Who may use the board: viewers see everything, supervisors also acknowledge alarms."""
@@ -52,10 +46,8 @@ class HubUsers:
         self._store = store
         self._ttl = token_ttl_s
         self._clock = clock
-        self._hasher = hasher or PasswordHasher()
-        self._hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
+        self._passwords = PasswordHashing(hasher)
         self._throttle = LoginThrottle()
-        self._dummy_hash: str | None = None
 
     # -- accounts -------------------------------------------------------------
 
@@ -67,7 +59,7 @@ class HubUsers:
             raise ValueError(f"role must be one of {', '.join(ROLES)} "
                              f"(the board takes {' and '.join(HUB_ROLES)})")
         validate_password(password)
-        password_hash = self._hash(password)
+        password_hash = self._passwords.hash(password)
         now = iso_utc(self._clock())
 
         def insert(conn: Any) -> None:
@@ -170,23 +162,8 @@ class HubUsers:
             row = conn.execute("SELECT role, password_hash, disabled FROM hub_users "
                                "WHERE username = ?", (name,)).fetchone()
         valid = isinstance(password, str) and len(password) <= MAX_PASSWORD
-        if self._dummy_hash is None:
-            self._dummy_hash = self._hash(secrets.token_urlsafe(16))
-        matches = self._verify(row[1] if row else self._dummy_hash, password if valid else "")
+        stored_hash = row[1] if row else self._passwords.dummy_hash()
+        matches = self._passwords.verify(stored_hash, password if valid else "")
         if row is None or row[2] or not (valid and matches) or row[0] not in HUB_ROLES:
             return None
         return row[0]
-
-    def _hash(self, password: str) -> str:
-        with self._hash_slots:
-            return self._hasher.hash(password)
-
-    def _verify(self, stored_hash: str, password: str) -> bool:
-        with self._hash_slots:
-            try:
-                return self._hasher.verify(stored_hash, password)
-            except VerifyMismatchError:
-                return False
-            except (VerificationError, InvalidHashError):
-                log.warning("a stored hub password hash cannot be checked")
-                return False

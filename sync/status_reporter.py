@@ -25,7 +25,8 @@ import requests
 from edge.store import EventStore
 from edge.users import iso_utc
 from sync.periodic import Periodic
-from sync.protocol import hub_session, status_path
+from sync.protocol import status_path
+from sync.upstream import Upstream, as_upstream
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +41,13 @@ MAX_LISTED = 20
 class StatusReporter:
     """Reports one lane's status to the hub from a background thread.
 
+    ``hub`` is the hub's URL or the lane's :class:`~sync.upstream.Upstream`
+    (asked before every report: the hub may be found, or move, later).
     ``devices`` returns the device manager's snapshot and ``sync_status``
     the sync agent's status; both are called on the reporter's thread.
     """
 
-    def __init__(self, store: EventStore, lane_id: str, url: str, token: str, *,
+    def __init__(self, store: EventStore, lane_id: str, hub: str | Upstream, token: str, *,
                  devices: Callable[[], list[dict[str, Any]]],
                  sync_status: Callable[[], dict[str, Any]] | None = None,
                  interval: float = DEFAULT_INTERVAL_S, min_gap: float = DEFAULT_MIN_GAP_S,
@@ -52,12 +55,12 @@ class StatusReporter:
                  timeout: tuple[float, float] = (3.0, 5.0)) -> None:
         self.store = store
         self.lane_id = lane_id
-        self._url = url.rstrip("/") + status_path(lane_id)
+        self._hub = as_upstream(hub)
         self._devices = devices
         self._sync_status = sync_status
         self._clock = clock
         self._timeout = timeout
-        self._session = hub_session(token)
+        self._session = self._hub.session(token)
         self._alarms: deque[dict[str, Any]] = deque(maxlen=MAX_LISTED)
         self._alarms_lock = threading.Lock()
         self._failing = False
@@ -70,6 +73,10 @@ class StatusReporter:
     def stop(self) -> None:
         self._periodic.stop()
         self._session.close()
+
+    def wake(self) -> None:
+        """Report soon (the hub was just found, or moved)."""
+        self._periodic.wake()
 
     def observe(self, event: str, data: dict[str, Any]) -> None:
         """Called with every live message the lane publishes (device threads:
@@ -108,9 +115,13 @@ class StatusReporter:
         }
 
     def send(self) -> bool:
-        """Report once; True if the hub took it."""
+        """Report once; True if the hub took it (False while no hub is known)."""
+        base = self._hub.url()
+        if base is None:
+            return False
         try:
-            response = self._session.post(self._url, json=self.collect(), timeout=self._timeout)
+            response = self._session.post(base + status_path(self.lane_id), json=self.collect(),
+                                          timeout=self._timeout)
             ok = response.status_code == 200
             problem = "" if ok else f"HTTP {response.status_code}: {response.text[:200]}"
         except requests.RequestException as exc:

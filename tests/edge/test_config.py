@@ -69,6 +69,8 @@ def test_the_contract_example_loads(tmp_path):
     (('bytesize = 7', 'bytesize = 9'), "devices[0].bytesize", "bytesize must be"),
     (('id = "trace-1"', 'id = "scale-1"'), "devices[1].id", "duplicate"),
     (('url = "http://127.0.0.1:9090"', 'url = "ftp://hub"'), "upstream.url", "http(s) URL"),
+    (('token = "secret"', 'token = "secret"\nca_file = "port-ca.pem"'), "upstream.ca_file", "no such file"),
+    (('token = "secret"', 'token = "secret"\npull_interval_s = 0'), "upstream.pull_interval_s", "between 1 and"),
     (('host = "127.0.0.1"', 'host = true'), "server.host", "not a boolean"),
 ])
 def test_each_problem_names_file_key_and_why(tmp_path, change, key, words):
@@ -77,6 +79,21 @@ def test_each_problem_names_file_key_and_why(tmp_path, change, key, words):
         load_config(path)
     message = str(info.value)
     assert message.startswith(f"{path}: {key}: ") and words in message and "\n" not in message
+
+
+def test_upstream_without_a_url_discovers_and_a_ca_file_is_relative_to_the_config(tmp_path):
+    (tmp_path / "port-ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    config = load_config(write(tmp_path, GOOD.replace('url = "http://127.0.0.1:9090"\n', 'ca_file = "port-ca.pem"\n')))
+    assert config.upstream is not None
+    assert (config.upstream.url, config.upstream.token) == (None, "secret")  # no url: the hub is found by mDNS
+    assert config.upstream.ca_file == tmp_path / "port-ca.pem" and config.upstream.pull_interval_s == 30
+
+
+def test_serve_refuses_a_missing_ca_file_in_one_line(tmp_path):
+    path = write(tmp_path, GOOD.replace('token = "secret"', 'token = "secret"\nca_file = "port-ca.pem"'))
+    result = run_cli("serve", "--config", str(path), check=False)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert f"upstream.ca_file: no such file: {tmp_path / 'port-ca.pem'}" in result.stderr
 
 
 def test_not_toml_and_missing_file(tmp_path):

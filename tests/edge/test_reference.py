@@ -14,7 +14,7 @@ import pytest
 from drivers.validation.iso6346 import parse_container_number
 from edge.config import parse_config
 from edge.demo import DEMO_LANE, DEMO_REFERENCE, ensure_demo_reference, prepare_demo_store
-from edge.reference import ReferenceProblem, load_reference_file, parse_reference, store_reference
+from edge.reference import ReferenceProblem, for_lane, load_reference_file, parse_reference, store_reference
 from edge.risk import RiskFactor, score_risk
 from edge.store import EventStore
 from tests.edge.lane_process import run_cli
@@ -60,6 +60,9 @@ BAD = [
      "tariff: hs_prefix 0304 is listed twice"),
     ("bad severity", lambda d: d["watchlist"][0].update(severity="low"), "watchlist[0].severity:"),
     ("watchlisted container", lambda d: d["watchlist"][2].update(value="MSKU2309612"), "watchlist[2].value:"),
+    ("bad lane id", lambda d: d["declarations"][0].update(lanes=["DOVER IN 3"]),
+     "declarations[0].lanes[0]: 'DOVER IN 3' does not match"),
+    ("no lanes", lambda d: d["declarations"][0].update(lanes=[]), "declarations[0].lanes: [] should be non-empty"),
 ]
 
 
@@ -70,6 +73,19 @@ def test_a_bad_file_is_one_clear_line(label, change, message):
     text = str(caught.value)
     assert text.startswith(f"data.json: {message}"), text
     assert "\n" not in text
+
+
+def test_declarations_for_particular_lanes_go_only_to_them():
+    data = broken(lambda d: (d["declarations"][0].update(lanes=["GBDVR-IN-01"]),
+                             d["declarations"][1].update(lanes=["GBDVR-IN-02", "GBDVR-IN-03"])))
+    parse_reference(data, "data.json")  # a file with lanes is as valid as one without
+    refs = {lane: [d["ref"] for d in for_lane(data, lane)["declarations"]]
+            for lane in ("GBDVR-IN-01", "GBDVR-IN-03", "GBDVR-OUT-01")}
+    port_wide = [d["ref"] for d in DEMO["declarations"][2:]]
+    assert refs == {"GBDVR-IN-01": ["GB-DEC-0001", *port_wide], "GBDVR-IN-03": ["GB-DEC-0002", *port_wide],
+                    "GBDVR-OUT-01": port_wide}
+    assert for_lane(data, "GBDVR-IN-01")["watchlist"] == DEMO["watchlist"]  # the rest is the port's
+    assert for_lane(DEMO, "ANY-1") == DEMO  # an old file: every declaration is port-wide
 
 
 def test_not_json_or_not_there(tmp_path):

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type
 
 from edge.store import EventStore
-from edge.users import (AuthFailed, LoginThrottle, Throttled, UnknownUser, UserDirectory,
-                        UserExists)
+from edge.users import (ROSTER_ACTOR, AuthFailed, LoginThrottle, PasswordHashing, RosterUser, Throttled,
+                        UnknownUser, UserDirectory, UserExists, parse_roster)
 
 LANE = "GBDVR-IN-03"
 PASSWORD = "correct horse battery"
@@ -209,3 +209,64 @@ def test_a_directory_can_be_made_before_the_store_starts(tmp_path: Path) -> None
     with store:
         users.add("ann", "viewer", PASSWORD)
         assert users.authenticate("ann", PASSWORD, "127.0.0.1").role == "viewer"
+
+
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def roster_user(username: str, role: str = "officer", password: str = PASSWORD,
+                disabled: bool = False) -> RosterUser:
+    return RosterUser(username, role, PasswordHashing(CHEAP).hash(password), disabled)
+
+
+def test_the_roster_takes_over_role_and_password_and_ends_sessions(users: UserDirectory, store: EventStore) -> None:
+    session = users.authenticate("olga", PASSWORD, "tablet")
+    counts = users.merge_roster([roster_user("olga", "supervisor", "the hub's password")])
+    assert counts == {"added": 0, "changed": 1, "disabled": 0}
+    assert users.check_token(session.token) is None
+    assert users.authenticate("olga", "the hub's password", "tablet").role == "supervisor"
+    assert [(e["type"], e["actor"], e["payload"]) for e in events_of(store)][-3:-1] == [
+        ("user.role_changed", ROSTER_ACTOR, {"username": "olga", "role": "supervisor", "was": "officer"}),
+        ("user.password_changed", ROSTER_ACTOR, {"username": "olga"})]
+    hub_olga = roster_user("olga", "supervisor")
+    users.merge_roster([hub_olga])
+    before = len(events_of(store))
+    assert users.merge_roster([hub_olga]) == {"added": 0, "changed": 0, "disabled": 0}
+    assert len(events_of(store)) == before  # an unchanged roster writes nothing
+    assert store.verify().ok
+
+
+def test_the_roster_re_enables_only_whom_it_disabled(users: UserDirectory, store: EventStore) -> None:
+    users.add("sam", "officer", PASSWORD, actor="sue")
+    olga, sam = roster_user("olga"), roster_user("sam")
+    users.merge_roster([olga, sam])
+    users.disable("sam", actor="sue")  # a lane supervisor's decision
+    assert users.merge_roster([RosterUser(**{**olga.__dict__, "disabled": True}), sam])["disabled"] == 1
+    assert {u["username"]: u["disabled"] for u in users.list()} == {"olga": True, "sam": True}
+    users.merge_roster([olga, sam])  # the hub enables both
+    assert {u["username"]: u["disabled"] for u in users.list()} == {"olga": False, "sam": True}
+    assert [(e["type"], e["payload"]["username"], e["actor"]) for e in events_of(store)][-3:] == [
+        ("user.disabled", "sam", "sue"), ("user.disabled", "olga", ROSTER_ACTOR),
+        ("user.enabled", "olga", ROSTER_ACTOR)]
+
+
+def test_a_user_disabled_at_the_hub_is_not_added(users: UserDirectory) -> None:
+    assert users.merge_roster([roster_user("gone", disabled=True)]) == {"added": 0, "changed": 0, "disabled": 0}
+    assert [u["username"] for u in users.list()] == ["olga"]
+
+
+@pytest.mark.parametrize("change,words", [
+    ({"role": "root"}, "users[0].role"),
+    ({"username": "Bad Name"}, "users[0].username"),
+    ({"password_hash": "plain-text"}, "users[0].password_hash: not an argon2id hash"),
+    ({"password_hash": PasswordHasher(type=Type.I).hash("x")}, "not an argon2id hash"),
+    ({"disabled": "no"}, "users[0].disabled"),
+])
+def test_a_bad_roster_entry_is_named(change: dict, words: str) -> None:
+    entry = {"username": "olga", "role": "officer", "password_hash": CHEAP.hash(PASSWORD), "disabled": False}
+    with pytest.raises(ValueError, match=words.replace("[", r"\[").replace("]", r"\]")):
+        parse_roster({"users": [{**entry, **change}]})
+    with pytest.raises(ValueError, match="listed twice"):
+        parse_roster({"users": [entry, entry]})
+    with pytest.raises(ValueError, match="no list of users"):
+        parse_roster([entry])

@@ -69,17 +69,49 @@ def test_everything_the_app_loads_comes_from_the_box(page: Page, lane: LaneRig) 
     assert urls and all(u.startswith(lane.url) for u in urls), [u for u in urls if not u.startswith(lane.url)]
 
 
-def shell_urls() -> list[str]:
-    text = (PWA / "sw.js").read_text()
+BOARD = PWA / "board"
+SHELL_SUFFIXES = (".js", ".css", ".png", ".webmanifest")
+
+
+def shell_urls(service_worker: Path) -> set[str]:
+    text = service_worker.read_text()
     block = re.search(r"const SHELL = \[(.*?)\];", text, re.S).group(1)
-    return re.findall(r"'([^']+)'", block)
+    return set(re.findall(r"'([^']+)'", block))
+
+
+def files_of(folder: Path, url_prefix: str, skip: Path | None = None) -> set[str]:
+    """The app's files in ``folder`` (not its service worker) as the URLs they are served at."""
+    return {f"{url_prefix}{p.relative_to(folder).as_posix()}" for p in folder.rglob("*")
+            if p.is_file() and p.suffix in SHELL_SUFFIXES and p.name != "sw.js"
+            and not (skip and skip in p.parents)}
+
+
+def exists(url: str) -> bool:
+    """Whether a shell URL names a file in pwa/ (officer app at /app/, board at /board/)."""
+    for prefix, folder in (("/board/", BOARD), ("/app/", PWA)):
+        if url.startswith(prefix):
+            return (folder / url.removeprefix(prefix)).is_file()
+    return False
 
 
 def test_the_app_shell_lists_every_file_of_the_app() -> None:
-    """A file missing from sw.js's SHELL would be absent offline."""
-    on_disk = {f"/app/{p.relative_to(PWA).as_posix()}" for p in PWA.rglob("*")
-               if p.is_file() and p.suffix in (".js", ".css", ".png", ".webmanifest") and p.name != "sw.js"}
-    listed = set(shell_urls())
+    """A file missing from pwa/sw.js's SHELL would be absent offline."""
+    on_disk = files_of(PWA, "/app/", skip=BOARD)  # the board is the hub's app, with its own worker
+    listed = shell_urls(PWA / "sw.js")
     assert on_disk - listed == set(), "add these to SHELL in pwa/sw.js"
     assert {"/", "/vendor/socket.io.min.js"} <= listed
     assert listed - on_disk - {"/", "/vendor/socket.io.min.js"} == set(), "SHELL lists files that do not exist"
+
+
+def test_the_boards_shell_lists_every_file_of_the_board() -> None:
+    """The same for the control-room board's worker (pwa/board/sw.js): its own
+    files, and every officer-app file (modules, icons) the board loads."""
+    borrowed = {url for p in BOARD.rglob("*") if p.is_file() and p.suffix in (*SHELL_SUFFIXES, ".html")
+                for url in re.findall(r"""["'](/app/[^"']+)["']""", p.read_text())}
+    assert borrowed, "the board borrows api.js, ui.js, format.js and icons from the officer app"
+    needed = files_of(BOARD, "/board/") | borrowed
+    listed = shell_urls(BOARD / "sw.js")
+    assert needed - listed == set(), "add these to SHELL in pwa/board/sw.js"
+    assert {"/board/", "/vendor/socket.io.min.js"} <= listed
+    missing = {url for url in listed - {"/board/", "/vendor/socket.io.min.js"} if not exists(url)}
+    assert missing == set(), "pwa/board/sw.js's SHELL lists files that do not exist"

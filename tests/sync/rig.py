@@ -4,9 +4,11 @@ matters — the hub holds exactly the lane's events, in order, chain verified.""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
+import ssl
 import subprocess
 import sys
 import threading
@@ -18,6 +20,7 @@ from werkzeug.serving import make_server
 
 from edge.chain import verify_events
 from edge.store import EventStore
+from tests.edge.lane_process import LaneRig
 from sync.hub import Hub
 from sync.hub_store import HubStore
 
@@ -78,17 +81,29 @@ def assert_hub_holds_exactly(hub: HubStore, lane_path: Path, lane: str = LANE) -
     return len(held)
 
 
+def lane_with_upstream(root: Path, lane_id: str = LANE, **upstream: Any) -> LaneRig:
+    """A lane rig (no devices, config written) whose ``[upstream]`` table
+    holds exactly ``upstream``'s keys — e.g. a token and no url."""
+    rig = LaneRig(root=root, lane_id=lane_id)
+    root.mkdir(parents=True, exist_ok=True)
+    rig.write_config()
+    table = "".join(f"{key} = {json.dumps(value)}\n" for key, value in upstream.items())
+    rig.config_path.write_text(rig.config_path.read_text() + f"\n[upstream]\n{table}")
+    return rig
+
+
 class InProcessHub:
-    """A hub store and its app on a real 127.0.0.1 socket, in this process."""
+    """A hub store and its app on a real 127.0.0.1 socket, in this process
+    (over HTTPS when given an ``ssl_context``)."""
 
     def __init__(self, root: Path, offline_after_s: float = 15.0,
-                 database: str | None = None) -> None:
+                 database: str | None = None, ssl_context: ssl.SSLContext | None = None) -> None:
         self.root, self.database = root, database  # database: a PostgreSQL URL, else SQLite
         self.store = HubStore(database or root / "hub.sqlite3", HUB_ID).start()
         self.hub = Hub(self.store, offline_after_s).start()
-        self._http = make_server("127.0.0.1", 0, self.hub.app, threaded=True)
+        self._http = make_server("127.0.0.1", 0, self.hub.app, threaded=True, ssl_context=ssl_context)
         self.port = self._http.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if ssl_context else 'http'}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,),
                                         daemon=True)
         self._thread.start()

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 from sync.discovery import Announcer, ServiceWatcher, advertised_addresses, make_zeroconf
+from sync.upstream import CONFIG, MDNS, DiscoveredUpstream, make_upstream
+from tests.sync.rig import LANE, HubProcess, InProcessHub, assert_hub_holds_exactly, lane_with_upstream
+from tests.waiting import wait_for
 
 
 def off_thread(fn, *args):
@@ -26,20 +31,56 @@ def zeroconfs():
         off_thread(zc.close)
 
 
+def heard_at(watcher: ServiceWatcher, role: str, url: str):
+    """The service of ``role`` at ``url`` — loopback mDNS is shared with every
+    other test run on the machine, so never take just the first hub heard."""
+    return wait_for(lambda: next((s for s in watcher.services(role) if s.url == url), None),
+                    timeout=10, message=f"{role} at {url} on mDNS")
+
+
 def test_a_lane_and_the_hub_hear_each_other(zeroconfs):
     lane_side, hub_side = zeroconfs
-    lane = off_thread(lambda: Announcer(lane_side, "lane", 8081, ["127.0.0.1"], lane="GBDVR-IN-03").start())
-    hub = off_thread(lambda: Announcer(hub_side, "hub", 9090, ["127.0.0.1"]).start())
+    lane_port, hub_port = random.sample(range(20000, 30000), 2)
+    lane = off_thread(lambda: Announcer(lane_side, "lane", lane_port, ["127.0.0.1"], lane="GBDVR-IN-03").start())
+    hub = off_thread(lambda: Announcer(hub_side, "hub", hub_port, ["127.0.0.1"], scheme="https").start())
     hub_watcher, lane_watcher = off_thread(ServiceWatcher, hub_side), off_thread(ServiceWatcher, lane_side)
     try:
-        heard_lane = hub_watcher.wait_for("lane", timeout=10, lane="GBDVR-IN-03")
-        assert heard_lane is not None
-        assert heard_lane.url == "http://127.0.0.1:8081" and heard_lane.api == "/api/v1"
-        heard_hub = lane_watcher.wait_for("hub", timeout=10)
-        assert heard_hub is not None and heard_hub.url == "http://127.0.0.1:9090" and heard_hub.lane is None
+        heard_lane = heard_at(hub_watcher, "lane", f"http://127.0.0.1:{lane_port}")
+        assert heard_lane.lane == "GBDVR-IN-03" and heard_lane.api == "/api/v1"
+        heard_hub = heard_at(lane_watcher, "hub", f"https://127.0.0.1:{hub_port}")  # TXT scheme=https
+        assert heard_hub.lane is None
     finally:
         for thing in (hub_watcher, lane_watcher, lane, hub):
             off_thread(thing.close)
+
+
+def test_a_typed_url_wins_over_discovery():
+    upstream = make_upstream(LANE, "http://10.0.0.9:9090/", "token", "127.0.0.1", None)
+    assert upstream.describe() == {"source": CONFIG, "url": "http://10.0.0.9:9090"}
+    assert make_upstream(LANE, None, "token", "127.0.0.1", None).describe() == {"source": MDNS, "url": None}
+
+
+def test_discovery_takes_the_hub_that_accepts_the_lanes_token(tmp_path, zeroconfs):
+    """Two hubs on the network; the lane is registered at the second only."""
+    other, ours = InProcessHub(tmp_path / "other"), InProcessHub(tmp_path / "ours")
+    token = ours.store.add_lane(LANE)
+    other.store.add_lane(LANE)  # registered there too, with another token
+    announcers = [off_thread(lambda h=h, n=n: Announcer(zeroconfs[1], "hub", h.port, ["127.0.0.1"],
+                                                        instance=f"test hub {n} {uuid.uuid4().hex[:6]}").start())
+                  for n, h in (("a", other), ("b", ours))]
+    upstream = DiscoveredUpstream(LANE, token, "127.0.0.1", recheck_s=0.5)
+    moved = []
+    upstream.subscribe(lambda: moved.append(upstream.url()))
+    upstream.start()
+    try:
+        wait_for(upstream.url, timeout=15, message="a hub chosen")
+        assert upstream.describe() == {"source": MDNS, "url": ours.url} and moved == [ours.url]
+    finally:
+        upstream.stop()
+        for announcer in announcers:
+            off_thread(announcer.close)
+        other.close()
+        ours.close()
 
 
 def test_nothing_heard_is_none_not_a_hang(zeroconfs):
@@ -70,3 +111,36 @@ def test_a_running_lane_server_announces_itself(tmp_path, zeroconfs):
     finally:
         off_thread(watcher.close)
         rig.close()
+
+
+def test_a_lane_with_no_url_finds_the_hub_by_mdns_and_follows_it_to_a_new_address(tmp_path):
+    hub = HubProcess(tmp_path / "hub")
+    token = hub.add_lane(LANE)
+    rig = lane_with_upstream(tmp_path / "lane", token=token)  # [upstream] with a token, no url
+    rig.add_users()
+    try:
+        rig.start()  # before the hub: nothing to find yet
+        status = wait_for(lambda: (s := rig.api("GET", "/sync", user="sue").json())["state"] == "discovering"
+                          and s, timeout=10, message="the lane looking for its hub")
+        assert status["upstream"] == {"source": "mdns", "url": None}
+        first_url = f"http://127.0.0.1:{hub.start()}"
+        wait_for(lambda: rig.api("GET", "/sync", user="sue").json()["backlog"] == 0, timeout=30,
+                 message="the lane's log at the discovered hub")
+        status = rig.api("GET", "/sync", user="sue").json()
+        assert status["upstream"] == {"source": "mdns", "url": first_url}
+        metrics = requests.get(f"{rig.url}/metrics", timeout=5).text
+        assert f'lanebox_upstream_info{{source="mdns",url="{first_url}"}} 1.0' in metrics
+        assert_hub_holds_exactly(hub.store.start(), rig.root / "data" / "lane.sqlite3")
+        hub.store.close()
+
+        hub.stop()
+        second_url = f"http://127.0.0.1:{hub.start()}"  # port 0: the hub comes back elsewhere
+        assert second_url != first_url
+        rig.sign_in("olga")  # a new event (user.login) to send
+        wait_for(lambda: (s := rig.api("GET", "/sync", user="sue").json())["upstream"]["url"] == second_url
+                 and s["backlog"] == 0, timeout=30, message="the lane following its hub")
+        assert_hub_holds_exactly(hub.store.start(), rig.root / "data" / "lane.sqlite3")
+    finally:
+        hub.store.close()
+        rig.close()
+        hub.stop()

@@ -104,3 +104,28 @@ def test_a_real_lane_pulls_the_hubs_reference_data_at_start(tmp_path):
     finally:
         rig.close()
         hub.stop()
+
+
+def test_the_hub_sends_each_lane_its_own_declarations_and_the_port_wide_ones(tmp_path):
+    hub = InProcessHub(tmp_path / "hub")
+    other = "TEST-IN-02"
+    tokens = {lane: hub.store.add_lane(lane) for lane in (LANE, other)}
+    data = versioned("per-lane-1")
+    data["declarations"][0]["lanes"] = [LANE]
+    data["declarations"][1]["lanes"] = [other]
+    hub.store.load_reference(data)
+    port_wide = [d["ref"] for d in DEMO["declarations"][2:]]
+    try:
+        for lane, own in ((LANE, "GB-DEC-0001"), (other, "GB-DEC-0002")):
+            with EventStore(tmp_path / lane / "lane.sqlite3", lane) as store:
+                puller = ReferencePuller(store, lane, hub.url, tokens[lane])
+                assert puller.pull() == STORED and puller.pull() == UNCHANGED  # ETag per lane still works
+                held = ReferenceCache(store).current().data
+                assert list(held.declarations) == [own, *port_wide]
+                assert held.lookup(declaration_ref="GB-DEC-0001").declaration is (
+                    held.declarations["GB-DEC-0001"] if lane == LANE else None)
+        url = f"{hub.url}/api/v1/sync/{other}/reference"
+        wrong = requests.get(url, headers={"Authorization": f"Bearer {tokens[LANE]}"}, timeout=5)
+        assert wrong.status_code == 401  # a lane's token never reads another lane's cut
+    finally:
+        hub.close()

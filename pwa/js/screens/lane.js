@@ -1,5 +1,6 @@
 // Lane screen: one live tile per device, and the way into an inspection.
 
+import { watchHub } from '../hub_status.js';
 import * as live from '../live.js';
 import { createTile } from '../tiles.js';
 import { add, h, replace } from '../ui.js';
@@ -8,10 +9,11 @@ const ORDER = { scale: 0, trace: 1, document: 2, barcode: 3 };
 
 export function render(view) {
   const linkBadge = h('span', { class: 'badge', id: 'link-badge' });
+  const hubBadge = h('span', { class: 'badge', id: 'hub-badge', hidden: true });
   const grid = h('div', { class: 'tiles', id: 'tiles' });
   add(view, 
     h('div', { class: 'page-head' },
-      h('div', { class: 'lane-status' }, h('h1', {}, 'Lane'), linkBadge),
+      h('div', { class: 'lane-status' }, h('h1', {}, 'Lane'), linkBadge, hubBadge),
       h('a', { class: 'btn btn-primary', href: '#/inspections/new' }, '+ Start inspection')),
     grid);
 
@@ -41,10 +43,12 @@ export function render(view) {
   });
   drawLink();
   drawTiles();
+  const stopHub = watchHub(hubBadge);
   if (!live.all().length) live.loadDevices().then(drawTiles).catch(() => {});
   return () => {
     document.body.classList.remove('fit');
     unsubscribe();
+    stopHub();
     for (const t of tiles.values()) t.dispose();
   };
 }

@@ -48,7 +48,8 @@ def serve_until_signal(app: Any, host: str, port: int, name: str, *, role: str, 
     log.info("%s listening on %s", name, url)
     # announce on the interface we serve on (all of them for a wildcard bind)
     zeroconf = make_zeroconf(None if host in ("0.0.0.0", "") else [host])
-    announcer = Announcer(zeroconf, role, http.server_port, advertised_addresses(host), lane=lane).start()
+    announcer = Announcer(zeroconf, role, http.server_port, advertised_addresses(host), lane=lane,
+                          scheme="https" if tls else "http").start()
     if on_ready:
         on_ready(url)
     try:

@@ -15,6 +15,8 @@ keeps its in ``./lanebox-demo``)::
     database = "postgresql://lanebox@db.port/hub"   # optional: PostgreSQL instead of
                                 # data_dir's SQLite file (needed for several workers)
     redis_url = "redis://127.0.0.1:6379/0"  # optional: several workers share live pushes
+    tls_cert = "hub.crt"        # optional, both or neither: serve HTTPS (lanes then
+    tls_key = "hub.key"         # verify it, with [upstream] ca_file for a private CA)
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edge.config import LANE_ID, ConfigError, Section
+from edge.config import LANE_ID, ConfigError, Section, parse_tls
 
 DEFAULT_PORT = 9090
 DEFAULT_DATA_DIR = Path("lanebox-hub")
@@ -41,6 +43,7 @@ class HubConfig:
     offline_after_s: float = DEFAULT_OFFLINE_AFTER_S
     database: str | None = None
     redis_url: str | None = None
+    tls: tuple[Path, Path] | None = None  # (certificate chain, private key): serve HTTPS
 
     @property
     def store_path(self) -> Path:
@@ -98,7 +101,9 @@ def parse_hub_config(raw: dict[str, Any], *, source: str = "<config>",
     redis_url = hub.get("redis_url", str, None)
     if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise hub.fail("redis_url", "must be a redis://, rediss:// or unix:// URL")
+    tls = parse_tls(hub, base_dir)
     hub.done()
     top.done()
     return HubConfig(hub_id=hub_id, host=host, port=port, data_dir=data_dir, source=source,
-                     offline_after_s=offline_after_s, database=database, redis_url=redis_url)
+                     offline_after_s=offline_after_s, database=database, redis_url=redis_url,
+                     tls=tls)

@@ -170,7 +170,7 @@ def run_hub(config: HubConfig, on_ready: Callable[[str], None] | None = None) ->
               message_queue=config.redis_url).start()
     try:
         serve_until_signal(hub.app, config.host, config.port, f"hub {config.hub_id}", role="hub",
-                           on_ready=on_ready)
+                           tls=config.tls, on_ready=on_ready)
     finally:
         hub.stop()
         watcher.close()

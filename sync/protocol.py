@@ -16,11 +16,6 @@ serves the hub's reference data by ETag (:mod:`sync.reference_puller`,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import requests
-
 API_PREFIX = "/api/v1/sync"
 
 MAX_BATCH_EVENTS = 5000
@@ -64,16 +59,6 @@ def reference_path(lane: str) -> str:
 def roster_path(lane: str) -> str:
     """``GET`` the hub's user roster, by ETag (see :mod:`sync.hub_roster`)."""
     return f"{API_PREFIX}/{lane}/roster"
-
-
-def hub_session(token: str) -> "requests.Session":
-    """A requests session that authenticates as the lane. One per thread:
-    sessions are not thread-safe, and each lane→hub thread has its own."""
-    import requests  # here: the hub imports this module and never sends
-
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
-    return session
 
 
 def reference_etag(version: str) -> str:

@@ -51,6 +51,8 @@ def test_the_hub_serves_until_sigterm_on_the_port_it_is_given(tmp_path):
      "hub.database: must be a postgresql:// URL"),
     ('[hub]\nid = "H"\ndata_dir = "d"\nredis_url = "http://cache"\n',
      "hub.redis_url: must be a redis://, rediss:// or unix:// URL"),
+    ('[hub]\nid = "H"\ndata_dir = "d"\ntls_cert = "nope.crt"\ntls_key = "nope.key"\n',
+     "hub.tls_cert: no such file"),
 ])
 def test_a_bad_config_names_file_and_key(tmp_path, text, message):
     config = tmp_path / "hub.toml"

@@ -12,7 +12,7 @@ import pytest
 from edge.store import EventStore
 from sync.agent import SyncAgent
 from sync.upstream import Upstream
-from tests.sync.rig import LANE, InProcessHub, assert_hub_holds_exactly, fill, lane_with_upstream
+from tests.sync.rig import LANE, HubProcess, InProcessHub, assert_hub_holds_exactly, fill, lane_with_upstream
 from tests.waiting import wait_for
 
 
@@ -38,21 +38,24 @@ def port_ca(tmp_path: Path) -> tuple[Path, ssl.SSLContext]:
 
 
 def test_a_lane_syncs_to_a_hub_signed_by_the_ports_ca(tmp_path: Path, port_ca) -> None:
-    ca, context = port_ca
-    hub = InProcessHub(tmp_path / "hub", ssl_context=context)
-    rig = lane_with_upstream(tmp_path / "lane", url=hub.url, token=hub.store.add_lane(LANE), ca_file=str(ca))
+    ca, _context = port_ca
+    hub = HubProcess(tmp_path / "hub", extra=f'tls_cert = "{tmp_path / "hub.crt"}"\n'
+                                             f'tls_key = "{tmp_path / "hub.key"}"\n')
+    token = hub.add_lane(LANE)
+    url = f"https://127.0.0.1:{hub.start()}"  # `lanebox hub` with [hub] tls_cert/tls_key
+    rig = lane_with_upstream(tmp_path / "lane", url=url, token=token, ca_file=str(ca))
     rig.add_users()
     try:
-        assert hub.url.startswith("https://")
+        assert any(f"serving on {url}" in line for line in hub.output)
         rig.start()
         wait_for(lambda: rig.api("GET", "/sync", user="sue").json()["backlog"] == 0, timeout=20,
                  message="the lane's log at the HTTPS hub")
-        assert rig.api("GET", "/sync", user="sue").json()["upstream"] == {"source": "config", "url": hub.url}
+        assert rig.api("GET", "/sync", user="sue").json()["upstream"] == {"source": "config", "url": url}
         rig.stop()
         assert_hub_holds_exactly(hub.store, rig.root / "data" / "lane.sqlite3")
     finally:
         rig.close()
-        hub.close()
+        hub.stop()
 
 
 def test_without_the_ca_the_hub_is_not_trusted(tmp_path: Path, port_ca, lane_store: EventStore) -> None:

@@ -77,7 +77,8 @@ def cmd_hub_reference(args: argparse.Namespace) -> int:
     except (ReferenceConflict, StoreError) as exc:
         raise CommandError(str(exc)) from None
     print(f"{'loaded' if stored else 'already current:'} reference data {reference.version} "
-          f"at hub {config.hub_id}; lanes pull it within 30 s")
+          f"at hub {config.hub_id}; each lane takes it at its next pull ([upstream] "
+          f"pull_interval_s, 30 s by default)")
     return 0
 
 
@@ -115,6 +116,23 @@ def cmd_hub_users_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hub_users_disable(args: argparse.Namespace) -> int:
+    """Disable a hub user: its board sessions end now, and every lane disables
+    it at its next roster pull."""
+    from sync.hub_store import HubStore, StoreError
+    from sync.hub_users import HubUsers, UnknownUser
+
+    config = _load(args.config)
+    try:
+        with HubStore(config.store_location, config.hub_id) as store:
+            changed = HubUsers(store).disable(args.username)
+    except (UnknownUser, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    print(f"hub user {args.username} {'disabled' if changed else 'was already disabled'} at hub "
+          f"{config.hub_id}; lanes disable it at their next roster pull")
+    return 0
+
+
 def _add_users_commands(actions: Any, parser_class: Any) -> None:
     from edge.users import ROLES
 
@@ -134,6 +152,13 @@ def _add_users_commands(actions: Any, parser_class: Any) -> None:
     add.add_argument("--password-stdin", action="store_true", required=True,
                      help="read the password from the first line of stdin")
     add.set_defaults(func=cmd_hub_users_add)
+    disable = user_actions.add_parser(
+        "disable", help="disable a user at the hub and, by the roster, at every lane",
+        description="Disable a hub user: board sessions end at once; lanes disable the user "
+                    "(ending its sessions there) at their next roster pull.")
+    disable.add_argument("--config", type=Path, required=True, help="the hub's config file")
+    disable.add_argument("--username", required=True)
+    disable.set_defaults(func=cmd_hub_users_disable)
     listing = user_actions.add_parser("list", help="list the hub's users (never a hash)")
     listing.add_argument("--config", type=Path, required=True, help="the hub's config file")
     listing.set_defaults(func=cmd_hub_users_list)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from flask import Blueprint, Response, abort, send_from_directory
 
@@ -29,14 +29,19 @@ def index() -> Any:
     return _no_cache(send_from_directory(PWA_DIR, "index.html"))
 
 
-@lru_cache(maxsize=1)
-def shell_hash() -> str:
-    """A hash of every file the app shell is made of (read once per process)."""
+def files_hash(paths: Iterable[Path]) -> str:
+    """A short hash of these files' names and contents: a shell's version."""
     digest = hashlib.sha256()
-    for path in sorted([*PWA_DIR.rglob("*"), *VENDOR.values()]):
+    for path in sorted(paths):
         if path.is_file() and path.suffix != ".py":
             digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def shell_hash() -> str:
+    """A hash of every file the app shell is made of (read once per process)."""
+    return files_hash([*PWA_DIR.rglob("*"), *VENDOR.values()])
 
 
 @bp.get("/sw.js")

@@ -46,26 +46,12 @@ const SHELL = [
   '/app/js/screens/lane.js',
   '/app/js/screens/outbox.js',
   '/app/js/screens/seizure.js',
+  '/app/js/sw-shell.js',
   '/vendor/socket.io.min.js',
 ];
 
-self.addEventListener('install', (event) => {
-  event.waitUntil((async () => {
-    const cache = await caches.open(VERSION);
-    // cache: 'reload' — skip the HTTP cache, take what the box serves now
-    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
-    await self.skipWaiting();
-  })());
-});
-
-self.addEventListener('activate', (event) => {
-  event.waitUntil((async () => {
-    const names = await caches.keys();
-    await Promise.all(names.filter((name) => name.startsWith(CACHE_PREFIX) && name !== VERSION)
-      .map((name) => caches.delete(name)));
-    await self.clients.claim();
-  })());
-});
+importScripts('/app/js/sw-shell.js');
+cacheShell(VERSION, CACHE_PREFIX, SHELL);
 
 function networkOnly(url) {
   return url.pathname.startsWith('/api/') || url.pathname.startsWith('/socket.io/')

@@ -10,17 +10,17 @@ the same ``/app/js/`` paths, and its icons.
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, send_from_directory
 
-from edge.web import PWA_DIR, ROOT, VENDOR, vendor
+from edge.web import PWA_DIR, VENDOR, files_hash, vendor
 
 BOARD_DIR = PWA_DIR / "board"
-SHARED_JS = ("api.js", "ui.js", "format.js")
-"""The officer app's modules the board imports (and its service worker caches)."""
+SHARED_JS = ("api.js", "ui.js", "format.js", "sw-shell.js")
+"""The officer app's scripts the board uses (modules, and its service worker's shell
+caching), which its service worker caches."""
 
 bp = Blueprint("hub_web", __name__)
 bp.add_url_rule("/vendor/<name>", "vendor", vendor)
@@ -44,13 +44,8 @@ def board() -> Any:
 @lru_cache(maxsize=1)
 def board_shell_hash() -> str:
     """A hash of every file the board's shell is made of (read once per process)."""
-    files = [*BOARD_DIR.rglob("*"), *(PWA_DIR / "js" / name for name in SHARED_JS),
-             *(PWA_DIR / "icons").glob("*.png"), *VENDOR.values()]
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        if path.is_file():
-            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return files_hash([*BOARD_DIR.rglob("*"), *(PWA_DIR / "js" / name for name in SHARED_JS),
+                       *(PWA_DIR / "icons").glob("*.png"), *VENDOR.values()])
 
 
 @bp.get("/board/sw.js")

@@ -25,28 +25,15 @@ const SHELL = [
   '/app/js/api.js',
   '/app/js/ui.js',
   '/app/js/format.js',
+  '/app/js/sw-shell.js',
   '/app/icons/icon-192.png',
   '/app/icons/icon-512.png',
   '/app/icons/icon-maskable-512.png',
   '/vendor/socket.io.min.js',
 ];
 
-self.addEventListener('install', (event) => {
-  event.waitUntil((async () => {
-    const cache = await caches.open(VERSION);
-    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
-    await self.skipWaiting();
-  })());
-});
-
-self.addEventListener('activate', (event) => {
-  event.waitUntil((async () => {
-    const names = await caches.keys();
-    await Promise.all(names.filter((name) => name.startsWith(CACHE_PREFIX) && name !== VERSION)
-      .map((name) => caches.delete(name)));
-    await self.clients.claim();
-  })());
-});
+importScripts('/app/js/sw-shell.js');
+cacheShell(VERSION, CACHE_PREFIX, SHELL);
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;

@@ -16,7 +16,7 @@ from typing import Any
 
 import requests
 
-from sync.periodic import Periodic
+from sync.periodic import Periodic, PeriodicPart
 from sync.upstream import Upstream, as_upstream
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class Rejected(ValueError):
     """The hub's document fails the lane's checks (one line: what and where)."""
 
 
-class EtagPuller:
+class EtagPuller(PeriodicPart):
     """Pulls ``path`` from the hub into the lane from a background thread.
 
     Subclasses say what they hold (:meth:`held_etag`) and check and apply a
@@ -58,17 +58,6 @@ class EtagPuller:
         self._unreachable = False
         self.last_result: str | None = None
         self._periodic = Periodic(f"{self.what.replace(' ', '-')}-{lane_id}", self.pull, interval)
-
-    def start(self) -> "EtagPuller":
-        self._periodic.start()
-        return self
-
-    def stop(self) -> None:
-        self._periodic.stop()
-
-    def wake(self) -> None:
-        """Pull soon (the hub was just found, or moved)."""
-        self._periodic.wake()
 
     def pull(self) -> str:
         """Ask the hub once; returns one of the module's result names."""

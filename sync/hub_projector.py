@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 from sync.hub_alarms import raise_alarm
 from sync.hub_store import HubStore
-from sync.periodic import Periodic
+from sync.periodic import Periodic, PeriodicPart
 
 CHUNK = 500
 #: an attached reading's flag code → the board's alarm kind
@@ -41,7 +41,7 @@ _SUMMARY_KEYS = ("containers", "declaration_ref", "inspection_type", "risk", "re
 Alarms = Callable[[list[dict[str, Any]]], None]
 
 
-class HubProjector:
+class HubProjector(PeriodicPart):
     """Keeps the read model up with the events; ``on_alarms`` hears new alarms."""
 
     def __init__(self, store: HubStore, on_alarms: Alarms = lambda alarms: None,
@@ -49,17 +49,6 @@ class HubProjector:
         self._store = store
         self._on_alarms = on_alarms
         self._periodic = Periodic("hub-projector", self.catch_up, interval)
-
-    def start(self) -> "HubProjector":
-        self._periodic.start()
-        return self
-
-    def stop(self) -> None:
-        self._periodic.stop()
-
-    def wake(self) -> None:
-        """New events were stored: project them soon."""
-        self._periodic.wake()
 
     def catch_up(self) -> int:
         """Project every lane's unprojected events; how many were read."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from typing import Callable, Self
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +61,21 @@ class Periodic:
             if self._stopping.wait(self._min_gap):
                 break
             self._wake.wait(self._interval - self._min_gap)
+
+
+class PeriodicPart:
+    """A part whose work is one :class:`Periodic` job (a puller, a reporter, a
+    projector): its ``start``, ``stop`` and ``wake`` are the job's."""
+
+    _periodic: Periodic
+
+    def start(self) -> Self:
+        self._periodic.start()
+        return self
+
+    def stop(self) -> None:
+        self._periodic.stop()
+
+    def wake(self) -> None:
+        """Run the job soon (something it reacts to has happened)."""
+        self._periodic.wake()

@@ -24,7 +24,7 @@ import requests
 
 from edge.store import EventStore
 from edge.users import iso_utc
-from sync.periodic import Periodic
+from sync.periodic import Periodic, PeriodicPart
 from sync.protocol import status_path
 from sync.upstream import Upstream, as_upstream
 
@@ -38,7 +38,7 @@ MAX_LISTED = 20
 """Most open inspections and alarms one report lists."""
 
 
-class StatusReporter:
+class StatusReporter(PeriodicPart):
     """Reports one lane's status to the hub from a background thread.
 
     ``hub`` is the hub's URL or the lane's :class:`~sync.upstream.Upstream`
@@ -66,17 +66,9 @@ class StatusReporter:
         self._failing = False
         self._periodic = Periodic(f"status-{lane_id}", self.send, interval, min_gap)
 
-    def start(self) -> "StatusReporter":
-        self._periodic.start()
-        return self
-
     def stop(self) -> None:
-        self._periodic.stop()
+        super().stop()
         self._session.close()
-
-    def wake(self) -> None:
-        """Report soon (the hub was just found, or moved)."""
-        self._periodic.wake()
 
     def observe(self, event: str, data: dict[str, Any]) -> None:
         """Called with every live message the lane publishes (device threads:

@@ -151,9 +151,11 @@ def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None]
             echo(f"  API             {url}/api/v1/  (OpenAPI: {url}/api/v1/openapi.json)")
             echo(f"  health/metrics  {url}/healthz  {url}/metrics")
             echo(f"  data folder     {data_dir}")
-            echo(f"  simulated devices ({DEMO_LANE}):")
-            for device_id, kind, driver in DEMO_DEVICES:
-                echo(f"    {device_id:<11} {kind:<9} {driver:<12} {simulators[DEMO_LANE][device_id].path}")
+            for lane_id in DEMO_LANES:
+                echo(f"  simulated devices ({lane_id}):")
+                for device_id, kind, driver in DEMO_DEVICES:
+                    echo(f"    {device_id:<11} {kind:<9} {driver:<12} "
+                         f"{simulators[lane_id][device_id].path}")
             echo("  sign in as (demo passwords; the same at both lanes and the board):")
             for username, role, password in DEMO_USERS:
                 echo(f"    {username:<8} / {password:<13} ({role})")

@@ -154,3 +154,34 @@ def test_an_unreachable_redis_is_one_clear_line_and_retried(
 
 def test_a_reachable_redis_has_no_problem() -> None:
     assert redis_problem(require_redis()) is None
+
+
+def test_a_store_of_the_first_schema_is_upgraded_in_place(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sync.hub_db as hub_db
+    from sync.hub_store import HubStore
+    from sync.hub_users import HubUsers
+
+    first = hub_db.sqlite_migrations()[:1], hub_db.postgres_migrations()[:1]
+    monkeypatch.setattr(hub_db, "sqlite_migrations", lambda: first[0])
+    monkeypatch.setattr(hub_db, "postgres_migrations", lambda: first[1])
+    old = open_database(database_url)
+    assert old.open() == 1  # a hub as the first lanebox release left it
+    old.write(lambda conn: conn.execute("INSERT INTO meta VALUES ('hub', 'OLD-HUB')"))
+    old.write(lambda conn: conn.execute("INSERT INTO lanes VALUES ('L1', 'x', 'then')"))
+    _insert(old, _event(1, GENESIS_HASH, "a" * 64, lane="L1"))
+    old.close()
+    monkeypatch.undo()
+
+    with HubStore(database_url, "OLD-HUB") as store:
+        assert store.cursor("L1") == 1  # what it held is still there
+        with store._read() as conn:
+            version = (conn.execute("PRAGMA user_version") if store.database.kind == "sqlite"
+                       else conn.execute("SELECT version FROM schema_version")).fetchone()[0]
+        assert version == NEWEST
+        HubUsers(store).add("carol", "supervisor", "a long passphrase")  # a table of schema 2
+        assert [u["username"] for u in HubUsers(store).list()] == ["carol"]
+        with pytest.raises(Exception, match="continue its lane"):  # a rule of schema 3
+            store._write(lambda conn: conn.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ("L1", 3, "id-3", "t", "ts", None, "{}", "a" * 64, "c" * 64, "now")))

@@ -92,3 +92,32 @@ def test_a_worker_killed_mid_ingest_loses_and_doubles_nothing(workers: HubWorker
             assert hub.alarms() == []
     finally:
         front.stop()
+
+
+def test_a_board_through_nginx_sees_lanes_reporting_to_either_worker(workers: HubWorkers,
+                                                                    tmp_path: Path) -> None:
+    token = workers.add_lane(LANE)
+    workers.add_user(BOARD_USER, "supervisor", BOARD_PASSWORD)
+    urls = workers.start()
+    front = Nginx(tmp_path / "nginx", [int(url.rsplit(":", 1)[1]) for url in urls])
+    front.start()
+    seen: dict[str, threading.Event] = {url: threading.Event() for url in urls}
+    expected = {f"2026-11-28T11:00:0{index}.000Z": url for index, url in enumerate(urls)}
+
+    def on_lane(row: dict[str, Any]) -> None:
+        url = expected.get((row.get("status") or {}).get("ts"))
+        if url is not None:
+            seen[url].set()
+
+    board = board_client(front.url, on_lane)  # the websocket goes through nginx's /socket.io/
+    try:
+        assert board.transport() == "websocket"
+        for ts, url in expected.items():
+            answer = requests.post(f"{url}/api/v1/sync/{LANE}/status", json=_status(ts, "connected"),
+                                   headers={"Authorization": f"Bearer {token}"}, timeout=10)
+            assert answer.status_code == 200, answer.text
+        for url, event in seen.items():
+            assert event.wait(5), f"the board behind nginx missed the report to {url}"
+    finally:
+        board.disconnect()
+        front.stop()

@@ -1,4 +1,5 @@
-"""Printable documents: the seizure report for court and the duty receipt.
+"""Printable documents: the inspection and seizure reports for court, the
+duty receipt and the calibration certificate.
 
 A report is a reading of the event log that a person can check by hand:
 every custody step and every event is listed with its hash, and the result
@@ -98,6 +99,12 @@ class Document(FPDF):
         self.multi_cell(0, 4.5, self.t(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(self.sans, "", 9)
 
+    def subheading(self, text: str) -> None:
+        """A bold line that opens one record inside a section (a bag, a finding, a seizure)."""
+        self.set_font(self.sans, "B", 9.5)
+        self.multi_cell(0, 5.5, self.t(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(self.sans, "", 9)
+
     def fields(self, pairs: Iterable[tuple[str, Any]]) -> None:
         """Label and value, one pair a line."""
         self.set_font(self.sans, "", 9)
@@ -157,31 +164,92 @@ def _money(value: Any, currency: str) -> str:
     return f"{value} {currency}"
 
 
-def _inspection_section(doc: Document, inspection: dict[str, Any] | None) -> None:
-    doc.heading("Inspection")
-    if inspection is None:
-        doc.paragraph("The inspection's events are not in this lane's store.")
-        return
-    outcome = inspection["outcome"] or "open"
-    if inspection["outcome_reason"]:
-        outcome += f" ({inspection['outcome_reason']})"
-    risk = inspection["risk"]
-    doc.fields([
+#: how a reading taken from a device out of calibration is marked wherever it is shown
+CALIBRATION_DUE_MARK = "CALIBRATION DUE when read"
+
+
+def _calibration_mark(entry: dict[str, Any]) -> str:
+    """The standing of the reading's device when it was read, as the reports print it."""
+    return CALIBRATION_DUE_MARK if entry["calibration_due"] else "in calibration"
+
+
+def _officers(events: Sequence[dict[str, Any]]) -> str:
+    """Everyone who recorded one of the events, so a court knows whom to call."""
+    return ", ".join(sorted({e["actor"] for e in events if e["actor"]}))
+
+
+def _outcome_text(inspection: dict[str, Any]) -> str:
+    """The outcome with the officer's reason; an open inspection says so rather than print a blank."""
+    if inspection["outcome"] is None:
+        return "none yet: the inspection is open"
+    reason = inspection["outcome_reason"]
+    return inspection["outcome"] + (f" (reason: {reason})" if reason else "")
+
+
+def _risk_text(risk: dict[str, Any]) -> str:
+    """The score, its level and the reasons for it; a score with no reasons is printed bare."""
+    reasons = "; ".join(risk["reasons"])
+    return f"{risk['score']} ({risk['level']})" + (f": {reasons}" if reasons else "")
+
+
+def _inspection_fields(inspection: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Who inspected which vehicle when, how it ended and how risky it was judged."""
+    return [
         ("Inspection", inspection["id"]), ("Plate", inspection["plate"]),
         ("Containers", ", ".join(inspection["containers"]) or None),
         ("Declaration", inspection["declaration_ref"]), ("Type", inspection["inspection_type"]),
         ("Started", f"{inspection['started_at']} by {inspection['started_by']}"),
         ("Closed", inspection["closed_at"] and f"{inspection['closed_at']} by {inspection['closed_by']}"),
-        ("Outcome", outcome), ("Risk", f"{risk['score']} ({risk['level']}): " + "; ".join(risk["reasons"])),
+        ("Outcome", _outcome_text(inspection)),
+        ("Risk", _risk_text(inspection["risk"])),
         ("Reference data", inspection["reference_version"]),
-    ])
+    ]
+
+
+def _inspection_section(doc: Document, inspection: dict[str, Any] | None) -> None:
+    """The inspection a seizure came from, told as the inspection report tells it."""
+    doc.heading("Inspection")
+    if inspection is None:
+        doc.paragraph("The inspection's events are not in this lane's store.")
+        return
+    doc.fields(_inspection_fields(inspection))
+    _what_the_lane_found(doc, inspection)
+
+
+def _what_the_lane_found(doc: Document, inspection: dict[str, Any]) -> None:
+    """Flags, the travel document and every device reading: the parts both reports print alike."""
     if inspection["flags"]:
         doc.grid(("flag", "what was found"), [(f["code"], f["message"]) for f in inspection["flags"]], (40, 146))
+    _document_section(doc, inspection["document"])
     _readings_section(doc, inspection)
 
 
-#: how a reading taken from a device out of calibration is marked wherever it is shown
-CALIBRATION_DUE_MARK = "CALIBRATION DUE when read"
+def _holder(mrz: dict[str, Any]) -> str:
+    return ", ".join(part for part in (mrz.get("surname"), mrz.get("given_names")) if part) or "-"
+
+
+def _document_section(doc: Document, entry: dict[str, Any] | None) -> None:
+    """The passport (or ID card) read from the machine-readable zone, with what the lane
+    made of it then: check digits, expiry and the watchlist."""
+    doc.heading("Travel document read")
+    if entry is None:
+        doc.paragraph("No travel document was read.")
+        return
+    mrz = entry["data"].get("mrz") or {}
+    assessment = entry.get("assessment") or {}
+    failed = [name for name, passed in (mrz.get("checks") or {}).items() if not passed]
+    hits = assessment.get("watchlist_hits") or []
+    doc.fields([
+        ("Holder", _holder(mrz)),
+        ("Document", (f"{mrz.get('document_number') or '-'} ({mrz.get('format') or '-'}), "
+                      f"nationality {mrz.get('nationality') or '-'}")),
+        ("Born, sex", f"{mrz.get('birth_date') or '-'}, {mrz.get('sex') or '-'}"),
+        ("Expires", f"{mrz.get('expiry_date') or '-'}" + (", EXPIRED when read" if assessment.get("expired") else "")),
+        ("Check digits", "valid" if mrz.get("valid") else "INVALID" + (f": {', '.join(failed)}" if failed else "")),
+        ("Watchlist", "; ".join(f"{h['severity']}: {h['reason']}" for h in hits) if hits else "no hit"),
+        ("Read", (f"{entry['reading_ts']} on {entry['device_id']} ({_calibration_mark(entry)}), "
+                  f"attached {entry['at']} by {entry['by']}")),
+    ])
 
 
 def _reading_text(kind: str, data: dict[str, Any]) -> str:
@@ -209,11 +277,49 @@ def _readings_section(doc: Document, inspection: dict[str, Any]) -> None:
     entries.sort(key=lambda entry: entry[1]["at"])
     doc.grid(("attached (UTC)", "by", "device", "reading", "read at (UTC)", "calibration"),
              [(e["at"], e["by"], e["device_id"], _reading_text(kind, e["data"]), e["reading_ts"],
-               CALIBRATION_DUE_MARK if e["calibration_due"] else "in calibration") for kind, e in entries],
-             (40, 14, 18, 42, 40, 32))
+               _calibration_mark(e)) for kind, e in entries],
+             (39, 14, 18, 34, 39, 42))  # wide enough for a timestamp, and the mark, on one line
     if any(e["calibration_due"] for _, e in entries):
         doc.paragraph(f"{CALIBRATION_DUE_MARK}: the device's calibration was overdue or had failed when the "
                       "reading was taken; the reading is kept as read, and marked.")
+
+
+def _weight_verdict(assessment: dict[str, Any]) -> str:
+    """What the lane told the officer about the weight: within tolerance, a discrepancy, or why it could not say."""
+    if any(f["code"] == "weight_discrepancy" for f in assessment.get("flags", [])):
+        return "DISCREPANCY"
+    if assessment.get("difference_pct") is not None:
+        return "within tolerance"
+    return assessment.get("note") or "not compared"
+
+
+def _weights_section(doc: Document, weights: Sequence[dict[str, Any]]) -> None:
+    """Each stable weight against the declared gross weight, as judged when it was attached."""
+    if not weights:
+        return
+    doc.heading("Weights against the declaration")
+    rows = []
+    for entry in weights:
+        a = entry.get("assessment") or {}
+        pct, tolerance = a.get("difference_pct"), a.get("tolerance_pct")
+        rows.append((entry["at"], entry["device_id"], a.get("measured_kg"), a.get("declared_kg"),
+                     None if pct is None else f"{pct:+g} %", None if tolerance is None else f"{tolerance:g} %",
+                     _weight_verdict(a)))
+    doc.grid(("attached (UTC)", "device", "weighed kg", "declared kg", "difference", "tolerance", "result"),
+             rows, (40, 18, 22, 22, 22, 18, 44), right=(2, 3, 4, 5))
+
+
+def _findings_section(doc: Document, findings: Sequence[dict[str, Any]]) -> None:
+    """Each finding's note in full (a note may run to pages, so it is a paragraph, not a table cell)."""
+    doc.heading("Findings")
+    if not findings:
+        doc.paragraph("No findings were recorded.")
+        return
+    for finding in findings:
+        photos = len(finding["photos"])
+        doc.subheading(f"{finding['category']}: {finding['at']} by {finding['by']}"
+                       + (f", {photos} photo{'s' if photos != 1 else ''}" if photos else ""))
+        doc.paragraph(finding["note"])
 
 
 def _photos_section(doc: Document, inspection: dict[str, Any] | None) -> None:
@@ -226,6 +332,85 @@ def _photos_section(doc: Document, inspection: dict[str, Any] | None) -> None:
     doc.grid(("SHA-256", "finding", "attached"), rows, (100, 26, 60), mono=(0,))
 
 
+def _checklist_section(doc: Document, checklist: dict[str, Any]) -> None:
+    """Every item of the checklist, ticked or not, by whom and when; notes follow as
+    paragraphs because one may be longer than a table row can hold on a page."""
+    doc.heading("Checklist")
+    if not checklist["items"]:
+        doc.paragraph("No checklist for this inspection type.")
+        return
+    done = checklist["done"]
+    doc.grid(("item", "done", "by", "when (UTC)"),
+             [(item, "yes" if done.get(item, {}).get("checked") else "NO", done.get(item, {}).get("by"),
+               done.get(item, {}).get("at")) for item in checklist["items"]], (110, 12, 22, 42))
+    for item in checklist["items"]:
+        if done.get(item, {}).get("note"):
+            doc.paragraph(f"Note on \"{item}\" ({done[item]['by']}): {done[item]['note']}")
+
+
+def _duty_section(doc: Document, duty: Sequence[dict[str, Any]]) -> None:
+    """Each duty assessment in the local currency; its receipt gives every line of the sum."""
+    doc.heading("Duty assessed")
+    if not duty:
+        doc.paragraph("No duty was assessed.")
+        return
+    doc.grid(("assessed (UTC)", "by", "HS code", "customs value", "duty", "VAT", "total"),
+             [(d["at"], d["by"], d["hs_code"], *(_money(d[k], d["local_currency"])
+                                                 for k in ("customs_value_local", "duty", "vat", "total")))
+              for d in duty], (40, 16, 20, 30, 26, 26, 28), right=(3, 4, 5, 6))
+
+
+def _seizures_section(doc: Document, seizure_ids: Sequence[str], seizures: Sequence[dict[str, Any]]) -> None:
+    """The seizures made from the inspection and their evidence bags; the items and each
+    bag's custody are in the seizure's own report."""
+    doc.heading("Seizures")
+    if not seizure_ids:
+        doc.paragraph("Nothing was seized.")
+        return
+    by_id = {s["id"]: s for s in seizures}
+    for seizure_id in seizure_ids:
+        seizure = by_id.get(seizure_id)
+        if seizure is None:
+            doc.subheading(f"Seizure {seizure_id}: its events are not in this lane's store.")
+            continue
+        doc.subheading(f"Seizure {seizure_id}: {len(seizure['items'])} item(s), recorded "
+                       f"{seizure['created_at']} by {seizure['created_by']}; legal basis {seizure['legal_basis']}")
+        if seizure["bags"]:
+            doc.grid(("bag", "what", "state"), [(b["bag_id"], b["description"], b["state"]) for b in seizure["bags"]],
+                     (30, 126, 30), mono=(0,))
+        else:
+            doc.paragraph("No evidence bags were recorded.")
+    doc.paragraph("Each seizure's report gives its items and every bag's chain of custody.")
+
+
+def _evidence_sections(doc: Document, events: Sequence[dict[str, Any]], chain: dict[str, Any], of: str) -> None:
+    """Every event the report rests on with its hash, then whether the whole chain verified:
+    what lets a paper copy be checked against the lane's store years later."""
+    doc.heading(f"Evidence: the {len(events)} events of {of}")
+    doc.event_table(events)
+    doc.heading("Hash chain")
+    doc.chain_result(chain)
+
+
+def inspection_report(*, lane: dict[str, Any], inspection: dict[str, Any], seizures: Sequence[dict[str, Any]],
+                      events: Sequence[dict[str, Any]], chain: dict[str, Any], generated_at: str,
+                      font_dir: Path | None = FONT_DIR) -> bytes:
+    """The inspection report: the record of every inspection, however it ended (released,
+    referred, seized or still open) — what was read, weighed, swabbed, found and ticked,
+    the outcome, and every event it rests on with its hash and the chain's verification."""
+    doc = Document(f"Inspection report {inspection['id']}", lane, generated_at, font_dir)
+    doc.fields([*_inspection_fields(inspection), ("Officers", _officers(events))])
+    _what_the_lane_found(doc, inspection)
+    _weights_section(doc, inspection["weights"])
+    _findings_section(doc, inspection["findings"])
+    _photos_section(doc, inspection)
+    _checklist_section(doc, inspection["checklist"])
+    _duty_section(doc, inspection["duty"])
+    _seizures_section(doc, inspection["seizures"], seizures)
+    _evidence_sections(doc, events, chain, "this inspection" + (" and its seizures" if inspection["seizures"] else ""))
+    return doc.to_bytes()
+
+
 def seizure_report(*, lane: dict[str, Any], seizure: dict[str, Any], inspection: dict[str, Any] | None,
                    events: Sequence[dict[str, Any]], chain: dict[str, Any], generated_at: str,
                    font_dir: Path | None = FONT_DIR) -> bytes:
@@ -234,7 +419,7 @@ def seizure_report(*, lane: dict[str, Any], seizure: dict[str, Any], inspection:
     doc = Document(f"Seizure report {seizure['id']}", lane, generated_at, font_dir)
     doc.fields([("Seizure", seizure["id"]), ("Legal basis", seizure["legal_basis"]),
                 ("Recorded", f"{seizure['created_at']} by {seizure['created_by']}"),
-                ("Officers", ", ".join(sorted({e["actor"] for e in events if e["actor"]})))])
+                ("Officers", _officers(events))])
     _inspection_section(doc, inspection)
 
     doc.heading("Seized items")
@@ -247,10 +432,8 @@ def seizure_report(*, lane: dict[str, Any], seizure: dict[str, Any], inspection:
     if not seizure["bags"]:
         doc.paragraph("No bags were recorded.")
     for bag in seizure["bags"]:
-        doc.set_font(doc.sans, "B", 9.5)
-        doc.multi_cell(0, 5.5, doc.t(f"{bag['bag_id']}: {bag['description']} (items "
-                                     f"{', '.join(str(i) for i in bag['items'])}), now {bag['state']}"),
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        doc.subheading(f"{bag['bag_id']}: {bag['description']} (items "
+                       f"{', '.join(str(i) for i in bag['items'])}), now {bag['state']}")
         doc.paragraph(f"Bagged {bag['created_at']} by {bag['created_by']}; event {bag['event_id']}")
         if bag["custody"]:
             doc.grid(("time (UTC)", "action", "by", "to / location", "seal", "confirmed", "event hash"),
@@ -259,11 +442,7 @@ def seizure_report(*, lane: dict[str, Any], seizure: dict[str, Any], inspection:
                        step["confirmation"], step["hash"][:16] + "...") for step in bag["custody"]],
                      (41, 20, 18, 36, 18, 18, 35), mono=(6,))
     _photos_section(doc, inspection)
-
-    doc.heading(f"Evidence: the {len(events)} events of this inspection and seizure")
-    doc.event_table(events)
-    doc.heading("Hash chain")
-    doc.chain_result(chain)
+    _evidence_sections(doc, events, chain, "this inspection and seizure")
     return doc.to_bytes()
 
 

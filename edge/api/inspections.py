@@ -1,4 +1,5 @@
-"""Inspections: start one, read it, add findings and checklist ticks, close it.
+"""Inspections: start one, read it, add findings and checklist ticks, close it,
+and print its report.
 
 Each write is one event made idempotent by the tablet's id
 (:mod:`edge.api.records`); the inspection the app shows is folded from the
@@ -9,9 +10,10 @@ is a finished record: it refuses every further write.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from drivers.validation.iso6346 import normalise_container_number, parse_container_number
 from edge.api import records
@@ -21,8 +23,10 @@ from edge.api.routing import endpoint, lane_server, obj, query_int
 from edge.identifiers import normalise_plate
 from edge.inspection_rules import container_problem, release_needs_reason
 from edge.inspection_view import inspection_view
+from edge.reports import inspection_report
 from edge.risk import RiskFactor, score_risk
-from edge.store import EventStore
+from edge.seizure_view import seizure_view
+from edge.store import EventStore, utc_now_iso
 
 bp = Blueprint("inspections", __name__, url_prefix="/api/v1")
 
@@ -213,3 +217,30 @@ def close_inspection(inspection_id: str, body: dict[str, Any]) -> Any:
         return {"outcome": request["outcome"], "reason": request.get("reason")}
 
     return _write(inspection_id, body, "inspection.closed", outcome)
+
+
+# ----- the report ------------------------------------------------------------
+def lane_identity(server: Any) -> dict[str, str]:
+    """The lane as every printed report names it in its heading."""
+    return {"id": server.config.lane_id, "name": server.config.lane_name}
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    """A report shown in the browser's viewer (inline) and saved under a name that says what it is."""
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+@endpoint(bp, "/inspections/<inspection_id>/report.pdf", "GET",
+          summary="The inspection report (PDF): readings with calibration, findings, checklist, outcome, "
+                  "seizures, every event and its hash")
+def report(inspection_id: str) -> Any:
+    """Its seizures' events are printed too: the bag ids the report names rest on them."""
+    server = lane_server()
+    store = server.store
+    inspection = inspection_or_404(store, inspection_id)
+    seizures = [view for view in (seizure_view(store.record_events([s])) for s in inspection["seizures"]) if view]
+    pdf = inspection_report(lane=lane_identity(server), inspection=inspection, seizures=seizures,
+                            events=store.record_events([inspection["id"], *inspection["seizures"]]),
+                            chain=asdict(store.verify()), generated_at=utc_now_iso())
+    return pdf_response(pdf, f"inspection-{inspection['id']}.pdf")

@@ -17,7 +17,7 @@ from flask import Blueprint, Response
 
 from edge.api import records
 from edge.api.errors import ApiError, conflict, not_found
-from edge.api.inspections import find_inspection, inspection_or_404
+from edge.api.inspections import find_inspection, inspection_or_404, lane_identity, pdf_response
 from edge.api.records import WRITE_FIELDS
 from edge.api.routing import endpoint, lane_server, obj
 from edge.custody import ACTIONS, bag_id_for, custody_refusal
@@ -168,8 +168,6 @@ def report(seizure_id: str) -> Any:
     seizure = seizure_or_404(store, seizure_id)
     inspection = find_inspection(store, seizure["inspection_id"])
     events = store.record_events([seizure["id"], seizure["inspection_id"]])
-    pdf = seizure_report(lane={"id": server.config.lane_id, "name": server.config.lane_name}, seizure=seizure,
-                         inspection=inspection, events=events, chain=asdict(store.verify()),
-                         generated_at=utc_now_iso())
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="seizure-{seizure["id"]}.pdf"'})
+    pdf = seizure_report(lane=lane_identity(server), seizure=seizure, inspection=inspection, events=events,
+                         chain=asdict(store.verify()), generated_at=utc_now_iso())
+    return pdf_response(pdf, f"seizure-{seizure['id']}.pdf")

@@ -1,8 +1,9 @@
 """A whole inspection in the browser: start (scanned and typed containers,
 checked as typed), declaration and risk, passport, weight, trace alarm,
 a finding with a photo, checklist, seizure with bags, the label sheet
-printed on A4, a hand-over confirmed by scanning the bag's label, and the
-PDF report."""
+printed on A4, a hand-over confirmed by scanning the bag's label, the
+seizure's PDF report, and the inspection's own report (PDF) opened from
+its screen."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from playwright.sync_api import Page, expect
 
 from drivers.simulators.mrz_reader import made_up_specimens
 from tests.edge.lane_process import LaneRig
-from tests.pwa.conftest import SCREENSHOTS, inspection_id_from, photo_bytes, shoot
+from tests.edge.pdf_text import pdf_text
+from tests.pwa.conftest import SCREENSHOTS, inspection_id_from, pdf_of_link, photo_bytes, shoot
 
 
 def pdf_bytes_of_link(page: Page, selector: str) -> dict[str, Any]:
@@ -218,3 +220,20 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     expect(page.locator("#pdf-link")).to_have_attribute("href", re.compile("^blob:"))
     pdf = pdf_bytes_of_link(page, "#pdf-link")
     assert pdf["type"] == "application/pdf" and pdf["head"] == "%PDF-" and pdf["size"] > 1000
+
+    # ----- the inspection's own report, from the inspection screen -----
+    page.goto(f"/#/inspections/{inspection_id}")
+    expect(page.locator("#outcome-badge")).to_have_text("SEIZE")
+    expect(page.locator("#inspection-report")).to_be_enabled()
+    shoot(page, "24-inspection-report-button")
+    page.click("#inspection-report")
+    link = "#inspection-report + #pdf-link"
+    expect(page.locator(link)).to_have_attribute("href", re.compile("^blob:"))
+    report = pdf_text(pdf_of_link(page, link))
+    first_item = reference["checklists"]["standard"][0]
+    for seen in (f"Inspection report {inspection_id}", "EK48213", "CSQU3054383", "GB-DEC-0001",
+                 "HALLORAN, BRIDGET AOIFE", "DISCREPANCY", "trace detector alarm: cocaine", sha, first_item,
+                 f"Seizure {seizure_id}", bag_id, "Verified when this report was made: the hash chain is whole"):
+        assert seen in report, seen
+    for event in lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()["events"]:
+        assert event["hash"] in report

@@ -1,7 +1,8 @@
 // One inspection: declaration, watchlist and risk; the steps (passport,
-// weight, trace, findings with photos, checklist, duty, seizure) and the
-// outcome. Works from the copy last seen when the box cannot be reached;
-// writes go through the outbox and show as waiting until the box has them.
+// weight, trace, findings with photos, checklist, duty, seizure), the
+// outcome and the printable report. Works from the copy last seen when the
+// box cannot be reached; writes go through the outbox and show as waiting
+// until the box has them.
 
 import * as api from '../api.js';
 import * as live from '../live.js';
@@ -68,6 +69,11 @@ export async function render(view, { id }) {
   // ----- the page's fixed parts; each is redrawn on its own ------------
   const title = h('h1', {}, 'Inspection');
   const statusSlot = h('span', { class: 'btn-row', style: { margin: 0 } });
+  // the printable record of the inspection, however it ended (released, referred, seized or still open)
+  const reportButton = h('button', {
+    class: 'btn no-print', type: 'button', id: 'inspection-report', disabled: true,
+    onclick: (e) => busy(e.currentTarget, () => openPdf(`/inspections/${id}/report.pdf`, e.currentTarget)),
+  }, 'Report (PDF)');
   const banners = h('div', { id: 'banners' });
   const summary = h('div', { class: 'card', id: 'summary' });
   const riskCard = h('div', { class: 'card', id: 'risk' });
@@ -282,6 +288,9 @@ export async function render(view, { id }) {
     replace(statusSlot,
       closed ? h('span', { class: `outcome-done outcome-${record.outcome}`, id: 'outcome-badge' }, `${String(record.outcome).toUpperCase()}`) : badge('OPEN', 'info'),
       record.local ? badge('NOT ON THE BOX YET', 'warn') : null);
+    reportButton.disabled = Boolean(record.local);
+    reportButton.title = record.local ? 'The report is made by the box: it waits until the box has this inspection.'
+      : 'The printable record of this inspection, with every event hash and the chain check';
     replace(summary,
       h('dl', { class: 'kv' },
         h('dt', {}, 'Plate'), h('dd', { class: 'mono big' }, record.plate),
@@ -509,7 +518,7 @@ export async function render(view, { id }) {
   }
 
   add(view, 
-    h('div', { class: 'page-head' }, title, statusSlot),
+    h('div', { class: 'page-head' }, title, h('div', { class: 'btn-row', style: { margin: 0 } }, statusSlot, reportButton)),
     banners,
     h('nav', { class: 'step-nav no-print', 'aria-label': 'Steps' },
       [['step-document', 'Passport'], ['step-weight', 'Weight'], ['step-trace', 'Trace'], ['step-findings', 'Findings'],

@@ -86,6 +86,14 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def say_line(text: str) -> None:
+    """Print one whole line in one write: log lines from other threads share
+    the terminal (or a supervisor's pipe), and must never split it — scripts
+    read the URL off the "serving on" line."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
 def config_or_exit(load: Callable[[Path], T], path: Path) -> T:
     """``load(path)``, a bad config becoming one line and exit 2."""
     from edge.config import ConfigError
@@ -109,7 +117,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = load_config_or_exit(args.config)
     setup_logging()
     try:
-        run_lane(config, on_ready=lambda url: print(f"lanebox: lane {config.lane_id} serving on {url}", flush=True))
+        run_lane(config, on_ready=lambda url: say_line(f"lanebox: lane {config.lane_id} serving on {url}"))
     except (OSError, StoreError) as exc:
         raise CommandError(str(exc)) from None
     return 0

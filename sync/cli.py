@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from edge.cli import EXIT_USAGE, CommandError, config_or_exit
+from edge.cli import EXIT_USAGE, CommandError, config_or_exit, say_line
 from sync.config import HubConfig, default_config, load_hub_config
 
 
@@ -37,8 +37,8 @@ def cmd_hub(args: argparse.Namespace) -> int:
         config = dataclasses.replace(config, port=args.port)
     setup_logging()
     try:
-        run_hub(config, on_ready=lambda url: print(
-            f"lanebox: hub {config.hub_id} serving on {url}", flush=True))
+        run_hub(config, on_ready=lambda url: say_line(
+            f"lanebox: hub {config.hub_id} serving on {url}"))
     except (OSError, StoreError) as exc:
         raise CommandError(str(exc)) from None
     return 0

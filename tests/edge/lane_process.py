@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,6 +24,8 @@ from drivers.simulators.ports import PtyPort, TcpPort
 from edge.store import EventStore
 
 LANEBOX = [sys.executable, "-m", "edge.cli"]
+#: the line ``lanebox serve`` and ``lanebox hub`` print once listening
+SERVING = re.compile(r"serving on (https?://\S+)")
 PASSWORDS = {"olga": ("officer", "officer-pass-1"), "tom": ("technician", "tech-pass-12"),
              "sue": ("supervisor", "super-pass-1"), "vic": ("viewer", "viewer-pass-1")}
 
@@ -86,8 +89,9 @@ class LaneRig:
             assert self.process is not None and self.process.stdout is not None
             for line in self.process.stdout:
                 self.output.append(line)
-                if " serving on " in line and not ready.is_set():
-                    self.url = line.rsplit(" ", 1)[1].strip()
+                serving = SERVING.search(line)
+                if serving and not ready.is_set():
+                    self.url = serving.group(1)
                     ready.set()
 
         threading.Thread(target=pump, daemon=True).start()

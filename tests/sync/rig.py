@@ -20,7 +20,7 @@ from werkzeug.serving import make_server
 
 from edge.chain import verify_events
 from edge.store import EventStore
-from tests.edge.lane_process import LaneRig
+from tests.edge.lane_process import SERVING, LaneRig
 from sync.hub import Hub
 from sync.hub_store import HubStore
 
@@ -167,8 +167,9 @@ class HubProcess:
             assert process.stdout is not None
             for line in process.stdout:
                 self.output.append(line)
-                if " serving on " in line:
-                    self.port = int(line.rsplit(":", 1)[1])
+                serving = SERVING.search(line)
+                if serving and not ready.is_set():
+                    self.port = int(serving.group(1).rsplit(":", 1)[1])
                     ready.set()
 
         threading.Thread(target=pump, daemon=True).start()

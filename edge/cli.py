@@ -59,7 +59,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         raise CommandError("say where to serve: --pty or --tcp PORT", EXIT_USAGE)
     running = start_simulator(args.kind, driver, tcp_port=args.tcp, link=args.link,
                               demo=not args.no_demo, seed=args.seed, pace=args.pace)
-    print(running.path, flush=True)
+    say_line(running.path)  # the first line: scripts read the path off it
     try:
         wait_for_signal()
     finally:

@@ -23,7 +23,7 @@ from edge.config import LaneConfig, parse_config
 from edge.reference import latest_reference_event, load_reference_file, store_reference
 from edge.serve import run_lane
 from edge.store import EventStore
-from edge.users import UserDirectory, UserExists
+from edge.users import RosterUser, UserDirectory, UserExists, parse_roster
 
 DEMO_LANE = "DEMO-IN-01"
 DEMO_LANES = (DEMO_LANE, "DEMO-IN-02")
@@ -55,16 +55,15 @@ def demo_config(data_dir: Path, port: int, simulators: Simulators, lane: str = D
     return parse_config(raw, source="lanebox demo")
 
 
-def prepare_demo_store(config: LaneConfig) -> None:
-    """The demo users and reference data, in a new store or an earlier demo's."""
+def prepare_demo_store(config: LaneConfig, roster: list[RosterUser]) -> None:
+    """The demo users and reference data, in a new store or an earlier demo's.
+
+    The users come as a lane gets them from its hub: ``roster`` is the demo
+    hub's, merged as the roster puller would (it finds nothing to change
+    later), so one sign-in works at both lanes and the board from the start."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     with EventStore(config.data_dir / "lane.sqlite3", lane=config.lane_id) as store:
-        users = UserDirectory(store)
-        for username, role, password in DEMO_USERS:
-            try:
-                users.add(username, role, password, actor="lanebox-demo")
-            except UserExists:
-                pass
+        UserDirectory(store).merge_roster(roster)
         ensure_demo_reference(store)
 
 
@@ -135,8 +134,9 @@ def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None]
                                port if lane == DEMO_LANE or port == 0 else port + 1,
                                simulators[lane], lane, (hub.server.url, hub.tokens[lane]))
                    for lane in DEMO_LANES]
+        roster = parse_roster({"users": hub.hub.users.roster()})
         for config in configs:
-            prepare_demo_store(config)
+            prepare_demo_store(config, roster)
         server = LaneServer(configs[1])
         server.start()
         second = (server, Background(server.app, configs[1].port))

@@ -13,7 +13,8 @@ import pytest
 
 from drivers.validation.iso6346 import parse_container_number
 from edge.config import parse_config
-from edge.demo import DEMO_LANE, DEMO_REFERENCE, ensure_demo_reference, prepare_demo_store
+from edge.demo import DEMO_LANE, DEMO_REFERENCE, DEMO_USERS, ensure_demo_reference, prepare_demo_store
+from edge.users import PasswordHashing, UserDirectory, parse_roster
 from edge.reference import ReferenceProblem, for_lane, load_reference_file, parse_reference, store_reference
 from edge.risk import RiskFactor, score_risk
 from edge.store import EventStore
@@ -152,9 +153,20 @@ def test_cli_loads_once_and_refuses_a_bad_file_with_one_line(tmp_path):
     assert usage.returncode == 2 and len(usage.stderr.strip().splitlines()) == 1
 
 
-def test_the_demo_store_has_users_and_the_demo_reference(tmp_path):
-    prepare_demo_store(parse_config({"lane": {"id": DEMO_LANE}, "server": {"data_dir": str(tmp_path / "data")}}))
+def test_the_demo_store_has_the_hubs_users_and_the_demo_reference(tmp_path):
+    hashing = PasswordHashing()
+    roster = parse_roster({"users": [{"username": username, "role": role, "disabled": False,
+                                      "password_hash": hashing.hash(password)}
+                                     for username, role, password in DEMO_USERS]})
+    config = parse_config({"lane": {"id": DEMO_LANE}, "server": {"data_dir": str(tmp_path / "data")}})
+    prepare_demo_store(config, roster)
+    prepare_demo_store(config, roster)  # a second demo start changes nothing
     assert stored_references(tmp_path) == ["demo-2026.1"]
+    with EventStore(tmp_path / "data" / "lane.sqlite3", lane=DEMO_LANE) as store:
+        user_events = [(e["type"], e["actor"]) for e in store.page(limit=100) if e["type"].startswith("user.")]
+        assert user_events == [("user.added", "hub-roster")] * len(DEMO_USERS)
+        for username, role, password in DEMO_USERS:  # the printed passwords work
+            assert UserDirectory(store).authenticate(username, password, "test").role == role
 
 
 def test_the_demo_keeps_reference_data_loaded_since(tmp_path):

@@ -43,6 +43,7 @@ class Connection(Protocol):
     """What hub SQL runs against: ``execute(sql, params)`` returning a DB-API cursor."""
 
     def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
 
 
 class HubDatabase(Protocol):
@@ -176,6 +177,10 @@ class _PgConnection:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.raw.execute(_to_pyformat(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.raw.cursor() as cursor:  # psycopg pipelines the rows: one round trip
+            cursor.executemany(_to_pyformat(sql), rows)
 
 
 class PostgresDatabase:

@@ -48,7 +48,7 @@ _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 
 _EVENT_COLUMNS = (*COLUMNS, "received_at")
 _INSERT_EVENT = (f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
-                 f"VALUES ({', '.join('?' * len(_EVENT_COLUMNS))}) ON CONFLICT DO NOTHING")
+                 f"VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})")
 _RAISE_ALARM = ("INSERT INTO alarms (lane, kind, seq, detail, at) SELECT ?, ?, ?, ?, ? "
                 "WHERE NOT EXISTS (SELECT 1 FROM alarms WHERE lane = ? AND kind = ? AND seq = ? "
                 "AND acknowledged_at IS NULL)")
@@ -325,12 +325,22 @@ def _head(conn: Connection, lane: str) -> tuple[int, str]:
 
 def _ingest(conn: Connection, lane: str, batch: list[Offered],
             received_at: str) -> IngestResult:
-    """The writer-thread half of :meth:`HubStore.ingest`."""
+    """The writer-thread half of :meth:`HubStore.ingest`.
+
+    Everything is checked in Python against the held head and the ids
+    already held (one query for the whole batch), then the new events go in
+    with one ``executemany`` — psycopg pipelines it, so PostgreSQL costs one
+    round trip per batch, not per event. A clash the checks did not foresee
+    fails the whole write (the lane resends), never a silent skip.
+    """
     ack, head_hash = _head(conn, lane)
     stored = duplicates = 0
+    rows: list[tuple[Any, ...]] = []
+    held_ids = _held_ids(conn, lane, [o.event["id"] for o in batch if o.event["seq"] > ack])
 
     def stop(code: str, seq: int, message: str, alarm: dict[str, Any] | None = None
              ) -> IngestResult:
+        _insert_events(conn, rows)  # the events before the problem continue the chain: kept
         if alarm is not None:
             conn.execute(_RAISE_ALARM, (lane, code, seq, json.dumps(alarm), received_at,
                                         lane, code, seq))
@@ -359,14 +369,28 @@ def _ingest(conn: Connection, lane: str, batch: list[Offered],
         if event["hash"] != recomputed:
             return stop(HASH_MISMATCH, seq, f"seq {seq}: hash does not match the event's content",
                         {"offered": offered_detail})
-        inserted = conn.execute(_INSERT_EVENT, (seq, event["id"], lane, event["type"], event["ts"],
-                                                event["actor"], offered.payload_json,
-                                                event["prev_hash"], recomputed, received_at))
-        if inserted.rowcount == 0:  # (lane, seq) is free, so the id is taken
-            held_seq = conn.execute("SELECT seq FROM events WHERE lane = ? AND id = ?",
-                                    (lane, event["id"])).fetchone()[0]
+        held_seq = held_ids.get(event["id"])
+        if held_seq is not None:
             return stop(CONFLICT, seq, f"seq {seq}: id {event['id']} is held at seq {held_seq}",
                         {"held": {"seq": held_seq}, "offered": offered_detail})
+        rows.append((seq, event["id"], lane, event["type"], event["ts"], event["actor"],
+                     offered.payload_json, event["prev_hash"], recomputed, received_at))
+        held_ids[event["id"]] = seq  # an id twice in one batch is a conflict too
         ack, head_hash = seq, recomputed
         stored += 1
+    _insert_events(conn, rows)
     return IngestResult(ack, stored, duplicates)
+
+
+def _held_ids(conn: Connection, lane: str, ids: list[str]) -> dict[str, int]:
+    """Which of ``ids`` the lane's log holds already, and at which seq."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    return dict(conn.execute(f"SELECT id, seq FROM events WHERE lane = ? AND id IN ({marks})",
+                             (lane, *ids)).fetchall())
+
+
+def _insert_events(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    if rows:
+        conn.executemany(_INSERT_EVENT, rows)

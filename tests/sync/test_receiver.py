@@ -108,6 +108,16 @@ def test_an_id_held_at_another_seq_is_a_conflict(hub, token, events):
     assert hub.store.cursor(LANE) == 5
 
 
+def test_an_id_twice_in_one_batch_stops_it_at_the_second_keeping_the_first(hub, token, events):
+    reused = {**events[3], "id": events[1]["id"]}
+    reused["hash"] = event_hash(reused, reused["prev_hash"])
+    refused = post(hub, token, [*events[:3], reused])
+    assert refused.status_code == 409
+    assert (refused.json()["error"]["seq"], refused.json()["ack"]) == (4, 3)
+    assert hub.store.alarms(LANE)[0]["detail"]["held"] == {"seq": 2}
+    assert [e["id"] for e in hub.store.events(LANE)] == [e["id"] for e in events[:3]]
+
+
 def test_a_broken_link_is_refused_and_alarmed(hub, token, events, fork):
     post(hub, token, events[:5])
     refused = post(hub, token, fork[5:7])

@@ -20,6 +20,7 @@ start, inside one transaction, and refuse a store newer than this code.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import logging
 import sqlite3
@@ -51,7 +52,6 @@ class HubDatabase(Protocol):
 
     kind: str
     where: str
-    integrity_errors: tuple[type[BaseException], ...]
 
     def open(self) -> int: ...
     def close(self) -> None: ...
@@ -73,7 +73,6 @@ class SqliteDatabase:
     """The hub store in one SQLite file (WAL, ``synchronous=FULL``)."""
 
     kind = "sqlite"
-    integrity_errors: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -81,14 +80,23 @@ class SqliteDatabase:
         self._writer: Writer | None = None
 
     def open(self) -> int:
-        """Open or create the file and migrate it; returns the schema version."""
-        existed = self.path.exists()
+        """Open or create the file and migrate it; returns the schema version.
+
+        Several commands may start on a new store at once (``hub add-lane``
+        for many lanes): a lock file beside it lets one create it while the
+        others wait, so none mistakes a store being created for an empty file.
+        """
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(self.path), isolation_level=None,
-                                   check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+            with _file_lock(self.path.with_name(self.path.name + ".lock")):
+                existed = self.path.exists()
+                conn = sqlite3.connect(str(self.path), isolation_level=None,
+                                       check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+                return self._open(conn, existed)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{self.path}: cannot open: {exc}") from exc
+
+    def _open(self, conn: sqlite3.Connection, existed: bool) -> int:
         try:
             version = self._prepare(conn, existed)
         except sqlite3.DatabaseError as exc:
@@ -189,11 +197,8 @@ class PostgresDatabase:
     kind = "postgresql"
 
     def __init__(self, url: str) -> None:
-        import psycopg
-
         self.url = url
         self.where = _redact(url)
-        self.integrity_errors = (psycopg.errors.IntegrityError,)
         self._pool: Any = None
 
     def open(self) -> int:
@@ -285,6 +290,17 @@ class PostgresDatabase:
         except Exception as exc:  # any failure is an unhealthy database, reported not raised
             return _first_line(exc)
         return None
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if missing) for the block."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _migrate(conn: Any, version: int, migrations: list[Migration], where: str) -> int:

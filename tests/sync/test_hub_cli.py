@@ -4,6 +4,7 @@ exit 2 for a bad config, a clean stop on SIGTERM."""
 from __future__ import annotations
 
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,14 @@ def test_add_lane_prints_a_working_token_last_and_keeps_only_its_hash(tmp_path):
     again = hub_cli("add-lane", "--config", str(hub.config), "--lane", "GBDVR-IN-03")
     assert again.returncode == 1
     assert again.stderr == "lanebox hub: lane GBDVR-IN-03 is registered already\n"
+
+
+def test_lanes_registered_at_once_on_a_new_hub_all_get_tokens(tmp_path):
+    hub = HubProcess(tmp_path)  # its store does not exist yet: the first command makes it
+    lanes = [f"GBDVR-IN-{index:02d}" for index in range(6)]
+    with ThreadPoolExecutor(len(lanes)) as pool:
+        tokens = dict(zip(lanes, pool.map(hub.add_lane, lanes)))
+    assert all(hub.store.check_token(lane, token) for lane, token in tokens.items())
 
 
 def test_the_hub_serves_until_sigterm_on_the_port_it_is_given(tmp_path):

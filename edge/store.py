@@ -28,15 +28,16 @@ import re
 import sqlite3
 import threading
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, ContextManager, Iterator, Sequence, TypeVar
 
 from sqlite_utils import Database
 
 from edge.chain import GENESIS_HASH, ChainReport, canonical_json, event_hash, verify_events
+from edge.file_lock import creation_lock
 from edge.projections import DEFAULT_PROJECTIONS, Projection, ProjectionFn, create_tables
 from edge.writer import StoreError, Writer
 
@@ -185,16 +186,17 @@ class EventStore:
         """
         if self._writer is not None:
             raise RuntimeError("store already started")
-        existed = self.path.exists()
-        conn = _open_write_connection(self.path, self._create)
-        try:
-            restored = _prepare_schema(conn, self.path, self.lane, existed)
-        except BaseException:
-            conn.close()
-            if not existed:  # what we just made holds nothing; leave no half-made store
-                for made in (self.path, _wal_path(self.path), _shm_path(self.path)):
-                    made.unlink(missing_ok=True)
-            raise
+        with self._creating():
+            existed = self.path.exists()
+            conn = _open_write_connection(self.path, self._create)
+            try:
+                restored = _prepare_schema(conn, self.path, self.lane, existed)
+            except BaseException:
+                conn.close()
+                if not existed:  # what we just made holds nothing; leave no half-made store
+                    for made in (self.path, _wal_path(self.path), _shm_path(self.path)):
+                        made.unlink(missing_ok=True)
+                raise
         self._readers = _ReaderPool(self.path)
         self._writer = Writer(conn, self._load_head, name=f"store-writer-{self.lane}")
         if restored:
@@ -206,6 +208,11 @@ class EventStore:
                 self.close()
                 raise
         return self
+
+    def _creating(self) -> ContextManager[None]:
+        """While opening a store this command may create, hold its creation
+        lock: another command may be creating it right now."""
+        return creation_lock(self.path) if self._create else nullcontext()
 
     def close(self) -> None:
         """Finish every queued write, then close all connections."""

@@ -20,7 +20,6 @@ start, inside one transaction, and refuse a store newer than this code.
 
 from __future__ import annotations
 
-import fcntl
 import functools
 import logging
 import sqlite3
@@ -29,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
+from edge.file_lock import creation_lock
 from edge.writer import StoreError, Writer
 from sync.hub_migrations import Migration, postgres_migrations, sqlite_migrations
 
@@ -83,12 +83,12 @@ class SqliteDatabase:
         """Open or create the file and migrate it; returns the schema version.
 
         Several commands may start on a new store at once (``hub add-lane``
-        for many lanes): a lock file beside it lets one create it while the
-        others wait, so none mistakes a store being created for an empty file.
+        for many lanes): :func:`~edge.file_lock.creation_lock` lets one create
+        it while the others wait.
         """
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with _file_lock(self.path.with_name(self.path.name + ".lock")):
+            with creation_lock(self.path):
                 existed = self.path.exists()
                 conn = sqlite3.connect(str(self.path), isolation_level=None,
                                        check_same_thread=False, timeout=BUSY_TIMEOUT_S)
@@ -290,17 +290,6 @@ class PostgresDatabase:
         except Exception as exc:  # any failure is an unhealthy database, reported not raised
             return _first_line(exc)
         return None
-
-
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (created if missing) for the block."""
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _migrate(conn: Any, version: int, migrations: list[Migration], where: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.edge.lane_process import run_cli
 
@@ -49,3 +50,15 @@ def test_verify_finds_the_first_broken_link(tmp_path):
     database.close()
     broken = run_cli("verify", "--config", config, check=False)
     assert broken.returncode == 1 and "seq 2" in broken.stdout
+
+
+def test_users_added_at_once_on_a_new_lane_all_arrive(tmp_path):
+    config = make_config(tmp_path)  # no store yet: the first command to get there makes it
+    names = [f"officer{index}" for index in range(6)]
+    with ThreadPoolExecutor(len(names)) as pool:
+        results = list(pool.map(lambda name: run_cli(
+            "users", "add", "--config", config, "--username", name, "--role", "officer",
+            "--password-stdin", stdin="correct horse\n", check=False), names))
+    assert [r.returncode for r in results] == [0] * len(names), [r.stderr for r in results]
+    listed = run_cli("users", "list", "--config", config).stdout
+    assert all(name in listed for name in names)

@@ -1,10 +1,11 @@
-"""The hub's copy of every lane's event log, in one SQLite file.
+"""The hub's copy of every lane's event log, in SQLite or PostgreSQL.
 
 The hub is where a lane's evidence survives the lane, so it keeps the
-lane store's guarantees: WAL with ``synchronous=FULL``, one writer thread
-with group commit (:class:`edge.writer.Writer`: concurrent lanes share
-fsyncs), append-only triggers, and a file that is not a store of this hub is
-refused, never replaced.
+lane store's guarantees on either engine (:mod:`sync.hub_db`): a commit is
+durable before anything is answered, events are append-only and must
+continue their lane's chain (rules in the database, :mod:`sync.hub_migrations`),
+and a store that is not this hub's is refused, never replaced. The SQL here
+is written once, portable, with ``?`` placeholders.
 
 Events are only ever stored in unbroken order per lane — seq ``ack + 1``
 whose ``prev_hash`` is the held hash of ``ack`` and whose hash matches its

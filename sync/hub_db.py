@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 from edge.file_lock import creation_lock
 from edge.writer import StoreError, Writer
 from sync.hub_migrations import Migration, postgres_migrations, sqlite_migrations
+from sync.startup import first_line, retry_at_start, url_for_logs
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ T = TypeVar("T")
 BUSY_TIMEOUT_S = 30.0
 CONNECT_TIMEOUT_S = 5
 POOL_MAX = 8
+POSTGRES_PORT = 5432
 
 
 class Connection(Protocol):
@@ -198,7 +200,7 @@ class PostgresDatabase:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.where = _redact(url)
+        self.where = url_for_logs(url, POSTGRES_PORT)
         self._pool: Any = None
 
     def open(self) -> int:
@@ -212,7 +214,7 @@ class PostgresDatabase:
                 version = self._prepare(conn)
         except psycopg.OperationalError as exc:
             raise StoreError(f"PostgreSQL at {self.where}: cannot connect: "
-                             f"{_first_line(exc)}") from exc
+                             f"{first_line(exc)}") from exc
         self._pool = ConnectionPool(self.url, min_size=1, max_size=POOL_MAX, open=False,
                                     kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
                                     name="lanebox-hub")
@@ -258,7 +260,7 @@ class PostgresDatabase:
                     return fn(_PgConnection(conn))
         except psycopg.OperationalError as exc:
             raise StoreError(f"PostgreSQL at {self.where}: write not committed: "
-                             f"{_first_line(exc)}") from exc
+                             f"{first_line(exc)}") from exc
 
     @contextmanager
     def read(self) -> Iterator[_PgConnection]:
@@ -276,7 +278,7 @@ class PostgresDatabase:
                     yield _PgConnection(conn)
         except psycopg.OperationalError as exc:
             raise StoreError(f"PostgreSQL at {self.where}: cannot read: "
-                             f"{_first_line(exc)}") from exc
+                             f"{first_line(exc)}") from exc
 
     def lock_lane(self, conn: _PgConnection, lane: str) -> None:
         """Hold the lane's advisory lock until this transaction ends: one writer per lane."""
@@ -288,7 +290,7 @@ class PostgresDatabase:
             with self.read() as conn:
                 conn.execute("SELECT 1").fetchone()
         except Exception as exc:  # any failure is an unhealthy database, reported not raised
-            return _first_line(exc)
+            return first_line(exc)
         return None
 
 
@@ -309,32 +311,10 @@ def _migrate(conn: Any, version: int, migrations: list[Migration], where: str) -
     return version
 
 
-def _redact(url: str) -> str:
-    """The URL without its password, fit for logs and error messages."""
-    from psycopg.conninfo import conninfo_to_dict
-
-    try:
-        info = conninfo_to_dict(url)
-    except Exception:  # an unparsable URL is reported when connecting
-        return "(unparsable database URL)"
-    return f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-
-
 def wait_for_database(db: HubDatabase, *, retry_s: float = 2.0, attempts: int | None = None,
                       sleep: Callable[[float], None] = time.sleep) -> int:
     """Open ``db``, retrying while its server is unreachable (a hub started
-    before its database): each failure is logged as one clear line."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            return db.open()
-        except StoreError as exc:
-            if db.kind == "sqlite" or (attempts is not None and attempt >= attempts):
-                raise
-            log.error("%s; retrying in %.0f s", exc, retry_s)
-            sleep(retry_s)
+    before its database); a SQLite file is there or not, so it is tried once."""
+    if db.kind == "sqlite":
+        return db.open()
+    return retry_at_start(db.open, StoreError, retry_s=retry_s, attempts=attempts, sleep=sleep)

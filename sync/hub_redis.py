@@ -10,13 +10,13 @@ that silently miss other workers' changes, so start waits for it, saying why.
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Callable
 
-log = logging.getLogger(__name__)
+from sync.startup import first_line, retry_at_start, url_for_logs
 
 PING_TIMEOUT_S = 2.0
+REDIS_PORT = 6379
 
 
 class RedisUnavailable(Exception):
@@ -35,7 +35,7 @@ def redis_problem(url: str) -> str | None:
         finally:
             client.close()
     except (redis.RedisError, ValueError) as exc:
-        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return first_line(exc)
     return None
 
 
@@ -43,22 +43,10 @@ def wait_for_redis(url: str, *, retry_s: float = 2.0, attempts: int | None = Non
                    sleep: Callable[[float], None] = time.sleep) -> None:
     """Return once Redis answers; log one clear line per failed try and retry
     every ``retry_s`` (raise :class:`RedisUnavailable` after ``attempts``)."""
-    attempt = 0
-    while (problem := redis_problem(url)) is not None:
-        attempt += 1
-        message = f"Redis at {_redact(url)}: {problem}"
-        if attempts is not None and attempt >= attempts:
-            raise RedisUnavailable(message)
-        log.error("%s; live pushes between hub workers need it; retrying in %.0f s",
-                  message, retry_s)
-        sleep(retry_s)
+    def ping() -> None:
+        problem = redis_problem(url)
+        if problem is not None:
+            raise RedisUnavailable(f"Redis at {url_for_logs(url, REDIS_PORT)}: {problem}")
 
-
-def _redact(url: str) -> str:
-    """The URL without a password, for logs."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    if parts.scheme == "unix":
-        return parts.path
-    return f"{parts.hostname or 'localhost'}:{parts.port or 6379}{parts.path}"
+    retry_at_start(ping, RedisUnavailable, retry_s=retry_s, attempts=attempts, sleep=sleep,
+                   why="live pushes between hub workers need it; ")

@@ -18,7 +18,7 @@ from flask_socketio import SocketIO
 
 from edge.api import (attachments, calibration, devices, duty, events, inspections, lane, openapi, photos, reference,
                       seizures, session, sync_status, technician, users)
-from edge.api.errors import install_error_handlers
+from edge.api.routing import make_api_app
 from edge.badge import BadgeRelay
 from edge.calibration_desk import CalibrationDesk
 from edge.calibration_status import calibration_status
@@ -115,13 +115,7 @@ class LaneServer:
         self._calibration_clock = Periodic("calibration-clock", self.refresh_calibrations, interval=60.0)
 
     def _make_app(self) -> Flask:
-        app = Flask("edge")
-        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-        app.json.sort_keys = False  # type: ignore[attr-defined]
-        app.extensions["lanebox"] = self
-        for blueprint in BLUEPRINTS:
-            app.register_blueprint(blueprint)
-        install_error_handlers(app)
+        app = make_api_app("edge", self, BLUEPRINTS, MAX_BODY_BYTES)
         app.after_request(self._wake_sync)
         return app
 

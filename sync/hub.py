@@ -19,9 +19,8 @@ from flask import Blueprint, Flask, Response, current_app
 from flask_socketio import SocketIO
 
 from edge.api import session
-from edge.api.errors import install_error_handlers
 from edge.api.openapi import build_openapi
-from edge.api.routing import PUBLIC, endpoint, lane_server
+from edge.api.routing import PUBLIC, endpoint, lane_server, make_api_app
 from edge.app import package_version
 from edge.serve import serve_until_signal
 from sync import hub_board_api, hub_lanes, hub_reference, hub_roster, hub_web, receiver
@@ -72,15 +71,10 @@ class Hub:
         self._offline_watch = Periodic("hub-offline-watch", self._push_flipped, interval=1.0)
 
     def _make_app(self) -> Flask:
-        app = Flask("sync.hub")
-        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-        app.json.sort_keys = False  # type: ignore[attr-defined]
-        app.extensions["lanebox"] = self
+        app = make_api_app("sync.hub", self, (receiver.bp, hub_lanes.bp, hub_reference.bp,
+                                              hub_roster.bp, session.bp, hub_board_api.bp, meta,
+                                              hub_web.bp), MAX_BODY_BYTES)
         app.extensions[receiver.EXTENSION] = self.store
-        for blueprint in (receiver.bp, hub_lanes.bp, hub_reference.bp, hub_roster.bp, session.bp,
-                          hub_board_api.bp, meta, hub_web.bp):
-            app.register_blueprint(blueprint)
-        install_error_handlers(app)
         return app
 
     def start(self) -> "Hub":

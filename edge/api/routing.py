@@ -13,12 +13,12 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request
 from jsonschema import Draft202012Validator
 
-from edge.api.errors import ApiError, bad_request
+from edge.api.errors import ApiError, bad_request, install_error_handlers
 
 ALL_ROLES = ("viewer", "officer", "technician", "supervisor")
 PUBLIC = ()  # no token needed
@@ -34,6 +34,21 @@ class RouteSpec:
     query: dict[str, dict[str, Any]] = field(default_factory=dict)
     tag: str = ""
     status: int = 200
+
+
+def make_api_app(import_name: str, server: Any, blueprints: Iterable[Blueprint],
+                 max_body_bytes: int) -> Flask:
+    """The Flask app of a lane server or a hub: ``server`` answers
+    :func:`lane_server` for its routes, bodies over ``max_body_bytes`` are a
+    413, JSON keeps the order routes build it in, errors are JSON."""
+    app = Flask(import_name)
+    app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["lanebox"] = server
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    install_error_handlers(app)
+    return app
 
 
 def lane_server() -> Any:

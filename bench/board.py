@@ -29,7 +29,7 @@ import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from edge.users import iso_utc  # noqa: E402
+from common.clock import iso_utc  # noqa: E402
 from tests.sync.rig import HubProcess  # noqa: E402
 
 HEARTBEAT_S = 5.0

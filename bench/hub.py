@@ -1,7 +1,7 @@
 """The hub at port scale: ingest rate on each engine, and board fan-out across workers.
 
 1. **Ingest** — ``--lanes`` lanes, each with a backlog of ``--events``
-   events, push at once (one :class:`~sync.agent.SyncAgent` each, as
+   events, push at once (one :class:`~sync.lane.agent.SyncAgent` each, as
    ``lanebox serve`` runs it) to a fresh ``lanebox hub`` process, first on
    its embedded SQLite store, then on PostgreSQL. Prints events/s until the
    last lane's backlog is acknowledged (every ack is durable), then checks
@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import requests  # noqa: E402
 
-from edge.store import EventStore  # noqa: E402
-from sync.agent import SyncAgent  # noqa: E402
+from common.eventlog.store import EventStore  # noqa: E402
+from sync.lane.agent import SyncAgent  # noqa: E402
 from tests.services import new_postgres_database, require_redis  # noqa: E402
 from tests.sync.rig import HubProcess, assert_hub_holds_exactly, fill  # noqa: E402
 from tests.sync.workers import BOARD_PASSWORD, BOARD_USER, HubWorkers, board_client  # noqa: E402

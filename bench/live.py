@@ -87,7 +87,7 @@ def start_lanebox(ports: dict[str, PtyPort], workdir: Path) -> tuple[subprocess.
                       for d, k, drv in DEVICES)
     config = workdir / "lane.toml"
     config.write_text(f'[lane]\nid = "BENCH-1"\n[server]\nport = {port}\ndata_dir = "data"\n{devices}')
-    cli = [sys.executable, "-m", "edge.cli"]
+    cli = [sys.executable, "-m", "lanebox"]
     subprocess.run([*cli, "users", "add", "--config", str(config), "--username", "bench", "--role", "viewer",
                     "--password-stdin"], input="bench-password\n", text=True, check=True, capture_output=True)
     process = subprocess.Popen([*cli, "serve", "--config", str(config)], stdout=subprocess.PIPE,

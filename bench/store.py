@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from edge.store import EventStore  # noqa: E402
+from common.eventlog.store import EventStore  # noqa: E402
 
 PAYLOAD = {"inspection_id": "I-20250131-0042", "device_id": "scale-1",
            "reading": {"weight": 18234.5, "unit": "kg", "stable": True, "tare": None,

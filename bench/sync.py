@@ -3,7 +3,7 @@
 The lane store is filled fast (thousands of appends per transaction, still
 one hash chain), a fresh hub runs as its own process (``lanebox hub``, as in
 production: the lane and the hub do not share a CPU's GIL), and the lane's
-:class:`~sync.agent.SyncAgent` pushes the backlog over loopback. Prints the
+:class:`~sync.lane.agent.SyncAgent` pushes the backlog over loopback. Prints the
 time to drain and events/s, then checks the hub holds exactly the lane's
 events with a verified chain.
 
@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from edge.store import EventStore  # noqa: E402
-from sync.agent import SyncAgent  # noqa: E402
+from common.eventlog.store import EventStore  # noqa: E402
+from sync.lane.agent import SyncAgent  # noqa: E402
 from tests.sync.rig import LANE, HubProcess, assert_hub_holds_exactly, fill  # noqa: E402
 
 

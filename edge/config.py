@@ -1,33 +1,22 @@
-"""The lane's TOML config (shared/CONTRACT.md), checked before anything starts.
+"""The lane's TOML config (docs/contract.md), checked before anything starts.
 
-Every problem becomes one :class:`ConfigError` line naming the file, the
-key and what is wrong, so an installer fixes it without reading a
-traceback. Unknown keys are errors too: a misspelt ``baudrat`` silently
-ignored is a scale that never answers.
+It follows :mod:`common.config`'s rules: one :class:`~common.config.ConfigError`
+line per problem, naming file, key and what is wrong; unknown keys are errors.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common.config import ConfigError, Section, config_path, parse_tls, read_toml
 from drivers.base import SerialSettings
 from drivers.registry import DRIVERS, KINDS
 
-LANE_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 SERIAL_KEYS = ("baudrate", "bytesize", "parity", "stopbits", "xonxoff", "rtscts")
-
-
-class ConfigError(Exception):
-    """One line: ``file: key: what is wrong``."""
-
-    def __init__(self, source: str, key: str, problem: str) -> None:
-        self.key, self.problem = key, problem
-        super().__init__(f"{source}: {key}: {problem}" if key else f"{source}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -68,85 +57,29 @@ class LaneConfig:
     serial_by_id_dir: Path = Path("/dev/serial/by-id")  # where the stable port names the port list shows first live
 
 
-class Section:
-    """Reads typed keys from one table and remembers which were used."""
-
-    def __init__(self, source: str, prefix: str, table: Any) -> None:
-        self.source, self.prefix = source, prefix
-        if not isinstance(table, dict):
-            raise ConfigError(source, prefix, "must be a table")
-        self.table = table
-        self.used: set[str] = set()
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def fail(self, name: str, problem: str) -> ConfigError:
-        return ConfigError(self.source, self.key(name), problem)
-
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any = ..., *, required: bool = False) -> Any:
-        self.used.add(name)
-        if name not in self.table:
-            if required or default is ...:
-                raise self.fail(name, "missing (required)")
-            return default
-        value = self.table[name]
-        if isinstance(value, bool) and kind is not bool and (not isinstance(kind, tuple) or bool not in kind):
-            raise self.fail(name, f"must be {_kind_name(kind)}, not a boolean")
-        if not isinstance(value, kind):
-            raise self.fail(name, f"must be {_kind_name(kind)}, not {type(value).__name__} {value!r}")
-        return value
-
-    def done(self) -> None:
-        unknown = sorted(set(self.table) - self.used)
-        if unknown:
-            raise self.fail(unknown[0], "unknown key")
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "a table"}
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
-
-
 def load_config(path: str | Path) -> LaneConfig:
     """Read and validate a lane config file; raises :class:`ConfigError`."""
-    path = Path(path)
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(source, "", "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(source, "", f"cannot read: {exc}") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(source, "", f"not valid TOML: {exc}") from None
-    return parse_config(raw, source=source, base_dir=path.resolve().parent)
+    raw, source, base_dir = read_toml(path)
+    return parse_config(raw, source=source, base_dir=base_dir)
 
 
 def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Path = Path(".")) -> LaneConfig:
     """Validate an already-parsed config mapping (what ``lanebox demo`` builds)."""
     top = Section(source, "", raw)
     lane = Section(source, "lane", top.get("lane", dict, required=True))
-    lane_id = lane.get("id", str, required=True)
-    if not LANE_ID.match(lane_id):
-        raise lane.fail("id", "letters, digits and '-' only (1-64 characters)")
+    lane_id = lane.site_id()
     lane_name = lane.get("name", str, lane_id)
     lane.done()
 
     server = Section(source, "server", top.get("server", dict, required=True))
     host = server.get("host", str, "127.0.0.1")
-    port = server.get("port", int, 8080)
-    if not 0 <= port <= 65535:
-        raise server.fail("port", f"{port} is not a TCP port (0-65535)")
-    data_dir = _path(server.get("data_dir", str, required=True), base_dir)
+    port = server.port("port", 8080)
+    data_dir = config_path(server.get("data_dir", str, required=True), base_dir)
     session_ttl_s = server.get("session_ttl_s", int, 12 * 3600)
     if session_ttl_s < 60:
         raise server.fail("session_ttl_s", "must be at least 60 seconds")
     tls = parse_tls(server, base_dir)
-    by_id = _path(server.get("serial_by_id_dir", str, "/dev/serial/by-id"), base_dir)
+    by_id = config_path(server.get("serial_by_id_dir", str, "/dev/serial/by-id"), base_dir)
     server.done()
 
     upstream = None
@@ -156,7 +89,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
         if url is not None and not re.match(r"^https?://[^\s/]+", url):
             raise up.fail("url", f"{url!r} is not an http(s) URL")
         ca_file = up.get("ca_file", str, None)
-        ca_path = _path(ca_file, base_dir) if ca_file is not None else None
+        ca_path = config_path(ca_file, base_dir) if ca_file is not None else None
         if ca_path is not None and not ca_path.is_file():
             raise up.fail("ca_file", f"no such file: {ca_path}")
         pull_interval_s = float(up.get("pull_interval_s", (int, float), 30.0))
@@ -185,33 +118,6 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
     return LaneConfig(lane_id=lane_id, lane_name=lane_name, host=host, port=port, data_dir=data_dir,
                       devices=devices, upstream=upstream, source=source, session_ttl_s=session_ttl_s,
                       weight_tolerance_pct=tolerance, tls=tls, serial_by_id_dir=by_id)
-
-
-def _path(value: str, base_dir: Path) -> Path:
-    """A path from the config: relative ones resolve against the config file's folder."""
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else (base_dir / path).resolve()
-
-
-def parse_tls(section: Section, base_dir: Path) -> tuple[Path, Path] | None:
-    """``tls_cert`` and ``tls_key`` (both or neither), as existing files.
-
-    Tablets need HTTPS on the lane network: browsers give the service
-    worker (offline use), crypto.randomUUID and persistent storage only to
-    secure origins — plain http works only on 127.0.0.1.
-    """
-    cert, key = section.get("tls_cert", str, None), section.get("tls_key", str, None)
-    if cert is None and key is None:
-        return None
-    if cert is None or key is None:
-        raise section.fail("tls_key" if key is None else "tls_cert", "tls_cert and tls_key go together")
-    paths = []
-    for name, value in (("tls_cert", cert), ("tls_key", key)):
-        path = _path(value, base_dir)
-        if not path.is_file():
-            raise section.fail(name, f"no such file: {path}")
-        paths.append(path)
-    return paths[0], paths[1]
 
 
 def parse_device(source: str, where: str, raw: Any) -> DeviceConfig:

@@ -1,10 +1,7 @@
-"""Read models (inspections, seizures, calibrations) derived from events.
+"""The lane's read models (inspections, seizures, calibrations), derived from events.
 
-The event log is the truth; these tables only exist so screens and reports
-can ask "what is open on this lane" without replaying the log. Each
-projection is called inside the transaction that appends its event, and
-``EventStore.rebuild_views`` can throw the tables away and replay them, so a
-projection must depend on nothing but the event and the rows it wrote before.
+These tables only exist so screens and reports can ask "what is open on this
+lane" without replaying the log (see :mod:`common.eventlog.views`).
 
 Projections are total: an event for an inspection or seizure the view has
 not seen yet creates its row instead of being refused, because evidence must
@@ -23,28 +20,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlite_utils import Database
 
-from edge.chain import canonical_json
-
-ProjectionFn = Callable[[sqlite3.Connection, dict[str, Any]], None]
+from common.eventlog.chain import canonical_json
+from common.eventlog.views import Projection, Views
 
 MAX_REF_LEN = 128
 #: payload keys that tie an event to a record (see ``project_record_events``)
 RECORD_KEYS = ("inspection_id", "seizure_id", "bag_id")
-
-
-@dataclass(frozen=True)
-class Projection:
-    """``fn`` sees every event whose type starts with ``prefix``; ``tables``
-    are the tables it owns, emptied by a rebuild."""
-
-    prefix: str
-    fn: ProjectionFn
-    tables: tuple[str, ...] = ()
 
 
 def create_tables(db: Database) -> None:
@@ -157,9 +142,10 @@ def _column_value(value: Any) -> Any:
     return canonical_json(value).decode()
 
 
-DEFAULT_PROJECTIONS = (
+LANE_VIEWS = Views(create=create_tables, projections=(
     Projection("inspection.", project_inspection, ("inspections",)),
     Projection("seizure.", project_seizure, ("seizures",)),
     Projection("calibration.recorded", project_calibration, ("calibrations",)),
     Projection("", project_record_events, ("record_events",)),
-)
+))
+"""The lane's read models, kept by every lane store (:func:`edge.store.open_lane_store`)."""

@@ -1,20 +1,10 @@
-"""Users, roles, passwords and bearer sessions of one lane.
+"""The lane's users and their bearer sessions.
 
 Accounts and sessions live in the lane's store file, and every change to them
-(and every login, failed or not) is written in the same transaction as its
+(and every sign-in, refused or not) is written in the same transaction as its
 event, so the log tells who could act as whom and when. Events never carry a
-password or a password hash.
-
-Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's
-low-memory profile: 64 MiB per hash). Hashing runs on the caller's thread,
-never on the store's writer, and at most ``HASH_SLOTS`` at a time so that a
-burst of logins cannot push the box past its memory budget. Tokens are 256
-random bits; only their SHA-256 is stored, so a copy of the database does not
-hand out live sessions, and checking one needs no argon2.
-
-Failed logins are slowed down per username and per remote address, in
-memory: after ``FREE_FAILURES`` consecutive failures each further attempt is
-refused unchecked for 1 s, 2 s, 4 s ... up to ``MAX_DELAY_S``.
+password or a password hash. The rules (argon2id, throttling, tokens) are
+:mod:`common.accounts`', shared with the hub.
 
 The port hub's roster (every hub user, with its argon2 hash) is merged in
 by :meth:`UserDirectory.merge_roster`, as events by ``hub-roster``, so an
@@ -23,159 +13,40 @@ officer registered at the hub signs in at any lane.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-import secrets
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, Hashable
+from typing import Any, Callable
 
-from argon2 import PasswordHasher, Type, extract_parameters
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2 import PasswordHasher
 from sqlite_utils import Database
 
-from edge.store import EventStore
+from common.accounts.passwords import validate_password
+from common.accounts.sessions import (
+    AuthFailed,
+    Session,
+    UnknownUser,
+    UserExists,
+    new_token,
+    plausible_token,
+    token_hash,
+    validate_role,
+    validate_username,
+)
+from common.accounts.signin import Account, SignInCheck
+from common.clock import iso_utc
+from common.eventlog.store import EventStore
+from sync.roster import RosterUser
 
 log = logging.getLogger(__name__)
 
-ROLES = ("officer", "technician", "supervisor", "viewer")
-USERNAME_RE = re.compile(r"[a-z0-9._-]{2,32}\Z")
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024
-MAX_LOGIN_FIELD = 64
-FREE_FAILURES = 3
-MAX_DELAY_S = 60.0
 TOKEN_CACHE_S = 5.0
 TOKEN_CACHE_MAX = 4096
-HASH_SLOTS = 2
 ROSTER_ACTOR = "hub-roster"
 """The actor of every change the hub's roster makes to a lane's users."""
-MAX_HASH = 512
 
 Clock = Callable[[], float]
-
-
-class UserExists(Exception):
-    """A user with that username already exists."""
-
-
-class UnknownUser(LookupError):
-    """No user with that username."""
-
-
-class AuthFailed(Exception):
-    """Wrong username or password, or a disabled account (HTTP 401)."""
-
-
-class Throttled(Exception):
-    """Too many failed logins; try again in ``retry_after`` seconds (HTTP 429)."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"too many failed logins; retry in {retry_after:.1f} s")
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class Session:
-    """A bearer token and who it stands for; ``expires_at`` is ISO-8601 UTC."""
-
-    token: str
-    username: str
-    role: str
-    expires_at: str
-
-
-def iso_utc(epoch_s: float) -> str:
-    """Epoch seconds as ISO-8601 UTC with ms; such strings sort as times do."""
-    moment = datetime.fromtimestamp(epoch_s, timezone.utc)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class PasswordHashing:
-    """argon2id hashing and checking, at most ``HASH_SLOTS`` at once.
-
-    Shared by the lane's users and the hub's (:mod:`sync.hub_users`), so both
-    hash with the same parameters and bound their memory the same way. A
-    stored hash that cannot be read counts as a wrong password (logged).
-    """
-
-    def __init__(self, hasher: PasswordHasher | None = None) -> None:
-        self.hasher = hasher or PasswordHasher()
-        self._slots = threading.BoundedSemaphore(HASH_SLOTS)
-        self._dummy: str | None = None
-
-    def hash(self, password: str) -> str:
-        with self._slots:
-            return self.hasher.hash(password)
-
-    def verify(self, stored_hash: str, password: str) -> bool:
-        with self._slots:
-            try:
-                return self.hasher.verify(stored_hash, password)
-            except VerifyMismatchError:
-                return False
-            except (VerificationError, InvalidHashError):
-                log.warning("a stored password hash cannot be checked")
-                return False
-
-    def dummy_hash(self) -> str:
-        """A hash to check unknown usernames against, so they take as long as known ones."""
-        if self._dummy is None:
-            self._dummy = self.hash(secrets.token_urlsafe(16))
-        return self._dummy
-
-
-class LoginThrottle:
-    """Exponential back-off per key after repeated failures, in memory.
-
-    A key that has not failed for ``forget_after_s`` starts afresh, and at
-    most ``max_keys`` keys are remembered, so a flood of made-up usernames
-    cannot grow memory without bound.
-    """
-
-    def __init__(self, free_failures: int = FREE_FAILURES, max_delay_s: float = MAX_DELAY_S,
-                 forget_after_s: float = 900.0, max_keys: int = 10_000) -> None:
-        self._free = free_failures
-        self._max_delay = max_delay_s
-        self._forget_after = forget_after_s
-        self._max_keys = max_keys
-        self._state: OrderedDict[Hashable, tuple[int, float, float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def retry_after(self, key: Hashable, now: float) -> float:
-        """Seconds until ``key`` may try again; 0 if it may now."""
-        with self._lock:
-            state = self._state.get(key)
-            if state is None:
-                return 0.0
-            _, blocked_until, last_failure = state
-            if now - last_failure > self._forget_after:
-                del self._state[key]
-                return 0.0
-            return max(0.0, blocked_until - now)
-
-    def failed(self, key: Hashable, now: float) -> None:
-        with self._lock:
-            failures = self._state.pop(key, (0, 0.0, 0.0))[0] + 1
-            blocked_until = now
-            if failures >= self._free:
-                blocked_until += min(self._max_delay, 2.0 ** (failures - self._free))
-            self._state[key] = (failures, blocked_until, now)
-            while len(self._state) > self._max_keys:
-                self._state.popitem(last=False)
-
-    def succeeded(self, key: Hashable) -> None:
-        with self._lock:
-            self._state.pop(key, None)
 
 
 def _create_tables(conn: sqlite3.Connection) -> None:
@@ -193,64 +64,9 @@ def _create_tables(conn: sqlite3.Connection) -> None:
 
 
 def _validate(username: Any, role: Any, password: Any) -> None:
-    if not isinstance(username, str) or not USERNAME_RE.match(username):
-        raise ValueError("username must be 2-32 chars of a-z, 0-9, '.', '_', '-'")
-    if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    validate_username(username)
+    validate_role(role)
     validate_password(password)
-
-
-def validate_password(password: Any) -> None:
-    """``ValueError`` unless ``password`` is a string of an acceptable length."""
-    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise ValueError(f"password must be {MIN_PASSWORD}-{MAX_PASSWORD} characters")
-
-
-@dataclass(frozen=True)
-class RosterUser:
-    """One account as the hub's roster gives it (``GET .../roster``)."""
-
-    username: str
-    role: str
-    password_hash: str
-    disabled: bool
-
-
-def parse_roster(document: Any) -> list[RosterUser]:
-    """Check the hub's roster ``{"users": [...]}`` whole, before anything is
-    merged; ``ValueError`` naming the first bad entry and why."""
-    users = document.get("users") if isinstance(document, dict) else None
-    if not isinstance(users, list):
-        raise ValueError("not a roster: no list of users")
-    roster, seen = [], set()
-    for i, entry in enumerate(users):
-        where = f"users[{i}]"
-        if not isinstance(entry, dict):
-            raise ValueError(f"{where}: not an object")
-        username, role = entry.get("username"), entry.get("role")
-        password_hash, disabled = entry.get("password_hash"), entry.get("disabled")
-        if not isinstance(username, str) or not USERNAME_RE.match(username):
-            raise ValueError(f"{where}.username: {username!r} is not a valid username")
-        if username in seen:
-            raise ValueError(f"{where}.username: {username} is listed twice")
-        if role not in ROLES:
-            raise ValueError(f"{where}.role: {role!r} is not one of {', '.join(ROLES)}")
-        if not isinstance(disabled, bool):
-            raise ValueError(f"{where}.disabled: must be true or false")
-        if not _is_argon2id(password_hash):
-            raise ValueError(f"{where}.password_hash: not an argon2id hash")
-        seen.add(username)
-        roster.append(RosterUser(username, role, password_hash, disabled))
-    return roster
-
-
-def _is_argon2id(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) > MAX_HASH:
-        return False
-    try:
-        return extract_parameters(value).type is Type.ID
-    except InvalidHashError:
-        return False
 
 
 def _disabled_by(conn: sqlite3.Connection, username: str) -> str | None:
@@ -274,12 +90,12 @@ class UserDirectory:
         self._store = store
         self._ttl = token_ttl_s
         self._clock = clock
-        self._passwords = PasswordHashing(hasher)
-        self._throttle = LoginThrottle()
+        self._signin = SignInCheck(self._account, refused=self._login_failed, rehash=True, clock=clock,
+                                   hasher=hasher)
+        self._passwords = self._signin.passwords
         self._cache: dict[str, tuple[str, str, str, float]] = {}
         self._cache_lock = threading.Lock()
         self._tables_ready = False
-        self._passwords.dummy_hash()  # made now, not at the first sign-in
 
     # -- accounts -------------------------------------------------------------
 
@@ -306,6 +122,10 @@ class UserDirectory:
         rows = self._store.query("SELECT username, role, disabled, created_at FROM users "
                                  "ORDER BY username")
         return [{**row, "disabled": bool(row["disabled"])} for row in rows]
+
+    def enabled_usernames(self) -> set[str]:
+        """The usernames that may sign in now (a badge scan names one of these)."""
+        return {user["username"] for user in self.list() if not user["disabled"]}
 
     def disable(self, username: str, actor: str | None) -> bool:
         """Disable an account and end its sessions; False if it already was.
@@ -424,24 +244,10 @@ class UserDirectory:
         otherwise. Every outcome is an event.
         """
         self._ensure_tables()
+        signed_in = self._signin.check(username, password, remote)
+        name, role, new_hash = signed_in.username, signed_in.role, signed_in.rehash
         now = self._clock()
-        name = username.strip().lower()[:MAX_LOGIN_FIELD] if isinstance(username, str) else ""
-        remote = str(remote)[:MAX_LOGIN_FIELD]
-        keys = (("user", name), ("remote", remote))
-        wait = max(self._throttle.retry_after(key, now) for key in keys)
-        if wait > 0:
-            self._login_failed(name, remote, "throttled")
-            raise Throttled(wait)
-        reason, role, stale_hash = self._check_password(name, password)
-        if reason is not None:
-            for key in keys:
-                self._throttle.failed(key, now)
-            self._login_failed(name, remote, reason)
-            raise AuthFailed("wrong username or password")
-        for key in keys:
-            self._throttle.succeeded(key)
-        new_hash = self._passwords.hash(password) if stale_hash else None
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         expires_at = iso_utc(now + self._ttl)
 
         def write(conn: sqlite3.Connection) -> None:
@@ -455,7 +261,7 @@ class UserDirectory:
                 conn.execute("UPDATE users SET password_hash = ? WHERE username = ?",
                              (new_hash, name))
             self._store.append_in(conn, "user.login",
-                                  {"username": name, "role": role, "remote": remote}, name)
+                                  {"username": name, "role": role, "remote": signed_in.remote}, name)
 
         self._store.run_write(write)
         return Session(token, name, role, expires_at)
@@ -465,7 +271,7 @@ class UserDirectory:
         logged out, or the user disabled). A hit is cached for
         ``TOKEN_CACHE_S``, so a change made by another process (the CLI)
         shows within that time."""
-        if not isinstance(token, str) or not 0 < len(token) <= 256:
+        if not plausible_token(token):
             return None
         self._ensure_tables()
         key = token_hash(token)
@@ -518,21 +324,9 @@ class UserDirectory:
             self._store.run_write(_create_tables)
             self._tables_ready = True
 
-    def _check_password(self, name: str, password: Any) -> tuple[str | None, str, bool]:
-        """(failure reason or None, role, whether the stored hash wants rehashing)."""
-        rows = self._store.query("SELECT role, password_hash, disabled FROM users "
-                                 "WHERE username = ?", (name,))
-        row = rows[0] if rows else None
-        valid = isinstance(password, str) and len(password) <= MAX_PASSWORD
-        stored_hash = row["password_hash"] if row else self._passwords.dummy_hash()
-        matches = self._passwords.verify(stored_hash, password if valid else "")
-        if row is None:
-            return "unknown_user", "", False
-        if row["disabled"]:
-            return "disabled", row["role"], False
-        if not (valid and matches):
-            return "bad_password", row["role"], False
-        return None, row["role"], self._passwords.hasher.check_needs_rehash(stored_hash)
+    def _account(self, name: str) -> Account | None:
+        rows = self._store.query("SELECT role, password_hash, disabled FROM users WHERE username = ?", (name,))
+        return Account(rows[0]["role"], rows[0]["password_hash"], bool(rows[0]["disabled"])) if rows else None
 
     def _login_failed(self, name: str, remote: str, reason: str) -> None:
         self._store.append("user.login_failed",

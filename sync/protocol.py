@@ -9,9 +9,9 @@ Refusals are ``{"error": {"code", "message"}, "ack": n}``; the codes that
 matter to a sender are below. ``GET .../cursor`` answers ``{"ack": n}``.
 
 With the same token, ``POST .../status`` takes the lane's live status
-(:mod:`sync.status_reporter`, :mod:`sync.hub_lanes`) and ``GET .../reference``
-serves the hub's reference data by ETag (:mod:`sync.reference_puller`,
-:mod:`sync.hub_reference`) and ``GET .../roster`` its users (:mod:`sync.hub_roster`).
+(:mod:`sync.lane.status_reporter`, :mod:`sync.hub.lanes`) and ``GET .../reference``
+serves the hub's reference data by ETag (:mod:`sync.lane.reference_puller`,
+:mod:`sync.hub.reference`) and ``GET .../roster`` its users (:mod:`sync.hub.roster`).
 """
 
 from __future__ import annotations
@@ -47,17 +47,17 @@ def cursor_path(lane: str) -> str:
 
 
 def status_path(lane: str) -> str:
-    """``POST`` the lane's live status (see :mod:`sync.status_reporter`)."""
+    """``POST`` the lane's live status (see :mod:`sync.lane.status_reporter`)."""
     return f"{API_PREFIX}/{lane}/status"
 
 
 def reference_path(lane: str) -> str:
-    """``GET`` the hub's reference data, by ETag (see :mod:`sync.reference_puller`)."""
+    """``GET`` the hub's reference data, by ETag (see :mod:`sync.lane.reference_puller`)."""
     return f"{API_PREFIX}/{lane}/reference"
 
 
 def roster_path(lane: str) -> str:
-    """``GET`` the hub's user roster, by ETag (see :mod:`sync.hub_roster`)."""
+    """``GET`` the hub's user roster, by ETag (see :mod:`sync.hub.roster`)."""
     return f"{API_PREFIX}/{lane}/roster"
 
 

@@ -12,20 +12,20 @@ id, so a retry after a lost answer is harmless (:mod:`edge.api.records`).
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint
 
+from common.clock import parse_iso, utc_now
+from common.web.errors import ApiError, conflict
+from common.web.routing import current_session, endpoint, lane_server, obj
 from edge.api import records
 from edge.api.devices import device_or_404
-from edge.api.errors import ApiError, conflict
 from edge.api.inspections import open_inspection
 from edge.api.records import UUID
-from edge.api.routing import current_session, endpoint, lane_server, obj
 from edge.api.seizures import seizure_or_404
-from edge.device_manager import DeviceState
-from edge.inspection_rules import assess_reading
+from edge.devices.manager import DeviceState
+from edge.inspections.rules import assess_reading
 
 bp = Blueprint("attachments", __name__, url_prefix="/api/v1")
 
@@ -57,7 +57,7 @@ def _reading_evidence(state: DeviceState, seen_seq: int | None) -> dict[str, Any
         raise conflict(f"reading {seen_seq} of {state.config.id} is no longer held; attach the current one",
                        "reading_changed")
     reading, raw = found
-    age = time.time() - datetime.fromisoformat(reading["ts"].replace("Z", "+00:00")).timestamp()
+    age = time.time() - parse_iso(reading["ts"]).timestamp()
     if age > MAX_AGE_S:
         raise conflict(f"the reading of {state.config.id} is {age:.0f} s old", "stale_reading")
     data = reading["data"]
@@ -112,5 +112,5 @@ def _assess(server: Any, inspection: dict[str, Any], reading: dict[str, Any]) ->
     declaration = inspection["declaration"] or {}
     return assess_reading(reading["kind"], reading["data"], declared_kg=declaration.get("gross_weight_kg"),
                           tolerance_pct=server.config.weight_tolerance_pct,
-                          today=datetime.now(UTC).date(),
+                          today=utc_now().date(),
                           watch=loaded.data.watch if loaded else lambda kind, value: [])

@@ -2,7 +2,7 @@
 detector's daily verification, the readers' functional check, each
 device's history, and the certificate.
 
-A session lives on the lane (:class:`edge.calibration_desk.CalibrationDesk`)
+A session lives on the lane (:class:`edge.calibration.desk.CalibrationDesk`)
 while the technician works; the scale's weights are read here from the live
 stream — a stable reading that arrived after the technician pressed "read" —
 never typed in. Technicians and supervisors only.
@@ -16,16 +16,17 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from common.clock import utc_now_iso
+from common.web.errors import ApiError, conflict, not_found
+from common.web.routing import current_session, endpoint, lane_server, obj
 from drivers.base import DeviceError, NotConnected
 from drivers.scale import UnitError, convert
 from edge.api.devices import device_or_404
-from edge.api.errors import ApiError, conflict, not_found
-from edge.api.routing import current_session, endpoint, lane_server, obj
-from edge.device_checks import DeviceCheck, etd_daily_check, reader_check
-from edge.device_manager import DeviceState, utc_now_iso
-from edge.oiml_r76 import Instrument, R76Error
-from edge.reports import calibration_certificate
-from edge.scale_calibration import CalibrationError, ScaleCalibration, exact
+from edge.calibration.checks import DeviceCheck, etd_daily_check, reader_check
+from edge.calibration.oiml_r76 import Instrument, R76Error
+from edge.calibration.scale import CalibrationError, ScaleCalibration, exact
+from edge.devices.manager import DeviceState
+from edge.reports.documents import calibration_certificate
 
 bp = Blueprint("calibration", __name__, url_prefix="/api/v1")
 

@@ -10,10 +10,11 @@ from typing import Any
 
 from flask import Blueprint
 
+from common.web.errors import ApiError, conflict, not_found
+from common.web.routing import current_session, endpoint, lane_server, obj
 from drivers.base import DeviceError, NotConnected
-from edge.api.errors import ApiError, conflict, not_found
-from edge.api.routing import current_session, endpoint, lane_server, obj
-from edge.device_manager import DeviceManager, DeviceState
+from edge.devices.manager import DeviceManager, DeviceState
+from edge.devices.setup import LOCKED, UNLOCKED
 
 bp = Blueprint("devices", __name__, url_prefix="/api/v1")
 
@@ -76,7 +77,7 @@ def lock(device_id: str, body: dict[str, Any]) -> Any:
     state = device_or_404(device_id)
     server = lane_server()
     who = current_session().username
-    event = server.store.append("device.locked", {"device_id": device_id, "reason": body["reason"]}, who).event
+    event = server.store.append(LOCKED, {"device_id": device_id, "reason": body["reason"]}, who).event
     server.devices.set_locked(device_id, {"by": who, "reason": body["reason"], "at": event["ts"]})
     return state.describe()
 
@@ -86,7 +87,7 @@ def lock(device_id: str, body: dict[str, Any]) -> Any:
 def unlock(device_id: str, body: dict[str, Any]) -> Any:
     state = device_or_404(device_id)
     server = lane_server()
-    server.store.append("device.unlocked", {"device_id": device_id, "reason": body["reason"]},
+    server.store.append(UNLOCKED, {"device_id": device_id, "reason": body["reason"]},
                         current_session().username)
     server.devices.set_locked(device_id, None)
     return state.describe()

@@ -6,15 +6,15 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from common.clock import utc_now_iso
+from common.web.errors import ApiError, not_found
+from common.web.routing import endpoint, lane_server, obj
 from edge.api import records
-from edge.api.errors import ApiError, not_found
 from edge.api.inspections import find_inspection, open_inspection
 from edge.api.records import WRITE_FIELDS
-from edge.api.routing import endpoint, lane_server, obj
-from edge.duty import DutyError, quote
+from edge.inspections.duty import DutyError, quote
 from edge.reference import ReferenceCache
-from edge.reports import duty_receipt
-from edge.store import utc_now_iso
+from edge.reports.documents import duty_receipt
 
 bp = Blueprint("duty", __name__, url_prefix="/api/v1")
 

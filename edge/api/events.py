@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from edge.api.errors import ApiError, not_found
-from edge.api.routing import endpoint, lane_server, query_int
+from common.web.errors import ApiError, not_found
+from common.web.routing import endpoint, lane_server, query_int
 
 bp = Blueprint("events", __name__, url_prefix="/api/v1")
 

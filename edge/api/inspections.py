@@ -3,7 +3,7 @@ and print its report.
 
 Each write is one event made idempotent by the tablet's id
 (:mod:`edge.api.records`); the inspection the app shows is folded from the
-inspection's own events (:mod:`edge.inspection_view`). A closed inspection
+inspection's own events (:mod:`edge.inspections.view`). A closed inspection
 is a finished record: it refuses every further write.
 """
 
@@ -15,18 +15,20 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from common.clock import utc_now_iso
+from common.eventlog.store import EventStore
+from common.identifiers import normalise_plate
+from common.web.errors import ApiError, conflict, not_found
+from common.web.routing import endpoint, lane_server, obj, query_int
 from drivers.validation.iso6346 import normalise_container_number, parse_container_number
 from edge.api import records
-from edge.api.errors import ApiError, conflict, not_found
 from edge.api.records import WRITE_FIELDS
-from edge.api.routing import endpoint, lane_server, obj, query_int
-from edge.identifiers import normalise_plate
-from edge.inspection_rules import container_problem, release_needs_reason
-from edge.inspection_view import inspection_view
-from edge.reports import inspection_report
-from edge.risk import RiskFactor, score_risk
-from edge.seizure_view import seizure_view
-from edge.store import EventStore, utc_now_iso
+from edge.inspections.risk import RiskFactor, score_risk
+from edge.inspections.rules import container_problem, release_needs_reason
+from edge.inspections.view import inspection_view
+from edge.reference import look_up
+from edge.reports.documents import inspection_report
+from edge.seizures.view import seizure_view
 
 bp = Blueprint("inspections", __name__, url_prefix="/api/v1")
 
@@ -120,7 +122,7 @@ def start_inspection(body: dict[str, Any]) -> Any:
             checklists = loaded.data.checklists
             if inspection_type not in checklists:
                 raise _invalid("inspection_type", f"{inspection_type!r} is not one of {', '.join(checklists)}")
-            found = loaded.data.lookup(plate, containers, request.get("declaration_ref"))
+            found = look_up(loaded.data, plate, containers, request.get("declaration_ref"))
             factors, checklist = found.factors, checklists[inspection_type]
         declaration = found.declaration if found else None
         return {"inspection_id": inspection_id, "plate": plate, "containers": containers,

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint
 
-from edge.api.routing import endpoint, lane_server
-from edge.device_manager import utc_now_iso
+from common.clock import utc_now_iso
+from common.web.routing import endpoint, lane_server
 
 bp = Blueprint("lane", __name__, url_prefix="/api/v1")
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from flask import Blueprint, request, send_file
 
+from common.web.errors import ApiError, not_found
+from common.web.routing import current_session, endpoint, lane_server
 from edge.api import records
-from edge.api.errors import ApiError, not_found
-from edge.api.routing import current_session, endpoint, lane_server
-from edge.photos import CONTENT_TYPES, MAX_PHOTO_BYTES, PhotoRefused, sniff_content_type
+from edge.inspections.photos import CONTENT_TYPES, MAX_PHOTO_BYTES, PhotoRefused, sniff_content_type
 
 bp = Blueprint("photos", __name__, url_prefix="/api/v1")
 

@@ -22,9 +22,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from edge.api.errors import ApiError, conflict
-from edge.api.routing import current_session, lane_server
-from edge.store import ConflictError, EventStore, InvalidEvent, utc_now_iso
+from common.clock import utc_now_iso
+from common.eventlog.store import ConflictError, EventStore, InvalidEvent
+from common.web.errors import ApiError, conflict
+from common.web.routing import current_session, lane_server
 
 UUID = {"type": "string",
         "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}

@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from common.identifiers import normalise_document_number, normalise_plate
+from common.web.errors import ApiError
+from common.web.routing import endpoint, lane_server
 from drivers.validation.iso6346 import normalise_container_number, parse_container_number
-from edge.api.errors import ApiError
-from edge.api.routing import endpoint, lane_server
-from edge.identifiers import normalise_document_number, normalise_plate
-from edge.reference import LoadedReference
-from edge.risk import RiskFactor, score_risk
+from edge.inspections.risk import RiskFactor, score_risk
+from edge.reference import LoadedReference, look_up
 
 bp = Blueprint("reference", __name__, url_prefix="/api/v1")
 
@@ -68,6 +68,6 @@ def lookup() -> Any:
         if not checked["valid"]:
             factors.append(RiskFactor("container_invalid", f"container number {checked['text']} is not valid: "
                                                            f"{'; '.join(checked['errors'])}"))
-    found = reference_or_409().data.lookup(plate, containers, values["declaration"], document)
+    found = look_up(reference_or_409().data, plate, containers, values["declaration"], document)
     return {"declaration": found.declaration, "watchlist_hits": found.watchlist_hits,
             "risk": score_risk([*found.factors, *factors])}

@@ -15,15 +15,16 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response
 
+from common.clock import utc_now_iso
+from common.custody import ACTIONS, bag_id_for, custody_refusal
+from common.eventlog.store import EventStore
+from common.web.errors import ApiError, conflict, not_found
+from common.web.routing import endpoint, lane_server, obj
 from edge.api import records
-from edge.api.errors import ApiError, conflict, not_found
 from edge.api.inspections import find_inspection, inspection_or_404, lane_identity, pdf_response
 from edge.api.records import WRITE_FIELDS
-from edge.api.routing import endpoint, lane_server, obj
-from edge.custody import ACTIONS, bag_id_for, custody_refusal
-from edge.reports import seizure_report
-from edge.seizure_view import seizure_view
-from edge.store import EventStore, utc_now_iso
+from edge.reports.documents import seizure_report
+from edge.seizures.view import seizure_view
 
 bp = Blueprint("seizures", __name__, url_prefix="/api/v1")
 

@@ -7,16 +7,16 @@ from typing import Any
 
 from flask import Blueprint
 
-from edge.api.routing import endpoint, lane_server
+from common.web.routing import endpoint, lane_server
 
 bp = Blueprint("sync_status", __name__, url_prefix="/api/v1")
 
 
 def sync_status() -> dict[str, Any]:
-    agent = lane_server().sync
-    if agent is None:
-        return {"configured": False, "backlog": lane_server().store.last_seq()}
-    return {"configured": True, **agent.status()}
+    server = lane_server()
+    if server.hub_link is None:
+        return {"configured": False, "backlog": server.store.last_seq()}
+    return {"configured": True, **server.hub_link.sync.status()}
 
 
 @endpoint(bp, "/sync", "GET", summary="Upstream sync: backlog, oldest unsent event, last success and error")

@@ -3,7 +3,7 @@ changing and removing devices at run time, trying a connection first, and
 diagnostics (a raw command, a driver restart).
 
 Every change to the lane's devices is an event with who made it
-(:mod:`edge.device_setup`); a raw command is one too, since it may zero or
+(:mod:`edge.devices.setup`); a raw command is one too, since it may zero or
 adjust a scale. Technicians and supervisors only.
 """
 
@@ -13,15 +13,15 @@ from typing import Any
 
 from flask import Blueprint
 
+from common.web.errors import ApiError, conflict
+from common.web.routing import current_session, endpoint, lane_server, obj
 from drivers.base import PARITIES, DeviceError, NotConnected
 from drivers.port_list import list_serial_ports
 from drivers.registry import DRIVERS, KINDS
 from edge.api.devices import device_or_404
-from edge.api.errors import ApiError, conflict
-from edge.api.routing import current_session, endpoint, lane_server, obj
 from edge.config import ConfigError, DeviceConfig
-from edge.device_probe import probe
-from edge.device_setup import ADDED, CHANGED, REMOVED, change_payload, device_from_table
+from edge.devices.probe import probe
+from edge.devices.setup import ADDED, CHANGED, REMOVED, change_payload, device_from_table
 
 bp = Blueprint("technician", __name__, url_prefix="/api/v1")
 
@@ -104,7 +104,7 @@ def add_device(body: dict[str, Any]) -> Any:
     _port_taken(device)
     server.store.append(ADDED, change_payload(device), current_session().username)
     server.devices.put(device)
-    server.refresh_calibrations()
+    server.calibration_watch.refresh()
     return server.devices.get(device.id).describe()
 
 
@@ -117,7 +117,7 @@ def change_device(device_id: str, body: dict[str, Any]) -> Any:
     server = lane_server()
     server.store.append(CHANGED, change_payload(device), current_session().username)
     server.devices.put(device)
-    server.refresh_calibrations()
+    server.calibration_watch.refresh()
     return server.devices.get(device_id).describe()
 
 

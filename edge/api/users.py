@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint
 
-from edge.api.errors import ApiError, bad_request, not_found
-from edge.api.routing import current_session, endpoint, lane_server, obj
+from common.web.errors import ApiError, bad_request, not_found
+from common.web.routing import current_session, endpoint, lane_server, obj
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1")
 
@@ -25,7 +25,7 @@ def list_users() -> Any:
 
 @endpoint(bp, "/users", "POST", roles=SUPERVISOR, body=NEW_USER, status=201, summary="Add a user")
 def add_user(body: dict[str, Any]) -> Any:
-    from edge.users import UserExists
+    from common.accounts.sessions import UserExists
 
     users = lane_server().users
     try:

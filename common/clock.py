@@ -1,0 +1,40 @@
+"""Time as lanebox writes it: ISO-8601 UTC with milliseconds and a ``Z``.
+
+Every timestamp the lane and the hub store or send (events, readings,
+sessions, lane status, alarms) is such a string, e.g.
+``2025-01-31T12:00:00.000Z``. Written always the same way, they sort as the
+times they name, so the stores compare them as text.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Callable, Literal
+
+Clock = Callable[[], datetime]
+"""What "now" is for a part that judges time (calibration due dates): tests pass their own."""
+
+Precision = Literal["milliseconds", "seconds"]
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def iso_utc(moment: datetime | float, timespec: Precision = "milliseconds") -> str:
+    """``moment`` (an aware datetime, or epoch seconds) as ISO-8601 UTC ending in ``Z``."""
+    when = datetime.fromtimestamp(moment, UTC) if isinstance(moment, (int, float)) else moment.astimezone(UTC)
+    return when.isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
+def utc_now_iso() -> str:
+    """Now, as :func:`iso_utc` writes it."""
+    return iso_utc(utc_now())
+
+
+def parse_iso(text: str) -> datetime:
+    """An ISO-8601 timestamp (``Z`` or an offset) as an aware datetime; ``ValueError`` if it is not one.
+    A timestamp without an offset is taken as UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

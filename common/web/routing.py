@@ -1,0 +1,137 @@
+"""Declaring an API route once: who may call it, what body it takes, and
+its OpenAPI description — so the checks and the document cannot drift.
+
+``@endpoint(bp, "/devices/<device_id>/zero", "POST", roles=WRITE_DEVICES,
+body=SCHEMA, summary=...)`` registers the Flask view, checks the bearer
+token and role before the view runs, parses and validates the JSON body
+against the JSON Schema (unknown fields, wrong types, missing fields → 400)
+and hangs the spec on the view for :mod:`common.web.openapi`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from flask import Blueprint, Flask, current_app, g, request
+from jsonschema import Draft202012Validator
+
+from common.web.errors import ApiError, bad_request, install_error_handlers
+
+ALL_ROLES = ("viewer", "officer", "technician", "supervisor")
+PUBLIC = ()  # no token needed
+
+
+@dataclass
+class RouteSpec:
+    rule: str
+    method: str
+    summary: str
+    roles: tuple[str, ...] | None          # None: any signed-in user; (): public
+    body: dict[str, Any] | None = None
+    query: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tag: str = ""
+    status: int = 200
+
+
+def make_api_app(import_name: str, server: Any, blueprints: Iterable[Blueprint],
+                 max_body_bytes: int) -> Flask:
+    """The Flask app of a lane server or a hub: ``server`` answers
+    :func:`lane_server` for its routes, bodies over ``max_body_bytes`` are a
+    413, JSON keeps the order routes build it in, errors are JSON."""
+    app = Flask(import_name)
+    app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["lanebox"] = server
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    install_error_handlers(app)
+    return app
+
+
+def lane_server() -> Any:
+    """The :class:`edge.server.LaneServer` this request is served by."""
+    return current_app.extensions["lanebox"]
+
+
+def current_session() -> Any:
+    """The signed-in session of this request (after the role check)."""
+    return g.session
+
+
+def authenticate_request(roles: tuple[str, ...] | None) -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "sign in first: send Authorization: Bearer <token>")
+    session = lane_server().users.check_token(token.strip())
+    if session is None:
+        raise ApiError(401, "unauthorized", "session expired or not valid; sign in again")
+    if roles is not None and session.role not in roles:
+        raise ApiError(403, "forbidden", f"the {session.role} role may not do this")
+    g.session = session
+
+
+def json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    """The request's JSON object, validated against ``schema``."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "send the body as application/json")
+    raw = request.get_data(cache=True)
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad_request(f"body is not valid JSON: {exc}", "invalid_json") from None
+    errors = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = ".".join(str(p) for p in first.absolute_path) or "body"
+        raise ApiError(400, "invalid_field", f"{where}: {first.message}", field=where)
+    return body
+
+
+def query_int(name: str, default: int, minimum: int = 0, maximum: int = 10**12) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_field", f"{name}: must be an integer", field=name) from None
+    if not minimum <= value <= maximum:
+        raise ApiError(400, "invalid_field", f"{name}: must be between {minimum} and {maximum}", field=name)
+    return value
+
+
+def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, roles: tuple[str, ...] | None = None,
+             body: dict[str, Any] | None = None, query: dict[str, dict[str, Any]] | None = None,
+             status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``view`` on ``bp`` with auth, body validation and an OpenAPI spec.
+
+    The view receives the validated body as ``body=`` when a schema is given.
+    """
+    spec = RouteSpec(rule=rule, method=method, summary=summary, roles=roles, body=body,
+                     query=query or {}, tag=bp.name, status=status)
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(**kwargs: Any) -> Any:
+            if roles != PUBLIC:
+                authenticate_request(roles)
+            if body is not None:
+                kwargs["body"] = json_body(body)
+            result = view(**kwargs)
+            return (result, status) if status != 200 and isinstance(result, dict) else result
+
+        wrapper.openapi = spec  # type: ignore[attr-defined]
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapper, methods=[method])
+        return wrapper
+
+    return decorate
+
+
+def obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A closed JSON Schema object: unknown fields are refused."""
+    return {"type": "object", "properties": properties, "required": list(required),
+            "additionalProperties": False}

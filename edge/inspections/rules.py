@@ -1,0 +1,124 @@
+"""What the lane makes of a reading attached to an inspection — pure rules.
+
+An officer attaches a stable weight, a trace result or a passport read to
+an inspection; the server judges it on the spot against the declaration
+and the watchlist and stores that judgement (``assessment``) in the same
+event, so the record shows what the officer was told, and why, at the
+moment they acted. Each finding worth the officer's attention is a flag
+with a fixed code (docs/officer-api.md); flags also add to the risk score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from common.identifiers import normalise_document_number
+from drivers.scale import UnitError, convert
+from drivers.validation.iso6346 import parse_container_number
+from edge.inspections.risk import RiskFactor
+
+#: flags raised after the start that add to the risk score, each code once
+#: however often it is raised (its points are in :data:`edge.inspections.risk.POINTS`)
+RISK_FLAGS = ("weight_discrepancy", "trace_alarm", "document_invalid", "document_expired",
+              "document_watchlisted")
+
+#: ``watch(kind, value) -> [watchlist entries]`` for normalised values
+Watch = Callable[[str, str], list[dict[str, Any]]]
+
+
+def flag(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}
+
+
+def container_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable ISO 6346 number, or None when it is."""
+    parsed = parse_container_number(text)
+    return None if parsed["valid"] else f"{text!r} is not a valid container number: {'; '.join(parsed['errors'])}"
+
+
+def assess_weight(data: dict[str, Any], declared_kg: float | None, tolerance_pct: float) -> dict[str, Any]:
+    """The scale's (stable, net) weight against the declared gross weight."""
+    try:
+        measured = convert(float(data["weight"]), data["unit"], "kg")
+    except (UnitError, TypeError, KeyError, ValueError):
+        return {"measured_kg": None, "declared_kg": declared_kg, "flags": [],
+                "note": "the reading carries no usable weight"}
+    result: dict[str, Any] = {"measured_kg": measured, "declared_kg": declared_kg, "tolerance_pct": tolerance_pct,
+                              "difference_kg": None, "difference_pct": None, "flags": []}
+    if not declared_kg:
+        result["note"] = "no declared gross weight to compare with"
+        return result
+    difference = measured - declared_kg
+    percent = round(difference / declared_kg * 100, 2)
+    result.update(difference_kg=round(difference, 3), difference_pct=percent)
+    if abs(percent) > tolerance_pct:
+        result["flags"].append(flag("weight_discrepancy",
+                                    f"weighed {measured:g} kg, declared {declared_kg:g} kg "
+                                    f"({percent:+.1f} %, tolerance {tolerance_pct:g} %)"))
+    return result
+
+
+def assess_trace(data: dict[str, Any]) -> dict[str, Any]:
+    """An alarm is flagged and proposes referral; a fault says to swab again."""
+    result = data.get("result")
+    substances = data.get("substances") or []
+    assessment: dict[str, Any] = {"result": result, "propose_referral": result == "alarm", "flags": []}
+    if result == "alarm":
+        names = ", ".join(f"{s.get('name')} ({s.get('class')})" for s in substances) or "unnamed substance"
+        assessment["flags"].append(flag("trace_alarm", f"trace detector alarm: {names}; propose referral"))
+    elif result == "fault":
+        assessment["note"] = "the detector reported a fault: take another swab"
+    return assessment
+
+
+def assess_document(mrz: dict[str, Any], today: dt.date, watch: Watch) -> dict[str, Any]:
+    """MRZ check digits, expiry against ``today``, watchlist by document number."""
+    number = mrz.get("document_number")
+    try:
+        normalised = normalise_document_number(number) if number else None
+    except ValueError:
+        normalised = None
+    expiry = mrz.get("expiry_date")
+    expired = bool(expiry) and dt.date.fromisoformat(expiry) < today
+    hits = watch("document", normalised) if normalised else []
+    assessment: dict[str, Any] = {"document_number": normalised, "valid": bool(mrz.get("valid")),
+                                  "errors": list(mrz.get("errors") or []), "expiry_date": expiry,
+                                  "expired": expired, "watchlist_hits": hits, "flags": []}
+    if not assessment["valid"]:
+        assessment["flags"].append(flag("document_invalid", "MRZ does not check: "
+                                        + ("; ".join(assessment["errors"]) or "invalid zone")))
+    if expired:
+        assessment["flags"].append(flag("document_expired", f"document expired on {expiry}"))
+    for hit in hits:
+        assessment["flags"].append(flag("document_watchlisted",
+                                        f"document {normalised} on the watchlist ({hit['severity']}): {hit['reason']}"))
+    return assessment
+
+
+def assess_reading(kind: str, data: dict[str, Any], *, declared_kg: float | None, tolerance_pct: float,
+                   today: dt.date, watch: Watch) -> dict[str, Any]:
+    """The assessment of one attached reading; kinds without rules get no flags."""
+    if kind == "scale":
+        return assess_weight(data, declared_kg, tolerance_pct)
+    if kind == "trace":
+        return assess_trace(data)
+    if kind == "document" and isinstance(data.get("mrz"), dict):
+        return assess_document(data["mrz"], today, watch)
+    return {"flags": []}
+
+
+def flag_factors(flags: list[dict[str, Any]]) -> list[RiskFactor]:
+    """Risk factors for flags raised after the start, one per flag code."""
+    factors: dict[str, RiskFactor] = {}
+    for raised in flags:
+        code = raised["code"]
+        if code in RISK_FLAGS and code not in factors:
+            factors[code] = RiskFactor(code, raised["message"])
+    return list(factors.values())
+
+
+def release_needs_reason(flags: list[dict[str, Any]]) -> bool:
+    """A vehicle that made a trace detector alarm is released only with a reason."""
+    return any(raised["code"] == "trace_alarm" for raised in flags)

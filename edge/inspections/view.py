@@ -1,0 +1,84 @@
+"""An inspection as the officer app shows it, folded from its own events.
+
+The events are the record; this is only a way to read them. Everything in
+the view is taken from the events of the inspection (the ``record_events``
+index), in seq order, so two lanes replaying the same log show the same
+inspection, and a view can always be traced back to the events behind it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from edge.inspections.risk import RiskFactor, score_risk
+from edge.inspections.rules import flag_factors
+
+
+def event_summary(event: dict[str, Any]) -> dict[str, Any]:
+    """How an event is listed under a record: enough to find and check it."""
+    return {key: event[key] for key in ("seq", "id", "type", "ts", "actor", "hash")}
+
+
+def _reading_entry(event: dict[str, Any]) -> dict[str, Any]:
+    payload = event["payload"]
+    reading = payload["reading"]
+    return {"event_id": event["id"], "at": event["ts"], "by": event["actor"], "device_id": reading["device_id"],
+            "reading_ts": reading["ts"], "data": reading["data"], "calibration_due": payload.get("calibration_due"),
+            "assessment": payload.get("assessment")}
+
+
+def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The VIEW of docs/officer-api.md, or None without an ``inspection.started``."""
+    start = next((e for e in events if e["type"] == "inspection.started"), None)
+    if start is None:
+        return None
+    started = start["payload"]
+    view: dict[str, Any] = {
+        "id": started["inspection_id"], "plate": started["plate"], "containers": started["containers"],
+        "declaration_ref": started["declaration_ref"], "inspection_type": started["inspection_type"],
+        "status": "open", "outcome": None, "outcome_reason": None,
+        "started_at": start["ts"], "started_by": start["actor"], "closed_at": None, "closed_by": None,
+        "declaration": started["declaration"], "reference_version": started["reference_version"],
+        "risk": None, "flags": [], "document": None, "weights": [], "traces": [], "findings": [],
+        "checklist": {"items": started["checklist"], "done": {}}, "duty": [], "seizures": [],
+        "events": [event_summary(e) for e in events],
+    }
+    flags = view["flags"]
+    for hit in started["watchlist_hits"]:
+        flags.append({"code": "watchlist_hit", "message": f"{hit['type']} {hit['value']} on the watchlist "
+                                                          f"({hit['severity']}): {hit['reason']}",
+                      "event_id": start["id"]})
+    later_flags: list[dict[str, Any]] = []
+    for event in events:
+        payload, kind = event["payload"], event["type"]
+        if kind == "reading.attached" and "reading" in payload:
+            entry = _reading_entry(event)
+            device_kind = payload["reading"].get("kind")
+            if device_kind == "scale":
+                view["weights"].append(entry)
+            elif device_kind == "trace":
+                view["traces"].append(entry)
+            elif device_kind == "document":
+                view["document"] = entry
+            raised = [{**f, "event_id": event["id"]} for f in (payload.get("assessment") or {}).get("flags", [])]
+            flags.extend(raised)
+            later_flags.extend(raised)
+        elif kind == "inspection.finding_added":
+            view["findings"].append({"event_id": event["id"], "at": event["ts"], "by": event["actor"],
+                                     "category": payload["category"], "note": payload["note"],
+                                     "photos": payload["photos"]})
+        elif kind == "inspection.checklist_item":
+            view["checklist"]["done"][payload["item"]] = {"checked": payload["checked"], "by": event["actor"],
+                                                          "at": event["ts"], "note": payload.get("note"),
+                                                          "event_id": event["id"]}
+        elif kind == "inspection.duty_assessed":
+            view["duty"].append({"event_id": event["id"], "at": event["ts"], "by": event["actor"],
+                                 **payload["assessment"]})
+        elif kind == "seizure.created":
+            view["seizures"].append(payload["seizure_id"])
+        elif kind == "inspection.closed":
+            view.update(status="closed", outcome=payload["outcome"], outcome_reason=payload.get("reason"),
+                        closed_at=event["ts"], closed_by=event["actor"])
+    factors = [RiskFactor.from_json(f) for f in started["risk_factors"]] + flag_factors(later_flags)
+    view["risk"] = score_risk(factors)
+    return view

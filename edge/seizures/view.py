@@ -1,0 +1,35 @@
+"""A seizure with its bags and their custody, folded from its own events.
+
+Like the inspection view, it is only a reading of the log: every line of a
+bag's custody names the event (id and hash) that recorded it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from common.custody import bag_state, custody_entry
+from edge.inspections.view import event_summary
+
+
+def seizure_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The SEIZURE of docs/officer-api.md, or None without a ``seizure.created``."""
+    created = next((e for e in events if e["type"] == "seizure.created"), None)
+    if created is None:
+        return None
+    payload = created["payload"]
+    bags: dict[str, dict[str, Any]] = {}
+    for event in events:
+        if event["type"] == "seizure.bag_added":
+            bag = event["payload"]
+            bags[bag["bag_id"]] = {"bag_id": bag["bag_id"], "description": bag["description"],
+                                   "items": bag["items"], "created_at": event["ts"], "created_by": event["actor"],
+                                   "event_id": event["id"], "custody": [], "state": bag_state([])}
+        elif event["type"] == "seizure.custody" and event["payload"]["bag_id"] in bags:
+            bag = bags[event["payload"]["bag_id"]]
+            bag["custody"].append(custody_entry(event))
+            bag["state"] = bag_state([step["action"] for step in bag["custody"]])
+    return {"id": payload["seizure_id"], "inspection_id": payload["inspection_id"],
+            "legal_basis": payload["legal_basis"], "items": payload["items"],
+            "created_at": created["ts"], "created_by": created["actor"],
+            "bags": list(bags.values()), "events": [event_summary(e) for e in events]}

@@ -1,0 +1,115 @@
+"""``lanebox hub``: run the port hub, register lanes with it, publish reference
+data, manage its users (:mod:`lanebox.commands.users`)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from common.eventlog.store import StoreError
+from lanebox.commands.users import add_users_parser, hub_accounts
+from lanebox.shell import EXIT_USAGE, CommandError, config_or_exit, say_line
+from sync.hub.config import HubConfig, default_config, load_hub_config
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (0-65535)")
+    return int(text)
+
+
+def load_hub(path: Path | None) -> HubConfig:
+    """The hub's config (the defaults without a file), or one line and exit 2."""
+    return default_config() if path is None else config_or_exit(load_hub_config, path)
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    from common.web.server import setup_logging
+    from sync.hub.app import run_hub
+
+    config = load_hub(args.config)
+    if args.port is not None:  # several workers share one config file, each on its port
+        config = dataclasses.replace(config, port=args.port)
+    setup_logging()
+    try:
+        run_hub(config, on_ready=lambda url: say_line(f"lanebox: hub {config.hub_id} serving on {url}"))
+    except (OSError, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def cmd_add_lane(args: argparse.Namespace) -> int:
+    from sync.hub.store import HubStore, LaneExists
+
+    config = load_hub(args.config)
+    try:
+        with HubStore(config.store_location, config.hub_id) as store:
+            token = store.add_lane(args.lane)
+    except (LaneExists, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    except ValueError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    print(f"lane {args.lane} registered at hub {config.hub_id}. Its sync token, shown only "
+          f"this once, goes in the lane config's [upstream] token:")
+    print(token)
+    return 0
+
+
+def cmd_hub_reference(args: argparse.Namespace) -> int:
+    """Check a reference file with the lane's own rules, then publish it to the lanes."""
+    from common.reference import ReferenceProblem, load_reference_file
+    from sync.hub.store import HubStore, ReferenceConflict
+
+    config = load_hub(args.config)
+    try:
+        reference = load_reference_file(args.data)
+    except ReferenceProblem as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    try:
+        with HubStore(config.store_location, config.hub_id) as store:
+            stored = store.load_reference(reference.data)
+    except (ReferenceConflict, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    print(f"{'loaded' if stored else 'already current:'} reference data {reference.version} "
+          f"at hub {config.hub_id}; each lane takes it at its next pull ([upstream] "
+          f"pull_interval_s, 30 s by default)")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    """``hub`` (serve) and its actions."""
+    hub = sub.add_parser(
+        "hub", help="run the port hub that lanes sync their event logs to",
+        description="Run the port hub until Ctrl-C. Without --config it keeps its store in "
+                    "./lanebox-hub and listens on 127.0.0.1:9090.")
+    hub.add_argument("--config", type=Path, help="the hub's config file")
+    hub.add_argument("--port", type=_port, help="listen on this port instead of [hub] port "
+                                                "(one per worker behind nginx, docs/hub-scale.md)")
+    hub.set_defaults(func=cmd_hub)
+    actions = hub.add_subparsers(dest="hub_command", metavar="[ACTION]", parser_class=type(hub))
+    add = actions.add_parser(
+        "add-lane", help="register a lane and print its sync token",
+        description="Register a lane with the hub. Its sync token is printed once, on the "
+                    "last line; the hub keeps only its hash.")
+    add.add_argument("--config", type=Path, required=True, help="the hub's config file")
+    add.add_argument("--lane", required=True, help="the lane's id, as in its [lane] id")
+    add.set_defaults(func=cmd_add_lane)
+    add_users_parser(actions, hub_accounts, whose="the hub's",
+                     description="Hub users sign in to the control-room board (viewer, supervisor) and are "
+                                 "sent to every lane, so officers can sign in at any lane. Disabled at the "
+                                 "hub, a user is disabled at every lane at its next roster pull.")
+    reference = actions.add_parser(
+        "reference", help="publish reference data to the lanes",
+        description="Manage the reference data lanes pull from the hub.")
+    reference_actions = reference.add_subparsers(dest="reference_command", metavar="ACTION",
+                                                 parser_class=type(hub))
+    reference_actions.required = True
+    load = reference_actions.add_parser(
+        "load", help="check a reference JSON file and make it the hub's current data",
+        description="Check DATA (the same rules as `lanebox reference load`) and make it the "
+                    "reference data every lane pulls; a bad file changes nothing (exit 2).")
+    load.add_argument("--config", type=Path, required=True, help="the hub's config file")
+    load.add_argument("data", type=Path, help="the reference JSON file")
+    load.set_defaults(func=cmd_hub_reference)

@@ -1,0 +1,90 @@
+"""``lanebox serve``, ``lanebox verify`` and ``lanebox reference load``: one lane, from its config."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from common.eventlog.store import StoreError
+from edge.config import LaneConfig, load_config
+from lanebox.shell import EXIT_USAGE, CommandError, config_or_exit, say_line
+
+
+def load_lane_config(path: Path) -> LaneConfig:
+    """The lane's config, or one line and exit 2."""
+    return config_or_exit(load_config, path)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from common.web.server import setup_logging
+    from edge.server import run_lane
+
+    config = load_lane_config(args.config)
+    setup_logging()
+    try:
+        run_lane(config, on_ready=lambda url: say_line(f"lanebox: lane {config.lane_id} serving on {url}"))
+    except (OSError, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from common.eventlog.store import verify_file
+    from edge.store import lane_store_path
+
+    config = load_lane_config(args.config)
+    path = lane_store_path(config.data_dir)
+    try:
+        report = verify_file(path)  # read-only: safe beside a running server
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    if report.ok:
+        print(f"chain ok: {report.checked} events verified ({path})")
+        return 0
+    print(f"chain BROKEN at seq {report.first_broken_seq}: {report.reason} "
+          f"({report.checked} events checked, {path})")
+    return 1
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    from common.eventlog.store import InvalidEvent
+    from common.reference import ReferenceProblem, load_reference_file, store_reference
+    from edge.store import lane_store_path, open_lane_store
+
+    config = load_lane_config(args.config)
+    try:
+        reference = load_reference_file(args.data)
+    except ReferenceProblem as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    try:
+        with open_lane_store(lane_store_path(config.data_dir), config.lane_id) as store:
+            stored = store_reference(store, reference, actor="cli")
+    except (InvalidEvent, StoreError) as exc:
+        raise CommandError(str(exc)) from None
+    counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in reference.counts().items())
+    print(f"{'loaded' if stored else 'already loaded'} reference data {reference.version} ({counts})")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    serve = sub.add_parser("serve", help="run this lane's edge server",
+                           description="Run one lane's edge server from its TOML config.")
+    serve.add_argument("--config", type=Path, required=True, help="the lane's config file")
+    serve.set_defaults(func=cmd_serve)
+
+    verify = sub.add_parser("verify", help="check the lane's event hash chain",
+                            description="Walk the evidence log's hash chain. Exit 0 when whole, "
+                                        "1 naming the first broken link.")
+    verify.add_argument("--config", type=Path, required=True)
+    verify.set_defaults(func=cmd_verify)
+
+    reference = sub.add_parser("reference", help="load reference data (declarations, watchlist, tariff, ...)")
+    reference_sub = reference.add_subparsers(dest="reference_command", metavar="ACTION", parser_class=type(reference))
+    reference_sub.required = True
+    load = reference_sub.add_parser("load", help="check a reference JSON file and make it the lane's current data",
+                                    description="Check DATA.json whole (docs/reference-data.md) and record it as "
+                                                "the lane's reference data; a bad file changes nothing (exit 2).")
+    load.add_argument("--config", type=Path, required=True)
+    load.add_argument("data", type=Path, metavar="DATA.json")
+    reference.set_defaults(func=cmd_reference)

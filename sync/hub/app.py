@@ -1,0 +1,163 @@
+"""The port hub, put together: store in, a Flask app with Socket.IO out.
+
+:class:`Hub` is the app factory in object form, like the lane's
+``LaneServer``: the long-lived parts (store, users, lane board, alarms,
+projector, the ``/board`` feed) are attributes, so tests and the CLI start
+and stop them cleanly and nothing is global at import time. It stands in
+``app.extensions["lanebox"]`` as a lane server does, so the shared routing
+kit (token, role, JSON body, OpenAPI), sign-in blueprint and monitoring
+routes of :mod:`common.web` serve the hub unchanged, with hub users behind
+them. :func:`run_hub` is what ``lanebox hub`` runs until SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Iterator
+
+from flask_socketio import SocketIO
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from common.discovery import ServiceWatcher, make_zeroconf
+from common.periodic import Periodic
+from common.version import package_version
+from common.web import monitoring, openapi, session_api
+from common.web.routing import make_api_app
+from common.web.server import serve_until_signal
+from sync.hub import board_api, lanes, receiver, reference, roster, web
+from sync.hub.alarms import AlarmBook
+from sync.hub.config import DEFAULT_OFFLINE_AFTER_S, HubConfig
+from sync.hub.lanes import LaneBoard
+from sync.hub.live import BoardFeed
+from sync.hub.message_queue import redis_problem, wait_for_redis
+from sync.hub.projector import HubProjector
+from sync.hub.store import HubStore, IngestResult
+from sync.hub.users import HubUsers
+from sync.protocol import GAP, MAX_BODY_BYTES
+
+log = logging.getLogger(__name__)
+
+START_RETRY_S = 2.0  # a worker started before its database or Redis waits, saying why
+BLUEPRINTS = (receiver.bp, lanes.bp, reference.bp, roster.bp, session_api.bp, board_api.bp, openapi.bp,
+              monitoring.bp, web.bp)
+
+
+class Hub:
+    """One port hub over a started :class:`HubStore`; :meth:`start` its
+    threads (projector, offline watch), :meth:`stop` them.
+
+    ``heard`` lists services discovery hears (for unregistered lanes);
+    ``message_queue`` (e.g. ``redis://``) lets several hub workers share boards.
+    """
+
+    def __init__(self, store: HubStore, offline_after_s: float = DEFAULT_OFFLINE_AFTER_S, *,
+                 heard: Callable[[], list[Any]] = list, message_queue: str | None = None,
+                 users: HubUsers | None = None) -> None:
+        self.store = store
+        self.hub_id = store.hub_id
+        self.version = package_version()
+        self.api_title = f"lanebox hub {self.hub_id}"
+        self.users = users or HubUsers(store)
+        self.alarms = AlarmBook(store)
+        self.board = LaneBoard(store, offline_after_s, heard=heard)
+        self.app = self._make_app()
+        self.message_queue = message_queue
+        self.socketio = SocketIO(self.app, async_mode="threading", cors_allowed_origins=[],
+                                 message_queue=message_queue)
+        self.feed = BoardFeed(self.socketio, self.users.check_token)
+        self.projector = HubProjector(store, on_alarms=self.feed.alarms)
+        self.metrics_registry = CollectorRegistry(auto_describe=False)
+        self.metrics_registry.register(HubCollector(self))
+        # going offline is silence, not a request: look for it every second
+        self._offline_watch = Periodic("hub-offline-watch", self._push_flipped, interval=1.0)
+
+    def _make_app(self) -> Any:
+        app = make_api_app("sync.hub", self, BLUEPRINTS, MAX_BODY_BYTES)
+        app.extensions[receiver.EXTENSION] = self.store
+        return app
+
+    def start(self) -> "Hub":
+        self.projector.start()
+        self._offline_watch.start()
+        return self
+
+    def stop(self) -> None:
+        self._offline_watch.stop()
+        self.projector.stop()
+
+    def ingested(self, lane: str, result: IngestResult) -> None:
+        """The receiver stored a batch: project it, and show any alarm it raised."""
+        if result.stored:
+            self.projector.wake()
+        problem = result.problem
+        if problem is not None and problem.code != GAP:
+            alarm = self.alarms.latest(lane, problem.code, problem.seq)
+            if alarm is not None:
+                self.feed.alarms([alarm])
+
+    def problems(self) -> dict[str, str | None]:
+        """Each outside part the hub needs and what is wrong with it (None: fine)."""
+        parts = {"database": self.store.health()}
+        if self.message_queue:
+            parts["redis"] = redis_problem(self.message_queue)
+        return parts
+
+    def health(self) -> tuple[dict[str, Any], int]:
+        """200 while the database (and Redis, when configured) answer, else 503
+        naming what is down, so a load balancer takes this worker out."""
+        problems = self.problems()
+        down = any(problems.values())
+        body = {"status": "unavailable" if down else "ok", "hub": self.hub_id,
+                **{part: problem or "ok" for part, problem in problems.items()}}
+        return body, 503 if down else 200
+
+    def _push_flipped(self) -> None:
+        for row in self.board.flipped():
+            self.feed.lane(row)
+
+
+class HubCollector(Collector):
+    """The hub's Prometheus figures, read at scrape time: whether its database
+    (and Redis) answer, and, while the database does, lanes and open alarms."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    def collect(self) -> Iterator[Any]:
+        problems = self.hub.problems()
+        for part, problem in problems.items():
+            yield GaugeMetricFamily(f"lanebox_hub_{part}_up", f"1 while the hub's {part} answers",
+                                    value=int(problem is None))
+        if problems["database"] is not None:  # nothing more to count without it
+            return
+        rows = self.hub.board.lanes()
+        yield GaugeMetricFamily("lanebox_hub_lanes", "Registered lanes", value=len(rows))
+        yield GaugeMetricFamily("lanebox_hub_lanes_online", "Lanes heard within offline_after_s",
+                                value=sum(1 for r in rows if r["online"]))
+        yield GaugeMetricFamily("lanebox_hub_open_alarms", "Alarms not yet acknowledged",
+                                value=self.hub.alarms.count_open())
+
+
+def run_hub(config: HubConfig, on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve the hub until a signal; ``on_ready`` gets the base URL once listening.
+
+    Raises ``OSError`` if the address cannot be bound and
+    :class:`~common.eventlog.writer.StoreError` if the store cannot be opened.
+    """
+    store = HubStore(config.store_location, config.hub_id).start(retry_s=START_RETRY_S)
+    if config.redis_url:
+        wait_for_redis(config.redis_url, retry_s=START_RETRY_S)
+    zeroconf = make_zeroconf(None if config.host in ("0.0.0.0", "") else [config.host])
+    watcher = ServiceWatcher(zeroconf)
+    hub = Hub(store, config.offline_after_s, heard=watcher.services,
+              message_queue=config.redis_url).start()
+    try:
+        serve_until_signal(hub.app, config.host, config.port, f"hub {config.hub_id}", role="hub",
+                           tls=config.tls, on_ready=on_ready)
+    finally:
+        hub.stop()
+        watcher.close()
+        zeroconf.close()
+        store.close()

@@ -1,0 +1,93 @@
+"""The hub's TOML config, checked before anything starts.
+
+It follows :mod:`common.config`'s rules: every problem is
+one :class:`~common.config.ConfigError` line naming the file, the key and what
+is wrong, and unknown keys are errors. Without a file the hub runs with the
+defaults below, keeping its store in ``./lanebox-hub`` (as ``lanebox demo``
+keeps its in ``./lanebox-demo``)::
+
+    [hub]
+    id = "GBDVR-HUB"            # letters, digits, '-'
+    host = "127.0.0.1"
+    port = 9090
+    data_dir = "/var/lib/lanebox-hub"   # relative paths: against this file's folder
+    offline_after_s = 15        # a lane silent this long shows as offline
+    database = "postgresql://lanebox@db.port/hub"   # optional: PostgreSQL instead of
+                                # data_dir's SQLite file (needed for several workers)
+    redis_url = "redis://127.0.0.1:6379/0"  # optional: several workers share live pushes
+    tls_cert = "hub.crt"        # optional, both or neither: serve HTTPS (lanes then
+    tls_key = "hub.key"         # verify it, with [upstream] ca_file for a private CA)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from common.config import Section, config_path, parse_tls, read_toml
+
+DEFAULT_PORT = 9090
+DEFAULT_DATA_DIR = Path("lanebox-hub")
+DEFAULT_OFFLINE_AFTER_S = 15.0
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    hub_id: str
+    host: str
+    port: int
+    data_dir: Path
+    source: str = "<defaults>"
+    offline_after_s: float = DEFAULT_OFFLINE_AFTER_S
+    database: str | None = None
+    redis_url: str | None = None
+    tls: tuple[Path, Path] | None = None  # (certificate chain, private key): serve HTTPS
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "hub.sqlite3"
+
+    @property
+    def store_location(self) -> str:
+        """What :class:`~sync.hub.store.HubStore` opens: the PostgreSQL URL, or the SQLite file."""
+        return self.database or str(self.store_path)
+
+
+def default_config() -> HubConfig:
+    """What ``lanebox hub`` runs with when no ``--config`` is given."""
+    return HubConfig(hub_id="HUB", host="127.0.0.1", port=DEFAULT_PORT,
+                     data_dir=DEFAULT_DATA_DIR.resolve())
+
+
+def load_hub_config(path: str | Path) -> HubConfig:
+    """Read and validate a hub config file; raises :class:`~common.config.ConfigError`."""
+    raw, source, base_dir = read_toml(path)
+    return parse_hub_config(raw, source=source, base_dir=base_dir)
+
+
+def parse_hub_config(raw: dict[str, Any], *, source: str = "<config>",
+                     base_dir: Path = Path(".")) -> HubConfig:
+    """Validate an already-parsed hub config mapping."""
+    top = Section(source, "", raw)
+    hub = Section(source, "hub", top.get("hub", dict, required=True))
+    hub_id = hub.site_id()
+    host = hub.get("host", str, "127.0.0.1")
+    port = hub.port("port", DEFAULT_PORT)
+    data_dir = config_path(hub.get("data_dir", str, required=True), base_dir)
+    offline_after_s = float(hub.get("offline_after_s", (int, float), DEFAULT_OFFLINE_AFTER_S))
+    if not 0 < offline_after_s <= 3600:
+        raise hub.fail("offline_after_s", "must be more than 0 and at most 3600 seconds")
+    database = hub.get("database", str, None)
+    if database is not None and not database.startswith(("postgresql://", "postgres://")):
+        raise hub.fail("database", "must be a postgresql:// URL (leave it out for the "
+                                   "embedded SQLite store in data_dir)")
+    redis_url = hub.get("redis_url", str, None)
+    if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise hub.fail("redis_url", "must be a redis://, rediss:// or unix:// URL")
+    tls = parse_tls(hub, base_dir)
+    hub.done()
+    top.done()
+    return HubConfig(hub_id=hub_id, host=host, port=port, data_dir=data_dir, source=source,
+                     offline_after_s=offline_after_s, database=database, redis_url=redis_url,
+                     tls=tls)

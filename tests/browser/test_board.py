@@ -1,0 +1,156 @@
+"""The control-room board in real headless Chromium, against a real hub process
+and a real lane process with simulated devices.
+
+What a control-room user checks: every lane on the screen, a trace alarm at
+the lane's detector shown within 1 s, acknowledged by a supervisor (a viewer
+cannot), a case found by its container and its custody read. Screenshots at
+1920×1080 and 1280×800 go to ``test-artifacts/screenshots/board-*``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Iterator
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, expect
+
+from drivers.simulators.etd_ascii import EtdSimulator
+from drivers.simulators.ports import TcpPort
+from lanebox.demo import DEMO_REFERENCE
+from tests.support.browser import SCREENSHOTS
+from tests.support.hub_rig import HUB_USERS, HubProcess
+from tests.support.lane_process import LaneRig, run_cli
+from tests.support.waiting import wait_for
+
+LANES = ("BOARD-IN-01", "BOARD-IN-02")
+SIZES = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 800})
+CONTAINER = "CSQU3054383"
+
+
+class Port:
+    """A hub process and two lane processes syncing to it; lane 1 has a
+    trace detector, lane 2 a trace detector that is never swabbed."""
+
+    def __init__(self, root) -> None:
+        self.hub = HubProcess(root / "hub", offline_after_s=5)
+        tokens = {lane: self.hub.add_lane(lane) for lane in LANES}
+        self.url = f"http://127.0.0.1:{self.hub.start()}"
+        for username in HUB_USERS:
+            self.hub.user_token(username)
+        self.lanes: list[LaneRig] = []
+        for lane in LANES:
+            rig = LaneRig(root=root / lane, lane_id=lane, upstream=(self.url, tokens[lane]))
+            rig.root.mkdir()
+            rig.sims = {"trace-1": EtdSimulator()}
+            rig.ports = {"trace-1": TcpPort(rig.sims["trace-1"]).start()}
+            rig.write_config()
+            rig.add_users()
+            run_cli("reference", "load", "--config", str(rig.config_path), str(DEMO_REFERENCE))
+            rig.start()
+            self.lanes.append(rig)
+
+    def close(self) -> None:
+        for rig in self.lanes:
+            rig.close()
+        self.hub.stop()
+
+
+@pytest.fixture(scope="module")
+def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Port]:
+    running = Port(tmp_path_factory.mktemp("board"))
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+def open_board(browser: Browser, port: Port, username: str) -> Page:
+    context = browser.new_context(base_url=port.url, viewport=SIZES[0], service_workers="allow")
+    page = context.new_page()
+    page.on("pageerror", lambda exc: print(f"[browser pageerror] {exc}"))
+    page.goto("/")
+    expect(page.locator("#signin")).to_be_visible()
+    page.fill("#signin-username", username)
+    page.fill("#signin-password", HUB_USERS[username][1])
+    page.click("#signin-form button[type=submit]")
+    expect(page.locator("#signin")).to_be_hidden()
+    return page
+
+
+def shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for size in SIZES:
+        page.set_viewport_size(size)
+        page.wait_for_timeout(200)  # let the layout settle
+        page.screenshot(path=str(SCREENSHOTS / f"board-{name}-{size['width']}x{size['height']}.png"))
+    page.set_viewport_size(SIZES[0])
+
+
+def test_a_trace_alarm_at_a_lane_shows_on_the_board_within_a_second(browser: Browser, port: Port):
+    page = open_board(browser, port, "carol")
+    for lane in LANES:
+        expect(page.locator(f".lane-card[data-lane='{lane}']")).to_have_attribute(
+            "data-standing", "ok", timeout=20_000)
+    expect(page.locator("#link")).to_have_text("LIVE")
+    shoot(page, "lanes")
+    started = time.monotonic()
+    port.lanes[0].sims["trace-1"].swab([("TNT", 420.0)], sample_id="BOARD-1")
+    page.wait_for_selector(f".lane-card[data-lane='{LANES[0]}'][data-standing='alarm']", timeout=5000)
+    seen_after = time.monotonic() - started
+    print(f"trace alarm at the detector -> on the board: {seen_after * 1000:.0f} ms")
+    assert seen_after < 1.0
+    strip = page.locator("#alarms")
+    expect(strip).to_be_visible()
+    expect(strip.locator(".alarm[data-kind='trace_alarm']")).to_contain_text("TNT")
+    expect(page.locator(f".lane-card[data-lane='{LANES[1]}']")).to_have_attribute("data-standing", "ok")
+    shoot(page, "alarm")
+
+    viewer = open_board(browser, port, "vera")
+    expect(viewer.locator("#alarms .btn-ack").first).to_be_disabled()
+    viewer.context.close()
+
+    strip.locator(".btn-ack").first.click()
+    expect(strip).to_be_hidden()
+    expect(page.locator(f".lane-card[data-lane='{LANES[0]}']")).to_have_attribute("data-standing", "ok")
+    token = port.hub.user_token("vera")
+    alarms = requests.get(f"{port.url}/api/v1/hub/alarms", timeout=5,
+                          headers={"Authorization": f"Bearer {token}"}).json()["alarms"]
+    acked = next(a for a in alarms if a["detail"].get("sample_id") == "BOARD-1")
+    assert acked["acknowledged_by"] == "carol" and acked["acknowledged_at"]
+    page.context.close()
+
+
+def test_an_inspection_synced_from_a_lane_is_found_and_its_case_read(browser: Browser, port: Port):
+    lane = port.lanes[1]
+    inspection_id = str(uuid.uuid4())
+    started = lane.api("POST", "/inspections", "olga", json={
+        "id": inspection_id, "plate": "EK 48213", "containers": [CONTAINER],
+        "inspection_type": "standard"})
+    assert started.status_code == 201, started.text
+    page = open_board(browser, port, "carol")
+    expect(page.locator(f".lane-card[data-lane='{LANES[1]}'] .lane-line")).to_contain_text(
+        "EK48213", timeout=15_000)
+    token = port.hub.user_token("vera")
+    wait_for(lambda: requests.get(f"{port.url}/api/v1/hub/search?q={CONTAINER}", timeout=5,
+                                  headers={"Authorization": f"Bearer {token}"}).json()["cases"],
+             timeout=15, message="the inspection synced and projected")
+    page.click("[data-nav=search]")
+    page.fill("#s-q", "csqu 305")
+    page.click("#search-form button[type=submit]")
+    row = page.locator(f".results tr[data-case='{inspection_id}']")
+    expect(row).to_contain_text(CONTAINER)
+    shoot(page, "search")
+    row.locator("a").click()
+    expect(page.locator(".timeline")).to_contain_text("inspection.started")
+    shoot(page, "case")
+    page.click("[data-nav=metrics]")
+    expect(page.locator("[data-figure=inspections] .figure-value")).not_to_have_text("0")
+    expect(page.locator("svg.chart").first).to_be_visible()
+    shoot(page, "metrics")
+    page.goto(f"/board/#/lane/{LANES[1]}")
+    expect(page.locator(".detail-head h1")).to_have_text(LANES[1])
+    shoot(page, "lane")
+    page.context.close()

@@ -1,0 +1,66 @@
+"""Fixtures every part of the suite may use, and the markers that let a quick loop leave parts out.
+
+``tests/unit`` mirrors the packages and runs in-process; ``tests/scenario``
+starts real ``lanebox`` processes; ``tests/browser`` drives the apps in
+Chromium; ``tests/support`` holds the rigs. Markers are set here from where
+a test lives and what it needs, so ``make quick`` can leave out the browser,
+PostgreSQL, Redis and nginx (docs/testing.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from common.eventlog.store import EventStore
+from edge.store import open_lane_store
+from tests.support.hub_rig import LANE, InProcessHub
+from tests.support.services import new_postgres_database
+
+TESTS = Path(__file__).resolve().parent
+BY_FOLDER = {"browser": "browser", "scenario": "scenario"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        folder = Path(str(item.fspath)).resolve().relative_to(TESTS).parts[0]
+        if folder in BY_FOLDER:
+            item.add_marker(BY_FOLDER[folder])
+
+
+@pytest.fixture
+def lane_store(tmp_path: Path) -> Iterator[EventStore]:
+    """A lane's evidence store, as its sync agent and reporters read it."""
+    with open_lane_store(tmp_path / "lane" / "lane.sqlite3", LANE) as store:
+        yield store
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def hub_database(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """Each hub test runs on both engines: None is the embedded SQLite file,
+    else the URL of a PostgreSQL database of the test's own."""
+    if request.param == "sqlite":
+        yield None
+    else:
+        yield from new_postgres_database()
+
+
+@pytest.fixture
+def hub(tmp_path: Path, hub_database: str | None) -> Iterator[InProcessHub]:
+    """A hub served in-process on 127.0.0.1, on either engine."""
+    running = InProcessHub(tmp_path / "hub", database=hub_database)
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+@pytest.fixture
+def stop_later() -> Iterator[list]:
+    """Append drivers/ports here; they are stopped/closed after the test."""
+    things: list = []
+    yield things
+    for thing in reversed(things):
+        (getattr(thing, "stop", None) or thing.close)()

@@ -1,0 +1,56 @@
+"""`lanebox demo`: one command, no config; it serves a hub and two lanes,
+signs in the printed users at a lane and at the board, runs four simulated
+devices per lane, and stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+
+import requests
+
+from tests.support.waiting import wait_for
+
+
+def test_demo_serves_and_stops_cleanly(tmp_path):
+    process = subprocess.Popen([sys.executable, "-m", "lanebox", "demo", "--port", "0", "--pace", "0.1",
+                                "--data-dir", str(tmp_path / "demo")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    try:
+        lines = []
+        for line in process.stdout:
+            lines.append(line)
+            if "Ctrl-C" in line:
+                break
+        output = "".join(lines)
+        url = re.search(r"(http://127\.0\.0\.1:\d+)/healthz", output).group(1)
+        login = re.search(r"^\s+(\S+)\s+/\s+(\S+)\s+\(officer\)", output, re.M)
+        token = requests.post(f"{url}/api/v1/session", json={"username": login.group(1),
+                                                             "password": login.group(2)}, timeout=10).json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def all_devices_reading() -> bool:
+            devices = requests.get(f"{url}/api/v1/devices", headers=headers, timeout=10).json()["devices"]
+            return len(devices) == 4 and all(d["state"] == "connected" and d["last_reading"] for d in devices)
+
+        wait_for(all_devices_reading, timeout=60, interval=0.2, message="four connected devices with readings")
+
+        board = re.search(r"board (http://127\.0\.0\.1:\d+)/board/", output).group(1)
+        supervisor = re.search(r"^\s+(\S+)\s+/\s+(\S+)\s+\(supervisor\)", output, re.M)
+        hub_token = requests.post(f"{board}/api/v1/session", timeout=10, json={
+            "username": supervisor.group(1), "password": supervisor.group(2)}).json()["token"]
+
+        def both_lanes_online_at_the_hub() -> bool:
+            lanes = requests.get(f"{board}/api/v1/hub/lanes", timeout=10,
+                                 headers={"Authorization": f"Bearer {hub_token}"}).json()["lanes"]
+            return len(lanes) == 2 and all(lane["online"] and lane["backlog"] == 0 for lane in lanes)
+
+        wait_for(both_lanes_online_at_the_hub, timeout=60, interval=0.2, message="two lanes synced to the hub")
+        assert requests.get(f"{board}/board/", timeout=10).status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = process.wait(15)
+    assert code == 0
+    assert "Traceback" not in process.stderr.read()

@@ -1,0 +1,83 @@
+"""An in-process lane (Flask test client, no devices) with users and the demo
+reference data: fast enough to try every route with every kind of bad input."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from common.reference import load_reference_file, store_reference
+from edge.config import parse_config
+from edge.server import LaneServer
+from lanebox.demo import DEMO_REFERENCE
+
+USERS = {"olga": "officer", "sue": "supervisor", "tom": "technician", "vic": "viewer"}
+PASSWORD = "long-enough-1"
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class OfficerApp:
+    server: LaneServer
+    client: FlaskClient
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def call(self, method: str, path: str, user: str = "olga", **kwargs: Any) -> Any:
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self.tokens[user]}"}
+        return self.client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
+
+    def ok(self, method: str, path: str, body: dict[str, Any] | None = None, status: int = 201,
+           user: str = "olga") -> dict[str, Any]:
+        response = self.call(method, path, user=user, json=body)
+        assert response.status_code == status, response.get_data(as_text=True)
+        return response.get_json()
+
+    def events(self) -> int:
+        return self.server.store.count()
+
+    def inspection(self, plate: str = "KHN 512", containers: tuple[str, ...] = ("MAEU7362056",),
+                   inspection_type: str = "standard") -> str:
+        inspection_id = new_id()
+        self.ok("POST", "/inspections", {"id": inspection_id, "plate": plate, "containers": list(containers),
+                                         "inspection_type": inspection_type})
+        return inspection_id
+
+    def seizure(self, inspection_id: str | None = None, items: int = 2) -> str:
+        seizure_id = new_id()
+        self.ok("POST", "/seizures", {"id": seizure_id, "inspection_id": inspection_id or self.inspection(),
+                                      "legal_basis": "Customs and Excise Management Act 1979 s.139",
+                                      "items": [ITEM] * items})
+        return seizure_id
+
+    def bag(self, seizure_id: str | None = None) -> str:
+        body = {"id": new_id(), "description": "cartons 1-40", "items": [0]}
+        return self.ok("POST", f"/seizures/{seizure_id or self.seizure()}/bags", body)["bag"]["bag_id"]
+
+    def custody(self, bag_id: str, action: str, status: int = 201, **extra: Any) -> dict[str, Any]:
+        body = {"id": new_id(), "action": action, "confirmation": "typed", **extra}
+        return self.ok("POST", f"/bags/{bag_id}/custody", body, status=status)
+
+
+ITEM = {"description": "Cigarettes, king size, in master cases", "hs_code": "240220", "quantity": 400,
+        "unit": "cartons", "weight_kg": 210.5, "value": 15200.0, "currency": "EUR"}
+
+
+def start_officer_app(data_dir: Path) -> OfficerApp:
+    server = LaneServer(parse_config({"lane": {"id": "TEST-IN-02", "name": "Test lane 2 (Łódź)"},
+                                      "server": {"data_dir": str(data_dir)}}))
+    server.start()
+    for username, role in USERS.items():
+        server.users.add(username, role, PASSWORD, actor="test")
+    store_reference(server.store, load_reference_file(DEMO_REFERENCE), actor="test")
+    app = OfficerApp(server, server.app.test_client())
+    for username in USERS:
+        response = app.client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
+        app.tokens[username] = response.get_json()["token"]
+    return app

@@ -1,0 +1,163 @@
+"""Reference data: the file is checked whole (one clear line per problem),
+loaded by the CLI as an event (and picked up by a running lane), the demo
+file is sound, lookups normalise what officers type, risk adds up."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from common.accounts.passwords import PasswordHashing
+from common.eventlog.store import EventStore
+from common.reference import ReferenceProblem, for_lane, load_reference_file, parse_reference, store_reference
+from drivers.validation.iso6346 import parse_container_number
+from edge.config import parse_config
+from edge.inspections.risk import RiskFactor, score_risk
+from edge.reference import look_up
+from edge.users import UserDirectory
+from lanebox.demo import DEMO_LANE, DEMO_REFERENCE, DEMO_USERS, ensure_demo_reference, prepare_demo_store
+from sync.roster import parse_roster
+
+DEMO = json.loads(DEMO_REFERENCE.read_text())
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return load_reference_file(DEMO_REFERENCE)
+
+
+def test_the_demo_file_is_sound(reference):
+    assert reference.version == "demo-2026.1" and reference.currency == "GBP"
+    assert reference.counts() == {"declarations": 8, "watchlist": 5, "tariff": 9, "exchange_rates": 5,
+                                  "checklists": 2, "high_risk_origins": 2}
+    containers = [c for d in DEMO["declarations"] for c in d.get("containers", [])]
+    containers += [w["value"] for w in DEMO["watchlist"] if w["type"] == "container"]
+    assert containers and all(parse_container_number(c)["valid"] for c in containers)
+    assert reference.watch("document", "L898902C3")[0]["severity"] == "high"
+    assert set(reference.checklists) == {"standard", "biosecurity"}
+
+
+def broken(change) -> dict:
+    data = copy.deepcopy(DEMO)
+    change(data)
+    return data
+
+
+BAD = [
+    ("no version", lambda d: d.pop("version"), "top level: 'version' is a required property"),
+    ("unknown key", lambda d: d.update(colour="red"), "top level: Additional properties are not allowed"),
+    ("bad check digit", lambda d: d["declarations"][1]["containers"].__setitem__(0, "MSCU4829131"),
+     "declarations[1].containers[0]: 'MSCU4829131' is not a valid ISO 6346 container number: check digit"),
+    ("bad plate", lambda d: d["declarations"][0].update(plate="?"), "declarations[0].plate: '?': a plate is"),
+    ("goods currency without rate", lambda d: d["declarations"][2]["goods"][0].update(currency="JPY"),
+     "declarations[2].goods[0].currency: JPY has no exchange rate"),
+    ("local currency not 1", lambda d: d["exchange_rates"].update(GBP=1.2), "exchange_rates.GBP: the local currency"),
+    ("duplicate ref", lambda d: d["declarations"][1].update(ref="GB-DEC-0001"),
+     "declarations[1].ref: GB-DEC-0001 is declared twice"),
+    ("rate over 1", lambda d: d["tariff"][0].update(duty_rate=8), "tariff[0].duty_rate: 8 is greater than"),
+    ("duplicate tariff line", lambda d: d["tariff"].append(dict(d["tariff"][0])),
+     "tariff: hs_prefix 0304 is listed twice"),
+    ("bad severity", lambda d: d["watchlist"][0].update(severity="low"), "watchlist[0].severity:"),
+    ("watchlisted container", lambda d: d["watchlist"][2].update(value="MSKU2309612"), "watchlist[2].value:"),
+    ("bad lane id", lambda d: d["declarations"][0].update(lanes=["DOVER IN 3"]),
+     "declarations[0].lanes[0]: 'DOVER IN 3' does not match"),
+    ("no lanes", lambda d: d["declarations"][0].update(lanes=[]), "declarations[0].lanes: [] should be non-empty"),
+]
+
+
+@pytest.mark.parametrize("label,change,message", BAD, ids=[b[0] for b in BAD])
+def test_a_bad_file_is_one_clear_line(label, change, message):
+    with pytest.raises(ReferenceProblem) as caught:
+        parse_reference(broken(change), "data.json")
+    text = str(caught.value)
+    assert text.startswith(f"data.json: {message}"), text
+    assert "\n" not in text
+
+
+def test_declarations_for_particular_lanes_go_only_to_them():
+    data = broken(lambda d: (d["declarations"][0].update(lanes=["GBDVR-IN-01"]),
+                             d["declarations"][1].update(lanes=["GBDVR-IN-02", "GBDVR-IN-03"])))
+    parse_reference(data, "data.json")  # a file with lanes is as valid as one without
+    refs = {lane: [d["ref"] for d in for_lane(data, lane)["declarations"]]
+            for lane in ("GBDVR-IN-01", "GBDVR-IN-03", "GBDVR-OUT-01")}
+    port_wide = [d["ref"] for d in DEMO["declarations"][2:]]
+    assert refs == {"GBDVR-IN-01": ["GB-DEC-0001", *port_wide], "GBDVR-IN-03": ["GB-DEC-0002", *port_wide],
+                    "GBDVR-OUT-01": port_wide}
+    assert for_lane(data, "GBDVR-IN-01")["watchlist"] == DEMO["watchlist"]  # the rest is the port's
+    assert for_lane(DEMO, "ANY-1") == DEMO  # an old file: every declaration is port-wide
+
+
+def test_not_json_or_not_there(tmp_path):
+    (tmp_path / "bad.json").write_text("{nope")
+    with pytest.raises(ReferenceProblem, match=r"bad.json: not valid JSON"):
+        load_reference_file(tmp_path / "bad.json")
+    with pytest.raises(ReferenceProblem, match=r"missing.json: no such file"):
+        load_reference_file(tmp_path / "missing.json")
+
+
+def test_lookup_normalises_and_scores(reference):
+    found = look_up(reference, plate="KHN512")
+    assert found.declaration["ref"] == "GB-DEC-0003"
+    assert score_risk(found.factors) == {"score": 50, "level": "medium", "reasons": [
+        "watchlist: plate KHN512: intelligence: vehicle linked to tobacco smuggling (demo)"]}
+    stolen_box = look_up(reference, containers=["MSKU2309611"])
+    assert stolen_box.declaration is None
+    assert score_risk(stolen_box.factors)["score"] == 50 + 20
+    both = look_up(reference, plate="YK19ZRT", containers=["TCLU1198476"])
+    assert both.declaration["ref"] == "GB-DEC-0008" and both.factors == []
+    by_ref = look_up(reference, plate="KHN512", declaration_ref="GB-DEC-0001")
+    assert by_ref.declaration["ref"] == "GB-DEC-0001"
+    assert look_up(reference, document="L898902C3").watchlist_hits[0]["type"] == "document"
+    assert reference.tariff_for("240220")["hs_prefix"] == "2402" and reference.tariff_for("999999") is None
+
+
+def test_risk_is_capped_and_levelled():
+    assert score_risk([RiskFactor("trace_alarm", "a"), RiskFactor("watchlist_high", "b")])["score"] == 100
+    assert score_risk([RiskFactor("high_risk_origin", "a"), RiskFactor("container_invalid", "b")])["level"] == "medium"
+    assert score_risk([RiskFactor("watchlist_high", "a"), RiskFactor("high_risk_origin", "b")])["level"] == "high"
+    assert score_risk([RiskFactor("no_declaration", "a")])["level"] == "low"
+    assert score_risk([]) == {"score": 0, "level": "low", "reasons": []}
+
+
+def make_config(tmp_path: Path) -> str:
+    path = tmp_path / "lane.toml"
+    path.write_text('[lane]\nid = "REF-1"\n[server]\ndata_dir = "data"\n')
+    return str(path)
+
+
+def stored_references(tmp_path: Path) -> list[str]:
+    database = sqlite3.connect(tmp_path / "data" / "lane.sqlite3")
+    try:
+        return [row[0] for row in database.execute(
+            "select json_extract(payload, '$.version') from events where type = 'reference.loaded'")]
+    finally:
+        database.close()
+
+
+def test_the_demo_store_has_the_hubs_users_and_the_demo_reference(tmp_path):
+    hashing = PasswordHashing()
+    roster = parse_roster({"users": [{"username": username, "role": role, "disabled": False,
+                                      "password_hash": hashing.hash(password)}
+                                     for username, role, password in DEMO_USERS]})
+    config = parse_config({"lane": {"id": DEMO_LANE}, "server": {"data_dir": str(tmp_path / "data")}})
+    prepare_demo_store(config, roster)
+    prepare_demo_store(config, roster)  # a second demo start changes nothing
+    assert stored_references(tmp_path) == ["demo-2026.1"]
+    with EventStore(tmp_path / "data" / "lane.sqlite3", lane=DEMO_LANE) as store:
+        user_events = [(e["type"], e["actor"]) for e in store.page(limit=100) if e["type"].startswith("user.")]
+        assert user_events == [("user.added", "hub-roster")] * len(DEMO_USERS)
+        for username, role, password in DEMO_USERS:  # the printed passwords work
+            assert UserDirectory(store).authenticate(username, password, "test").role == role
+
+
+def test_the_demo_keeps_reference_data_loaded_since(tmp_path):
+    with EventStore(tmp_path / "data" / "lane.sqlite3", lane=DEMO_LANE) as store:
+        ensure_demo_reference(store)
+        ensure_demo_reference(store)
+        store_reference(store, parse_reference({**DEMO, "version": "port-2026.2"}, "test"), actor="test")
+        ensure_demo_reference(store)
+    assert stored_references(tmp_path) == ["demo-2026.1", "port-2026.2"]

@@ -1,0 +1,249 @@
+"""Users and sessions on a real store: accounts, argon2 hashes, sign-in,
+throttling and token expiry under an injected clock, and the events."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from argon2 import PasswordHasher
+
+from common.accounts.passwords import PasswordHashing
+from common.accounts.sessions import AuthFailed, Throttled, UnknownUser, UserExists
+from common.eventlog.store import EventStore
+from edge.users import ROSTER_ACTOR, UserDirectory
+from sync.roster import RosterUser
+
+LANE = "GBDVR-IN-03"
+PASSWORD = "correct horse battery"
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EventStore]:
+    with EventStore(tmp_path / "events.db", LANE) as opened:
+        yield opened
+
+
+@pytest.fixture
+def users(store: EventStore, clock: FakeClock) -> UserDirectory:
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    directory = UserDirectory(store, token_ttl_s=3600, clock=clock, hasher=cheap)
+    directory.add("olga", "officer", PASSWORD, actor="sue")
+    return directory
+
+
+def events_of(store: EventStore, prefix: str = "user.") -> list[dict]:
+    return [e for e in store.page(limit=1000) if e["type"].startswith(prefix)]
+
+
+def test_add_and_list(users: UserDirectory) -> None:
+    users.add("tom.w", "technician", "another password")
+    assert [(u["username"], u["role"], u["disabled"]) for u in users.list()] == \
+        [("olga", "officer", False), ("tom.w", "technician", False)]
+    assert all(set(u) == {"username", "role", "disabled", "created_at"} for u in users.list())
+
+
+@pytest.mark.parametrize("username,role,password,words", [
+    ("O", "officer", PASSWORD, "username"),
+    ("olga smith", "officer", PASSWORD, "username"),
+    ("x" * 33, "officer", PASSWORD, "username"),
+    ("ann", "admin", PASSWORD, "role"),
+    ("ann", "officer", "short", "password"),
+])
+def test_bad_accounts_are_refused(users: UserDirectory, username: str, role: str,
+                                  password: str, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        users.add(username, role, password)
+
+
+def test_a_duplicate_is_refused(users: UserDirectory) -> None:
+    with pytest.raises(UserExists):
+        users.add("olga", "viewer", "whatever-password")
+
+
+def test_only_an_argon2id_hash_is_stored(users: UserDirectory, store: EventStore,
+                                         tmp_path: Path) -> None:
+    stored = store.query("SELECT password_hash FROM users")[0]["password_hash"]
+    assert stored.startswith("$argon2id$")
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.glob("events.db*"))
+    assert PASSWORD.encode() not in on_disk
+
+
+def test_sign_in_gives_a_token_that_is_stored_only_as_its_hash(users: UserDirectory,
+                                                               store: EventStore) -> None:
+    session = users.authenticate("olga", PASSWORD, "10.0.0.7")
+    assert (session.username, session.role) == ("olga", "officer")
+    assert len(session.token) >= 40
+    assert users.check_token(session.token) == session
+    rows = store.query("SELECT token_hash FROM sessions")
+    assert rows == [{"token_hash": hashlib.sha256(session.token.encode()).hexdigest()}]
+    assert users.check_token("made-up") is None
+    login = events_of(store, "user.login")[-1]
+    assert (login["type"], login["payload"], login["actor"]) == \
+        ("user.login", {"username": "olga", "role": "officer", "remote": "10.0.0.7"}, "olga")
+
+
+@pytest.mark.parametrize("username,password,reason", [
+    ("olga", "wrong password", "bad_password"),
+    ("nobody", PASSWORD, "unknown_user"),
+    ("olga", None, "bad_password"),
+])
+def test_failed_sign_ins_are_events(users: UserDirectory, store: EventStore, username: str,
+                                    password: str, reason: str) -> None:
+    with pytest.raises(AuthFailed):
+        users.authenticate(username, password, "10.0.0.7")
+    failed = events_of(store, "user.login_failed")
+    assert [e["payload"] for e in failed] == \
+        [{"username": username, "remote": "10.0.0.7", "reason": reason}]
+
+
+def test_failed_logins_back_off_exponentially(users: UserDirectory, store: EventStore,
+                                              clock: FakeClock) -> None:
+    for _ in range(3):
+        with pytest.raises(AuthFailed):
+            users.authenticate("olga", "wrong password", "10.0.0.7")
+    for delay in (1, 2, 4, 8):
+        with pytest.raises(Throttled) as throttled:  # even the right password is not checked
+            users.authenticate("olga", PASSWORD, "10.0.0.7")
+        assert throttled.value.retry_after == pytest.approx(delay)
+        clock.now += delay
+        with pytest.raises(AuthFailed):
+            users.authenticate("olga", "wrong password", "10.0.0.7")
+    reasons = [e["payload"]["reason"] for e in events_of(store, "user.login_failed")]
+    assert reasons == ["bad_password"] * 3 + ["throttled", "bad_password"] * 4
+    clock.now += 16
+    assert users.authenticate("olga", PASSWORD, "10.0.0.7").username == "olga"
+    with pytest.raises(AuthFailed):  # a success starts the count afresh
+        users.authenticate("olga", "wrong password", "10.0.0.7")
+
+
+def test_one_address_trying_many_names_is_slowed_too(users: UserDirectory) -> None:
+    for name in ("ann", "bob", "cat"):
+        with pytest.raises(AuthFailed):
+            users.authenticate(name, "guess-guess", "10.6.6.6")
+    with pytest.raises(Throttled):
+        users.authenticate("olga", PASSWORD, "10.6.6.6")
+    assert users.authenticate("olga", PASSWORD, "10.0.0.7").username == "olga"
+
+
+def test_tokens_expire(users: UserDirectory, clock: FakeClock) -> None:
+    session = users.authenticate("olga", PASSWORD, "10.0.0.7")
+    clock.now += 3599
+    assert users.check_token(session.token) is not None
+    clock.now += 1
+    assert users.check_token(session.token) is None
+
+
+def test_disable_ends_sessions_and_sign_ins(users: UserDirectory, store: EventStore) -> None:
+    session = users.authenticate("olga", PASSWORD, "10.0.0.7")
+    assert users.disable("olga", actor="sue") is True
+    assert users.disable("olga", actor="sue") is False
+    assert users.check_token(session.token) is None
+    assert users.list()[0]["disabled"] is True
+    with pytest.raises(AuthFailed):
+        users.authenticate("olga", PASSWORD, "10.0.0.8")
+    assert events_of(store, "user.login_failed")[-1]["payload"]["reason"] == "disabled"
+    with pytest.raises(UnknownUser):
+        users.disable("nobody", actor="sue")
+
+
+def test_logout_and_password_change_end_sessions(users: UserDirectory) -> None:
+    first = users.authenticate("olga", PASSWORD, "10.0.0.7")
+    second = users.authenticate("olga", PASSWORD, "10.0.0.7")
+    assert users.logout(first.token) is True and users.logout(first.token) is False
+    assert users.check_token(first.token) is None and users.check_token(second.token)
+    users.set_password("olga", "a brand new one", actor="olga")
+    assert users.check_token(second.token) is None
+    with pytest.raises(AuthFailed):
+        users.authenticate("olga", PASSWORD, "10.0.0.9")
+    assert users.authenticate("olga", "a brand new one", "10.0.0.9").username == "olga"
+
+
+def test_every_change_is_an_event_without_secrets(users: UserDirectory, store: EventStore,
+                                                  tmp_path: Path) -> None:
+    session = users.authenticate("olga", PASSWORD, "10.0.0.7")
+    users.logout(session.token)
+    users.set_password("olga", "a brand new one", actor="sue")
+    users.disable("olga", actor="sue")
+    events = events_of(store)
+    assert [(e["type"], e["actor"]) for e in events] == [
+        ("user.added", "sue"), ("user.login", "olga"), ("user.logout", "olga"),
+        ("user.password_changed", "sue"), ("user.disabled", "sue")]
+    assert events[0]["payload"] == {"username": "olga", "role": "officer"}
+    raw = sqlite3.connect(tmp_path / "events.db")
+    hashes = [row[0] for row in raw.execute("SELECT password_hash FROM users")]
+    payloads = " ".join(row[0] for row in raw.execute("SELECT payload FROM events"))
+    for secret in (PASSWORD, "a brand new one", session.token, *hashes, "argon2"):
+        assert secret not in payloads
+    assert store.verify().ok
+
+
+def test_a_directory_can_be_made_before_the_store_starts(tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "late.db", LANE)
+    users = UserDirectory(store, hasher=PasswordHasher(time_cost=1, memory_cost=1024,
+                                                       parallelism=1))
+    with store:
+        users.add("ann", "viewer", PASSWORD)
+        assert users.authenticate("ann", PASSWORD, "127.0.0.1").role == "viewer"
+
+
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def roster_user(username: str, role: str = "officer", password: str = PASSWORD,
+                disabled: bool = False) -> RosterUser:
+    return RosterUser(username, role, PasswordHashing(CHEAP).hash(password), disabled)
+
+
+def test_the_roster_takes_over_role_and_password_and_ends_sessions(users: UserDirectory, store: EventStore) -> None:
+    session = users.authenticate("olga", PASSWORD, "tablet")
+    counts = users.merge_roster([roster_user("olga", "supervisor", "the hub's password")])
+    assert counts == {"added": 0, "changed": 1, "disabled": 0}
+    assert users.check_token(session.token) is None
+    assert users.authenticate("olga", "the hub's password", "tablet").role == "supervisor"
+    assert [(e["type"], e["actor"], e["payload"]) for e in events_of(store)][-3:-1] == [
+        ("user.role_changed", ROSTER_ACTOR, {"username": "olga", "role": "supervisor", "was": "officer"}),
+        ("user.password_changed", ROSTER_ACTOR, {"username": "olga"})]
+    hub_olga = roster_user("olga", "supervisor")
+    users.merge_roster([hub_olga])
+    before = len(events_of(store))
+    assert users.merge_roster([hub_olga]) == {"added": 0, "changed": 0, "disabled": 0}
+    assert len(events_of(store)) == before  # an unchanged roster writes nothing
+    assert store.verify().ok
+
+
+def test_the_roster_re_enables_only_whom_it_disabled(users: UserDirectory, store: EventStore) -> None:
+    users.add("sam", "officer", PASSWORD, actor="sue")
+    olga, sam = roster_user("olga"), roster_user("sam")
+    users.merge_roster([olga, sam])
+    users.disable("sam", actor="sue")  # a lane supervisor's decision
+    assert users.merge_roster([RosterUser(**{**olga.__dict__, "disabled": True}), sam])["disabled"] == 1
+    assert {u["username"]: u["disabled"] for u in users.list()} == {"olga": True, "sam": True}
+    users.merge_roster([olga, sam])  # the hub enables both
+    assert {u["username"]: u["disabled"] for u in users.list()} == {"olga": False, "sam": True}
+    assert [(e["type"], e["payload"]["username"], e["actor"]) for e in events_of(store)][-3:] == [
+        ("user.disabled", "sam", "sue"), ("user.disabled", "olga", ROSTER_ACTOR),
+        ("user.enabled", "olga", ROSTER_ACTOR)]
+
+
+def test_a_user_disabled_at_the_hub_is_not_added(users: UserDirectory) -> None:
+    assert users.merge_roster([roster_user("gone", disabled=True)]) == {"added": 0, "changed": 0, "disabled": 0}
+    assert [u["username"] for u in users.list()] == ["olga"]
+
+

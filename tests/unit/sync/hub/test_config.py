@@ -1,0 +1,48 @@
+"""The hub's config: every problem one line naming file and key; paths and defaults."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from common.config import ConfigError
+from sync.hub.config import default_config, load_hub_config, parse_hub_config
+from tests.support.hub_rig import HUB_CLI
+
+
+def hub_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*HUB_CLI, *args], capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[hub]\nid = "H"\ndata_dir = "d"\nprot = 1\n', "hub.prot: unknown key"),
+    ('[hub]\nid = "H"\nport = 70000\ndata_dir = "d"\n', "hub.port: 70000 is not a TCP port"),
+    ('[hub]\nid = "no spaces"\ndata_dir = "d"\n', "hub.id: letters, digits"),
+    ('[hub]\nid = "H"\n', "hub.data_dir: missing (required)"),
+    ('[hub\n', "not valid TOML"),
+    ('[hub]\nid = "H"\ndata_dir = "d"\ndatabase = "mysql://db/hub"\n',
+     "hub.database: must be a postgresql:// URL"),
+    ('[hub]\nid = "H"\ndata_dir = "d"\nredis_url = "http://cache"\n',
+     "hub.redis_url: must be a redis://, rediss:// or unix:// URL"),
+    ('[hub]\nid = "H"\ndata_dir = "d"\ntls_cert = "nope.crt"\ntls_key = "nope.key"\n',
+     "hub.tls_cert: no such file"),
+])
+def test_a_bad_config_names_file_and_key(tmp_path, text, message):
+    config = tmp_path / "hub.toml"
+    config.write_text(text)
+    with pytest.raises(ConfigError) as refused:
+        load_hub_config(config)
+    assert str(refused.value).startswith(f"{config}: ") and message in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_config_paths_and_defaults(tmp_path):
+    config = parse_hub_config({"hub": {"id": "GBDVR-HUB", "data_dir": "store"}},
+                              source="hub.toml", base_dir=tmp_path)
+    assert (config.host, config.port) == ("127.0.0.1", 9090)
+    assert config.store_path == tmp_path / "store" / "hub.sqlite3"
+    assert default_config().data_dir == Path("lanebox-hub").resolve()
+    with pytest.raises(ConfigError, match="hub.toml: hub: missing"):
+        parse_hub_config({}, source="hub.toml")

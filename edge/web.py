@@ -1,47 +1,32 @@
-"""Serving the officer app (pwa/) and its third-party code from the box.
+"""Serving the officer app (the ``pwa`` package) from the lane box.
 
-Everything a tablet loads comes from here — no CDN: a lane may have no
-internet. Third-party code comes from node_modules (installed by `npm ci`
-from package-lock.json), never from committed minified copies.
+Conventions of :mod:`common.web.static`: every asset from the box itself,
+third-party code from ``/vendor``, a service worker whose cache name
+carries a hash of the shell.
 """
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from flask import Blueprint, Response, abort, send_from_directory
+from flask import Blueprint, Response
 
-ROOT = Path(__file__).resolve().parent.parent
-PWA_DIR = ROOT / "pwa"
-#: URL name → file in node_modules
-VENDOR = {
-    "socket.io.min.js": ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js",
-}
+from common.web.static import PWA, asset, file_response, files_hash, no_cache, shell_files, vendor_file
 
 bp = Blueprint("web", __name__)
+bp.add_url_rule("/vendor/<name>", "vendor", vendor_file)
 
 
 @bp.get("/")
 def index() -> Any:
-    return _no_cache(send_from_directory(PWA_DIR, "index.html"))
-
-
-def files_hash(paths: Iterable[Path]) -> str:
-    """A short hash of these files' names and contents: a shell's version."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        if path.is_file() and path.suffix != ".py":
-            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return file_response(PWA / "index.html")
 
 
 @lru_cache(maxsize=1)
 def shell_hash() -> str:
     """A hash of every file the app shell is made of (read once per process)."""
-    return files_hash([*PWA_DIR.rglob("*"), *VENDOR.values()])
+    return files_hash(shell_files(PWA))
 
 
 @bp.get("/sw.js")
@@ -49,24 +34,10 @@ def service_worker() -> Any:
     """At the root, so its scope is the whole app; never cached by HTTP, and
     its cache name carries the shell's hash, so a changed app is picked up at
     the next visit without anyone remembering to bump a version."""
-    script = (PWA_DIR / "sw.js").read_text(encoding="utf-8").replace("__SHELL_HASH__", shell_hash())
-    return _no_cache(Response(script, mimetype="text/javascript"))
-
-
-@bp.get("/vendor/<name>")
-def vendor(name: str) -> Any:
-    path = VENDOR.get(name)
-    if path is None or not path.is_file():
-        abort(404, description=f"{name} is not installed; run `make install` (npm ci)")
-    return send_from_directory(path.parent, path.name, mimetype="text/javascript")
+    script = (PWA / "sw.js").read_text(encoding="utf-8").replace("__SHELL_HASH__", shell_hash())
+    return no_cache(Response(script, mimetype="text/javascript"))
 
 
 @bp.get("/app/<path:name>")
 def app_file(name: str) -> Any:
-    return _no_cache(send_from_directory(PWA_DIR, name))
-
-
-def _no_cache(response: Any) -> Any:
-    # the service worker does the caching; HTTP caching would pin old shells
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return file_response(asset(PWA, name))

@@ -16,11 +16,6 @@ from common.discovery import Announcer, advertised_addresses, make_zeroconf
 log = logging.getLogger(__name__)
 
 
-def setup_logging(level: int = logging.INFO) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-
-
 def serve_until_signal(app: Any, host: str, port: int, name: str, *, role: str, lane: str | None = None,
                        tls: tuple[Path, Path] | None = None, on_ready: Callable[[str], None] | None = None) -> None:
     """Listen, announce ``role`` over mDNS, call ``on_ready(url)``, and serve

@@ -12,7 +12,7 @@ from lanebox.shell import CommandError
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from common.web.server import setup_logging
+    from common.logs import setup_logging
     from lanebox.demo import run_demo
 
     setup_logging(logging.WARNING)

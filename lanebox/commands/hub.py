@@ -26,7 +26,7 @@ def load_hub(path: Path | None) -> HubConfig:
 
 
 def cmd_hub(args: argparse.Namespace) -> int:
-    from common.web.server import setup_logging
+    from common.logs import setup_logging
     from sync.hub.app import run_hub
 
     config = load_hub(args.config)

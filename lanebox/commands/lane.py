@@ -17,7 +17,7 @@ def load_lane_config(path: Path) -> LaneConfig:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from common.web.server import setup_logging
+    from common.logs import setup_logging
     from edge.server import run_lane
 
     config = load_lane_config(args.config)

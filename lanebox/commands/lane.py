@@ -1,4 +1,4 @@
-"""``lanebox serve``, ``lanebox verify`` and ``lanebox reference load``: one lane, from its config."""
+"""``lanebox serve`` and ``lanebox reference load``: one lane, from its config."""
 
 from __future__ import annotations
 
@@ -29,24 +29,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_verify(args: argparse.Namespace) -> int:
-    from common.eventlog.store import verify_file
-    from edge.store import lane_store_path
-
-    config = load_lane_config(args.config)
-    path = lane_store_path(config.data_dir)
-    try:
-        report = verify_file(path)  # read-only: safe beside a running server
-    except StoreError as exc:
-        raise CommandError(str(exc)) from None
-    if report.ok:
-        print(f"chain ok: {report.checked} events verified ({path})")
-        return 0
-    print(f"chain BROKEN at seq {report.first_broken_seq}: {report.reason} "
-          f"({report.checked} events checked, {path})")
-    return 1
-
-
 def cmd_reference(args: argparse.Namespace) -> int:
     from common.eventlog.store import InvalidEvent
     from common.reference import ReferenceProblem, load_reference_file, store_reference
@@ -72,12 +54,6 @@ def add_commands(sub: Any) -> None:
                            description="Run one lane's edge server from its TOML config.")
     serve.add_argument("--config", type=Path, required=True, help="the lane's config file")
     serve.set_defaults(func=cmd_serve)
-
-    verify = sub.add_parser("verify", help="check the lane's event hash chain",
-                            description="Walk the evidence log's hash chain. Exit 0 when whole, "
-                                        "1 naming the first broken link.")
-    verify.add_argument("--config", type=Path, required=True)
-    verify.set_defaults(func=cmd_verify)
 
     reference = sub.add_parser("reference", help="load reference data (declarations, watchlist, tariff, ...)")
     reference_sub = reference.add_subparsers(dest="reference_command", metavar="ACTION", parser_class=type(reference))

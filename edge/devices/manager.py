@@ -77,7 +77,10 @@ class DeviceState:
         return next(((m, raw) for m, raw in reversed(self.recent) if m["seq"] == seq), None)
 
     def status_message(self) -> dict[str, Any]:
-        return {"device_id": self.config.id, "state": self.public_state, "detail": self.public_detail}
+        """The CONTRACT's ``device_status`` message (with the device's ``kind``, so a
+        tablet can place a device it has not had a reading from yet)."""
+        return {"device_id": self.config.id, "kind": self.config.kind, "state": self.public_state,
+                "detail": self.public_detail}
 
     def describe(self) -> dict[str, Any]:
         """The device as the API lists it."""
@@ -157,7 +160,7 @@ class DeviceManager:
             self._arrived.notify_all()
         if state is not None:
             state.driver.stop()
-            self._publish("device_status", {"device_id": device_id, "state": "disconnected",
+            self._publish("device_status", {**state.status_message(), "state": "disconnected",
                                             "detail": "removed from the lane"})
 
     def restart(self, device_id: str) -> None:

@@ -76,8 +76,8 @@ export function isStale(d, now = Date.now()) {
   return heard === 0 ? false : now - heard > limit;
 }
 
-/** Learn every device's kind, state and last reading from the API (the
- *  socket's device_status messages carry no kind). */
+/** Learn every device's state and last reading from the API (when the
+ *  socket (re)connects: what changed while it was away). */
 export async function loadDevices() {
   const { devices: list } = await api.get('/devices');
   for (const item of list) {
@@ -121,7 +121,7 @@ export function connect(token) {
     emit('reading', message);
   });
   socket.on('device_status', (message) => {
-    const d = device(message.device_id);
+    const d = device(message.device_id, message.kind);
     d.state = message.state;
     d.detail = message.detail || '';
     d.statusAt = Date.now();

@@ -26,7 +26,7 @@ from edge.calibration.checks import DeviceCheck, etd_daily_check, reader_check
 from edge.calibration.oiml_r76 import Instrument, R76Error
 from edge.calibration.scale import CalibrationError, ScaleCalibration, exact
 from edge.devices.manager import DeviceState
-from edge.reports.documents import calibration_certificate
+from edge.reports.calibration import calibration_certificate
 
 bp = Blueprint("calibration", __name__, url_prefix="/api/v1")
 

@@ -14,7 +14,7 @@ from edge.api.inspections import find_inspection, open_inspection
 from edge.api.records import WRITE_FIELDS
 from edge.inspections.duty import DutyError, quote
 from edge.reference import ReferenceCache
-from edge.reports.documents import duty_receipt
+from edge.reports.duty import duty_receipt
 
 bp = Blueprint("duty", __name__, url_prefix="/api/v1")
 

@@ -27,7 +27,7 @@ from edge.inspections.risk import RiskFactor, score_risk
 from edge.inspections.rules import container_problem, release_needs_reason
 from edge.inspections.view import inspection_view
 from edge.reference import look_up
-from edge.reports.documents import inspection_report
+from edge.reports.court import inspection_report
 from edge.seizures.view import seizure_view
 
 bp = Blueprint("inspections", __name__, url_prefix="/api/v1")

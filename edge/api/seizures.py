@@ -23,7 +23,7 @@ from common.web.routing import endpoint, lane_server, obj
 from edge.api import records
 from edge.api.inspections import find_inspection, inspection_or_404, lane_identity, pdf_response
 from edge.api.records import WRITE_FIELDS
-from edge.reports.documents import seizure_report
+from edge.reports.court import seizure_report
 from edge.seizures.view import seizure_view
 
 bp = Blueprint("seizures", __name__, url_prefix="/api/v1")

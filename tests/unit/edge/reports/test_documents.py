@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from edge.reports.documents import FONT_DIR, duty_receipt, latin1, seizure_report
+from edge.reports.court import seizure_report
+from edge.reports.document import FONT_DIR, latin1
+from edge.reports.duty import duty_receipt
 from tests.support.officer_app import new_id
 from tests.support.pdf_text import pdf_text
 

@@ -1,0 +1,76 @@
+"""The reports for court: an inspection's, however it ended, and a seizure's
+with its bags and their chain of custody."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from edge.reports.document import FONT_DIR, Document, money
+from edge.reports.sections import (
+    checklist_section,
+    duty_section,
+    evidence_sections,
+    findings_section,
+    inspection_fields,
+    inspection_section,
+    officers,
+    photos_section,
+    seizures_section,
+    weights_section,
+    what_the_lane_found,
+)
+
+
+def inspection_report(*, lane: dict[str, Any], inspection: dict[str, Any], seizures: Sequence[dict[str, Any]],
+                      events: Sequence[dict[str, Any]], chain: dict[str, Any], generated_at: str,
+                      font_dir: Path | None = FONT_DIR) -> bytes:
+    """The inspection report: the record of every inspection, however it ended (released,
+    referred, seized or still open) — what was read, weighed, swabbed, found and ticked,
+    the outcome, and every event it rests on with its hash and the chain's verification."""
+    doc = Document(f"Inspection report {inspection['id']}", lane, generated_at, font_dir)
+    doc.fields([*inspection_fields(inspection), ("Officers", officers(events))])
+    what_the_lane_found(doc, inspection)
+    weights_section(doc, inspection["weights"])
+    findings_section(doc, inspection["findings"])
+    photos_section(doc, inspection)
+    checklist_section(doc, inspection["checklist"])
+    duty_section(doc, inspection["duty"])
+    seizures_section(doc, inspection["seizures"], seizures)
+    evidence_sections(doc, events, chain, "this inspection" + (" and its seizures" if inspection["seizures"] else ""))
+    return doc.to_bytes()
+
+def seizure_report(*, lane: dict[str, Any], seizure: dict[str, Any], inspection: dict[str, Any] | None,
+                   events: Sequence[dict[str, Any]], chain: dict[str, Any], generated_at: str,
+                   font_dir: Path | None = FONT_DIR) -> bytes:
+    """The seizure report: what was seized, from whom, who held each bag when,
+    and every event it rests on with its hash and the chain's verification."""
+    doc = Document(f"Seizure report {seizure['id']}", lane, generated_at, font_dir)
+    doc.fields([("Seizure", seizure["id"]), ("Legal basis", seizure["legal_basis"]),
+                ("Recorded", f"{seizure['created_at']} by {seizure['created_by']}"),
+                ("Officers", officers(events))])
+    inspection_section(doc, inspection)
+
+    doc.heading("Seized items")
+    doc.grid(("#", "description", "HS code", "quantity", "weight kg", "value"),
+             [(i, item["description"], item["hs_code"], f"{item['quantity']} {item['unit']}",
+               item.get("weight_kg"), money(item["value"], item["currency"]))
+              for i, item in enumerate(seizure["items"])], (8, 80, 20, 26, 20, 32), right=(4, 5))
+
+    doc.heading("Evidence bags and chain of custody")
+    if not seizure["bags"]:
+        doc.paragraph("No bags were recorded.")
+    for bag in seizure["bags"]:
+        doc.subheading(f"{bag['bag_id']}: {bag['description']} (items "
+                       f"{', '.join(str(i) for i in bag['items'])}), now {bag['state']}")
+        doc.paragraph(f"Bagged {bag['created_at']} by {bag['created_by']}; event {bag['event_id']}")
+        if bag["custody"]:
+            doc.grid(("time (UTC)", "action", "by", "to / location", "seal", "confirmed", "event hash"),
+                     [(step["at"], step["action"], step["by"],
+                       " / ".join(x for x in (step["to"], step["location"]) if x) or None, step["seal_number"],
+                       step["confirmation"], step["hash"][:16] + "...") for step in bag["custody"]],
+                     (41, 20, 18, 36, 18, 18, 35), mono=(6,))
+    photos_section(doc, inspection)
+    evidence_sections(doc, events, chain, "this inspection and seizure")
+    return doc.to_bytes()

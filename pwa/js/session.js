@@ -107,15 +107,15 @@ export async function showOverlay(mode) {
   el.hidden = false;
   el.classList.toggle('is-expired', mode === 'expired');
   document.getElementById('view').toggleAttribute('inert', true);
-  const note = document.getElementById('signin-note');
   const user = form.elements.username;
   if (mode === 'expired') {
     const waiting = await describeWaiting();
-    note.textContent = `Your session has ended. Sign in again to carry on — what you were doing stays on screen${waiting ? `, and ${waiting}` : ''}.`;
+    modeNote = `Your session has ended. Sign in again to carry on — what you were doing stays on screen${waiting ? `, and ${waiting}` : ''}.`;
     if (!user.value && state) user.value = state.username;
   } else {
-    note.textContent = 'Scan your badge on the lane\'s barcode reader, or type your username.';
+    modeNote = '';
   }
+  renderNote();
   if (!wasShowing) {
     form.elements.password.value = '';
     clearErrors(form);
@@ -131,12 +131,24 @@ function hideOverlay() {
 }
 
 /** While the sign-in form shows, listen on the box's /badge channel: it
- *  repeats only scans that are an enabled user's badge (no token needed). */
+ *  repeats only scans that are an enabled user's badge (no token needed).
+ *  The form offers the badge only while that channel is open, so a scan is
+ *  never asked for when nothing would hear it. */
 let badgeSocket = null;
+let badgeReady = false;
+let modeNote = '';
+
+function renderNote() {
+  const hint = badgeReady ? 'Scan your badge on the lane\'s barcode reader, or type your username.'
+    : 'Type your username and password.';
+  document.getElementById('signin-note').textContent = modeNote ? `${modeNote} ${hint}` : hint;
+}
 
 function listenForBadges() {
   if (badgeSocket || typeof window.io !== 'function') return;
   badgeSocket = window.io('/badge', { transports: ['websocket', 'polling'], tryAllTransports: true });
+  badgeSocket.on('connect', () => { badgeReady = true; renderNote(); });
+  badgeSocket.on('disconnect', () => { badgeReady = false; renderNote(); });
   badgeSocket.on('badge', ({ username }) => {
     if (!overlayMode) return;
     const form = document.getElementById('signin-form');
@@ -149,6 +161,7 @@ function listenForBadges() {
 function stopListeningForBadges() {
   if (badgeSocket) badgeSocket.disconnect();
   badgeSocket = null;
+  badgeReady = false;
 }
 
 export function mount() {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -22,7 +22,7 @@ os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright  # noqa: E402
 
 from lanebox.demo import DEMO_REFERENCE  # noqa: E402
-from tests.support.browser import BROWSER_ARGS, CHROMIUM, LANDSCAPE, sign_in  # noqa: E402
+from tests.support.browser import BROWSER_ARGS, CHROMIUM, LANDSCAPE, NewContext, sign_in  # noqa: E402
 from tests.support.lane_process import LaneRig, make_rig, run_cli  # noqa: E402
 
 expect.set_options(timeout=10_000)
@@ -68,12 +68,30 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def context(browser: Browser, lane: LaneRig) -> Iterator[BrowserContext]:
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Makes browser contexts (tablets, control-room screens) for this test,
+    closed after it. An uncaught error on any page of them fails the test:
+    an app that throws is broken even when the assertions happen to pass."""
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def make(**options: Any) -> BrowserContext:
+        context = browser.new_context(**options)
+        context.on("page", lambda page: page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}")))
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert errors == [], "uncaught errors in the app's pages"
+
+
+@pytest.fixture
+def context(new_context: NewContext, lane: LaneRig) -> BrowserContext:
     """A fresh tablet: no storage, no service worker yet, landscape."""
-    context = browser.new_context(base_url=lane.url, viewport=LANDSCAPE, service_workers="allow",
-                                  device_scale_factor=1, has_touch=True)
-    yield context
-    context.close()
+    return new_context(base_url=lane.url, viewport=LANDSCAPE, service_workers="allow", device_scale_factor=1,
+                       has_touch=True)
 
 
 @pytest.fixture
@@ -82,7 +100,6 @@ def page(context: BrowserContext) -> Page:
     page = context.new_page()
     page.on("console", lambda msg: print(f"[browser {msg.type}] {msg.text}")
             if msg.type in ("error", "warning") else None)
-    page.on("pageerror", lambda exc: print(f"[browser pageerror] {exc}"))
     page.goto("/")
     sign_in(page)
     expect(page.locator("#tiles .tile").first).to_be_visible()

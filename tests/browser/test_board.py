@@ -15,12 +15,12 @@ from typing import Iterator
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from drivers.simulators.etd_ascii import EtdSimulator
 from drivers.simulators.ports import TcpPort
 from lanebox.demo import DEMO_REFERENCE
-from tests.support.browser import SCREENSHOTS
+from tests.support.browser import SCREENSHOTS, NewContext
 from tests.support.hub_rig import HUB_USERS, HubProcess
 from tests.support.lane_process import LaneRig, run_cli
 from tests.support.waiting import wait_for
@@ -67,10 +67,8 @@ def port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Port]:
         running.close()
 
 
-def open_board(browser: Browser, port: Port, username: str) -> Page:
-    context = browser.new_context(base_url=port.url, viewport=SIZES[0], service_workers="allow")
-    page = context.new_page()
-    page.on("pageerror", lambda exc: print(f"[browser pageerror] {exc}"))
+def open_board(new_context: NewContext, port: Port, username: str) -> Page:
+    page = new_context(base_url=port.url, viewport=SIZES[0], service_workers="allow").new_page()
     page.goto("/")
     expect(page.locator("#signin")).to_be_visible()
     page.fill("#signin-username", username)
@@ -89,8 +87,8 @@ def shoot(page: Page, name: str) -> None:
     page.set_viewport_size(SIZES[0])
 
 
-def test_a_trace_alarm_at_a_lane_shows_on_the_board_within_a_second(browser: Browser, port: Port):
-    page = open_board(browser, port, "carol")
+def test_a_trace_alarm_at_a_lane_shows_on_the_board_within_a_second(new_context: NewContext, port: Port):
+    page = open_board(new_context, port, "carol")
     for lane in LANES:
         expect(page.locator(f".lane-card[data-lane='{lane}']")).to_have_attribute(
             "data-standing", "ok", timeout=20_000)
@@ -108,7 +106,7 @@ def test_a_trace_alarm_at_a_lane_shows_on_the_board_within_a_second(browser: Bro
     expect(page.locator(f".lane-card[data-lane='{LANES[1]}']")).to_have_attribute("data-standing", "ok")
     shoot(page, "alarm")
 
-    viewer = open_board(browser, port, "vera")
+    viewer = open_board(new_context, port, "vera")
     expect(viewer.locator("#alarms .btn-ack").first).to_be_disabled()
     viewer.context.close()
 
@@ -123,14 +121,14 @@ def test_a_trace_alarm_at_a_lane_shows_on_the_board_within_a_second(browser: Bro
     page.context.close()
 
 
-def test_an_inspection_synced_from_a_lane_is_found_and_its_case_read(browser: Browser, port: Port):
+def test_an_inspection_synced_from_a_lane_is_found_and_its_case_read(new_context: NewContext, port: Port):
     lane = port.lanes[1]
     inspection_id = str(uuid.uuid4())
     started = lane.api("POST", "/inspections", "olga", json={
         "id": inspection_id, "plate": "EK 48213", "containers": [CONTAINER],
         "inspection_type": "standard"})
     assert started.status_code == 201, started.text
-    page = open_board(browser, port, "carol")
+    page = open_board(new_context, port, "carol")
     expect(page.locator(f".lane-card[data-lane='{LANES[1]}'] .lane-line")).to_contain_text(
         "EK48213", timeout=15_000)
     token = port.hub.user_token("vera")

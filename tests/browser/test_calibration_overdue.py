@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from common.eventlog.store import EventStore
-from tests.support.browser import LANDSCAPE, pdf_of_link, shoot, signed_in
+from tests.support.browser import LANDSCAPE, NewContext, pdf_of_link, shoot, signed_in
 from tests.support.lane_process import LaneRig, make_rig
 from tests.support.pdf_text import pdf_text
 
@@ -45,8 +45,8 @@ def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
         rig.close()
 
 
-def officer_tablet(browser: Browser, lane: LaneRig) -> tuple[BrowserContext, Page]:
-    tablet = browser.new_context(base_url=lane.url, viewport=LANDSCAPE, device_scale_factor=1, has_touch=True)
+def officer_tablet(new_context: NewContext, lane: LaneRig) -> tuple[BrowserContext, Page]:
+    tablet = new_context(base_url=lane.url, viewport=LANDSCAPE, device_scale_factor=1, has_touch=True)
     return tablet, signed_in(tablet, "olga")
 
 
@@ -58,8 +58,8 @@ def open_inspection(lane: LaneRig) -> str:
     return inspection_id
 
 
-def test_an_overdue_scale_is_due_everywhere_and_what_it_weighs_is_marked(context: BrowserContext, browser: Browser,
-                                                                         lane: LaneRig) -> None:
+def test_an_overdue_scale_is_due_everywhere_and_what_it_weighs_is_marked(
+        context: BrowserContext, new_context: NewContext, lane: LaneRig) -> None:
     technician = signed_in(context, "tom")
     technician.click('[data-nav="devices"]')
     card = technician.locator('.device-card[data-device="scale-1"]')
@@ -72,7 +72,7 @@ def test_an_overdue_scale_is_due_everywhere_and_what_it_weighs_is_marked(context
     expect(technician.locator("#history > li")).to_have_count(1)
     expect(technician.locator("#history > li")).to_contain_text("by tom")
 
-    tablet, officer = officer_tablet(browser, lane)
+    tablet, officer = officer_tablet(new_context, lane)
     try:
         tile = officer.locator('.tile[data-device="scale-1"]')
         expect(tile).to_have_attribute("data-state", "calibration_due")
@@ -121,7 +121,7 @@ def give_reason(page: Page, reason: str, screenshot: str | None = None) -> None:
     expect(dialog).to_have_count(0)
 
 
-def test_a_supervisor_locks_and_unlocks_a_device_with_a_reason(context: BrowserContext, browser: Browser,
+def test_a_supervisor_locks_and_unlocks_a_device_with_a_reason(context: BrowserContext, new_context: NewContext,
                                                                lane: LaneRig) -> None:
     supervisor = signed_in(context, "sue")
     supervisor.click('[data-nav="devices"]')
@@ -132,7 +132,7 @@ def test_a_supervisor_locks_and_unlocks_a_device_with_a_reason(context: BrowserC
     expect(card.locator(".device-detail")).to_have_text("locked by sue: seal broken, awaiting repair")
     shoot(supervisor, "74-devices-scale-locked")
 
-    tablet, officer = officer_tablet(browser, lane)
+    tablet, officer = officer_tablet(new_context, lane)
     try:
         expect(officer.locator('.tile[data-device="scale-1"] .state-badge')).to_have_text("LOCKED")
         inspection_id = open_inspection(lane)

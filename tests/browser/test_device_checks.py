@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.support.browser import LANDSCAPE, pdf_of_link, shoot, signed_in
+from tests.support.browser import LANDSCAPE, NewContext, pdf_of_link, shoot, signed_in
 from tests.support.lane_process import LaneRig
 from tests.support.pdf_text import pdf_text
 
@@ -45,7 +45,7 @@ def trap_and_blank(page: Page) -> None:
     page.select_option('[name="expected_substance"]', "RDX")
 
 
-def test_trace_detector_daily_verification_passes_then_fails(context: BrowserContext, browser: Browser,
+def test_trace_detector_daily_verification_passes_then_fails(context: BrowserContext, new_context: NewContext,
                                                              lane: LaneRig) -> None:
     etd = lane.sims["trace-1"]
     page = signed_in(context, "tom")
@@ -55,7 +55,8 @@ def test_trace_detector_daily_verification_passes_then_fails(context: BrowserCon
 
     run_check(page, "trace-1", lambda: trap_and_blank(page), present, screenshot="80-etd-check-waiting")
     expect(page.locator("#check-verdict")).to_have_text("CHECK PASSED")
-    expect(page.locator('[data-step="trap"]')).to_contain_text(f"alarm on RDX · the device sent: alarm — RDX · verification {TRAP_LOT} PASS")
+    expect(page.locator('[data-step="trap"]')).to_contain_text(
+        f"alarm on RDX · the device sent: alarm — RDX · verification {TRAP_LOT} PASS")
     expect(page.locator('[data-step="blank"]')).to_contain_text("clear")
     shoot(page, "81-etd-check-passed")
     with page.context.expect_page() as popup:
@@ -90,7 +91,7 @@ def test_trace_detector_daily_verification_passes_then_fails(context: BrowserCon
         expect(entries.nth(index)).to_contain_text(f"trap lot {TRAP_LOT} (RDX)")
     shoot(page, "84-etd-history")
 
-    tablet = browser.new_context(base_url=lane.url, viewport=LANDSCAPE, device_scale_factor=1, has_touch=True)
+    tablet = new_context(base_url=lane.url, viewport=LANDSCAPE, device_scale_factor=1, has_touch=True)
     try:
         officer = signed_in(tablet, "olga")
         expect(officer.locator('.tile[data-device="trace-1"] .state-badge')).to_have_text("CALIBRATION DUE")

@@ -38,7 +38,8 @@ def test_a_badge_scan_fills_the_username_on_the_first_sign_in(context: BrowserCo
     page = context.new_page()
     page.goto("/")
     expect(page.locator("#signin")).to_be_visible()
-    page.wait_for_function("() => !!window.io")  # the /badge channel is open once the client loaded
+    # the form offers the badge once its /badge channel is open: a scan before that would go unheard
+    expect(page.locator("#signin-note")).to_contain_text("Scan your badge")
     lane.sims["barcode-1"].scan("CSQU3054383")  # not a badge: nothing happens
     lane.sims["barcode-1"].scan("BADGE:olga")
     expect(page.locator("#signin-username")).to_have_value("olga")
@@ -64,6 +65,7 @@ def test_expired_session_overlay_keeps_the_form_and_a_badge_scan_fills_the_usern
     page.fill('[data-field="declaration_ref"] input', "GB-DEC-0001")  # its lookup meets the 401
     expect(page.locator("#signin.is-expired")).to_be_visible()
     expect(page.locator("#signin-note")).to_contain_text("session has ended")
+    expect(page.locator("#signin-note")).to_contain_text("Scan your badge")
     shoot(page, "03-session-expired")
 
     # the officer scans their badge on the lane reader: the username fills in

@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 import uuid
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from drivers.simulators.mt_sics import MtSicsSimulator
 from drivers.simulators.ports import PtyPort
-from tests.support.browser import LANDSCAPE, pdf_bytes_of_link, shoot, signed_in
+from tests.support.browser import LANDSCAPE, NewContext, pdf_bytes_of_link, shoot, signed_in
 from tests.support.lane_process import LaneRig, by_id_link
 
 
@@ -74,7 +74,7 @@ def calibrate(page: Page, lane: LaneRig, screenshot: str | None = None) -> None:
     scale.set_load(0, settle=True)
 
 
-def test_scale_calibration_passes_then_fails_and_the_officer_sees_it(context: BrowserContext, browser: Browser,
+def test_scale_calibration_passes_then_fails_and_the_officer_sees_it(context: BrowserContext, new_context: NewContext,
                                                                    lane: LaneRig) -> None:
     page = signed_in(context, "tom")
     lane.sims["scale-1"].set_error(0)
@@ -104,7 +104,7 @@ def test_scale_calibration_passes_then_fails_and_the_officer_sees_it(context: Br
     shoot(page, "65-devices-scale-due")
 
     # ----- the officer: the scale tile says so, and a weight attached from it is marked -----
-    tablet = browser.new_context(base_url=lane.url, viewport=LANDSCAPE, device_scale_factor=1, has_touch=True)
+    tablet = new_context(base_url=lane.url, viewport=LANDSCAPE, device_scale_factor=1, has_touch=True)
     officer = signed_in(tablet, "olga")
     tile = officer.locator('.tile[data-device="scale-1"]')
     expect(tile).to_have_attribute("data-state", "calibration_due")
@@ -116,9 +116,12 @@ def test_scale_calibration_passes_then_fails_and_the_officer_sees_it(context: Br
     assert started.status_code == 201, started.text
     lane.sims["scale-1"].set_load(24680, settle=True)
     officer.goto(f"/#/inspections/{inspection_id}")
-    expect(officer.locator("#attach-scale")).to_be_enabled(timeout=15_000)
+    # wait for this lorry's weight on the button, not for a button enabled by an earlier stable weight
+    expect(officer.locator("#attach-scale")).to_have_text(re.compile(r"Attach 24\D?680 kg"), timeout=15_000)
     officer.click("#attach-scale")
-    expect(officer.locator("#weights-attached")).to_contain_text("CALIBRATION DUE")
+    attached = officer.locator("#weights-attached")
+    expect(attached).to_contain_text(re.compile(r"24\D?680 kg"))
+    expect(attached).to_contain_text("CALIBRATION DUE")
     view = lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()
     assert view["weights"][0]["calibration_due"] is True
     lane.sims["scale-1"].set_load(0, settle=True)

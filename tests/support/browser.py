@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
@@ -19,6 +19,9 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networkin
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 PORTRAIT = {"width": 800, "height": 1280}
 LANDSCAPE = {"width": 1280, "height": 800}
+
+NewContext = Callable[..., BrowserContext]
+"""The ``new_context`` fixture: makes a browser context (a tablet, a control-room screen) for a test."""
 
 
 def sign_in(page: Page, username: str = "olga") -> None:
@@ -103,7 +106,6 @@ def pdf_bytes_of_link(page: Page, selector: str) -> dict[str, Any]:
 
 def signed_in(context: BrowserContext, username: str) -> Page:
     page = context.new_page()
-    page.on("pageerror", lambda exc: print(f"[browser pageerror] {exc}"))
     page.goto("/")
     sign_in(page, username)
     return page

@@ -2,7 +2,10 @@
 
 Every view registered with :func:`common.web.routing.endpoint` carries its
 spec; this walks Flask's URL map, so a route cannot exist without being in
-the document (tests/edge/test_openapi.py checks it both ways).
+the document (tests/unit/common/web/test_openapi.py for the lane and
+tests/unit/sync/hub/test_openapi.py for the hub check it both ways). A
+route's security is the session's ``bearer`` scheme, none for public
+routes, or the route's own :class:`~common.web.routing.TokenScheme`.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
     "type": "object", "required": ["code", "message"],
     "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
+
+SESSION = {"type": "http", "scheme": "bearer",
+           "description": "A signed-in user's session token, from POST /api/v1/session."}
 
 
 def openapi_path(rule: str) -> str:
@@ -44,7 +50,10 @@ def _operation(spec: RouteSpec, path: str) -> dict[str, Any]:
         op["parameters"] = params
     if spec.body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": spec.body}}}
-    if spec.roles != PUBLIC:
+    if spec.token is not None:
+        op["security"] = [{spec.token.name: []}]
+        op["responses"]["401"] = {"description": f"missing or wrong {spec.token.name}", **error_ref}
+    elif spec.roles != PUBLIC:
         op["security"] = [{"bearer": []}]
         op["responses"]["401"] = {"description": "no valid session", **error_ref}
         if spec.roles is not None:
@@ -52,23 +61,28 @@ def _operation(spec: RouteSpec, path: str) -> dict[str, Any]:
             op["x-roles"] = list(spec.roles)
     else:
         op["security"] = []
+    for status, when in spec.responses.items():
+        op["responses"][str(status)] = {"description": when, **(error_ref if status >= 400 else {})}
     return op
 
 
 def build_openapi(app: Flask, title: str, version: str) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
+    schemes: dict[str, dict[str, Any]] = {"bearer": SESSION}
     for rule in app.url_map.iter_rules():
         spec = getattr(app.view_functions[rule.endpoint], "openapi", None)
         if spec is None:
             continue
         path = openapi_path(rule.rule)
         paths.setdefault(path, {})[spec.method.lower()] = _operation(spec, path)
+        if spec.token is not None:
+            schemes[spec.token.name] = {"type": "http", "scheme": "bearer",
+                                        "description": spec.token.description}
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": {"Error": ERROR},
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {"schemas": {"Error": ERROR}, "securitySchemes": schemes},
     }
 
 

@@ -6,6 +6,12 @@ body=SCHEMA, summary=...)`` registers the Flask view, checks the bearer
 token and role before the view runs, parses and validates the JSON body
 against the JSON Schema (unknown fields, wrong types, missing fields → 400)
 and hangs the spec on the view for :mod:`common.web.openapi`.
+
+Most routes are called by people, with a signed-in session. A route called
+by a machine with a credential of its own (the hub's sync routes take a
+lane's sync token) is declared with ``token=`` a :class:`TokenScheme`
+instead of ``roles=``: the same one declaration still checks the caller
+first and puts the right security scheme in the document.
 """
 
 from __future__ import annotations
@@ -24,6 +30,25 @@ ALL_ROLES = ("viewer", "officer", "technician", "supervisor")
 PUBLIC = ()  # no token needed
 
 
+@dataclass(frozen=True)
+class TokenScheme:
+    """A bearer credential that is not a user's session, such as a lane's
+    sync token at the hub.
+
+    ``check`` gets the route's path arguments and raises an
+    :class:`~common.web.errors.ApiError` (401) unless the request carries a
+    token valid for them, so a credential can be bound to what the path
+    names (a lane's token opens its own lane's routes only). ``name`` is the
+    scheme's key in the document's ``securitySchemes``, kept apart from the
+    session's ``bearer`` so a client or a fuzzer knows which credential
+    each route takes.
+    """
+
+    name: str
+    description: str
+    check: Callable[..., None]
+
+
 @dataclass
 class RouteSpec:
     rule: str
@@ -34,6 +59,8 @@ class RouteSpec:
     query: dict[str, dict[str, Any]] = field(default_factory=dict)
     tag: str = ""
     status: int = 200
+    token: TokenScheme | None = None       # set: this credential instead of a session
+    responses: dict[int, str] = field(default_factory=dict)  # other answers: status → when
 
 
 def make_api_app(import_name: str, server: Any, blueprints: Iterable[Blueprint],
@@ -106,18 +133,27 @@ def query_int(name: str, default: int, minimum: int = 0, maximum: int = 10**12) 
 
 def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, roles: tuple[str, ...] | None = None,
              body: dict[str, Any] | None = None, query: dict[str, dict[str, Any]] | None = None,
-             status: int = 200) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+             status: int = 200, token: TokenScheme | None = None,
+             responses: dict[int, str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``view`` on ``bp`` with auth, body validation and an OpenAPI spec.
 
-    The view receives the validated body as ``body=`` when a schema is given.
+    The caller is checked first: by ``token`` when given, else by a session
+    with one of ``roles``. The view receives the validated body as ``body=``
+    when a schema is given. ``responses`` documents the route's other
+    answers (status → when it is given), e.g. a 409 or a 304.
     """
+    if token is not None and roles is not None:
+        raise ValueError(f"{method} {rule}: a route takes a session with roles or a token, not both")
     spec = RouteSpec(rule=rule, method=method, summary=summary, roles=roles, body=body,
-                     query=query or {}, tag=bp.name, status=status)
+                     query=query or {}, tag=bp.name, status=status, token=token,
+                     responses=responses or {})
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(**kwargs: Any) -> Any:
-            if roles != PUBLIC:
+            if token is not None:
+                token.check(**kwargs)
+            elif roles != PUBLIC:
                 authenticate_request(roles)
             if body is not None:
                 kwargs["body"] = json_body(body)

@@ -27,8 +27,8 @@ from flask import Blueprint
 
 from common.clock import iso_utc
 from common.web.errors import ApiError
-from common.web.routing import endpoint, json_body, lane_server, obj
-from sync.hub.receiver import authenticated_store
+from common.web.routing import endpoint, lane_server, obj
+from sync.hub.receiver import LANE_TOKEN
 from sync.hub.store import HubStore, StoreError
 from sync.protocol import API_PREFIX
 
@@ -126,18 +126,18 @@ class LaneBoard:
                       key=lambda row: row["lane"])
 
 
-@bp.post(f"{API_PREFIX}/<lane>/status")
-def report_status(lane: str) -> Any:
-    """A lane's live status (its own token); answered once kept and pushed."""
-    authenticated_store(lane)
-    status = json_body(STATUS_SCHEMA)
-    if status["lane"] != lane:
-        raise ApiError(400, "invalid_field", f"lane: {status['lane']!r} is not {lane!r}",
+@endpoint(bp, f"{API_PREFIX}/<lane>/status", "POST", token=LANE_TOKEN, body=STATUS_SCHEMA,
+          summary="The lane's live status: devices, sync backlog, open inspections, trace alarms; "
+                  "answered once kept and pushed to the boards",
+          responses={503: "the hub could not keep the status; the lane sends its next one"})
+def report_status(lane: str, body: dict[str, Any]) -> Any:
+    if body["lane"] != lane:
+        raise ApiError(400, "invalid_field", f"lane: {body['lane']!r} is not {lane!r}",
                        field="lane")
     hub = lane_server()
     try:
-        hub.board.report(lane, status)
-        raised = hub.alarms.from_status(lane, status)
+        hub.board.report(lane, body)
+        raised = hub.alarms.from_status(lane, body)
     except StoreError as exc:
         raise ApiError(503, "unavailable", f"the hub could not keep the status: {exc}") from None
     hub.feed.alarms(raised)

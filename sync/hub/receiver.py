@@ -1,11 +1,15 @@
 """The hub's end of lane→hub sync: an HTTP blueprint over :class:`HubStore`.
 
 A lane authenticates with its own sync token for its own lane id only, so a
-stolen token can never write into another lane's log. The ack is answered
-only after the batch is committed, so a lane that sees an ack may forget
-nothing but may rely on the hub holding everything up to it. Refusals carry
-the current ack too, so the sender knows where to go on from without
-another round trip (see :mod:`sync.protocol`).
+stolen token can never write into another lane's log. That token is the
+:data:`LANE_TOKEN` security scheme of every ``/api/v1/sync/<lane>/`` route
+(here and in :mod:`sync.hub.lanes`, :mod:`sync.hub.reference`,
+:mod:`sync.hub.roster`), declared with :func:`common.web.routing.endpoint`
+so the hub's OpenAPI document lists those routes with the credential they
+really take. The ack is answered only after the batch is committed, so a
+lane that sees an ack may forget nothing but may rely on the hub holding
+everything up to it. Refusals carry the current ack too, so the sender
+knows where to go on from without another round trip (docs/sync-protocol.md).
 """
 
 from __future__ import annotations
@@ -14,45 +18,66 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 
+from common.eventlog.store import COLUMNS
 from common.web.errors import ApiError
-from common.web.routing import json_body, lane_server, obj
-from sync.hub.store import HubStore, InvalidBatch, StoreError, prepare_batch
+from common.web.routing import TokenScheme, endpoint, lane_server, obj
+from sync.hub.store import MAX_TEXT, HubStore, InvalidBatch, StoreError, prepare_batch
 from sync.protocol import API_PREFIX, HASH_MISMATCH, MAX_BATCH_EVENTS
 
 bp = Blueprint("sync", __name__, url_prefix=API_PREFIX)
 
 EXTENSION = "lanebox_hub"
-BATCH_SCHEMA = obj({"events": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH_EVENTS}},
-                   required=("events",))
+
+# The items are only described, not constrained: prepare_batch checks each
+# event and names the first bad one (400 invalid_event), as lanes rely on.
+BATCH_SCHEMA = obj({"events": {
+    "type": "array", "minItems": 1, "maxItems": MAX_BATCH_EVENTS,
+    "items": {"description": (
+        f"One event exactly as the lane's log holds it, ascending by seq: an object with exactly "
+        f"{', '.join(COLUMNS)}. seq is an integer from 1; lane is the lane of the path; id, type "
+        f"and ts are strings of 1-{MAX_TEXT} characters, actor too or null; payload is an object; "
+        f"prev_hash and hash are 64 lowercase hex digits, hash matching the event's content.")},
+}}, required=("events",))
 
 
-def authenticated_store(lane: str) -> HubStore:
-    """The hub store, once the request proved to be from ``lane`` (else 401;
-    the same answer for an unknown lane and a wrong token)."""
-    store: HubStore = current_app.extensions[EXTENSION]
+def hub_store() -> HubStore:
+    """The store of the hub serving this request."""
+    return current_app.extensions[EXTENSION]
+
+
+def check_lane_token(lane: str) -> None:
+    """401 unless the request carries ``lane``'s sync token (the same answer
+    for an unknown lane and a wrong token, so neither can be probed)."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip() or not store.check_token(lane, token.strip()):
+    if scheme.lower() != "bearer" or not token.strip() or not hub_store().check_token(lane, token.strip()):
         raise ApiError(401, "unauthorized", f"send lane {lane}'s sync token as "
                                             f"Authorization: Bearer <token>")
-    return store
 
 
-@bp.get("/<lane>/cursor")
+LANE_TOKEN = TokenScheme(
+    "laneToken", "A lane's sync token, printed by `lanebox hub add-lane`; it opens that lane's "
+                 "own /api/v1/sync/{lane}/ routes and nothing else (not a user session).",
+    check_lane_token)
+
+
+@endpoint(bp, "/<lane>/cursor", "GET", token=LANE_TOKEN,
+          summary="The lane's ack: the highest seq up to which the hub holds every event")
 def cursor(lane: str) -> Any:
-    """The lane's ack: where its next batch starts (ack + 1)."""
-    return {"ack": authenticated_store(lane).cursor(lane)}
+    return {"ack": hub_store().cursor(lane)}
 
 
-@bp.post("/<lane>/events")
-def receive(lane: str) -> Any:
-    """Store a batch of the lane's events; answer the durable ack."""
-    store = authenticated_store(lane)
+@endpoint(bp, "/<lane>/events", "POST", token=LANE_TOKEN, body=BATCH_SCHEMA,
+          summary="Store a batch of the lane's events; answers the ack once they are durable",
+          responses={409: "gap (resend from ack + 1), conflict or chain_broken; with the ack",
+                     422: "hash_mismatch: an event's hash does not match its content; with the ack",
+                     503: "the hub could not store the batch; send it again"})
+def receive(lane: str, body: dict[str, Any]) -> Any:
     try:
-        batch = prepare_batch(lane, json_body(BATCH_SCHEMA)["events"])
+        batch = prepare_batch(lane, body["events"])
     except InvalidBatch as exc:
         raise ApiError(400, "invalid_event", str(exc)) from None
     try:
-        result = store.ingest(lane, batch)
+        result = hub_store().ingest(lane, batch)
     except StoreError as exc:
         raise ApiError(503, "unavailable", f"the hub could not store the batch: {exc}") from None
     lane_server().ingested(lane, result)  # the projector and the boards hear of it

@@ -21,15 +21,19 @@ from flask import Blueprint, Response, request
 from common.eventlog.chain import canonical_json
 from common.reference import for_lane
 from common.web.errors import ApiError
-from sync.hub.receiver import authenticated_store
+from common.web.routing import endpoint
+from sync.hub.receiver import LANE_TOKEN, hub_store
 from sync.protocol import reference_etag, reference_path
 
 bp = Blueprint("hub_reference", __name__)
 
 
-@bp.get(reference_path("<lane>"))
+@endpoint(bp, reference_path("<lane>"), "GET", token=LANE_TOKEN,
+          summary="The hub's reference data as this lane receives it, with its version as ETag",
+          responses={304: "the lane's If-None-Match names the current version already",
+                     404: "no_reference: the hub has no reference data loaded yet"})
 def get_reference(lane: str) -> Any:
-    current = authenticated_store(lane).reference()
+    current = hub_store().reference()
     if current is None:
         raise ApiError(404, "no_reference", "the hub has no reference data loaded yet")
     version, text = current

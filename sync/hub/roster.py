@@ -16,16 +16,17 @@ from typing import Any
 
 from flask import Blueprint
 
-from common.web.routing import lane_server
-from sync.hub.receiver import authenticated_store
+from common.web.routing import endpoint, lane_server
+from sync.hub.receiver import LANE_TOKEN
 from sync.hub.reference import etag_response
 from sync.protocol import roster_path
 
 bp = Blueprint("hub_roster", __name__)
 
 
-@bp.get(roster_path("<lane>"))
+@endpoint(bp, roster_path("<lane>"), "GET", token=LANE_TOKEN,
+          summary="Every hub user (username, role, password hash, disabled), with an ETag",
+          responses={304: "the lane's If-None-Match names the current roster already"})
 def get_roster(lane: str) -> Any:
-    authenticated_store(lane)
     text = json.dumps({"users": lane_server().users.roster()}, sort_keys=True)
     return etag_response(hashlib.sha256(text.encode()).hexdigest()[:32], lambda: text)

@@ -1,31 +1,42 @@
-"""The OpenAPI document matches the routes, both ways."""
+"""The lane's OpenAPI document matches its routes, both ways, and tells the
+truth about which need a session (the hub's: tests/unit/sync/hub/test_openapi.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
-from common.web.openapi import openapi_path
+import pytest
+
 from edge.config import parse_config
 from edge.server import LaneServer
+from tests.support.openapi import api_routes, assert_credentials_required, assert_document_matches_routes, operations
 
 
-def test_every_api_route_is_in_the_document_and_nothing_else(tmp_path: Path):
-    config = parse_config({"lane": {"id": "DOC-1"}, "server": {"data_dir": str(tmp_path)}})
-    server = LaneServer(config)
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LaneServer]:
+    """A lane with no devices, its store started (tokens are looked up in it)."""
+    lane = LaneServer(parse_config({"lane": {"id": "DOC-1"}, "server": {"data_dir": str(tmp_path)}}))
+    lane.start()
+    try:
+        yield lane
+    finally:
+        lane.stop()
+
+
+def test_every_api_route_is_in_the_document_and_nothing_else(server: LaneServer):
+    document = server.app.test_client().get("/api/v1/openapi.json").get_json()
+    assert_document_matches_routes(server.app, document)
+    assert len(api_routes(server.app)) >= 15
+
+
+def test_every_lane_route_takes_a_user_session_or_nothing(server: LaneServer):
     client = server.app.test_client()
     document = client.get("/api/v1/openapi.json").get_json()
-    assert document["openapi"].startswith("3.")
-
-    routes = {(openapi_path(rule.rule), method.lower())
-              for rule in server.app.url_map.iter_rules() if rule.rule.startswith("/api/v1")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
-    documented = {(path, method) for path, ops in document["paths"].items() for method in ops}
-    assert routes == documented
-    assert len(routes) >= 15
-
-    for path, ops in document["paths"].items():
-        for method, op in ops.items():
-            assert op["summary"] and "200" in op["responses"] or "201" in op["responses"]
-            if op.get("requestBody"):
-                schema = op["requestBody"]["content"]["application/json"]["schema"]
-                assert schema["additionalProperties"] is False
+    assert set(document["components"]["securitySchemes"]) == {"bearer"}
+    public = {(path, method) for path, method, op in operations(document) if not op["security"]}
+    assert public == {("/api/v1/session", "post"), ("/api/v1/openapi.json", "get")}
+    assert all(op["security"] in ([], [{"bearer": []}]) for _, _, op in operations(document))
+    secured = len(api_routes(server.app)) - len(public)
+    assert assert_credentials_required(client, document) == secured
+    assert assert_credentials_required(client, document, {"Authorization": "Bearer not-a-session"}) == secured

@@ -9,10 +9,12 @@ INSTALLED := $(VENV)/.installed
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml constraints.txt package.json package-lock.json
+# The editable install runs setup.py's build step, as a wheel build does: `npm ci`
+# when node_modules lacks the socket.io-client package-lock.json pins, then its
+# copy into pwa/vendor/ (docs/packaging.md).
+$(INSTALLED): pyproject.toml setup.py constraints.txt package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
-	npm ci --no-audit --no-fund --silent
 	touch $@
 
 # Browser tests drive Debian's chromium (Playwright never downloads a browser here).

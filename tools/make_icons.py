@@ -1,9 +1,13 @@
 """Draw the officer app's icons (192 and 512 px PNG, plus a maskable 512).
 
-Run once after changing the design and commit the PNGs — the box serves
-them as they are (no build step on a lane):
+Run from a checkout after changing the design, and commit the PNGs it
+writes into pwa/icons/ — the box serves them as they are (no build step on
+a lane):
 
-    .venv/bin/python pwa/make_icons.py
+    .venv/bin/python tools/make_icons.py
+
+A developer's tool, kept outside the ``pwa`` package so that a wheel ships
+the icons and not the script that draws them (docs/packaging.md).
 
 The picture is a lane seen from above: a dark blue square, two white lane
 lines and a red-and-white boom barrier across it, readable at 48 px.
@@ -15,8 +19,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-HERE = Path(__file__).resolve().parent
-ICONS = HERE / "icons"
+ICONS = Path(__file__).resolve().parents[1] / "pwa" / "icons"
+"""The checkout's icons, which this script rewrites (never an installed package's)."""
 BLUE = (11, 61, 145)
 WHITE = (255, 255, 255)
 RED = (200, 16, 46)

@@ -19,6 +19,8 @@ from edge.store import open_lane_store
 from tests.support.hub_rig import LANE, InProcessHub
 from tests.support.services import new_postgres_database
 
+pytest_plugins = ["tests.support.tls"]  # the port_ca fixture
+
 TESTS = Path(__file__).resolve().parent
 BY_FOLDER = {"browser": "browser", "scenario": "scenario"}
 

@@ -6,37 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.lane_config import GOOD
 from tests.support.lane_process import run_cli
-
-GOOD = '''
-[lane]
-id = "GBDVR-IN-03"
-name = "Dover inbound lane 3"
-
-[server]
-host = "127.0.0.1"
-port = 8080
-data_dir = "store"
-
-[upstream]
-url = "http://127.0.0.1:9090"
-token = "secret"
-
-[[devices]]
-id = "scale-1"
-kind = "scale"
-driver = "mt-sics"
-port = "/dev/ttyUSB0"
-baudrate = 19200
-parity = "E"
-bytesize = 7
-
-[[devices]]
-id = "trace-1"
-kind = "trace"
-driver = "etd-ascii"
-port = "socket://127.0.0.1:4001"
-'''
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -2,37 +2,10 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
-import pytest
 import requests
 
-from common.discovery import ServiceWatcher, make_zeroconf
 from tests.support.hub_rig import LANE, HubProcess, assert_hub_holds_exactly, lane_with_upstream
 from tests.support.waiting import wait_for
-
-
-def off_thread(fn, *args):
-    """Run ``fn`` on a plain thread: the sync Zeroconf API refuses to block
-    in a thread with an asyncio loop (Playwright's browser tests leave one
-    in pytest's main thread)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(fn, *args).result()
-
-
-@pytest.fixture
-def zeroconfs():
-    made = [off_thread(make_zeroconf, ["127.0.0.1"]) for _ in range(2)]
-    yield made
-    for zc in made:
-        off_thread(zc.close)
-
-
-def heard_at(watcher: ServiceWatcher, role: str, url: str):
-    """The service of ``role`` at ``url`` — loopback mDNS is shared with every
-    other test run on the machine, so never take just the first hub heard."""
-    return wait_for(lambda: next((s for s in watcher.services(role) if s.url == url), None),
-                    timeout=10, message=f"{role} at {url} on mDNS")
 
 
 def test_a_lane_with_no_url_finds_the_hub_by_mdns_and_follows_it_to_a_new_address(tmp_path):

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import requests
-
 from drivers.simulators.etd_ascii import EtdSimulator
 from drivers.simulators.ports import TcpPort
-from tests.support.hub_rig import LANE, HubProcess, InProcessHub
+from tests.support.hub_rig import LANE, HubProcess, lanes
 from tests.support.lane_process import LaneRig
 from tests.support.waiting import wait_for
-
-
-def lanes(hub: InProcessHub | HubProcess, url: str | None = None) -> dict[str, dict[str, Any]]:
-    """The hub's lane listing, read as a control-room user."""
-    if not hasattr(hub, "_token"):
-        hub._token = hub.user_token()  # type: ignore[union-attr]
-    response = requests.get(f"{url or hub.url}/api/v1/hub/lanes", timeout=5,  # type: ignore[union-attr]
-                            headers={"Authorization": f"Bearer {hub._token}"})  # type: ignore[union-attr]
-    assert response.status_code == 200, response.text
-    return {row["lane"]: row for row in response.json()["lanes"]}
 
 
 def test_a_real_lane_reports_devices_and_alarms_and_goes_offline_when_stopped(tmp_path):

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import subprocess
-import threading
 from pathlib import Path
-from typing import Iterator
 
-import pytest
-from argon2 import PasswordHasher
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Response
-
-from common.eventlog.store import EventStore
-from edge.users import UserDirectory
 from tests.support.hub_rig import HUB_CLI, LANE, HubProcess, lane_with_upstream
 from tests.support.lane_process import PASSWORDS
 from tests.support.waiting import wait_for
-
-
-@pytest.fixture
-def lane_users(lane_store: EventStore) -> UserDirectory:
-    return UserDirectory(lane_store)
 
 
 def lane_usernames(path: Path) -> set[str]:
@@ -35,32 +20,6 @@ def lane_usernames(path: Path) -> set[str]:
         return set()
     finally:
         conn.close()
-
-
-def user_events(store: EventStore) -> list[tuple[str, str, str | None]]:
-    return [(e["type"], e["payload"]["username"], e["actor"])
-            for e in store.page(limit=1000) if e["type"].startswith("user.") and e["type"] != "user.login"]
-
-
-def serve(body: dict) -> Iterator[str]:
-    """A stand-in hub answering every request with ``body`` (and an ETag)."""
-    def app(environ, start_response):
-        return Response(json.dumps(body), mimetype="application/json",
-                        headers={"ETag": '"bad-1"'})(environ, start_response)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture
-def bad_hub() -> Iterator[str]:
-    good = {"username": "olga", "role": "officer", "password_hash": PasswordHasher().hash("officer-pass-1"),
-            "disabled": False, "updated_at": "2026-01-01T00:00:00.000Z"}
-    yield from serve({"users": [good, {**good, "username": "mallory", "role": "root"}]})
 
 
 def test_an_officer_added_at_the_hub_signs_in_at_a_running_lane_within_a_pull_interval(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -20,17 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "events.db"
-
-
-@pytest.fixture
-def store(db_path: Path) -> Iterator[EventStore]:
-    with EventStore(db_path, LANE) as opened:
-        yield opened
-
-
-def _write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path
 
 
 CHILD = """

@@ -184,3 +184,13 @@ class HubProcess:
                 self.process.send_signal(sig)
             self.process.wait(15)
             self.process = None
+
+
+def lanes(hub: InProcessHub | HubProcess, url: str | None = None) -> dict[str, dict[str, Any]]:
+    """The hub's lane listing, read as a control-room user."""
+    if not hasattr(hub, "_token"):
+        hub._token = hub.user_token()  # type: ignore[union-attr]
+    response = requests.get(f"{url or hub.url}/api/v1/hub/lanes", timeout=5,  # type: ignore[union-attr]
+                            headers={"Authorization": f"Bearer {hub._token}"})  # type: ignore[union-attr]
+    assert response.status_code == 200, response.text
+    return {row["lane"]: row for row in response.json()["lanes"]}

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sqlite3
-from pathlib import Path
 
 import pytest
 
@@ -21,6 +19,7 @@ from edge.reference import look_up
 from edge.users import UserDirectory
 from lanebox.demo import DEMO_LANE, DEMO_REFERENCE, DEMO_USERS, ensure_demo_reference, prepare_demo_store
 from sync.roster import parse_roster
+from tests.support.stores import stored_references
 
 DEMO = json.loads(DEMO_REFERENCE.read_text())
 
@@ -121,21 +120,6 @@ def test_risk_is_capped_and_levelled():
     assert score_risk([RiskFactor("watchlist_high", "a"), RiskFactor("high_risk_origin", "b")])["level"] == "high"
     assert score_risk([RiskFactor("no_declaration", "a")])["level"] == "low"
     assert score_risk([]) == {"score": 0, "level": "low", "reasons": []}
-
-
-def make_config(tmp_path: Path) -> str:
-    path = tmp_path / "lane.toml"
-    path.write_text('[lane]\nid = "REF-1"\n[server]\ndata_dir = "data"\n')
-    return str(path)
-
-
-def stored_references(tmp_path: Path) -> list[str]:
-    database = sqlite3.connect(tmp_path / "data" / "lane.sqlite3")
-    try:
-        return [row[0] for row in database.execute(
-            "select json_extract(payload, '$.version') from events where type = 'reference.loaded'")]
-    finally:
-        database.close()
 
 
 def test_the_demo_store_has_the_hubs_users_and_the_demo_reference(tmp_path):

@@ -16,9 +16,6 @@ import pytest
 from common.eventlog.store import ConflictError, EventStore, InvalidEvent, StoreError, verify_file
 
 LANE = "GBDVR-IN-03"
-ROOT = Path(__file__).resolve().parents[3]
-
-
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "events.db"
@@ -248,27 +245,5 @@ def test_refuses_a_damaged_file(db_path: Path) -> None:
         file.write(b"\xde\xad\xbe\xef" * 1024)
     with pytest.raises(StoreError, match="damaged"):
         EventStore(db_path, LANE).start()
-
-
-CHILD = """
-import sys, threading, uuid
-from common.eventlog.store import EventStore
-store = EventStore(sys.argv[1], "GBDVR-IN-03").start()
-lock = threading.Lock()
-def say(*words):
-    with lock:
-        print(*words, flush=True)
-def loop(writer):
-    n = 0
-    while True:
-        event_id = str(uuid.uuid4())
-        say("SEND", event_id, writer, n)
-        store.append("load.test", {"writer": writer, "n": n}, "child", id=event_id)
-        say("ACK", event_id, writer, n)
-        n += 1
-for writer in range(4):
-    threading.Thread(target=loop, args=(writer,), daemon=True).start()
-threading.Event().wait()
-"""
 
 

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from common.config import ConfigError
 from sync.hub.config import default_config, load_hub_config, parse_hub_config
-from tests.support.hub_rig import HUB_CLI
-
-
-def hub_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*HUB_CLI, *args], capture_output=True, text=True, timeout=30)
 
 
 @pytest.mark.parametrize("text, message", [

@@ -5,7 +5,6 @@ away, and merges a roster whole or not at all."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -25,17 +24,6 @@ from tests.support.hub_rig import LANE, InProcessHub
 @pytest.fixture
 def lane_users(lane_store: EventStore) -> UserDirectory:
     return UserDirectory(lane_store)
-
-
-def lane_usernames(path: Path) -> set[str]:
-    """The accounts in a running lane's store, read-only."""
-    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-    try:
-        return {row[0] for row in conn.execute("SELECT username FROM users")}
-    except sqlite3.OperationalError:  # no users table yet
-        return set()
-    finally:
-        conn.close()
 
 
 def user_events(store: EventStore) -> list[tuple[str, str, str | None]]:

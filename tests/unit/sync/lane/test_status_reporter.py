@@ -3,24 +3,12 @@ the hub lists every registered lane and shows a silent one as offline."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import requests
 
 from common.eventlog.store import EventStore
 from sync.lane.status_reporter import StatusReporter
-from tests.support.hub_rig import LANE, HubProcess, InProcessHub
+from tests.support.hub_rig import LANE, InProcessHub, lanes
 from tests.support.waiting import wait_for
-
-
-def lanes(hub: InProcessHub | HubProcess, url: str | None = None) -> dict[str, dict[str, Any]]:
-    """The hub's lane listing, read as a control-room user."""
-    if not hasattr(hub, "_token"):
-        hub._token = hub.user_token()  # type: ignore[union-attr]
-    response = requests.get(f"{url or hub.url}/api/v1/hub/lanes", timeout=5,  # type: ignore[union-attr]
-                            headers={"Authorization": f"Bearer {hub._token}"})  # type: ignore[union-attr]
-    assert response.status_code == 200, response.text
-    return {row["lane"]: row for row in response.json()["lanes"]}
 
 
 def test_reports_on_change_promptly_and_a_restarted_hub_knows_its_lanes(tmp_path, lane_store:

@@ -2,7 +2,8 @@
 
 Every part of the lane (the server, the CLI, the demo) opens the store
 through :func:`open_lane_store`, so an event appended by any of them fills
-the same read models.
+the same read models, and whichever opens an older store first upgrades it
+(:mod:`edge.migrations`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from common.eventlog.store import EventStore
+from edge.migrations import LANE_MIGRATIONS
 from edge.projections import LANE_VIEWS
 
 STORE_FILE = "lane.sqlite3"
@@ -22,4 +24,4 @@ def lane_store_path(data_dir: Path) -> Path:
 
 def open_lane_store(path: Path, lane: str, *, create: bool = True) -> EventStore:
     """The lane's store at ``path`` (not started: ``start()`` it, or use it as a context manager)."""
-    return EventStore(path, lane, create=create, views=LANE_VIEWS)
+    return EventStore(path, lane, create=create, views=LANE_VIEWS, migrations=LANE_MIGRATIONS)

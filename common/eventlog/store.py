@@ -14,7 +14,10 @@ to show any change:
 * triggers refuse UPDATE and DELETE on ``events``, and the hash chain
   (:mod:`common.eventlog.chain`) shows any change made around them;
 * a file that is damaged, foreign or belongs to another lane is refused with
-  a message, never replaced by a fresh store.
+  a message, never replaced by a fresh store;
+* the schema is a numbered history (:mod:`common.eventlog.migrations`): an
+  older store is upgraded in place at start, in one transaction, a newer one
+  refused and left as it is.
 
 Reads go through a small pool of read-only connections, so readers never
 wait for the writer (WAL) and can never write.
@@ -32,13 +35,15 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterator, Sequence, TypeVar
+from typing import IO, Any, Callable, ContextManager, Iterator, Sequence, TypeVar
 
 from sqlite_utils import Database
 
 from common.clock import utc_now_iso
 from common.eventlog.chain import GENESIS_HASH, ChainReport, canonical_json, event_hash, verify_events
 from common.eventlog.file_lock import creation_lock
+from common.eventlog.in_use import hold_open
+from common.eventlog.migrations import Guard, Migration, check_history, migrate, missing_guards, refuse_newer
 from common.eventlog.views import NO_VIEWS, Projection, ProjectionFn, Views
 from common.eventlog.writer import StoreError, Writer
 
@@ -49,7 +54,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
 MAX_PAYLOAD_BYTES = 1 << 20
 MAX_ACTOR_LEN = 128
 MAX_PAGE = 10_000
@@ -66,12 +70,39 @@ _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 _TS_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)\Z", re.ASCII)
 _TYPE_RE = re.compile(r"[a-z][a-z0-9_.-]{0,63}\Z")
 
-_TRIGGERS = {
-    "events_no_update": "CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events "
-                        "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
-    "events_no_delete": "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events "
-                        "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
-}
+_APPEND_ONLY = (
+    Guard("events_no_update", "CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events "
+                              "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"),
+    Guard("events_no_delete", "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events "
+                              "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"),
+)
+
+EVENT_LOG = Migration(1, "the event log: events, meta, append-only triggers", (
+    """CREATE TABLE "meta" (
+   "key" TEXT PRIMARY KEY,
+   "value" TEXT
+)""",
+    """CREATE TABLE "events" (
+   "seq" INTEGER PRIMARY KEY NOT NULL,
+   "id" TEXT NOT NULL,
+   "lane" TEXT NOT NULL,
+   "type" TEXT NOT NULL,
+   "ts" TEXT NOT NULL,
+   "actor" TEXT,
+   "payload" TEXT NOT NULL,
+   "prev_hash" TEXT NOT NULL,
+   "hash" TEXT NOT NULL
+)""",
+    """CREATE UNIQUE INDEX "idx_events_id"
+    ON "events" ("id")""",
+    """CREATE INDEX "idx_events_type_seq"
+    ON "events" ("type", "seq")""",
+), _APPEND_ONLY)
+"""Schema version 1, the first lanebox's event log (its SQL as that release made it)."""
+
+BARE_LOG: tuple[Migration, ...] = (EVENT_LOG,)
+"""The history of a bare event log; a store kind with more (the lane's,
+:mod:`edge.migrations`) starts with :data:`EVENT_LOG` and adds its own."""
 
 
 class ConflictError(Exception):
@@ -157,17 +188,23 @@ class EventStore:
     """One lane's event log and its views in one SQLite file.
 
     ``create=False`` refuses to create a missing file (for commands that only
-    inspect a store). Call :meth:`start` before use; :meth:`close` drains
-    queued writes and stops the writer.
+    inspect a store). ``migrations`` is the schema history this kind of
+    store has (:mod:`common.eventlog.migrations`): an older store is
+    upgraded at start, a newer one refused. Call :meth:`start` before use;
+    :meth:`close` drains queued writes and stops the writer.
     """
 
-    def __init__(self, path: str | Path, lane: str, *, create: bool = True, views: Views = NO_VIEWS) -> None:
+    def __init__(self, path: str | Path, lane: str, *, create: bool = True, views: Views = NO_VIEWS,
+                 migrations: Sequence[Migration] = BARE_LOG) -> None:
         if not isinstance(lane, str) or not lane:
             raise ValueError("lane must be a non-empty string")
+        check_history(migrations)
         self.path = Path(path)
         self.lane = lane
         self._create = create
         self._views = views
+        self._migrations = tuple(migrations)
+        self._in_use: IO[str] | None = None
         self._projections: tuple[Projection, ...] = views.projections
         self._writer: Writer | None = None
         self._readers: _ReaderPool | None = None
@@ -185,21 +222,19 @@ class EventStore:
         """
         if self._writer is not None:
             raise RuntimeError("store already started")
-        with self._creating():
-            existed = self.path.exists()
-            conn = _open_write_connection(self.path, self._create)
-            try:
-                restored = _prepare_schema(conn, self.path, self.lane, existed, self._views)
-            except BaseException:
-                conn.close()
-                if not existed:  # what we just made holds nothing; leave no half-made store
-                    for made in (self.path, _wal_path(self.path), _shm_path(self.path)):
-                        made.unlink(missing_ok=True)
-                raise
+        if not self._create and not self.path.exists():
+            raise StoreError(f"{self.path}: no event store here")
+        # held before connecting: a restore never swaps the file under an open store
+        self._in_use = hold_open(self.path)
+        try:
+            conn, restored = self._open()
+        except BaseException:
+            self._release()
+            raise
         self._readers = _ReaderPool(self.path)
         self._writer = Writer(conn, self._load_head, name=f"store-writer-{self.lane}", on_commit=self._committed)
         if restored:
-            log.warning("%s: append-only triggers were missing and are restored: %s",
+            log.warning("%s: protective triggers were missing and are restored: %s",
                         self.path, ", ".join(restored))
             try:
                 self.append("store.triggers_restored", {"triggers": restored}, actor=None)
@@ -207,6 +242,27 @@ class EventStore:
                 self.close()
                 raise
         return self
+
+    def _open(self) -> tuple[sqlite3.Connection, list[str]]:
+        """The write connection to a checked, migrated store, and the
+        protective triggers that had to be put back."""
+        with self._creating():
+            existed = self.path.exists()
+            conn = _open_write_connection(self.path, self._create)
+            try:
+                return conn, _prepare_schema(conn, self.path, self.lane, existed, self._views,
+                                             self._migrations)
+            except BaseException:
+                conn.close()
+                if not existed:  # what we just made holds nothing; leave no half-made store
+                    for made in (self.path, _wal_path(self.path), _shm_path(self.path)):
+                        made.unlink(missing_ok=True)
+                raise
+
+    def _release(self) -> None:
+        if self._in_use is not None:
+            self._in_use.close()
+            self._in_use = None
 
     def _creating(self) -> ContextManager[None]:
         """While opening a store this command may create, hold its creation
@@ -226,6 +282,7 @@ class EventStore:
         writer.conn.close()
         readers.close()
         self._writer = None
+        self._release()
 
     def __enter__(self) -> "EventStore":
         return self if self._writer is not None else self.start()
@@ -548,14 +605,15 @@ def _open_write_connection(path: Path, create: bool) -> sqlite3.Connection:
 
 
 def _prepare_schema(conn: sqlite3.Connection, path: Path, lane: str, existed: bool,
-                    views: Views) -> list[str]:
+                    views: Views, migrations: Sequence[Migration]) -> list[str]:
     """Check an existing store (or create a new one), switch to WAL with
-    synchronous=FULL, and make sure every table, index and trigger exists.
-    Returns the names of append-only triggers that had gone missing."""
+    synchronous=FULL, migrate it to the newest schema and make sure its
+    views and protective triggers exist, all in one transaction.
+    Returns the names of protective triggers that had gone missing."""
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if tables:
-            _check_existing(conn, path, lane, tables)
+            _check_existing(conn, path, lane, tables, migrations)
         elif existed:
             raise StoreError(f"{path}: the file holds no lanebox store (it is empty); refusing "
                              f"to start a new store over it - move it away to start afresh")
@@ -563,11 +621,17 @@ def _prepare_schema(conn: sqlite3.Connection, path: Path, lane: str, existed: bo
         if mode != "wal":
             raise StoreError(f"{path}: cannot use WAL journaling here (got {mode!r})")
         conn.execute("PRAGMA synchronous=FULL")
-        triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master "
-                                               "WHERE type='trigger'")}
         conn.execute("BEGIN IMMEDIATE")
         try:
-            _create_schema(conn, lane, views, new=not tables)
+            was = migrate(conn, path, migrations)
+            missing = missing_guards(conn, migrations, was)
+            for guard in missing:
+                conn.execute(guard.sql)
+            db = Database(conn, recursive_triggers=False, execute_plugins=False)
+            views.create(db)
+            if not was:
+                db["meta"].insert_all([{"key": "lane", "value": lane},
+                                       {"key": "created_at", "value": utc_now_iso()}])
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -575,10 +639,13 @@ def _prepare_schema(conn: sqlite3.Connection, path: Path, lane: str, existed: bo
             raise
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: not a usable SQLite database: {exc}") from exc
-    return [name for name in _TRIGGERS if tables and name not in triggers]
+    return [guard.name for guard in missing]
 
 
-def _check_existing(conn: sqlite3.Connection, path: Path, lane: str, tables: set[str]) -> None:
+def _check_existing(conn: sqlite3.Connection, path: Path, lane: str, tables: set[str],
+                    migrations: Sequence[Migration]) -> None:
+    """Refuse, before anything is written, a store that is not this lane's
+    or that a newer lanebox made."""
     if not {"events", "meta"} <= tables:
         raise StoreError(f"{path}: not a lanebox event store (no events table); refusing to "
                          f"start a new store over it - move it away to start afresh")
@@ -587,31 +654,14 @@ def _check_existing(conn: sqlite3.Connection, path: Path, lane: str, tables: set
         detail = "; ".join(" ".join(problem.split()) for problem in problems)
         raise StoreError(f"{path}: the database is damaged: {detail}")
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version != SCHEMA_VERSION:
-        raise StoreError(f"{path}: store schema version {version}, this lanebox knows "
-                         f"{SCHEMA_VERSION}")
+    if version == 0:
+        raise StoreError(f"{path}: not a lanebox event store (no schema version); refusing to "
+                         f"start a new store over it - move it away to start afresh")
+    refuse_newer(path, version, migrations)
     row = conn.execute("SELECT value FROM meta WHERE key = 'lane'").fetchone()
     if row is None or row[0] != lane:
         raise StoreError(f"{path}: the store belongs to lane {row[0] if row else None!r}, "
                          f"not {lane!r}")
-
-
-def _create_schema(conn: sqlite3.Connection, lane: str, views: Views, new: bool) -> None:
-    db = Database(conn, recursive_triggers=False, execute_plugins=False)
-    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-    db["events"].create(
-        {"seq": int, "id": str, "lane": str, "type": str, "ts": str, "actor": str,
-         "payload": str, "prev_hash": str, "hash": str},
-        pk="seq", not_null=[c for c in COLUMNS if c != "actor"], if_not_exists=True)
-    db["events"].create_index(["id"], unique=True, if_not_exists=True)
-    db["events"].create_index(["type", "seq"], if_not_exists=True)
-    for sql in _TRIGGERS.values():
-        conn.execute(sql)
-    views.create(db)
-    if new:
-        db["meta"].insert_all([{"key": "lane", "value": lane},
-                               {"key": "created_at", "value": utc_now_iso()}])
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _verify_connection(conn: sqlite3.Connection) -> ChainReport:

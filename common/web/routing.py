@@ -26,7 +26,6 @@ from jsonschema import Draft202012Validator
 
 from common.web.errors import ApiError, bad_request, install_error_handlers
 
-ALL_ROLES = ("viewer", "officer", "technician", "supervisor")
 PUBLIC = ()  # no token needed
 
 

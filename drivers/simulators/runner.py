@@ -46,7 +46,8 @@ def start_simulator(kind: str, driver: str | None = None, *, tcp_port: int | Non
                     pace: float = 1.0) -> RunningSimulator:
     """Start a simulator on a pty (or on 127.0.0.1:``tcp_port``), demo script running."""
     simulator = make_simulator(kind, driver)
-    port: PtyPort | TcpPort = TcpPort(simulator, port=tcp_port) if tcp_port is not None else PtyPort(simulator, link=link)
+    port: PtyPort | TcpPort = (TcpPort(simulator, port=tcp_port) if tcp_port is not None
+                               else PtyPort(simulator, link=link))
     port.start()
     stop_event = threading.Event()
     thread = None

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint
 
 from common.clock import parse_iso, utc_now
+from common.roles import DEVICE_OPERATORS, RECORD_WRITERS
 from common.web.errors import ApiError, conflict
 from common.web.routing import current_session, endpoint, lane_server, obj
 from edge.api import records
@@ -29,9 +30,8 @@ from edge.inspections.rules import assess_reading
 
 bp = Blueprint("attachments", __name__, url_prefix="/api/v1")
 
-ATTACH = ("officer", "technician", "supervisor")
 #: records of the officer's work: technicians attach only to calibrations and checks
-OFFICER_RECORDS = {"inspection": ("officer", "supervisor"), "seizure": ("officer", "supervisor")}
+OFFICER_RECORDS = {"inspection": RECORD_WRITERS, "seizure": RECORD_WRITERS}
 RECORD_TYPES = ["inspection", "seizure", "calibration", "check"]
 ATTACHMENT = obj({
     "id": UUID,
@@ -79,12 +79,12 @@ def _reading_evidence(state: DeviceState, seen_seq: int | None) -> dict[str, Any
     }
 
 
-@endpoint(bp, "/attachments", "POST", roles=ATTACH, body=ATTACHMENT, status=201,
+@endpoint(bp, "/attachments", "POST", roles=DEVICE_OPERATORS, body=ATTACHMENT, status=201,
           summary="Attach a device's current reading to a record (inspection, seizure, calibration, check)")
 def attach(body: dict[str, Any]) -> Any:
     server = lane_server()
     record_type = body["record_type"]
-    allowed = OFFICER_RECORDS.get(record_type, ATTACH)
+    allowed = OFFICER_RECORDS.get(record_type, DEVICE_OPERATORS)
     if current_session().role not in allowed:
         raise ApiError(403, "forbidden", f"the {current_session().role} role may not attach to an {record_type}")
     # inspections and seizures are named by their (lower-case) event ids

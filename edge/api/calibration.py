@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from common.clock import utc_now_iso
+from common.roles import TECHNICIANS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import current_session, endpoint, lane_server, obj
 from drivers.base import DeviceError, NotConnected
@@ -30,7 +31,6 @@ from edge.reports.calibration import calibration_certificate
 
 bp = Blueprint("calibration", __name__, url_prefix="/api/v1")
 
-TECHNICIANS = ("technician", "supervisor")
 #: how long "read" waits for the scale to settle and send a stable weight
 READ_TIMEOUT_S = 15.0
 POSITIVE = {"type": "number", "exclusiveMinimum": 0, "maximum": 1e9}

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from common.roles import DEVICE_OPERATORS, SUPERVISORS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import current_session, endpoint, lane_server, obj
 from drivers.base import DeviceError, NotConnected
@@ -18,7 +19,6 @@ from edge.devices.setup import LOCKED, UNLOCKED
 
 bp = Blueprint("devices", __name__, url_prefix="/api/v1")
 
-OPERATE = ("officer", "technician", "supervisor")
 REASON = obj({"reason": {"type": "string", "minLength": 3, "maxLength": 500}}, required=("reason",))
 
 
@@ -61,17 +61,18 @@ def _scale_command(device_id: str, action: str) -> Any:
     return {"ok": True, "device_id": device_id, "event_id": event["id"], "reply": payload["reply"]}
 
 
-@endpoint(bp, "/devices/<device_id>/zero", "POST", roles=OPERATE, summary="Zero a scale (scale must be empty and stable)")
+@endpoint(bp, "/devices/<device_id>/zero", "POST", roles=DEVICE_OPERATORS,
+          summary="Zero a scale (scale must be empty and stable)")
 def zero(device_id: str) -> Any:
     return _scale_command(device_id, "zero")
 
 
-@endpoint(bp, "/devices/<device_id>/tare", "POST", roles=OPERATE, summary="Tare a scale with what is on it")
+@endpoint(bp, "/devices/<device_id>/tare", "POST", roles=DEVICE_OPERATORS, summary="Tare a scale with what is on it")
 def tare(device_id: str) -> Any:
     return _scale_command(device_id, "tare")
 
 
-@endpoint(bp, "/devices/<device_id>/lock", "POST", roles=("supervisor",), body=REASON,
+@endpoint(bp, "/devices/<device_id>/lock", "POST", roles=SUPERVISORS, body=REASON,
           summary="Lock a device: its readings cannot be attached to records")
 def lock(device_id: str, body: dict[str, Any]) -> Any:
     state = device_or_404(device_id)
@@ -82,7 +83,7 @@ def lock(device_id: str, body: dict[str, Any]) -> Any:
     return state.describe()
 
 
-@endpoint(bp, "/devices/<device_id>/unlock", "POST", roles=("supervisor",), body=REASON,
+@endpoint(bp, "/devices/<device_id>/unlock", "POST", roles=SUPERVISORS, body=REASON,
           summary="Unlock a device")
 def unlock(device_id: str, body: dict[str, Any]) -> Any:
     state = device_or_404(device_id)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from common.clock import utc_now_iso
+from common.roles import RECORD_WRITERS
 from common.web.errors import ApiError, not_found
 from common.web.routing import endpoint, lane_server, obj
 from edge.api import records
@@ -18,7 +19,6 @@ from edge.reports.duty import duty_receipt
 
 bp = Blueprint("duty", __name__, url_prefix="/api/v1")
 
-WRITE = ("officer", "supervisor")
 AMOUNT = {"type": "number", "minimum": 0, "maximum": 1e12}
 QUOTE_FIELDS = {"hs_code": {"type": "string", "pattern": "^[0-9]{4,10}$"},
                 "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
@@ -44,7 +44,7 @@ def duty_quote(body: dict[str, Any]) -> Any:
     return _quote(body, lane_server().reference)
 
 
-@endpoint(bp, "/inspections/<inspection_id>/duty", "POST", roles=WRITE, body=ASSESS, status=201,
+@endpoint(bp, "/inspections/<inspection_id>/duty", "POST", roles=RECORD_WRITERS, body=ASSESS, status=201,
           summary="Assess duty and VAT on an open inspection (an event)")
 def assess_duty(inspection_id: str, body: dict[str, Any]) -> Any:
     server = lane_server()

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, request
 from common.clock import utc_now_iso
 from common.eventlog.store import EventStore
 from common.identifiers import normalise_plate
+from common.roles import RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import endpoint, lane_server, obj, query_int
 from drivers.validation.iso6346 import normalise_container_number, parse_container_number
@@ -32,7 +33,6 @@ from edge.seizures.view import seizure_view
 
 bp = Blueprint("inspections", __name__, url_prefix="/api/v1")
 
-WRITE = ("officer", "supervisor")
 CATEGORIES = ["goods", "concealment", "documents", "biosecurity", "other"]
 OUTCOMES = ["release", "refer", "seize"]
 INSPECTION_TYPE = {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,31}$"}
@@ -101,7 +101,7 @@ def _checked_containers(texts: list[str]) -> list[str]:
     return numbers
 
 
-@endpoint(bp, "/inspections", "POST", roles=WRITE, body=START, status=201,
+@endpoint(bp, "/inspections", "POST", roles=RECORD_WRITERS, body=START, status=201,
           summary="Start an inspection: checks containers, looks up declaration, watchlist and risk")
 def start_inspection(body: dict[str, Any]) -> Any:
     server = lane_server()
@@ -182,7 +182,7 @@ def _write(inspection_id: str, body: dict[str, Any], event_type: str,
     return {"event": event, "inspection": inspection_or_404(store, inspection_id)}, records.status(created)
 
 
-@endpoint(bp, "/inspections/<inspection_id>/findings", "POST", roles=WRITE, body=FINDING, status=201,
+@endpoint(bp, "/inspections/<inspection_id>/findings", "POST", roles=RECORD_WRITERS, body=FINDING, status=201,
           summary="Record a finding with uploaded photos")
 def add_finding(inspection_id: str, body: dict[str, Any]) -> Any:
     photos = lane_server().photos
@@ -197,7 +197,7 @@ def add_finding(inspection_id: str, body: dict[str, Any]) -> Any:
     return _write(inspection_id, body, "inspection.finding_added", finding)
 
 
-@endpoint(bp, "/inspections/<inspection_id>/checklist", "POST", roles=WRITE, body=CHECK, status=201,
+@endpoint(bp, "/inspections/<inspection_id>/checklist", "POST", roles=RECORD_WRITERS, body=CHECK, status=201,
           summary="Tick (or untick) an item of the inspection's checklist")
 def check_item(inspection_id: str, body: dict[str, Any]) -> Any:
     def item(view: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
@@ -209,7 +209,7 @@ def check_item(inspection_id: str, body: dict[str, Any]) -> Any:
     return _write(inspection_id, body, "inspection.checklist_item", item)
 
 
-@endpoint(bp, "/inspections/<inspection_id>/outcome", "POST", roles=WRITE, body=OUTCOME, status=201,
+@endpoint(bp, "/inspections/<inspection_id>/outcome", "POST", roles=RECORD_WRITERS, body=OUTCOME, status=201,
           summary="Close the inspection: release, refer or seize")
 def close_inspection(inspection_id: str, body: dict[str, Any]) -> Any:
     def outcome(view: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, request, send_file
 
+from common.roles import RECORD_WRITERS
 from common.web.errors import ApiError, not_found
 from common.web.routing import current_session, endpoint, lane_server
 from edge.api import records
@@ -21,12 +22,11 @@ from edge.inspections.photos import CONTENT_TYPES, MAX_PHOTO_BYTES, PhotoRefused
 
 bp = Blueprint("photos", __name__, url_prefix="/api/v1")
 
-WRITE = ("officer", "supervisor")
 #: photo.stored event ids: uuid5 of the photo's hash in this namespace
 PHOTO_EVENTS = uuid.UUID("5c0f6a3e-0b7e-4f0e-9a53-6d2f0b1c7e41")
 
 
-@endpoint(bp, "/photos", "POST", roles=WRITE, status=201,
+@endpoint(bp, "/photos", "POST", roles=RECORD_WRITERS, status=201,
           summary="Upload a photo (raw JPEG, PNG or WebP body, at most 10 MiB); returns its SHA-256")
 def upload_photo() -> Any:
     content_type = (request.mimetype or "").lower()

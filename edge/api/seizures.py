@@ -18,6 +18,7 @@ from flask import Blueprint, Response
 from common.clock import utc_now_iso
 from common.custody import ACTIONS, bag_id_for, custody_refusal
 from common.eventlog.store import EventStore
+from common.roles import RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import endpoint, lane_server, obj
 from edge.api import records
@@ -28,7 +29,6 @@ from edge.seizures.view import seizure_view
 
 bp = Blueprint("seizures", __name__, url_prefix="/api/v1")
 
-WRITE = ("officer", "supervisor")
 TEXT = {"type": "string", "minLength": 1, "maxLength": 500}
 ITEM = obj({"description": TEXT,
             "hs_code": {"type": "string", "pattern": "^[0-9]{6,10}$"},
@@ -82,7 +82,7 @@ def get_seizure(seizure_id: str) -> Any:
 
 
 # ----- writing ---------------------------------------------------------------
-@endpoint(bp, "/seizures", "POST", roles=WRITE, body=SEIZURE, status=201,
+@endpoint(bp, "/seizures", "POST", roles=RECORD_WRITERS, body=SEIZURE, status=201,
           summary="Record a seizure of goods from an inspection")
 def create_seizure(body: dict[str, Any]) -> Any:
     store = lane_server().store
@@ -101,7 +101,7 @@ def create_seizure(body: dict[str, Any]) -> Any:
     return {"seizure": seizure_or_404(store, seizure_id)}, records.status(created)
 
 
-@endpoint(bp, "/seizures/<seizure_id>/bags", "POST", roles=WRITE, body=BAG, status=201,
+@endpoint(bp, "/seizures/<seizure_id>/bags", "POST", roles=RECORD_WRITERS, body=BAG, status=201,
           summary="Put seized items into an evidence bag (bag id = BAG- + first 8 hex digits of the id)")
 def add_bag(seizure_id: str, body: dict[str, Any]) -> Any:
     store = lane_server().store
@@ -139,7 +139,7 @@ def _check_custody_request(bag_id: str, request: dict[str, Any]) -> None:
                        field="scanned_text")
 
 
-@endpoint(bp, "/bags/<bag_id>/custody", "POST", roles=WRITE, body=CUSTODY, status=201,
+@endpoint(bp, "/bags/<bag_id>/custody", "POST", roles=RECORD_WRITERS, body=CUSTODY, status=201,
           summary="Record a custody step of a bag: sealed, handed over, received, stored, released, destroyed")
 def custody(bag_id: str, body: dict[str, Any]) -> Any:
     store = lane_server().store

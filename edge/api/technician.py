@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from common.roles import TECHNICIANS
 from common.web.errors import ApiError, conflict
 from common.web.routing import current_session, endpoint, lane_server, obj
 from drivers.base import PARITIES, DeviceError, NotConnected
@@ -25,7 +26,6 @@ from edge.devices.setup import ADDED, CHANGED, REMOVED, change_payload, device_f
 
 bp = Blueprint("technician", __name__, url_prefix="/api/v1")
 
-TECHNICIANS = ("technician", "supervisor")
 DEVICE_FIELDS: dict[str, Any] = {
     "id": {"type": "string", "pattern": r"^[A-Za-z0-9_.-]{1,64}$"},
     "kind": {"enum": list(KINDS)},

@@ -6,24 +6,24 @@ from typing import Any
 
 from flask import Blueprint
 
+from common.roles import ROLES, SUPERVISORS
 from common.web.errors import ApiError, bad_request, not_found
 from common.web.routing import current_session, endpoint, lane_server, obj
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1")
 
-SUPERVISOR = ("supervisor",)
 NEW_USER = obj({"username": {"type": "string", "minLength": 2, "maxLength": 32},
-                "role": {"enum": ["officer", "technician", "supervisor", "viewer"]},
+                "role": {"enum": list(ROLES)},
                 "password": {"type": "string", "minLength": 8, "maxLength": 256}},
                required=("username", "role", "password"))
 
 
-@endpoint(bp, "/users", "GET", roles=SUPERVISOR, summary="The lane's users (never their passwords)")
+@endpoint(bp, "/users", "GET", roles=SUPERVISORS, summary="The lane's users (never their passwords)")
 def list_users() -> Any:
     return {"users": lane_server().users.list()}
 
 
-@endpoint(bp, "/users", "POST", roles=SUPERVISOR, body=NEW_USER, status=201, summary="Add a user")
+@endpoint(bp, "/users", "POST", roles=SUPERVISORS, body=NEW_USER, status=201, summary="Add a user")
 def add_user(body: dict[str, Any]) -> Any:
     from common.accounts.sessions import UserExists
 
@@ -37,7 +37,7 @@ def add_user(body: dict[str, Any]) -> Any:
     return {"username": body["username"], "role": body["role"]}
 
 
-@endpoint(bp, "/users/<username>/disable", "POST", roles=SUPERVISOR,
+@endpoint(bp, "/users/<username>/disable", "POST", roles=SUPERVISORS,
           summary="Disable a user: their sessions end, they cannot sign in")
 def disable_user(username: str) -> Any:
     users = lane_server().users

@@ -32,7 +32,8 @@ def trap_judge(substance: str, trap_lot: str) -> Judge:
         found = any(n.lower() == substance.lower() for n in names)
         verification = data.get("verification")
         if data.get("result") != "alarm" or not found:
-            return False, f"expected an alarm on {substance}; got {data.get('result')} ({', '.join(names) or 'nothing'})"
+            got = f"{data.get('result')} ({', '.join(names) or 'nothing'})"
+            return False, f"expected an alarm on {substance}; got {got}"
         if verification and (not verification["passed"] or verification["trap_lot"] != trap_lot):
             return False, f"the detector reported verification {verification['trap_lot']} as failed or another lot"
         return True, f"alarm on {substance}"

@@ -126,7 +126,8 @@ class ScaleCalibration:
             if point.step not in LOAD_MAY_DIFFER:
                 raise CalibrationError(f"the {point.step} load is {text(point.load)} {self.unit}; it cannot be changed")
             if not 0 < load <= self.instrument.max_capacity:
-                raise CalibrationError(f"the load must be more than 0 and at most Max ({text(self.instrument.max_capacity)})")
+                raise CalibrationError(f"the load must be more than 0 and at most Max "
+                                       f"({text(self.instrument.max_capacity)})")
             point.load = load
         if point.step == "zero":
             point.result = zero_test(self.instrument, indication)

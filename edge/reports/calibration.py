@@ -27,7 +27,8 @@ def _scale_sections(doc: Document, record: dict[str, Any]) -> None:
     adjustment = record.get("adjustment")
     doc.heading("Adjustment before the tests")
     doc.paragraph("None was run." if not adjustment else
-                  f"{_verdict(adjustment['passed'])}: {adjustment['detail']} ({adjustment['at']} by {adjustment['by']})")
+                  f"{_verdict(adjustment['passed'])}: {adjustment['detail']} "
+                  f"({adjustment['at']} by {adjustment['by']})")
     for step in record["steps"]:
         extra = f", spread {step['spread']} {unit} (limit {step['spread_limit']})" if "spread" in step else ""
         doc.heading(f"{step['step'].capitalize()}: {_verdict(step['passed'])}{extra}")

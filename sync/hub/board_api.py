@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from common.roles import SUPERVISORS
 from common.web.errors import ApiError, not_found
 from common.web.routing import current_session, endpoint, lane_server, query_int
 from sync.hub.alarms import AlarmNotFound
@@ -21,7 +22,6 @@ from sync.hub.metrics import metrics
 
 bp = Blueprint("hub_board", __name__, url_prefix="/api/v1/hub")
 
-SUPERVISOR = ("supervisor",)
 KINDS = ("inspection", "seizure")
 
 
@@ -35,7 +35,7 @@ def list_alarms() -> Any:
         limit=query_int("limit", 200, 1, 500))}
 
 
-@endpoint(bp, "/alarms/<int:alarm_id>/ack", "POST", roles=SUPERVISOR,
+@endpoint(bp, "/alarms/<int:alarm_id>/ack", "POST", roles=SUPERVISORS,
           summary="Acknowledge an alarm: who and when are kept; acknowledging twice changes nothing")
 def acknowledge(alarm_id: int) -> Any:
     hub = lane_server()

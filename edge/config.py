@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from common.config import ConfigError, Section, config_path, parse_tls, read_toml
+from common.web.limits import ServerLimits, parse_limits
 from drivers.base import SerialSettings
 from drivers.registry import DRIVERS, KINDS
 
@@ -55,6 +56,7 @@ class LaneConfig:
     weight_tolerance_pct: float = 5.0
     tls: tuple[Path, Path] | None = None  # (certificate chain, private key): serve HTTPS
     serial_by_id_dir: Path = Path("/dev/serial/by-id")  # where the stable port names the port list shows first live
+    limits: ServerLimits = ServerLimits()  # max_connections, read_timeout_s (docs/server.md)
 
 
 def load_config(path: str | Path) -> LaneConfig:
@@ -80,6 +82,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
         raise server.fail("session_ttl_s", "must be at least 60 seconds")
     tls = parse_tls(server, base_dir)
     by_id = config_path(server.get("serial_by_id_dir", str, "/dev/serial/by-id"), base_dir)
+    limits = parse_limits(server, ServerLimits())
     server.done()
 
     upstream = None
@@ -117,7 +120,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
     top.done()
     return LaneConfig(lane_id=lane_id, lane_name=lane_name, host=host, port=port, data_dir=data_dir,
                       devices=devices, upstream=upstream, source=source, session_ttl_s=session_ttl_s,
-                      weight_tolerance_pct=tolerance, tls=tls, serial_by_id_dir=by_id)
+                      weight_tolerance_pct=tolerance, tls=tls, serial_by_id_dir=by_id, limits=limits)
 
 
 def parse_device(source: str, where: str, raw: Any) -> DeviceConfig:

@@ -27,6 +27,7 @@ def load_hub(path: Path | None) -> HubConfig:
 
 def cmd_hub(args: argparse.Namespace) -> int:
     from common.logs import setup_logging
+    from common.web.server import ServerError
     from sync.hub.app import run_hub
 
     config = load_hub(args.config)
@@ -35,7 +36,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
     setup_logging()
     try:
         run_hub(config, on_ready=lambda url: say_line(f"lanebox: hub {config.hub_id} serving on {url}"))
-    except (OSError, StoreError) as exc:
+    except ServerError as exc:
         raise CommandError(str(exc)) from None
     return 0
 

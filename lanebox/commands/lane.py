@@ -18,13 +18,14 @@ def load_lane_config(path: Path) -> LaneConfig:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from common.logs import setup_logging
+    from common.web.server import ServerError
     from edge.server import run_lane
 
     config = load_lane_config(args.config)
     setup_logging()
     try:
         run_lane(config, on_ready=lambda url: say_line(f"lanebox: lane {config.lane_id} serving on {url}"))
-    except (OSError, StoreError) as exc:
+    except ServerError as exc:
         raise CommandError(str(exc)) from None
     return 0
 

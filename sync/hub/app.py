@@ -21,11 +21,12 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from common.discovery import ServiceWatcher, make_zeroconf
+from common.eventlog.store import StoreError
 from common.periodic import Periodic
 from common.version import package_version
 from common.web import monitoring, openapi, session_api
 from common.web.routing import make_api_app
-from common.web.server import serve_until_signal
+from common.web.server import Service, serve
 from sync.hub import board_api, lanes, receiver, reference, roster, web
 from sync.hub.alarms import AlarmBook
 from sync.hub.config import DEFAULT_OFFLINE_AFTER_S, HubConfig
@@ -141,23 +142,36 @@ class HubCollector(Collector):
 
 
 def run_hub(config: HubConfig, on_ready: Callable[[str], None] | None = None) -> None:
-    """Serve the hub until a signal; ``on_ready`` gets the base URL once listening.
+    """Serve the hub until a signal; ``on_ready`` gets the base URL once serving.
 
-    Raises ``OSError`` if the address cannot be bound and
-    :class:`~common.eventlog.writer.StoreError` if the store cannot be opened.
+    The hub is built in the server's worker process, after its fork
+    (common.web.server): the store opened (waiting for PostgreSQL, then
+    Redis, as long as they are away), the discovery watcher and the hub's
+    threads started. Raises :class:`~common.web.server.ServerError` if it
+    cannot start (port, TLS files, a store that is not this hub's).
     """
+    serve(lambda: _start_hub(config), config.host, config.port, f"hub {config.hub_id}", role="hub",
+          tls=config.tls, limits=config.limits, on_ready=on_ready, fails=(StoreError,))
+
+
+def _start_hub(config: HubConfig) -> Service:
     store = HubStore(config.store_location, config.hub_id).start(retry_s=START_RETRY_S)
-    if config.redis_url:
-        wait_for_redis(config.redis_url, retry_s=START_RETRY_S)
-    zeroconf = make_zeroconf(None if config.host in ("0.0.0.0", "") else [config.host])
-    watcher = ServiceWatcher(zeroconf)
-    hub = Hub(store, config.offline_after_s, heard=watcher.services,
-              message_queue=config.redis_url).start()
+    stops: list[Callable[[], None]] = [store.close]
+
+    def stop() -> None:
+        for part in reversed(stops):
+            part()
+
     try:
-        serve_until_signal(hub.app, config.host, config.port, f"hub {config.hub_id}", role="hub",
-                           tls=config.tls, on_ready=on_ready)
-    finally:
-        hub.stop()
-        watcher.close()
-        zeroconf.close()
-        store.close()
+        if config.redis_url:
+            wait_for_redis(config.redis_url, retry_s=START_RETRY_S)
+        zeroconf = make_zeroconf(None if config.host in ("0.0.0.0", "") else [config.host])
+        stops.append(zeroconf.close)
+        watcher = ServiceWatcher(zeroconf)
+        stops.append(watcher.close)
+        hub = Hub(store, config.offline_after_s, heard=watcher.services, message_queue=config.redis_url).start()
+        stops.append(hub.stop)
+    except BaseException:  # a failed or interrupted start leaves nothing running
+        stop()
+        raise
+    return Service(hub.app, hub.socketio, stop)

@@ -17,6 +17,8 @@ keeps its in ``./lanebox-demo``)::
     redis_url = "redis://127.0.0.1:6379/0"  # optional: several workers share live pushes
     tls_cert = "hub.crt"        # optional, both or neither: serve HTTPS (lanes then
     tls_key = "hub.key"         # verify it, with [upstream] ca_file for a private CA)
+    max_connections = 200       # connections served at once (docs/server.md)
+    read_timeout_s = 10         # to send a request head; the longest silence after it
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from common.config import Section, config_path, parse_tls, read_toml
+from common.web.limits import ServerLimits, parse_limits
 
 DEFAULT_PORT = 9090
 DEFAULT_DATA_DIR = Path("lanebox-hub")
 DEFAULT_OFFLINE_AFTER_S = 15.0
+#: a hub serves every lane's sync and every control-room board: more connections than a lane
+DEFAULT_LIMITS = ServerLimits(max_connections=200)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class HubConfig:
     database: str | None = None
     redis_url: str | None = None
     tls: tuple[Path, Path] | None = None  # (certificate chain, private key): serve HTTPS
+    limits: ServerLimits = DEFAULT_LIMITS
 
     @property
     def store_path(self) -> Path:
@@ -86,8 +92,9 @@ def parse_hub_config(raw: dict[str, Any], *, source: str = "<config>",
     if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise hub.fail("redis_url", "must be a redis://, rediss:// or unix:// URL")
     tls = parse_tls(hub, base_dir)
+    limits = parse_limits(hub, DEFAULT_LIMITS)
     hub.done()
     top.done()
     return HubConfig(hub_id=hub_id, host=host, port=port, data_dir=data_dir, source=source,
                      offline_after_s=offline_after_s, database=database, redis_url=redis_url,
-                     tls=tls)
+                     tls=tls, limits=limits)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from common.clock import iso_utc
 from common.custody import custody_entry
 from common.web.errors import ApiError, not_found
 from sync.hub.projector import normalise_term
@@ -46,8 +47,7 @@ def parse_day(name: str, text: str | None, end: bool = False) -> str | None:
         day = date.fromisoformat(text)
     except ValueError:
         raise ApiError(400, "invalid_field", f"{name}: not a date (YYYY-MM-DD)", field=name) from None
-    return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time()).isoformat(
-        timespec="milliseconds") + "Z"
+    return iso_utc(datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time(), UTC))
 
 
 def search(store: HubStore, *, q: str | None = None, lane: str | None = None,

@@ -9,7 +9,7 @@ rows of the window are read with plain indexed SQL and summed in Python
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -36,9 +36,9 @@ def metrics(store: HubStore, *, hours: int, now: float, lane: str | None = None)
     """``{hours, since, per_hour: [{hour, inspections}], inspections, closed,
     clearance_s: {p50, p90}, seizures, alarms: {kind: n}, duty: {currency: total},
     by_lane: {lane: inspections}}``."""
-    end = datetime.fromtimestamp(now, timezone.utc).replace(minute=0, second=0, microsecond=0)
+    end = datetime.fromtimestamp(now, UTC).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(hours=hours - 1)
-    since = iso_utc(start.timestamp())
+    since = iso_utc(start)
     lane_filter, lane_params = (" AND lane = ?", (lane,)) if lane else ("", ())
     with store.read() as conn:
         cases = conn.execute(f"SELECT lane, kind, started_at, closed_at FROM hub_cases "
@@ -72,7 +72,7 @@ def metrics(store: HubStore, *, hours: int, now: float, lane: str | None = None)
             continue
     return {
         "hours": hours, "since": since,
-        "per_hour": [{"hour": iso_utc(h.timestamp()), "inspections": n} for h, n in buckets.items()],
+        "per_hour": [{"hour": iso_utc(h), "inspections": n} for h, n in buckets.items()],
         "inspections": sum(by_lane.values()), "closed": len(clearance),
         "clearance_s": {"p50": percentile(clearance, 0.5), "p90": percentile(clearance, 0.9)},
         "seizures": seizures, "alarms": dict(alarms),

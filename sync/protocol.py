@@ -1,17 +1,12 @@
 """The lane→hub wire contract, in one place so agent and receiver agree.
 
-``POST {url}/api/v1/sync/{lane}/events`` with ``Authorization: Bearer
-TOKEN`` and ``{"events": [event, ...]}`` (events exactly as the lane store
-holds them, ascending by seq) answers ``200 {"ack": n, "stored": k,
-"duplicates": d}`` once the batch is durably committed. ``ack`` is the hub's
-cursor for the lane: the highest seq up to which it holds every event.
-Refusals are ``{"error": {"code", "message"}, "ack": n}``; the codes that
-matter to a sender are below. ``GET .../cursor`` answers ``{"ack": n}``.
-
-With the same token, ``POST .../status`` takes the lane's live status
-(:mod:`sync.lane.status_reporter`, :mod:`sync.hub.lanes`) and ``GET .../reference``
-serves the hub's reference data by ETag (:mod:`sync.lane.reference_puller`,
-:mod:`sync.hub.reference`) and ``GET .../roster`` its users (:mod:`sync.hub.roster`).
+The protocol is described for its users in docs/sync-protocol.md: the
+endpoints under ``/api/v1/sync/{lane}/`` (events, cursor, status,
+reference, roster), the lane token, the batch, the ack as cursor, the
+refusal codes below and what a sender does with each. Here are the paths
+and limits both ends import: the lane's end in :mod:`sync.lane`, the hub's
+in :mod:`sync.hub.receiver`, :mod:`sync.hub.lanes`, :mod:`sync.hub.reference`
+and :mod:`sync.hub.roster`.
 """
 
 from __future__ import annotations

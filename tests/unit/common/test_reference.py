@@ -14,8 +14,6 @@ from common.eventlog.store import EventStore
 from common.reference import ReferenceProblem, for_lane, load_reference_file, parse_reference, store_reference
 from drivers.validation.iso6346 import parse_container_number
 from edge.config import parse_config
-from edge.inspections.risk import RiskFactor, score_risk
-from edge.reference import look_up
 from edge.users import UserDirectory
 from lanebox.demo import DEMO_LANE, DEMO_REFERENCE, DEMO_USERS, ensure_demo_reference, prepare_demo_store
 from sync.roster import parse_roster
@@ -96,30 +94,6 @@ def test_not_json_or_not_there(tmp_path):
         load_reference_file(tmp_path / "bad.json")
     with pytest.raises(ReferenceProblem, match=r"missing.json: no such file"):
         load_reference_file(tmp_path / "missing.json")
-
-
-def test_lookup_normalises_and_scores(reference):
-    found = look_up(reference, plate="KHN512")
-    assert found.declaration["ref"] == "GB-DEC-0003"
-    assert score_risk(found.factors) == {"score": 50, "level": "medium", "reasons": [
-        "watchlist: plate KHN512: intelligence: vehicle linked to tobacco smuggling (demo)"]}
-    stolen_box = look_up(reference, containers=["MSKU2309611"])
-    assert stolen_box.declaration is None
-    assert score_risk(stolen_box.factors)["score"] == 50 + 20
-    both = look_up(reference, plate="YK19ZRT", containers=["TCLU1198476"])
-    assert both.declaration["ref"] == "GB-DEC-0008" and both.factors == []
-    by_ref = look_up(reference, plate="KHN512", declaration_ref="GB-DEC-0001")
-    assert by_ref.declaration["ref"] == "GB-DEC-0001"
-    assert look_up(reference, document="L898902C3").watchlist_hits[0]["type"] == "document"
-    assert reference.tariff_for("240220")["hs_prefix"] == "2402" and reference.tariff_for("999999") is None
-
-
-def test_risk_is_capped_and_levelled():
-    assert score_risk([RiskFactor("trace_alarm", "a"), RiskFactor("watchlist_high", "b")])["score"] == 100
-    assert score_risk([RiskFactor("high_risk_origin", "a"), RiskFactor("container_invalid", "b")])["level"] == "medium"
-    assert score_risk([RiskFactor("watchlist_high", "a"), RiskFactor("high_risk_origin", "b")])["level"] == "high"
-    assert score_risk([RiskFactor("no_declaration", "a")])["level"] == "low"
-    assert score_risk([]) == {"score": 0, "level": "low", "reasons": []}
 
 
 def test_the_demo_store_has_the_hubs_users_and_the_demo_reference(tmp_path):

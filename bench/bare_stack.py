@@ -1,4 +1,4 @@
-"""The bare stack DESIGN.md compares lanebox against: a minimal pyserial read
+"""The bare stack lanebox is measured against (docs/architecture.md): a minimal pyserial read
 loop per port emitting each line through Flask-SocketIO (threading mode).
 
 Run by bench/live.py as ``python bench/bare_stack.py PORT PATH...``; prints

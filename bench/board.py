@@ -6,7 +6,7 @@ its own sync token) report status from a pool of threads — a heartbeat every
 in as a hub user) listens. Every so often one lane reports a change (a
 device going ``disconnected``, stamped with the send time); the figure is
 the time from just before that POST until the board receives the ``lane``
-push for it. Target (DESIGN.md): within 1 s at 200 lanes.
+push for it. Target (docs/architecture.md): within 1 s at 200 lanes.
 
 Run: ``.venv/bin/python bench/board.py [--lanes 200] [--changes 300]``.
 """

@@ -3,7 +3,7 @@
 Every append waits for its own durable commit (WAL, synchronous=FULL), as an
 API request does. One writer alone pays one fsync per event; concurrent
 writers share commits through the writer thread's group commit, which is
-where DESIGN.md's target (2,000 durable events/s) is measured.
+where the target of docs/architecture.md (2,000 durable events/s) is measured.
 
     .venv/bin/python bench/store.py [--events 20000] [--writers 8] [--dir PATH]
 
@@ -68,7 +68,7 @@ def main() -> None:
             size = store.size_bytes()
             print(f"file size: {size / 2**20:8.1f} MiB db+wal "
                   f"({size / report.checked:.0f} bytes/event incl. views)")
-    print("target: 2,000 durable events/s (DESIGN.md)")
+    print("target: 2,000 durable events/s (docs/architecture.md)")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Lanes and the hub finding each other on the port network (mDNS/zeroconf).
 
-Both advertise ``_lanebox._tcp.local.`` (CONTRACT.md): a lane with TXT
+Both advertise ``_lanebox._tcp.local.`` (docs/contract.md): a lane with TXT
 ``role=lane``, ``lane=ID``, ``api=/api/v1``; the hub with ``role=hub``. A
 server on HTTPS adds ``scheme=https`` (absent means http, as before). A
 lane without ``[upstream] url`` asks :class:`ServiceWatcher` for the hub

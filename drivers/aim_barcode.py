@@ -29,7 +29,7 @@ MAX_RECORD = 4096
 
 
 def parse_barcode_record(line: bytes) -> dict[str, Any] | None:
-    """One record (without its suffix) as the CONTRACT barcode reading.
+    """One record (without its suffix) as the barcode reading of docs/contract.md.
 
     Returns ``{"symbology", "text", "parsed"}``, or None when the record
     holds no scan: not UTF-8, or an identifier with nothing after it.

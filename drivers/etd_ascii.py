@@ -98,7 +98,7 @@ def parse_etd_line(line: bytes) -> dict[str, Any]:
 
 
 def reading_from_message(message: dict[str, Any]) -> dict[str, Any] | None:
-    """The CONTRACT ``trace`` reading for a RES or VER message, else None.
+    """The ``trace`` reading (docs/contract.md) for a RES or VER message, else None.
 
     A verification (VER) is a reading too, so a technician sees it live;
     it carries ``verification`` with the trap lot and the device's verdict.

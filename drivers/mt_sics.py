@@ -41,7 +41,7 @@ _COMMAND = re.compile(r"[ -~]+\Z")
 
 #: the command the driver streams with, by ``stream`` mode
 STREAM_COMMANDS = {"sir": "SIR", "si": "SI"}
-#: commands after which a running SIR has stopped (protocols.md 1)
+#: commands after which a running SIR has stopped (docs/protocols.md section 1)
 _STOPS_STREAM = ("S", "SI", "SR", "@")
 
 _ACTIONS = {"Z": "zero", "ZI": "zero", "T": "tare", "TA": "preset tare", "TAC": "clear tare",
@@ -139,7 +139,7 @@ def parse_mt_sics_line(line: bytes) -> dict[str, Any]:
 
 
 def weight_reading(reply: dict[str, Any], tare: Tare | None, *, unit: str = "kg") -> dict[str, Any]:
-    """The CONTRACT scale reading for an ``S S``/``S D``/``S +``/``S -`` reply.
+    """The scale reading (docs/contract.md) for an ``S S``/``S D``/``S +``/``S -`` reply.
 
     ``tare`` is the active tare as (value, unit), converted to the reading's
     unit. ``unit`` is what an overload/underload reading (which carries no

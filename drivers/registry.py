@@ -1,4 +1,4 @@
-"""Driver and simulator names (as in shared/protocols.md) to their classes.
+"""Driver and simulator names (as in docs/protocols.md) to their classes.
 
 Imported lazily by dotted path so that loading one protocol never costs
 another's import, and so the CLI can list names without importing all.

@@ -1,6 +1,6 @@
 """What every scale driver shares, whatever its protocol.
 
-The server and the tablets see "a scale": one reading shape (CONTRACT.md,
+The server and the tablets see "a scale": one reading shape (docs/contract.md,
 ``reading`` for kind ``scale``), four units, and one set of commands. Each
 protocol module turns its wire format into that; this module holds the
 parts they would otherwise copy: unit normalisation, the reading dict and
@@ -14,7 +14,7 @@ from typing import Any
 
 from drivers.base import DeviceError, SerialDriver
 
-#: the units a reading may carry (CONTRACT.md)
+#: the units a reading may carry (docs/contract.md)
 REPORTED_UNITS = ("kg", "g", "lb", "t")
 
 #: units a scale may show that we convert rather than refuse
@@ -66,7 +66,7 @@ def tare_in(tare: Tare | None, unit: str) -> float | None:
 
 def scale_reading(weight: float | None, unit: str, stable: bool, tare: float | None,
                   status: str = "ok") -> dict[str, Any]:
-    """The CONTRACT ``data`` of a scale reading. ``weight`` is None out of range."""
+    """The ``data`` of a scale reading (docs/contract.md). ``weight`` is None out of range."""
     return {"weight": weight, "unit": unit, "stable": stable, "tare": tare, "status": status}
 
 

@@ -97,7 +97,7 @@ def parse_toledo_frame(frame: bytes) -> dict[str, Any]:
 
 
 def toledo_reading(frame: dict[str, Any]) -> dict[str, Any]:
-    """The CONTRACT scale reading for a parsed frame (oz becomes lb).
+    """The scale reading (docs/contract.md) for a parsed frame (oz becomes lb).
 
     Out of range is an overload, or an underload when the sign is negative;
     either way the weight is null. The tare is reported in net mode only.

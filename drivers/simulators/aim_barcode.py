@@ -19,7 +19,7 @@ GS = "\x1d"
 
 #: real owner codes (BIC-registered), used with made-up serials
 OWNER_CODES = ("CSQ", "MSC", "MAE", "TCN", "TGH", "HLX", "CMA", "OOL", "EMC", "SEG")
-#: published valid container numbers (shared/protocols.md)
+#: published valid container numbers (docs/protocols.md)
 KNOWN_CONTAINERS = ("CSQU3054383", "TCNU7200794", "TOLU4734787", "GYOU4047990", "MWCU6059784")
 
 

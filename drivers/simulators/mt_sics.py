@@ -1,4 +1,4 @@
-"""An MT-SICS scale (levels 0-1, C3), answering exactly as protocols.md says.
+"""An MT-SICS scale (levels 0-1, C3), answering exactly as docs/protocols.md says.
 
 Weights are right-aligned in a 10-character field with the sign next to
 the digits (``S S     100.00 g``). Commands are done in the order they

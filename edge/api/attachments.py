@@ -1,5 +1,5 @@
 """Attaching a device's current reading to a record — how a reading becomes
-evidence (DESIGN.md decision 3).
+evidence (docs/architecture.md, decision 3).
 
 The event keeps the reading as the tablet saw it, the raw frame it came
 from, the device's identity and its calibration state at that moment. For

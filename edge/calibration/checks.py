@@ -9,7 +9,7 @@
 
 A check is a list of steps, each waiting for one reading from the device
 after the technician has armed it; the reading is judged when it comes.
-Pure logic: readings come in as the CONTRACT ``reading`` messages.
+Pure logic: readings come in as the ``reading`` messages of docs/contract.md.
 """
 
 from __future__ import annotations

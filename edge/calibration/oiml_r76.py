@@ -1,6 +1,6 @@
 """OIML R 76-1 rules for non-automatic weighing instruments, as pure functions.
 
-What a scale calibration is judged by (shared/protocols.md section 6):
+What a scale calibration is judged by (docs/protocols.md section 6):
 the maximum permissible error (MPE) for a load, by accuracy class and
 verification interval ``e``, and the zero, eccentricity, repeatability and
 weighing tests built on it. Everything is in :class:`~decimal.Decimal` and

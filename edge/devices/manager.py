@@ -39,7 +39,7 @@ class DeviceState:
     config: DeviceConfig
     driver: SerialDriver = field(init=False)
     seq: int = 0
-    #: the last readings (CONTRACT `reading` messages) with their raw frames, so the reading an officer saw
+    #: the last readings (`reading` messages, docs/contract.md) with their raw frames, so the reading an officer saw
     #: (by its seq) is the one recorded, even if newer ones have arrived since
     recent: deque[tuple[dict[str, Any], bytes]] = field(default_factory=lambda: deque(maxlen=RECENT_READINGS))
     locked: dict[str, Any] | None = None   # {"by", "reason", "at"} while locked
@@ -77,7 +77,7 @@ class DeviceState:
         return next(((m, raw) for m, raw in reversed(self.recent) if m["seq"] == seq), None)
 
     def status_message(self) -> dict[str, Any]:
-        """The CONTRACT's ``device_status`` message (with the device's ``kind``, so a
+        """The ``device_status`` message of docs/contract.md (with the device's ``kind``, so a
         tablet can place a device it has not had a reading from yet)."""
         return {"device_id": self.config.id, "kind": self.config.kind, "state": self.public_state,
                 "detail": self.public_detail}

@@ -100,7 +100,7 @@ def _reading_text(kind: str, data: dict[str, Any]) -> str:
 
 def _readings_section(doc: Document, inspection: dict[str, Any]) -> None:
     """Every device reading attached to the inspection, each with the device's
-    calibration standing when it was read (DESIGN.md decision 5)."""
+    calibration standing when it was read (docs/architecture.md, decision 5)."""
     entries = [("scale", w) for w in inspection["weights"]] + [("trace", t) for t in inspection["traces"]]
     if inspection["document"]:
         entries.append(("document", inspection["document"]))

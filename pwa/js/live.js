@@ -24,7 +24,7 @@ function emit(type, payload) {
   }
 }
 
-/** fn(type, payload): type 'reading' (the CONTRACT message), 'status'
+/** fn(type, payload): type 'reading' (docs/contract.md), 'status'
  *  (device), 'device' (a new one known), 'link' ({up, detail}). */
 export function subscribe(fn) {
   listeners.add(fn);

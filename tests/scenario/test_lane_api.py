@@ -1,4 +1,4 @@
-"""The HTTP API against a running lane: sign-in, roles, the CONTRACT's
+"""The HTTP API against a running lane: sign-in, roles, docs/contract.md's
 error shape, and bad input that must never be stored nor yield a 500."""
 
 from __future__ import annotations

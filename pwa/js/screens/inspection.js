@@ -48,7 +48,7 @@ function readingData(entry) {
   return entry;
 }
 
-/** The mark on a reading taken while its device's calibration was overdue or failed (DESIGN.md 5). */
+/** The mark on a reading taken while its device's calibration was overdue or failed (docs/architecture.md, decision 5). */
 function dueBadge(entry) {
   const due = entry.calibration_due || (entry.calibration && ['due', 'failed'].includes(entry.calibration.status));
   return due ? badge('CALIBRATION DUE', 'warn') : null;

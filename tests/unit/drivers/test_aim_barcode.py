@@ -1,6 +1,6 @@
 """The aim-barcode driver: records parsed as pure functions (with
 hypothesis), then end to end over real pseudo-terminals, and the
-simulator's wire format checked against shared/protocols.md section 3."""
+simulator's wire format checked against docs/protocols.md section 3."""
 
 from __future__ import annotations
 

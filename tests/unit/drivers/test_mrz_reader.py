@@ -1,6 +1,6 @@
 """The mrz-reader driver: grouping lines into documents (pure, with
 hypothesis), then end to end over real pseudo-terminals, and the
-simulator's wire format checked against shared/protocols.md section 4."""
+simulator's wire format checked against docs/protocols.md section 4."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The mt-sics driver: its parser against the replies published in
-protocols.md section 1, fuzzed, and the driver end to end against the
+docs/protocols.md section 1, fuzzed, and the driver end to end against the
 simulator on a real pseudo-terminal."""
 
 from __future__ import annotations

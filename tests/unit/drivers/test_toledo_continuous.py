@@ -1,5 +1,5 @@
 """The toledo-continuous driver: the published vectors and status bits of
-protocols.md section 2, the framer (checksum or not, split anywhere,
+docs/protocols.md section 2, the framer (checksum or not, split anywhere,
 garbage), fuzzed, and the driver end to end on a real pty."""
 
 from __future__ import annotations

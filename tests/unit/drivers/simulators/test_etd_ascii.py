@@ -1,4 +1,4 @@
-"""The etd-ascii simulator speaks docs/etd-ascii.md (protocols.md section 5),
+"""The etd-ascii simulator speaks docs/etd-ascii.md (docs/protocols.md section 5),
 checked over a real pty with plain pyserial — not with lanebox's driver."""
 
 from __future__ import annotations

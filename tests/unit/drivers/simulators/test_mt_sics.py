@@ -1,4 +1,4 @@
-"""The MT-SICS simulator speaks what protocols.md section 1 says a scale
+"""The MT-SICS simulator speaks what docs/protocols.md section 1 says a scale
 answers, checked over a real pty with plain pyserial (no lanebox driver):
 the exact reply shapes, the 10-character right-aligned value field with
 the sign next to the digits, the SIR stream and what stops it."""

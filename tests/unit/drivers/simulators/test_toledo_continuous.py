@@ -1,4 +1,4 @@
-"""The Toledo continuous simulator sends what protocols.md section 2 says an
+"""The Toledo continuous simulator sends what docs/protocols.md section 2 says an
 indicator sends, checked over a real pty with plain pyserial (no lanebox
 driver): frame shape, checksum rule, rate, and the status bits."""
 

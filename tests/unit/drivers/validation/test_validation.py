@@ -1,4 +1,4 @@
-"""Scan validation against the published vectors in shared/protocols.md
+"""Scan validation against the published vectors in docs/protocols.md
 (sections 3 and 4), the ICAO 9303 specimens, and hypothesis for the rest."""
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def test_one_changed_digit_fails_the_check(owner, category, serial, position, de
     assert parse_container_number(changed)["checks"]["check_digit"] is False
 
 
-# letter values as tabled in shared/protocols.md
+# letter values as tabled in docs/protocols.md
 LETTER_VALUES = dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", (10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 23, 24, 25,
                                                          26, 27, 28, 29, 30, 31, 32, 34, 35, 36, 37, 38)))
 

@@ -1,5 +1,5 @@
 """OIML R 76-1 maximum permissible errors against the table in
-shared/protocols.md section 6, at every band boundary, class III and IIII."""
+docs/protocols.md section 6, at every band boundary, class III and IIII."""
 
 from __future__ import annotations
 

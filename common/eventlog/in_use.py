@@ -31,11 +31,7 @@ def in_use_path(store: Path) -> Path:
 def hold_open(store: Path) -> IO[str]:
     """Take the shared lock of an open store (waiting out a restore under way);
     closing the returned handle releases it."""
-    try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(in_use_path(store), "a")
-    except OSError as exc:
-        raise StoreError(f"{store}: cannot make its lock file: {exc}") from exc
+    handle = _lock_file(store)
     fcntl.flock(handle, fcntl.LOCK_SH)
     return handle
 
@@ -44,11 +40,7 @@ def hold_open(store: Path) -> IO[str]:
 def sole_use(store: Path) -> Iterator[None]:
     """Hold ``store`` exclusively for the block: no process can open it
     meanwhile. :class:`StoreError` at once if a process has it open now."""
-    try:
-        handle = open(in_use_path(store), "a")
-    except OSError as exc:
-        raise StoreError(f"{store}: cannot make its lock file: {exc}") from exc
-    with handle:
+    with _lock_file(store) as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -58,3 +50,11 @@ def sole_use(store: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _lock_file(store: Path) -> IO[str]:
+    try:
+        store.parent.mkdir(parents=True, exist_ok=True)
+        return open(in_use_path(store), "a")
+    except OSError as exc:
+        raise StoreError(f"{store}: cannot make its lock file: {exc}") from exc

@@ -48,7 +48,7 @@ from common.eventlog.views import NO_VIEWS, Projection, ProjectionFn, Views
 from common.eventlog.writer import StoreError, Writer
 
 __all__ = ["AppendResult", "ConflictError", "EventStore", "InvalidEvent", "StoreError",
-           "verify_file"]
+           "open_readonly", "verify_file"]
 
 log = logging.getLogger(__name__)
 
@@ -538,7 +538,7 @@ class _ReaderPool:
     """
 
     def __init__(self, path: Path) -> None:
-        self._uri = _readonly_uri(path)
+        self._uri = readonly_uri(path)
         self._idle: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -578,8 +578,20 @@ def _shm_path(path: Path) -> Path:
     return path.with_name(path.name + "-shm")
 
 
-def _readonly_uri(path: Path) -> str:
+def readonly_uri(path: Path) -> str:
+    """A URI that opens ``path`` read-only: it can never write to it, nor create it."""
     return path.resolve().as_uri() + "?mode=ro"
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection to an existing store file (safe beside a live
+    server); :class:`StoreError` if there is no file."""
+    if not path.is_file():
+        raise StoreError(f"{path}: no event store here")
+    try:
+        return sqlite3.connect(readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot open: {exc}") from exc
 
 
 def _open_write_connection(path: Path, create: bool) -> sqlite3.Connection:
@@ -673,12 +685,7 @@ def verify_file(path: str | Path) -> ChainReport:
     """Verify a store's chain without starting it: read-only, creates nothing,
     so ``lanebox verify`` can run next to a live server."""
     path = Path(path)
-    if not path.is_file():
-        raise StoreError(f"{path}: no event store here")
-    try:
-        conn = sqlite3.connect(_readonly_uri(path), uri=True, timeout=BUSY_TIMEOUT_S)
-    except sqlite3.Error as exc:
-        raise StoreError(f"{path}: cannot open: {exc}") from exc
+    conn = open_readonly(path)
     try:
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone() is None:
             raise StoreError(f"{path}: not a lanebox event store (no events table)")

@@ -1,4 +1,5 @@
-"""``lanebox verify``: keeping the evidence store provably whole."""
+"""``lanebox verify``, ``backup`` and ``restore``: keeping the evidence store
+provably whole, copied, and back in place after a loss."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from common.eventlog.pinned_files import FilesCopied
 from common.eventlog.store import StoreError
 from lanebox.commands.lane import load_lane_config
 from lanebox.shell import CommandError
@@ -15,8 +17,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from common.eventlog.store import verify_file
     from edge.store import lane_store_path
 
-    config = load_lane_config(args.config)
-    path = lane_store_path(config.data_dir)
+    path = args.store if args.store is not None else lane_store_path(load_lane_config(args.config).data_dir)
     try:
         report = verify_file(path)  # read-only: safe beside a running server
     except StoreError as exc:
@@ -29,9 +30,71 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from edge.backup import backup_lane
+
+    config = load_lane_config(args.config)
+    try:
+        done = backup_lane(config.data_dir, args.dest)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"backed up lane {config.lane_id}: {done.events} events, chain ok ({done.store}); "
+          f"{photos_line(done.photos)}")
+    return 1 if done.photos.damaged else 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from edge.backup import restore_lane
+
+    config = load_lane_config(args.config)
+    try:
+        done = restore_lane(config.data_dir, config.lane_id, args.source, force=args.force)
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    restored = done.store
+    print(f"restored lane {config.lane_id} from {args.source}: {restored.events} events; "
+          f"{photos_line(done.photos)}")
+    if restored.kept_as is not None:
+        lacked = restored.lacked
+        held = ("it could not be compared with the copy" if lacked is None else
+                f"it held {lacked.count} events the copy lacks (from seq {lacked.first[0]})" if lacked else
+                "the copy holds all its events")
+        print(f"the store it replaced is kept as {restored.kept_as}; {held}")
+    return 1 if done.photos.damaged else 0
+
+
+def photos_line(photos: FilesCopied) -> str:
+    """How a photo copy went, in one line; damaged photos by name (they are not copied)."""
+    line = f"{photos.copied} photos copied, {photos.present} already there"
+    if photos.damaged:
+        line += (f"; {len(photos.damaged)} DAMAGED (bytes no longer match their name, not copied): "
+                 f"{', '.join(photos.damaged)}")
+    return line
+
+
 def add_commands(sub: Any) -> None:
-    verify = sub.add_parser("verify", help="check the lane's event hash chain",
-                            description="Walk the evidence log's hash chain. Exit 0 when whole, "
-                                        "1 naming the first broken link.")
-    verify.add_argument("--config", type=Path, required=True)
+    verify = sub.add_parser("verify", help="check the lane's event hash chain, or a copy's",
+                            description="Walk an evidence log's hash chain: the lane's (--config) or a "
+                                        "copy's (--store). Exit 0 when whole, 1 naming the first broken link.")
+    which = verify.add_mutually_exclusive_group(required=True)
+    which.add_argument("--config", type=Path, help="the lane's config file: check its store")
+    which.add_argument("--store", type=Path, metavar="FILE", help="check this store file (a backup's lane.sqlite3)")
     verify.set_defaults(func=cmd_verify)
+
+    backup = sub.add_parser("backup", help="copy the lane's store and photos into a folder, beside a running lane",
+                            description="Copy the lane's evidence store (SQLite's online backup: a consistent "
+                                        "snapshot, safe while the lane runs) and its new photos into DEST. "
+                                        "A copy in DEST holding events the store lacks is never replaced.")
+    backup.add_argument("--config", type=Path, required=True, help="the lane's config file")
+    backup.add_argument("dest", type=Path, metavar="DEST", help="the backup folder (made if missing)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="put a backup back as the lane's store (lane stopped)",
+                             description="Put the backup in SRC back as the lane's store and add its photos. "
+                                         "Refused while the lane runs, and when the store holds events the "
+                                         "backup lacks (unless --force). The replaced store is kept beside.")
+    restore.add_argument("--config", type=Path, required=True, help="the lane's config file")
+    restore.add_argument("source", type=Path, metavar="SRC", help="a folder made by lanebox backup")
+    restore.add_argument("--force", action="store_true",
+                         help="restore even though the store holds events the backup lacks")
+    restore.set_defaults(func=cmd_restore)

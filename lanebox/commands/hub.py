@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from common.eventlog.store import StoreError
+from lanebox.commands.hub_backup import add_hub_backup
 from lanebox.commands.users import add_users_parser, hub_accounts
 from lanebox.shell import EXIT_USAGE, CommandError, config_or_exit, say_line
 from sync.hub.config import HubConfig, default_config, load_hub_config
@@ -114,3 +115,4 @@ def add_commands(sub: Any) -> None:
     load.add_argument("--config", type=Path, required=True, help="the hub's config file")
     load.add_argument("data", type=Path, help="the reference JSON file")
     load.set_defaults(func=cmd_hub_reference)
+    add_hub_backup(actions)  # `hub backup` lives in lanebox/commands/hub_backup.py

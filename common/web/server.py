@@ -102,7 +102,7 @@ def serve(start: Callable[[], Service], host: str, port: int, name: str, *, role
         "control_socket_disable": True,  # gunicorn's control socket is one per user: lanes would share it
     }
     if tls is not None:
-        settings.update(certfile=str(tls[0]), keyfile=str(tls[1]), ssl_context=lambda *_: context)
+        settings.update(certfile=str(tls[0]), keyfile=str(tls[1]), ssl_context=lambda _config, _default: context)
     master = os.getpid()
     try:
         _Arbiter(_Application(settings, plan, limits.read_timeout_s)).run()

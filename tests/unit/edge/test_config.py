@@ -22,8 +22,16 @@ def test_the_contract_example_loads(tmp_path):
     assert config.data_dir == (tmp_path / "store").resolve()  # relative to the config file's folder
     assert config.upstream is not None and config.upstream.url == "http://127.0.0.1:9090"
     scale = config.devices[0]
-    assert (scale.driver, scale.serial.baudrate, scale.serial.parity, scale.serial.bytesize) == ("mt-sics", 19200, "E", 7)
+    serial = scale.serial
+    assert (scale.driver, serial.baudrate, serial.parity, serial.bytesize) == ("mt-sics", 19200, "E", 7)
     assert config.devices[1].serial.baudrate == 9600  # default 9600 8N1
+    assert (config.limits.max_connections, config.limits.read_timeout_s) == (100, 10.0)  # docs/server.md
+
+
+def test_server_limits_are_read(tmp_path):
+    text = GOOD.replace('host = "127.0.0.1"', 'host = "127.0.0.1"\nmax_connections = 20\nread_timeout_s = 2.5')
+    config = load_config(write(tmp_path, text))
+    assert (config.limits.max_connections, config.limits.read_timeout_s) == (20, 2.5)
 
 
 @pytest.mark.parametrize("change,key,words", [
@@ -42,6 +50,11 @@ def test_the_contract_example_loads(tmp_path):
     (('token = "secret"', 'token = "secret"\nca_file = "port-ca.pem"'), "upstream.ca_file", "no such file"),
     (('token = "secret"', 'token = "secret"\npull_interval_s = 0'), "upstream.pull_interval_s", "between 1 and"),
     (('host = "127.0.0.1"', 'host = true'), "server.host", "not a boolean"),
+    (('host = "127.0.0.1"', 'host = "127.0.0.1"\nmax_connections = 1'), "server.max_connections", "between 2 and"),
+    (('host = "127.0.0.1"', 'host = "127.0.0.1"\nmax_connections = 2.5'), "server.max_connections", "an integer"),
+    (('host = "127.0.0.1"', 'host = "127.0.0.1"\nread_timeout_s = 0'), "server.read_timeout_s", "between 1 and"),
+    (('host = "127.0.0.1"', 'host = "127.0.0.1"\nread_timeout_s = "10"'), "server.read_timeout_s", "a number"),
+    (('host = "127.0.0.1"', 'host = "127.0.0.1"\nread_timout_s = 10'), "server.read_timout_s", "unknown key"),
 ])
 def test_each_problem_names_file_key_and_why(tmp_path, change, key, words):
     path = write(tmp_path, GOOD.replace(*change, 1))

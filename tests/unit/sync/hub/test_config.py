@@ -22,6 +22,9 @@ from sync.hub.config import default_config, load_hub_config, parse_hub_config
      "hub.redis_url: must be a redis://, rediss:// or unix:// URL"),
     ('[hub]\nid = "H"\ndata_dir = "d"\ntls_cert = "nope.crt"\ntls_key = "nope.key"\n',
      "hub.tls_cert: no such file"),
+    ('[hub]\nid = "H"\ndata_dir = "d"\nmax_connections = 5000\n', "hub.max_connections: must be between 2 and"),
+    ('[hub]\nid = "H"\ndata_dir = "d"\nread_timeout_s = 301\n', "hub.read_timeout_s: must be between 1 and 300"),
+    ('[hub]\nid = "H"\ndata_dir = "d"\nread_timeout_s = true\n', "hub.read_timeout_s: must be an integer or"),
 ])
 def test_a_bad_config_names_file_and_key(tmp_path, text, message):
     config = tmp_path / "hub.toml"
@@ -36,6 +39,10 @@ def test_config_paths_and_defaults(tmp_path):
     config = parse_hub_config({"hub": {"id": "GBDVR-HUB", "data_dir": "store"}},
                               source="hub.toml", base_dir=tmp_path)
     assert (config.host, config.port) == ("127.0.0.1", 9090)
+    assert (config.limits.max_connections, config.limits.read_timeout_s) == (200, 10.0)
+    assert default_config().limits == config.limits
+    limited = parse_hub_config({"hub": {"id": "H", "data_dir": "d", "max_connections": 50, "read_timeout_s": 30}})
+    assert (limited.limits.max_connections, limited.limits.read_timeout_s) == (50, 30.0)
     assert config.store_path == tmp_path / "store" / "hub.sqlite3"
     assert default_config().data_dir == Path("lanebox-hub").resolve()
     with pytest.raises(ConfigError, match="hub.toml: hub: missing"):

@@ -6,24 +6,31 @@ scans, passports, swabs), demo reference data (``demo_reference.json``) and
 demo users whose passwords are printed. The lanes sync to the hub, which
 serves the control-room board. Everything keeps its store under one folder
 (./lanebox-demo or the one named) and listens on 127.0.0.1 only.
+
+The hub and the lanes run as ``lanebox hub`` and ``lanebox serve`` child
+processes — the production server, as at a port — from the TOML configs
+written in that folder (a newcomer can read them, and run them by hand);
+their logs go beside them. The simulated devices stay in this process.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import signal
+import subprocess
+import sys
 import threading
+import time
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
-
-from werkzeug.serving import make_server
+from typing import IO, Any, Callable
 
 from common.accounts.sessions import UserExists
 from common.eventlog.store import EventStore
 from common.reference import latest_reference_event, load_reference_file, store_reference
 from drivers.simulators.runner import RunningSimulator, start_simulator
-from edge.config import LaneConfig, parse_config
-from edge.server import LaneServer, run_lane
+from edge.config import LaneConfig, load_config
 from edge.store import lane_store_path, open_lane_store
 from edge.users import UserDirectory
 from sync.roster import RosterUser, parse_roster
@@ -41,21 +48,40 @@ DEMO_USERS = (  # username, role, password — demo only, printed at start
 DEMO_REFERENCE = resources.files("lanebox") / "demo_reference.json"
 DEMO_DEVICES = (("scale-1", "scale", "mt-sics"), ("barcode-1", "barcode", "aim-barcode"),
                 ("document-1", "document", "mrz-reader"), ("trace-1", "trace", "etd-ascii"))
+#: the line ``lanebox serve`` and ``lanebox hub`` print once serving
+SERVING = re.compile(r"serving on (https?://\S+)")
+START_TIMEOUT_S = 120.0  # a first start creates the stores; a small box takes its time
+STOP_TIMEOUT_S = 30.0
 
 Simulators = dict[str, RunningSimulator]
 
 
-def demo_config(data_dir: Path, port: int, simulators: Simulators, lane: str = DEMO_LANE,
-                upstream: tuple[str, str] | None = None) -> LaneConfig:
-    raw: dict[str, Any] = {
+class DemoError(Exception):
+    """The demo cannot go on; the message says why in one line."""
+
+
+def lane_config_table(lane: str, port: int, simulators: Simulators, data_dir: str,
+                      upstream: tuple[str, str]) -> dict[str, Any]:
+    """A demo lane's config, as the TOML file written for it holds it."""
+    return {
         "lane": {"id": lane, "name": f"Demo inbound lane {lane[-1]}"},
-        "server": {"host": "127.0.0.1", "port": port, "data_dir": str(data_dir)},
+        "server": {"host": "127.0.0.1", "port": port, "data_dir": data_dir},
+        "upstream": {"url": upstream[0], "token": upstream[1]},
         "devices": [{"id": device_id, "kind": kind, "driver": driver, "port": simulators[device_id].path}
                     for device_id, kind, driver in DEMO_DEVICES],
     }
-    if upstream:
-        raw["upstream"] = {"url": upstream[0], "token": upstream[1]}
-    return parse_config(raw, source="lanebox demo")
+
+
+def write_toml(path: Path, tables: dict[str, Any], command: str) -> Path:
+    """Write a config of tables (and arrays of tables) of strings and numbers."""
+    lines = [f"# Written by `lanebox demo` for: {command}", ""]
+    for name, table in tables.items():
+        for entry in table if isinstance(table, list) else [table]:
+            lines.append(f"[[{name}]]" if isinstance(table, list) else f"[{name}]")
+            lines += [f"{key} = {json.dumps(value)}" for key, value in entry.items()]
+            lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
 
 
 def prepare_demo_store(config: LaneConfig, roster: list[RosterUser]) -> None:
@@ -77,100 +103,150 @@ def ensure_demo_reference(store: EventStore) -> None:
         store_reference(store, load_reference_file(DEMO_REFERENCE), actor="lanebox-demo")
 
 
-class Background:
-    """A WSGI app on 127.0.0.1 served from a thread, for the demo's hub and
-    second lane (the first lane runs in the foreground until Ctrl-C)."""
+def prepare_demo_hub(data_dir: Path) -> tuple[dict[str, str], list[RosterUser]]:
+    """The demo hub's store: both lanes registered (their tokens kept beside the
+    store, as only hashes are in it) and the demo users; its tokens and roster."""
+    from sync.hub.store import HubStore, LaneExists
+    from sync.hub.users import HubUsers
 
-    def __init__(self, app: Any, port: int) -> None:
-        self._http = make_server("127.0.0.1", port, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._http.server_port}"
-        self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-
-
-class DemoHub:
-    """The demo's hub: its store, demo users, the lanes registered (their
-    tokens kept beside the store, as only hashes are in it), served."""
-
-    def __init__(self, data_dir: Path, port: int) -> None:
-        from sync.hub.app import Hub
-        from sync.hub.store import HubStore, LaneExists
-        from sync.hub.users import HubUsers
-
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = HubStore(data_dir / "hub.sqlite3", DEMO_HUB).start()
-        tokens_file = data_dir / "demo-lane-tokens.json"
-        self.tokens: dict[str, str] = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tokens_file = data_dir / "demo-lane-tokens.json"
+    tokens: dict[str, str] = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}
+    with HubStore(data_dir / "hub.sqlite3", DEMO_HUB) as store:
         for lane in DEMO_LANES:
             try:
-                self.tokens[lane] = self.store.add_lane(lane)
+                tokens[lane] = store.add_lane(lane)
             except LaneExists:
                 pass
-        tokens_file.write_text(json.dumps(self.tokens))
-        users = HubUsers(self.store)
+        tokens_file.write_text(json.dumps(tokens))
+        users = HubUsers(store)
         for username, role, password in DEMO_USERS:
             try:
                 users.add(username, role, password)
             except UserExists:
                 pass
-        self.hub = Hub(self.store, users=users).start()
-        self.server = Background(self.hub.app, port)
+        roster = parse_roster({"users": users.roster()})
+    return tokens, roster
 
-    def close(self) -> None:
-        self.server.close()
-        self.hub.stop()
-        self.store.close()
+
+class _Stopped(Exception):
+    """SIGINT or SIGTERM came while the demo was starting."""
+
+
+class Child:
+    """One ``lanebox`` command run as a child process: its stdout read for the
+    "serving on" line, its stderr (and any more output) in ``log``."""
+
+    def __init__(self, name: str, args: list[str], log: Path) -> None:
+        self.name, self.log = name, log
+        self.url = ""
+        self._ready = threading.Event()
+        self._log = log.open("a", encoding="utf-8")
+        self.process = subprocess.Popen([sys.executable, "-m", "lanebox", *args], stdout=subprocess.PIPE,
+                                        stderr=self._log, stdin=subprocess.DEVNULL, text=True)
+        self._pump_thread = threading.Thread(target=self._pump, args=(self.process.stdout,),
+                                             name=f"demo-{name}-out", daemon=True)
+        self._pump_thread.start()
+
+    def _pump(self, stdout: IO[str]) -> None:
+        for line in stdout:
+            serving = SERVING.search(line)
+            if serving and not self._ready.is_set():
+                self.url = serving.group(1)
+                self._ready.set()
+            else:
+                self._log.write(line)
+                self._log.flush()
+
+    def wait_ready(self, stop: threading.Event) -> str:
+        """The child's URL once it serves; :class:`DemoError` if it ends (or
+        takes too long) first, :class:`_Stopped` if ``stop`` is set meanwhile."""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not self._ready.wait(0.1):
+            if stop.is_set():
+                raise _Stopped()
+            if self.process.poll() is not None:
+                raise DemoError(f"{self.name} did not start: {self._last_words()}")
+            if time.monotonic() > deadline:
+                raise DemoError(f"{self.name} did not start within {START_TIMEOUT_S:.0f} s; see {self.log}")
+        return self.url
+
+    def _last_words(self) -> str:
+        self._pump_thread.join(5)
+        lines = [line for line in self.log.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return lines[-1] if lines else f"it ended with status {self.process.returncode} (see {self.log})"
+
+    def ask_to_stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
+        try:
+            self.process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._pump_thread.join(5)
+        self._log.close()
 
 
 def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None] = print) -> None:
+    """Run the demo until SIGINT/SIGTERM; :class:`DemoError` if part of it cannot start or stops."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     simulators = {lane: {device_id: start_simulator(kind, driver, pace=pace)
                          for device_id, kind, driver in DEMO_DEVICES} for lane in DEMO_LANES}
-    hub: DemoHub | None = None
-    second: tuple[LaneServer, Background] | None = None
+    children: list[Child] = []
     try:
-        hub = DemoHub(data_dir / "hub", 0 if port == 0 else DEMO_HUB_PORT)
-        configs = [demo_config(data_dir if lane == DEMO_LANE else data_dir / lane.lower(),
-                               port if lane == DEMO_LANE or port == 0 else port + 1,
-                               simulators[lane], lane, (hub.server.url, hub.tokens[lane]))
-                   for lane in DEMO_LANES]
-        roster = parse_roster({"users": hub.hub.users.roster()})
-        for config in configs:
-            prepare_demo_store(config, roster)
-        server = LaneServer(configs[1])
-        server.start()
-        second = (server, Background(server.app, configs[1].port))
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / "logs").mkdir(exist_ok=True)
 
-        def ready(url: str) -> None:
-            board = hub.server.url if hub else ""
-            echo(f"lanebox demo: hub {DEMO_HUB} and lanes {', '.join(DEMO_LANES)} are running")
-            echo(f"  control-room board {board}/board/  (sign in as super or viewer)")
-            echo(f"  hub API            {board}/api/v1/  (OpenAPI: {board}/api/v1/openapi.json)")
-            for lane_id, lane_url in ((DEMO_LANE, url), (DEMO_LANES[1], second[1].url if second else "")):
-                echo(f"  lane {lane_id}  officer app {lane_url}/")
-            echo(f"  API             {url}/api/v1/  (OpenAPI: {url}/api/v1/openapi.json)")
-            echo(f"  health/metrics  {url}/healthz  {url}/metrics")
-            echo(f"  data folder     {data_dir}")
-            for lane_id in DEMO_LANES:
-                echo(f"  simulated devices ({lane_id}):")
-                for device_id, kind, driver in DEMO_DEVICES:
-                    echo(f"    {device_id:<11} {kind:<9} {driver:<12} "
-                         f"{simulators[lane_id][device_id].path}")
-            echo("  sign in as (demo passwords; the same at both lanes and the board):")
-            for username, role, password in DEMO_USERS:
-                echo(f"    {username:<8} / {password:<13} ({role})")
-            echo("Press Ctrl-C to stop.")
+        def start(name: str, *args: str) -> str:
+            children.append(Child(name, list(args), data_dir / "logs" / f"{name.split()[-1].lower()}.log"))
+            return children[-1].wait_ready(stop)
 
-        run_lane(configs[0], on_ready=ready)
+        tokens, roster = prepare_demo_hub(data_dir / "hub")
+        hub_config = write_toml(data_dir / "hub.toml", {"hub": {
+            "id": DEMO_HUB, "host": "127.0.0.1", "port": 0 if port == 0 else DEMO_HUB_PORT, "data_dir": "hub"}},
+            "lanebox hub --config hub.toml")
+        board = start(f"hub {DEMO_HUB}", "hub", "--config", str(hub_config))
+        urls = {}
+        for index, lane in enumerate(DEMO_LANES):
+            file = f"{lane.lower()}.toml"
+            path = write_toml(data_dir / file, lane_config_table(
+                lane, 0 if port == 0 else port + index, simulators[lane], "." if lane == DEMO_LANE else lane.lower(),
+                (board, tokens[lane])), f"lanebox serve --config {file}")
+            prepare_demo_store(load_config(path), roster)
+            urls[lane] = start(f"lane {lane}", "serve", "--config", str(path))
+        url = urls[DEMO_LANE]
+        echo(f"lanebox demo: hub {DEMO_HUB} and lanes {', '.join(DEMO_LANES)} are running")
+        echo(f"  control-room board {board}/board/  (sign in as super or viewer)")
+        echo(f"  hub API            {board}/api/v1/  (OpenAPI: {board}/api/v1/openapi.json)")
+        for lane_id in DEMO_LANES:
+            echo(f"  lane {lane_id}  officer app {urls[lane_id]}/")
+        echo(f"  API             {url}/api/v1/  (OpenAPI: {url}/api/v1/openapi.json)")
+        echo(f"  health/metrics  {url}/healthz  {url}/metrics")
+        echo(f"  data folder     {data_dir}  (configs, stores, logs/)")
+        for lane_id in DEMO_LANES:
+            echo(f"  simulated devices ({lane_id}):")
+            for device_id, kind, driver in DEMO_DEVICES:
+                echo(f"    {device_id:<11} {kind:<9} {driver:<12} {simulators[lane_id][device_id].path}")
+        echo("  sign in as (demo passwords; the same at both lanes and the board):")
+        for username, role, password in DEMO_USERS:
+            echo(f"    {username:<8} / {password:<13} ({role})")
+        echo("Press Ctrl-C to stop.")
+        while not stop.wait(0.5):
+            ended = next((child for child in children if child.process.poll() is not None), None)
+            if ended is not None:
+                raise DemoError(f"{ended.name} stopped (status {ended.process.returncode}); see {ended.log}")
+    except _Stopped:
+        pass  # stopped before it was all up: as clean a stop as after
     finally:
-        if second is not None:
-            second[1].close()
-            second[0].stop()
-        if hub is not None:
-            hub.close()
+        for child in children:  # all at once: each drains and closes its store
+            child.ask_to_stop()
+        for child in children:
+            child.wait_stopped()
         for devices in simulators.values():
             for running in devices.values():
                 running.stop()

@@ -13,12 +13,12 @@ from lanebox.shell import CommandError
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from common.logs import setup_logging
-    from lanebox.demo import run_demo
+    from lanebox.demo import DemoError, run_demo
 
     setup_logging(logging.WARNING)
     try:
         run_demo(args.data_dir.resolve(), args.port, args.pace, echo=lambda line: print(line, flush=True))
-    except (OSError, StoreError) as exc:
+    except (OSError, StoreError, DemoError) as exc:
         raise CommandError(str(exc)) from None
     return 0
 

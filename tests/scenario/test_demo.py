@@ -1,6 +1,8 @@
-"""`lanebox demo`: one command, no config; it serves a hub and two lanes,
-signs in the printed users at a lane and at the board, runs four simulated
-devices per lane, and stops cleanly on Ctrl-C."""
+"""`lanebox demo`: one command, no config; it serves a hub and two lanes
+(``lanebox hub`` and ``lanebox serve`` child processes, from configs it writes
+in its data folder), signs in the printed users at a lane and at the board,
+runs four simulated devices per lane, and stops cleanly on Ctrl-C — its
+children with it."""
 
 from __future__ import annotations
 
@@ -9,8 +11,11 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import requests
 
+from edge.config import load_config
+from sync.hub.config import load_hub_config
 from tests.support.waiting import wait_for
 
 
@@ -49,8 +54,18 @@ def test_demo_serves_and_stops_cleanly(tmp_path):
 
         wait_for(both_lanes_online_at_the_hub, timeout=60, interval=0.2, message="two lanes synced to the hub")
         assert requests.get(f"{board}/board/", timeout=10).status_code == 200
+
+        data = tmp_path / "demo"  # the configs the children run, for a newcomer to read and run
+        lane = load_config(data / "demo-in-01.toml")
+        assert lane.lane_id == "DEMO-IN-01" and lane.data_dir == data.resolve()
+        assert lane.upstream is not None and lane.upstream.url == board
+        assert load_config(data / "demo-in-02.toml").lane_id == "DEMO-IN-02"
+        assert load_hub_config(data / "hub.toml").hub_id == "DEMO-HUB"
     finally:
         process.send_signal(signal.SIGINT)
         code = process.wait(15)
     assert code == 0
     assert "Traceback" not in process.stderr.read()
+    for stopped in (url, board):  # the hub and the lanes stopped with the demo
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{stopped}/healthz", timeout=5) + process.stdout.read()  # logs go to stdout

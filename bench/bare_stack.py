@@ -1,25 +1,29 @@
-"""The bare stack lanebox is measured against (docs/architecture.md): a minimal pyserial read
-loop per port emitting each line through Flask-SocketIO (threading mode).
+"""The bare stack DESIGN.md compares lanebox against: a minimal pyserial read
+loop per port emitting each line through Flask-SocketIO (threading mode),
+served by the same production server as lanebox (common/web/server.py:
+gunicorn's threaded worker, one worker, default limits), so the comparison
+measures lanebox's own work and nothing else.
 
 Run by bench/live.py as ``python bench/bare_stack.py PORT PATH...``; prints
-``ready`` once listening.
+``ready`` once serving.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
+from pathlib import Path
 
 import serial
 from flask import Flask
 from flask_socketio import SocketIO
-from werkzeug.serving import make_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common.web.server import Service, serve  # noqa: E402
 
 
-def main() -> None:
-    port, paths = int(sys.argv[1]), sys.argv[2:]
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+def start(paths: list[str]) -> Service:
+    """The app and its reader threads, started in the server's worker (after its fork)."""
     app = Flask("bare")
     socketio = SocketIO(app, async_mode="threading")
 
@@ -37,9 +41,13 @@ def main() -> None:
     socketio.on_event("connect", lambda auth=None: True, namespace="/live")
     for index, path in enumerate(paths):
         threading.Thread(target=read_loop, args=(f"dev{index}", path), daemon=True).start()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    print("ready", flush=True)
-    server.serve_forever()
+    return Service(app, socketio, stop=lambda: None)  # daemon readers end with the process
+
+
+def main() -> None:
+    port, paths = int(sys.argv[1]), sys.argv[2:]
+    serve(lambda: start(paths), "127.0.0.1", port, "bare stack", role=None,
+          on_ready=lambda _url: print("ready", flush=True))
 
 
 if __name__ == "__main__":

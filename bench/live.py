@@ -4,8 +4,10 @@ Four devices (toledo-continuous scale, aim-barcode, mrz-reader, etd-ascii)
 on real ptys, each sent a frame at 10 Hz carrying a sequence number; 1, 10
 and 50 python-socketio clients in this process record when each frame
 reaches them. The same frames go through bench/bare_stack.py (a minimal
-pyserial loop + Flask-SocketIO) in the same run, so the ratio is fair.
-Also prints the lanebox server's RSS. Usage: python bench/live.py [seconds]
+pyserial loop + Flask-SocketIO, on the same production server) in the same
+run, so the ratio is fair. Also prints each server's memory and CPU, its
+master and worker processes together (RSS summed: pages they share count
+twice). Usage: python bench/live.py [seconds] [--repeat N]
 """
 
 from __future__ import annotations
@@ -190,16 +192,27 @@ def measure(stack: str, clients_n: int, seconds: float) -> dict[str, float]:
             "expected": len(sent) * clients_n, "rss_mb": rss_mb, "cpu_pct": 100 * cpu / seconds}
 
 
+def _tree(pid: int) -> list[int]:
+    """The server's processes: the master and its worker(s)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *(int(child) for child in children)]
+
+
 def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in _tree(pid):
+        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    total_kb = 0
+    for member in _tree(pid):
+        for line in Path(f"/proc/{member}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total_kb += int(line.split()[1])
+    return total_kb / 1024
 
 
 def main() -> None:

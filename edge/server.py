@@ -11,17 +11,16 @@ the parts that want them through one :class:`~edge.realtime.fanout.Fanout`.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any
 
 from flask_socketio import SocketIO
 from prometheus_client import CollectorRegistry
 
 from common.clock import Clock, utc_now
-from common.eventlog.store import StoreError
 from common.version import package_version
 from common.web import monitoring, openapi, session_api
 from common.web.routing import make_api_app
-from common.web.server import Service, serve
+from common.web.server import Service
 from edge.api import (
     attachments,
     calibration,
@@ -130,18 +129,9 @@ class LaneServer:
         self.store.close()
 
 
-def run_lane(config: LaneConfig, on_ready: Callable[[str], None] | None = None) -> None:
-    """Serve one lane until a signal; ``on_ready`` gets the base URL once serving.
-
-    The lane server is built in the server's worker process, after its fork
-    (common.web.server); raises :class:`~common.web.server.ServerError` if it
-    cannot start (port, TLS files, a store that is not this lane's).
-    """
-
-    def start() -> Service:
-        server = LaneServer(config)
-        server.start()
-        return Service(server.app, server.socketio, server.stop)
-
-    serve(start, config.host, config.port, f"lane {config.lane_id}", role="lane", lane=config.lane_id,
-          tls=config.tls, limits=config.limits, on_ready=on_ready, fails=(StoreError,))
+def lane_service(config: LaneConfig) -> Service:
+    """The lane as ``lanebox serve`` runs it: built and started in the
+    production server's worker, after its fork (common.web.server)."""
+    server = LaneServer(config)
+    server.start()
+    return Service(server.app, server.socketio, server.stop)

@@ -22,16 +22,17 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from flask_socketio import SocketIO
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 from gunicorn.glogging import Logger
 
-from common.discovery import Announcer, advertised_addresses, make_zeroconf
 from common.web.limits import ServerLimits
 from common.web.worker import GuardedThreadWorker
+
+if TYPE_CHECKING:  # the master never imports Flask and the rest: the worker does, after the fork
+    from flask_socketio import SocketIO
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class Service:
     whose clients a stop sends away, and how to stop the rest."""
 
     app: Any
-    socketio: SocketIO
+    socketio: "SocketIO"
     stop: Callable[[], None]
 
 
@@ -258,6 +259,8 @@ class _ServiceWorker(GuardedThreadWorker):
 
     def _announce(self, plan: _Plan) -> None:
         """Say over mDNS who serves here, on the interface we serve on (all of them for a wildcard bind)."""
+        from common.discovery import Announcer, advertised_addresses, make_zeroconf
+
         zeroconf = make_zeroconf(None if plan.host in ("0.0.0.0", "") else [plan.host])
         self._stops.append(zeroconf.close)
         announcer = Announcer(zeroconf, plan.role, plan.port, advertised_addresses(plan.host), lane=plan.lane,

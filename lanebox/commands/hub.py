@@ -28,15 +28,22 @@ def load_hub(path: Path | None) -> HubConfig:
 
 def cmd_hub(args: argparse.Namespace) -> int:
     from common.logs import setup_logging
-    from common.web.server import ServerError
-    from sync.hub.app import run_hub
+    from common.web.server import ServerError, Service, serve
 
     config = load_hub(args.config)
     if args.port is not None:  # several workers share one config file, each on its port
         config = dataclasses.replace(config, port=args.port)
     setup_logging()
+
+    def start() -> Service:
+        from sync.hub.app import hub_service  # in the worker: the master stays small (docs/server.md)
+
+        return hub_service(config)
+
     try:
-        run_hub(config, on_ready=lambda url: say_line(f"lanebox: hub {config.hub_id} serving on {url}"))
+        serve(start, config.host, config.port, f"hub {config.hub_id}", role="hub", tls=config.tls,
+              limits=config.limits, fails=(StoreError,),
+              on_ready=lambda url: say_line(f"lanebox: hub {config.hub_id} serving on {url}"))
     except ServerError as exc:
         raise CommandError(str(exc)) from None
     return 0

@@ -18,13 +18,20 @@ def load_lane_config(path: Path) -> LaneConfig:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from common.logs import setup_logging
-    from common.web.server import ServerError
-    from edge.server import run_lane
+    from common.web.server import ServerError, Service, serve
 
     config = load_lane_config(args.config)
     setup_logging()
+
+    def start() -> Service:
+        from edge.server import lane_service  # in the worker: the master stays small (docs/server.md)
+
+        return lane_service(config)
+
     try:
-        run_lane(config, on_ready=lambda url: say_line(f"lanebox: lane {config.lane_id} serving on {url}"))
+        serve(start, config.host, config.port, f"lane {config.lane_id}", role="lane", lane=config.lane_id,
+              tls=config.tls, limits=config.limits, fails=(StoreError,),
+              on_ready=lambda url: say_line(f"lanebox: lane {config.lane_id} serving on {url}"))
     except ServerError as exc:
         raise CommandError(str(exc)) from None
     return 0

@@ -7,7 +7,7 @@ and stop them cleanly and nothing is global at import time. It stands in
 ``app.extensions["lanebox"]`` as a lane server does, so the shared routing
 kit (token, role, JSON body, OpenAPI), sign-in blueprint and monitoring
 routes of :mod:`common.web` serve the hub unchanged, with hub users behind
-them. :func:`run_hub` is what ``lanebox hub`` runs until SIGINT/SIGTERM.
+them. :func:`hub_service` is what ``lanebox hub`` serves until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from common.discovery import ServiceWatcher, make_zeroconf
-from common.eventlog.store import StoreError
 from common.periodic import Periodic
 from common.version import package_version
 from common.web import monitoring, openapi, session_api
 from common.web.routing import make_api_app
-from common.web.server import Service, serve
+from common.web.server import Service
 from sync.hub import board_api, lanes, receiver, reference, roster, web
 from sync.hub.alarms import AlarmBook
 from sync.hub.config import DEFAULT_OFFLINE_AFTER_S, HubConfig
@@ -141,20 +140,11 @@ class HubCollector(Collector):
                                 value=self.hub.alarms.count_open())
 
 
-def run_hub(config: HubConfig, on_ready: Callable[[str], None] | None = None) -> None:
-    """Serve the hub until a signal; ``on_ready`` gets the base URL once serving.
-
-    The hub is built in the server's worker process, after its fork
-    (common.web.server): the store opened (waiting for PostgreSQL, then
-    Redis, as long as they are away), the discovery watcher and the hub's
-    threads started. Raises :class:`~common.web.server.ServerError` if it
-    cannot start (port, TLS files, a store that is not this hub's).
-    """
-    serve(lambda: _start_hub(config), config.host, config.port, f"hub {config.hub_id}", role="hub",
-          tls=config.tls, limits=config.limits, on_ready=on_ready, fails=(StoreError,))
-
-
-def _start_hub(config: HubConfig) -> Service:
+def hub_service(config: HubConfig) -> Service:
+    """The hub as ``lanebox hub`` runs it, built in the production server's
+    worker after its fork (common.web.server): the store opened (waiting for
+    PostgreSQL, then Redis, as long as they are away), the discovery watcher
+    and the hub's threads started."""
     store = HubStore(config.store_location, config.hub_id).start(retry_s=START_RETRY_S)
     stops: list[Callable[[], None]] = [store.close]
 

@@ -23,19 +23,28 @@ from flask import Response, abort, request
 
 PWA: Traversable = resources.files("pwa")
 VENDOR: Traversable = PWA / "vendor"
-VENDOR_FILES = ("socket.io.min.js",)
-"""The third-party scripts the apps load from ``/vendor/<name>``."""
+"""The third-party scripts the apps load from ``/vendor/<name>``: whatever the
+build put there (setup.py says which), served by name, nothing else."""
 
 CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".css": "text/css; charset=utf-8", ".webmanifest": "application/manifest+json",
                  ".png": "image/png", ".svg": "image/svg+xml", ".json": "application/json"}
 
 
+def _servable(entry: Traversable) -> bool:
+    """An app file: of a type the apps use, not Python or its bytecode, not hidden."""
+    return entry.is_file() and not entry.name.startswith(".") and _suffix(entry.name) in CONTENT_TYPES
+
+
+def _suffix(name: str) -> str:
+    return "." + name.rsplit(".", 1)[-1] if "." in name else ""
+
+
 def _walk(folder: Traversable) -> Iterable[Traversable]:
     for entry in folder.iterdir():
-        if entry.is_dir():
+        if entry.is_dir() and entry.name != "__pycache__" and not entry.name.startswith("."):
             yield from _walk(entry)
-        elif entry.is_file():
+        elif _servable(entry):
             yield entry
 
 
@@ -43,10 +52,10 @@ def asset(folder: Traversable, name: str) -> Traversable:
     """The file ``name`` (a relative path) under ``folder``; 404 for anything
     else, including a path that tries to climb out of it."""
     parts = name.split("/")
-    if not name or any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+    if not name or any(part in ("", ".", "..", "__pycache__") or part.startswith(".") for part in parts):
         abort(404)
     found = folder.joinpath(*parts)
-    if not found.is_file() or found.name.endswith(".py"):
+    if not _servable(found):
         abort(404)
     return found
 
@@ -54,8 +63,7 @@ def asset(folder: Traversable, name: str) -> Traversable:
 def file_response(found: Traversable, *, cache: bool = False) -> Response:
     """The file as a response, its type from its suffix, with an ETag (a
     revalidation costs a 304, not the file); uncached unless asked."""
-    suffix = "." + found.name.rsplit(".", 1)[-1] if "." in found.name else ""
-    response = Response(found.read_bytes(), content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"))
+    response = Response(found.read_bytes(), content_type=CONTENT_TYPES[_suffix(found.name)])
     response.add_etag()
     response.make_conditional(request)
     return response if cache else no_cache(response)
@@ -71,22 +79,16 @@ def files_hash(files: Iterable[Traversable]) -> str:
     """A short hash of these files' names and contents: a shell's version."""
     digest = hashlib.sha256()
     for found in sorted(files, key=str):
-        if found.is_file() and not found.name.endswith(".py"):
-            digest.update(str(found).encode() + b"\0" + found.read_bytes())
+        name = str(found).removeprefix(str(PWA))  # the same hash wherever lanebox is installed
+        digest.update(name.encode() + b"\0" + found.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def shell_files(*folders: Traversable, extra: Iterable[Traversable] = ()) -> list[Traversable]:
-    """Every file under ``folders``, and ``extra``: what a shell hash covers."""
+    """Every app file under ``folders``, and ``extra``: what a shell hash covers."""
     return [*(f for folder in folders for f in _walk(folder)), *extra]
 
 
 def vendor_file(name: str) -> Response:
     """``/vendor/<name>``: a third-party script shipped in the package."""
-    if name not in VENDOR_FILES:
-        abort(404)
-    found = VENDOR / name
-    if not found.is_file():
-        abort(404, description=f"{name} is not in this build; build the package with npm's "
-                               f"packages installed (`npm ci`)")
-    return file_response(found, cache=True)
+    return file_response(asset(VENDOR, name), cache=True)

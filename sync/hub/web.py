@@ -15,17 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, redirect
 
-from common.web.static import (
-    PWA,
-    VENDOR,
-    VENDOR_FILES,
-    asset,
-    file_response,
-    files_hash,
-    no_cache,
-    shell_files,
-    vendor_file,
-)
+from common.web.static import PWA, VENDOR, asset, file_response, files_hash, no_cache, shell_files, vendor_file
 
 BOARD = PWA / "board"
 SHARED_JS = ("api.js", "ui.js", "format.js", "sw-shell.js")
@@ -48,8 +38,7 @@ def board() -> Any:
 @lru_cache(maxsize=1)
 def board_shell_hash() -> str:
     """A hash of every file the board's shell is made of (read once per process)."""
-    return files_hash(shell_files(BOARD, PWA / "icons", extra=[
-        *(PWA / "js" / name for name in SHARED_JS), *(VENDOR / name for name in VENDOR_FILES)]))
+    return files_hash(shell_files(BOARD, PWA / "icons", VENDOR, extra=[PWA / "js" / name for name in SHARED_JS]))
 
 
 @bp.get("/board/sw.js")

@@ -152,3 +152,22 @@ def test_an_inspection_synced_from_a_lane_is_found_and_its_case_read(new_context
     expect(page.locator(".detail-head h1")).to_have_text(LANES[1])
     shoot(page, "lane")
     page.context.close()
+
+
+def test_a_board_never_signed_in_still_opens_offline(new_context: NewContext, port: Port) -> None:
+    """A wall screen switched on before anyone signs in, then cut off: the board
+    opens from its own cache and says it waits for the hub, not that no lane exists."""
+    context = new_context(base_url=port.url, viewport=SIZES[0], service_workers="allow")
+    page = context.new_page()
+    page.goto("/board/")
+    expect(page.locator("#signin")).to_be_visible()
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+                           timeout=15_000)
+    context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    context.set_offline(True)
+    page.reload()
+    expect(page.locator("#signin")).to_be_visible()
+    page.fill("#signin-username", "carol")
+    page.fill("#signin-password", HUB_USERS["carol"][1])
+    page.click("#signin-form button[type=submit]")
+    expect(page.locator("#signin")).to_contain_text("The hub cannot be reached")

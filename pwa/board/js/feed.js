@@ -7,6 +7,7 @@ import * as api from '/app/js/api.js';
 const lanes = new Map(); // lane id → row as GET /hub/lanes lists it
 const alarms = new Map(); // alarm id → alarm
 let unregistered = [];
+let loadedOnce = false;
 let offlineAfterS = 15;
 let socket = null;
 const listeners = new Set();
@@ -29,6 +30,8 @@ function emit(type, payload) {
 export const allLanes = () => [...lanes.values()].sort((a, b) => a.lane.localeCompare(b.lane));
 export const lane = (id) => lanes.get(id) || null;
 export const unregisteredLanes = () => unregistered;
+/** Whether the hub has answered at least once (before that, no lanes means "not known yet", not "none"). */
+export const loaded = () => loadedOnce;
 export const openAlarms = () => [...alarms.values()].filter((a) => !a.acknowledged_at).sort((a, b) => b.id - a.id);
 export const laneAlarms = (id) => [...alarms.values()].filter((a) => a.lane === id).sort((a, b) => b.id - a.id);
 
@@ -40,6 +43,7 @@ export async function load() {
   unregistered = listing.unregistered || [];
   alarms.clear();
   for (const alarm of recent.alarms) alarms.set(alarm.id, alarm);
+  loadedOnce = true;
   emit('loaded');
 }
 

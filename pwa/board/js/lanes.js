@@ -58,7 +58,9 @@ export function render(view) {
     const unregistered = feed.unregisteredLanes();
     replace(view,
       h('div', { class: 'grid', id: 'lane-grid' }, rows.length ? rows.map(card)
-        : h('p', { class: 'muted' }, 'No lanes registered yet: lanebox hub add-lane --config hub.toml --lane ID')),
+        : h('p', { class: 'muted' }, feed.loaded()
+          ? 'No lanes registered yet: lanebox hub add-lane --config hub.toml --lane ID'
+          : 'The lanes show when the hub answers.')),
       unregistered.length ? h('section', { class: 'unregistered' },
         h('h2', {}, 'Heard on the network, not registered'),
         h('ul', {}, unregistered.map((u) => h('li', { dataset: { lane: u.lane } }, h('strong', {}, u.lane), ` at ${u.url} — register with `,

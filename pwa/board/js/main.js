@@ -46,6 +46,8 @@ function tickClock() {
 }
 
 async function start() {
+  // first: a board that has never signed in must still open offline next time
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/board/sw.js', { scope: '/board/' }).catch(() => {});
   session.mount();
   api.configure({ token: session.token, onUnauthorized: session.expire });
   const who = await session.signedIn();
@@ -65,7 +67,6 @@ async function start() {
   route();
   tickClock();
   setInterval(tickClock, 1000);
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/board/sw.js', { scope: '/board/' }).catch(() => {});
 }
 
 start();

@@ -126,6 +126,8 @@ class SerialDriver:
         self.port = port
         self.settings = settings or SerialSettings()
         self.device_id = device_id or port
+        # every record names its device, so the log can be rate-limited per device (common.logs)
+        self.log = logging.LoggerAdapter(log, {"device": self.device_id})
         self._on_reading = on_reading or (lambda data, raw: None)
         self._on_status = on_status or (lambda state, detail: None)
         self._traffic_listeners: list[TrafficCallback] = []
@@ -191,13 +193,13 @@ class SerialDriver:
         try:
             self._on_reading(data, raw)
         except Exception:  # a bad listener must not kill the reader
-            log.exception("%s: reading listener failed", self.device_id)
+            self.log.exception("%s: reading listener failed", self.device_id)
 
     def drop(self, reason: str, raw: bytes) -> None:
         """Count and log a frame we could not use; the loop goes on."""
         self.counters.drops += 1
         self.counters.drop_reasons[reason] = self.counters.drop_reasons.get(reason, 0) + 1
-        log.warning("%s: dropped frame (%s): %r", self.device_id, reason, raw[:80])
+        self.log.warning("%s: dropped frame (%s): %r", self.device_id, reason, raw[:80])
 
     def write(self, data: bytes) -> None:
         """Send bytes to the device; thread-safe. Raises NotConnected."""
@@ -221,7 +223,7 @@ class SerialDriver:
         try:
             self._on_status(state, detail)
         except Exception:
-            log.exception("%s: status listener failed", self.device_id)
+            self.log.exception("%s: status listener failed", self.device_id)
 
     def read_until(self, done: Callable[[], bool], deadline: float) -> bool:
         """Pump the port until ``done()`` or ``deadline`` (monotonic) — how
@@ -295,7 +297,7 @@ class SerialDriver:
         try:
             self.handle_bytes(data)
         except Exception:  # a parser bug must not kill the reader
-            log.exception("%s: parser failed", self.device_id)
+            self.log.exception("%s: parser failed", self.device_id)
             self.drop("parser error", data)
 
     def on_idle(self) -> None:
@@ -307,4 +309,4 @@ class SerialDriver:
             try:
                 listener(direction, data)
             except Exception:
-                log.exception("%s: traffic listener failed", self.device_id)
+                self.log.exception("%s: traffic listener failed", self.device_id)

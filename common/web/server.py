@@ -13,6 +13,7 @@ knobs (:class:`~common.web.limits.ServerLimits`) and the why.
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import signal
@@ -244,6 +245,10 @@ class _ServiceWorker(GuardedThreadWorker):
         try:
             if plan.role is not None:
                 self._announce(plan)
+            # what the start made lives as long as the process: out of the collector's sight, a full
+            # collection walks only what came since (in the lane's worker 100k objects, ~40 ms of
+            # stopped readings every few seconds otherwise)
+            gc.freeze()
             log.info("%s listening on %s", plan.name, plan.url)
             if self.age == 1:  # said once; a worker started again after a crash only logs
                 if plan.on_ready:

@@ -14,6 +14,7 @@ from common.eventlog.store import EventStore
 from common.reference import ReferenceProblem, for_lane, load_reference_file, parse_reference, store_reference
 from drivers.validation.iso6346 import parse_container_number
 from edge.config import parse_config
+from edge.store import open_lane_store
 from edge.users import UserDirectory
 from lanebox.demo import DEMO_LANE, DEMO_REFERENCE, DEMO_USERS, ensure_demo_reference, prepare_demo_store
 from sync.roster import parse_roster
@@ -105,7 +106,7 @@ def test_the_demo_store_has_the_hubs_users_and_the_demo_reference(tmp_path):
     prepare_demo_store(config, roster)
     prepare_demo_store(config, roster)  # a second demo start changes nothing
     assert stored_references(tmp_path) == ["demo-2026.1"]
-    with EventStore(tmp_path / "data" / "lane.sqlite3", lane=DEMO_LANE) as store:
+    with open_lane_store(tmp_path / "data" / "lane.sqlite3", DEMO_LANE) as store:  # the lane's own kind of store
         user_events = [(e["type"], e["actor"]) for e in store.page(limit=100) if e["type"].startswith("user.")]
         assert user_events == [("user.added", "hub-roster")] * len(DEMO_USERS)
         for username, role, password in DEMO_USERS:  # the printed passwords work

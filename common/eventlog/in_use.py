@@ -16,6 +16,7 @@ it runs, and commands creating the store must not wait for that.
 from __future__ import annotations
 
 import fcntl
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
@@ -53,8 +54,10 @@ def sole_use(store: Path) -> Iterator[None]:
 
 
 def _lock_file(store: Path) -> IO[str]:
+    """The lock file, opened read-only (all a lock needs): one made by another
+    user (a restore run as root) does not shut the service's user out."""
     try:
         store.parent.mkdir(parents=True, exist_ok=True)
-        return open(in_use_path(store), "a")
+        return os.fdopen(os.open(in_use_path(store), os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644))
     except OSError as exc:
         raise StoreError(f"{store}: cannot make its lock file: {exc}") from exc

@@ -76,6 +76,7 @@ def restore_store(copy: Path, store: Path, lane: str, migrations: Sequence[Migra
             kept_as = _keep_beside(store)
         with snapshot(copy, store) as staged:
             check_whole(staged)
+            _owned_like(staged, store.parent)
     return Restored(events, kept_as, lacked)
 
 
@@ -95,6 +96,14 @@ def _compare(store: Path, copy: Path, force: bool) -> Missing | None:
                          f"{lacked.first[0]}); restoring would lose them - pass --force to restore "
                          f"anyway (the store is kept beside)")
     return lacked
+
+
+def _owned_like(path: Path, folder: Path) -> None:
+    """A restore run as root leaves the store to the data folder's owner (the
+    service's user), who could not write a store owned by root."""
+    if os.geteuid() == 0:
+        owner = folder.stat()
+        os.chown(path, owner.st_uid, owner.st_gid)
 
 
 def _settle(store: Path) -> None:

@@ -4,6 +4,7 @@ the copy lacks (unless forced); the replaced store is always kept."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -115,3 +116,14 @@ def test_unfit_copies_are_refused_and_change_nothing(live: Path, tmp_path: Path)
         with pytest.raises(StoreError, match=why):
             restore_store(copy, live, LANE, BARE_LOG, force=True)
         assert _state(live.parent) == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_a_restore_run_as_root_leaves_the_store_to_the_data_folders_owner(live: Path, tmp_path: Path) -> None:
+    copy = _copy(live, tmp_path / "backup.sqlite3")
+    data = tmp_path / "service-data"
+    data.mkdir()
+    os.chown(data, 4242, 4242)  # the service's user
+    restore_store(copy, data / "lane.sqlite3", LANE, BARE_LOG)
+    owner = (data / "lane.sqlite3").stat()
+    assert (owner.st_uid, owner.st_gid) == (4242, 4242)

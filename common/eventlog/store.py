@@ -47,8 +47,8 @@ from common.eventlog.migrations import Guard, Migration, check_history, migrate,
 from common.eventlog.views import NO_VIEWS, Projection, ProjectionFn, Views
 from common.eventlog.writer import StoreError, Writer
 
-__all__ = ["AppendResult", "ConflictError", "EventStore", "InvalidEvent", "StoreError",
-           "open_readonly", "verify_file"]
+__all__ = ["BARE_LOG", "EVENT_LOG", "AppendResult", "ConflictError", "EventStore", "InvalidEvent",
+           "StoreError", "open_readonly", "readonly_uri", "verify_file"]
 
 log = logging.getLogger(__name__)
 

@@ -68,6 +68,8 @@ def check_copy(copy: Path, lane: str, migrations: Sequence[Migration]) -> int:
 def restore_store(copy: Path, store: Path, lane: str, migrations: Sequence[Migration], *,
                   force: bool = False) -> Restored:
     """Put ``copy`` in place of ``store`` (see the module's rules)."""
+    if copy.resolve() == store.resolve():
+        raise StoreError(f"{copy}: that is the store itself, not a copy of it")
     events = check_copy(copy, lane, migrations)
     with sole_use(store):
         kept_as, lacked = None, None

@@ -35,6 +35,8 @@ def snapshot(source: Path, dest: Path) -> Iterator[Path]:
     beside ``dest``, for the block to check. When the block ends without an
     exception the copy is synced and renamed over ``dest``; otherwise it is
     removed and ``dest`` is left as it was."""
+    if dest.resolve() == source.resolve():  # a live store replaced by a copy of itself loses what is written meanwhile
+        raise StoreError(f"{dest}: that is the store itself; copy it into another folder")
     partial = dest.with_name(f".{dest.name}.partial")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)

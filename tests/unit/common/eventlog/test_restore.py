@@ -112,7 +112,8 @@ def test_unfit_copies_are_refused_and_change_nothing(live: Path, tmp_path: Path)
     before = _state(live.parent)
     for copy, why in ((other, "belongs to lane 'OTHER-LANE'"), (broken, "chain is broken at seq 2"),
                       (newer, "schema version 9 is newer"), (garbage, "not a usable SQLite database"),
-                      (tmp_path / "absent.sqlite3", "no event store here")):
+                      (tmp_path / "absent.sqlite3", "no event store here"),
+                      (live, "the store itself")):
         with pytest.raises(StoreError, match=why):
             restore_store(copy, live, LANE, BARE_LOG, force=True)
         assert _state(live.parent) == before

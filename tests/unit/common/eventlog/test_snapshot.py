@@ -66,3 +66,12 @@ def test_a_missing_source_is_a_clear_error(tmp_path: Path) -> None:
         with snapshot(tmp_path / "absent.sqlite3", tmp_path / "copy.sqlite3"):
             pass
     assert not (tmp_path / "copy.sqlite3").exists()
+
+
+def test_a_store_is_never_copied_onto_itself(tmp_path: Path) -> None:
+    live = _store(tmp_path / "lane.sqlite3", LANE, 2)
+    before = live.read_bytes()
+    with pytest.raises(StoreError, match="that is the store itself"):
+        with snapshot(live, tmp_path / "." / "lane.sqlite3"):
+            pass
+    assert live.read_bytes() == before

@@ -11,6 +11,7 @@ store while the others wait, then find it whole.
 from __future__ import annotations
 
 import fcntl
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -24,7 +25,8 @@ def creation_lock(store: Path) -> Iterator[None]:
     :class:`StoreError` if the lock file cannot be made."""
     try:
         store.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(store.with_name(store.name + ".lock"), "a")
+        # read-only is enough for flock, and opens a lock file another user (root) made
+        handle = os.fdopen(os.open(store.with_name(store.name + ".lock"), os.O_RDONLY | os.O_CREAT, 0o644))
     except OSError as exc:
         raise StoreError(f"{store}: cannot make its creation lock: {exc}") from exc
     with handle:

@@ -10,6 +10,7 @@ Nothing else that passes the reader is repeated here.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any, Callable
 
 from flask_socketio import SocketIO
@@ -32,9 +33,25 @@ class BadgeRelay:
     def __init__(self, socketio: SocketIO, enabled_usernames: Callable[[], set[str]]) -> None:
         self.socketio = socketio
         self._enabled_usernames = enabled_usernames
-        socketio.on_event("connect", lambda auth=None: True, namespace=NAMESPACE)
+        self._screens = 0  # sign-in screens connected; with none, a scan is not even looked up
+        self._lock = threading.Lock()
+        socketio.on_event("connect", self._on_connect, namespace=NAMESPACE)
+        socketio.on_event("disconnect", self._on_disconnect, namespace=NAMESPACE)
+
+    def _on_connect(self, auth: Any = None) -> bool:
+        with self._lock:
+            self._screens += 1
+        return True
+
+    def _on_disconnect(self, *args: Any) -> None:
+        with self._lock:
+            self._screens -= 1
 
     def offer(self, reading: dict[str, Any]) -> None:
+        """A reading (on its reader's thread): a badge of an enabled user goes to the sign-in screens.
+        The users are looked up in the store only while a screen listens and the scan could be a badge."""
+        if not self._screens:
+            return
         username = badge_username(reading)
         if username is not None and username in self._enabled_usernames():
             self.socketio.emit("badge", {"username": username}, namespace=NAMESPACE)

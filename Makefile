@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test quick bench clean
 
 install: $(INSTALLED)
 
@@ -30,8 +30,17 @@ NGINX := /usr/sbin/nginx
 $(NGINX):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
 
-test: install $(CHROMIUM) $(NGINX)
+# The service units are checked with systemd-analyze verify.
+SYSTEMD_ANALYZE := /usr/bin/systemd-analyze
+$(SYSTEMD_ANALYZE):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd
+
+test: install $(CHROMIUM) $(NGINX) $(SYSTEMD_ANALYZE)
 	$(BIN)/python -m pytest -q
+
+# The quick loop while working: no browser, no PostgreSQL, Redis or nginx (docs/testing.md).
+quick: install
+	$(BIN)/python -m pytest -q -m "not browser and not postgres and not redis and not nginx"
 
 bench: install
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

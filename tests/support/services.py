@@ -9,6 +9,7 @@ skip into a failure.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -60,6 +61,14 @@ def require_nginx() -> str:
     if not os.access(NGINX, os.X_OK):
         _unavailable(f"nginx at {NGINX}", "not installed (apt-get install nginx)")
     return NGINX
+
+
+def require_systemd_analyze() -> str:
+    """Debian's systemd-analyze (``make test`` installs systemd for it); skips (or fails in CI) without it."""
+    found = shutil.which("systemd-analyze")
+    if found is None:
+        _unavailable("systemd-analyze", "not installed (apt-get install systemd)")
+    return found
 
 
 def require_redis() -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import configparser
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from lanebox.cli import build_parser
+from tests.support.services import require_systemd_analyze
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = ROOT / "deploy" / "systemd"
@@ -70,10 +70,7 @@ def test_each_service_runs_a_real_lanebox_command_line(unit: str, args: list[str
 
 
 def test_systemd_analyze_verify_finds_nothing(tmp_path: Path) -> None:
-    analyze = shutil.which("systemd-analyze")
-    if analyze is None:
-        pytest.skip("systemd-analyze is not installed here (Debian's systemd package); the units' "
-                    "command lines are still checked by the other tests in this file")
+    analyze = require_systemd_analyze()
     # verify insists that the executable exists: the copies run this venv's lanebox
     for unit in UNITS.iterdir():
         (tmp_path / unit.name).write_text(unit.read_text().replace(INSTALLED, str(VENV_LANEBOX)))

@@ -41,8 +41,6 @@ log = logging.getLogger(__name__)
 DRAIN_S = 10
 #: how long the master gives the worker to drain and stop before it kills it
 STOP_S = DRAIN_S + 5
-#: how long an idle kept-alive connection stays open
-KEEPALIVE_S = 5
 
 
 @dataclass
@@ -97,7 +95,7 @@ def serve(start: Callable[[], Service], host: str, port: int, name: str, *, role
         "worker_class": _ServiceWorker,
         "threads": limits.max_connections,
         "worker_connections": limits.max_connections,
-        "keepalive": KEEPALIVE_S,
+        "keepalive": 0,  # a connection is one request (common/web/worker.py)
         "graceful_timeout": STOP_S,
         "timeout": 0,  # no heartbeat: the hub's worker may wait for its database as long as it takes
         "logger_class": _Logger,

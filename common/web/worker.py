@@ -10,15 +10,15 @@ Read against the pinned gunicorn (27.0.1), its ``gthread`` worker as shipped:
   meanwhile;
 - counts a connection out twice when its socket is closed already, as
   simple-websocket closes a websocket's: after a few websockets its count is
-  negative and ``worker_connections`` bounds nothing;
-- keeps connections alive only up to ``worker_connections - threads``.
+  negative and ``worker_connections`` bounds nothing.
 
 :class:`GuardedThreadWorker` gives every request head a deadline (the
 connection is cut when it passes), an idle timeout to bodies and responses
 (not to websockets, which Engine.IO pings every 25 s), closes connections on
 their own thread and counts them out once. It runs with ``threads ==
-worker_connections``: every connection it accepts has a thread, and the
-bound is the number of connections, idle keep-alive ones included.
+worker_connections`` and no keep-alive: every connection it takes in has a
+thread, and is one request, as with the server before it (the sync fault
+tests count on that).
 """
 
 from __future__ import annotations
@@ -70,14 +70,7 @@ class GuardedThreadWorker(ThreadWorker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.read_timeout_s: float = self.app.read_timeout_s
-        # every connection has a thread (threads == worker_connections), so an
-        # idle keep-alive one takes nothing but its place under the bound
-        self.max_keepalived = self.worker_connections
         self._heads = _HeadDeadlines()
-
-    @classmethod
-    def check_config(cls, cfg: Any, log: Any) -> None:
-        """No warning that keep-alive is off: ``max_keepalived`` above turns it on."""
 
     def handle(self, conn: TConn) -> Any:
         """Serve one request on a pool thread, its head under a deadline that
@@ -90,7 +83,7 @@ class GuardedThreadWorker(ThreadWorker):
             result = super().handle(conn)
         finally:
             self._heads.forget(conn)
-        if result is _DEFER or result is True:
+        if result is _DEFER:  # no first byte yet: it waits on the main loop, its deadline running
             return result
         close_graceful(conn.sock)  # here, not on the main loop: its linger holds only this thread
         return _CLOSED
@@ -99,16 +92,18 @@ class GuardedThreadWorker(ThreadWorker):
         """The head is in: stop its clock, and bound the silences that follow
         (a body, the response) — except a websocket's, which lives on pings."""
         self._heads.forget(conn)
-        conn.head_due = None  # the next request on a kept-alive connection gets its own time
         upgrade = any(name == "UPGRADE" and value.strip().lower() == "websocket" for name, value in req.headers)
         conn.sock.settimeout(None if upgrade else self.read_timeout_s)
         return super().handle_request(req, conn)
 
     def finish_request(self, conn: TConn, fs: Any) -> None:
-        if not fs.cancelled() and fs.exception() is None and fs.result() is _CLOSED:
+        result = fs.result() if not fs.cancelled() and fs.exception() is None else None
+        if result is _CLOSED:
             self.nr_conns -= 1  # closed on its thread already: counted out once, here
             return
         super().finish_request(conn, fs)
+        if result is _DEFER:  # waiting on the main loop: dropped there at its head deadline
+            conn.timeout = conn.head_due
 
     def murder_pending(self) -> None:
         """gunicorn's sweep of deferred connections (each turn of the main loop),

@@ -6,7 +6,7 @@ lane cleanly — exit 0, clients sent away, the store closed."""
 
 from __future__ import annotations
 
-import http.client
+import os
 import select
 import signal
 import socket
@@ -100,30 +100,38 @@ def test_a_half_sent_request_is_dropped_after_the_read_timeout_while_others_are_
         trickling.close()
 
 
-def kept_alive(rig: LaneRig) -> http.client.HTTPConnection:
-    """A connection that was answered and stays open, idle (HTTP keep-alive): it holds no thread, only its place."""
-    connection = http.client.HTTPConnection(*address(rig), timeout=10)
-    connection.request("GET", "/healthz")
-    response = connection.getresponse()
-    assert response.status == 200 and response.getheader("Connection") != "close"
-    response.read()
-    return connection
+def connections_taken_in(rig: LaneRig) -> int:
+    """The sockets the lane's worker process holds (its master's one child): a
+    connection the server has not taken in is only in the kernel's queue."""
+    master = rig.process.pid
+    [worker] = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return sum(1 for fd in Path(f"/proc/{worker}/fd").iterdir() if os.readlink(fd).startswith("socket:"))
 
 
-def test_no_more_connections_than_max_connections_are_served(strict_lane):
+def test_no_more_connections_than_max_connections_are_taken_in(strict_lane):
     token = strict_lane.token("vic")
     for _ in range(4):  # websockets that came and went leave the count as it was
         Tablet(strict_lane.url, token).close()
-    holders = [kept_alive(strict_lane) for _ in range(3)]
-    waiting = socket.create_connection(address(strict_lane), timeout=10)
+    holders = [Tablet(strict_lane.url, token) for _ in range(3)]  # connected: three connections served
+    before = connections_taken_in(strict_lane)
+    waiting = [socket.create_connection(address(strict_lane), timeout=10) for _ in range(3)]
     try:
-        raw_get(waiting)
-        # three connections are open at once: the fourth is not answered while they are
-        assert not select.select([waiting], [], [], 1.0)[0], "a fourth connection was served"
+        for sock in waiting:
+            raw_get(sock)
+        # neither answered nor even taken in while the three are open
+        assert not select.select(waiting, [], [], 1.0)[0], "a fourth connection was served"
+        assert connections_taken_in(strict_lane) == before
         holders.pop().close()
-        wait_for(lambda: answered(waiting), timeout=5, message="the fourth connection served once one went")
+        served: set[socket.socket] = set()
+
+        def all_served() -> bool:
+            served.update(sock for sock in waiting if sock not in served and answered(sock))
+            return len(served) == len(waiting)
+
+        wait_for(all_served, timeout=10, message="the waiting connections served, in turn, once a place was free")
     finally:
-        waiting.close()
+        for sock in waiting:
+            sock.close()
         for holder in holders:
             holder.close()
 

@@ -115,7 +115,7 @@ def serve(start: Callable[[], Service], host: str, port: int, name: str, *, role
     if failure is not None:
         raise ServerError(failure)
     if status:
-        raise ServerError(f"{name} could not start: its server process ended with status {status} (see the log)")
+        raise ServerError(f"{name}: its server process ended with status {status} (see the log)")
 
 
 def _listen(host: str, port: int) -> socket.socket:

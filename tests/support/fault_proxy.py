@@ -7,10 +7,8 @@ ack), ends a cut with a TCP reset instead of a FIN, delays every chunk, or
 replays the request bytes to the hub on a second connection (the hub gets
 the same batch twice, concurrently). A hub that is down is seen as a reset.
 
-Threads and blocking sockets. The proxy adds ``Connection: close`` to each
-request it carries, so the hub closes the connection after its answer
-(keep-alive would carry many requests on one connection past the plan):
-a connection is one request, and the plan is per request.
+Threads and blocking sockets: the hub closes every connection after one
+answer, so a connection is one request and the plan is per request.
 """
 
 from __future__ import annotations
@@ -127,36 +125,20 @@ class FaultProxy:
 
         upstream = threading.Thread(
             target=_pump, args=(client, [hub] + ([replay] if replay else []),
-                                fault.cut_request_after, fault.delay, cut, _one_request), daemon=True)
+                                fault.cut_request_after, fault.delay, cut), daemon=True)
         upstream.start()
         _pump(hub, [client], fault.cut_response_after, fault.delay, cut)
         upstream.join(30)
 
 
-def _one_request(head: bytes) -> bytes:
-    """The request's first bytes with ``Connection: close`` after its request line,
-    in place of the client's own ``Connection`` header (requests asks for keep-alive)."""
-    headers, blank, body = head.partition(b"\r\n\r\n")
-    line, *fields = headers.split(b"\r\n")
-    kept = [f for f in fields if not f.lower().startswith(b"connection:")]
-    return b"\r\n".join([line, b"Connection: close", *kept]) + blank + body
-
-
 def _pump(source: socket.socket, sinks: list[socket.socket], limit: int | None, delay: float,
-          cut: Callable[[], None], first: Callable[[bytes], bytes] | None = None) -> None:
+          cut: Callable[[], None]) -> None:
     """Copy ``source`` to ``sinks`` until EOF, then cut. With a ``limit``, cut
     once that many bytes are through — counted from the first byte received,
-    so a limit of 0 on the answer means "the hub has answered; drop it".
-    ``first`` rewrites the stream's head, once its first line is in."""
+    so a limit of 0 on the answer means "the hub has answered; drop it"."""
     sent = 0
-    head = b""
     try:
         while data := source.recv(CHUNK):
-            if first is not None:
-                head += data
-                if b"\r\n" not in head:
-                    continue
-                data, head, first = first(head), b"", None
             if delay:
                 time.sleep(delay)
             if limit is not None:

@@ -23,14 +23,7 @@ from common.eventlog.restore import Restored, restore_store
 from common.eventlog.snapshot import missing_events, snapshot
 from common.eventlog.store import StoreError, verify_file
 from edge.migrations import LANE_MIGRATIONS
-from edge.store import STORE_FILE, lane_store_path
-
-PHOTOS = "photos"
-
-
-def lane_photos_path(data_dir: Path) -> Path:
-    """Where a lane keeps its evidence photos in its ``data_dir``."""
-    return data_dir / PHOTOS
+from edge.store import PHOTOS, STORE_FILE, lane_photos_path, lane_store_path
 
 
 @dataclass(frozen=True)

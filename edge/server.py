@@ -48,7 +48,7 @@ from edge.realtime.console import RawConsole
 from edge.realtime.fanout import Fanout, readings_only
 from edge.realtime.live import LiveHub
 from edge.reference import ReferenceCache
-from edge.store import lane_store_path, open_lane_store
+from edge.store import lane_photos_path, lane_store_path, open_lane_store
 from edge.users import UserDirectory
 from edge.web import bp as web_bp
 from sync.lane.link import HubLink
@@ -77,7 +77,7 @@ class LaneServer:
         self.store = open_lane_store(lane_store_path(config.data_dir), config.lane_id)
         self.users = UserDirectory(self.store, token_ttl_s=config.session_ttl_s)
         self.reference = ReferenceCache(self.store)
-        self.photos = PhotoStore(config.data_dir / "photos")
+        self.photos = PhotoStore(lane_photos_path(config.data_dir))
         self.app = make_api_app("edge", self, BLUEPRINTS, MAX_BODY_BYTES)
         # threading: plain threads suit blocking serial reads (docs/architecture.md)
         self.socketio = SocketIO(self.app, async_mode="threading", cors_allowed_origins=[])

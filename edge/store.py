@@ -15,11 +15,17 @@ from edge.migrations import LANE_MIGRATIONS
 from edge.projections import LANE_VIEWS
 
 STORE_FILE = "lane.sqlite3"
+PHOTOS = "photos"
 
 
 def lane_store_path(data_dir: Path) -> Path:
     """Where a lane keeps its store in its ``data_dir``."""
     return data_dir / STORE_FILE
+
+
+def lane_photos_path(data_dir: Path) -> Path:
+    """Where a lane keeps its evidence photos in its ``data_dir`` (beside the store that cites them)."""
+    return data_dir / PHOTOS
 
 
 def open_lane_store(path: Path, lane: str, *, create: bool = True) -> EventStore:

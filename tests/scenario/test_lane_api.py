@@ -144,7 +144,8 @@ def test_a_moving_weight_cannot_be_attached(lane):
 
 def test_a_locked_device_cannot_be_attached_until_unlocked(lane):
     lane.sims["trace-1"].swab([], sample_id="L-1")
-    assert lane.api("POST", "/devices/trace-1/lock", user="sue", json={"reason": "failed daily check"}).status_code == 200
+    locked = lane.api("POST", "/devices/trace-1/lock", user="sue", json={"reason": "failed daily check"})
+    assert locked.status_code == 200
     body = {"id": str(uuid.uuid4()), "device_id": "trace-1", "record_type": "inspection",
             "record_id": started_inspection(lane)}
     response = lane.api("POST", "/attachments", user="olga", json=body)

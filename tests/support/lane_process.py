@@ -22,6 +22,7 @@ from drivers.simulators.etd_ascii import EtdSimulator
 from drivers.simulators.mrz_reader import DocumentReaderSimulator
 from drivers.simulators.mt_sics import MtSicsSimulator
 from drivers.simulators.ports import PtyPort, TcpPort
+from edge.store import lane_store_path, open_lane_store
 
 LANEBOX = [sys.executable, "-m", "lanebox"]
 #: the line ``lanebox serve`` and ``lanebox hub`` print once listening
@@ -59,20 +60,23 @@ class LaneRig:
 
     def write_config(self) -> None:
         devices = "".join(
-            f'\n[[devices]]\nid = "{device_id}"\nkind = "{sim.kind}"\ndriver = "{sim.driver}"\nport = "{self.ports[device_id].path}"\n'
-            + "".join(f"{key} = {json.dumps(value)}\n" for key, value in self.device_settings.get(device_id, {}).items())
+            f'\n[[devices]]\nid = "{device_id}"\nkind = "{sim.kind}"\ndriver = "{sim.driver}"\n'
+            f'port = "{self.ports[device_id].path}"\n'
+            + "".join(f"{key} = {json.dumps(value)}\n"
+                      for key, value in self.device_settings.get(device_id, {}).items())
             for device_id, sim in self.sims.items())
         upstream = (f'[upstream]\nurl = "{self.upstream[0]}"\ntoken = "{self.upstream[1]}"\n\n'
                     if self.upstream else "")
         self.config_path.write_text(
             f'[lane]\nid = "{self.lane_id}"\nname = "Test lane"\n\n'
-            f'[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = "data"\nserial_by_id_dir = "by-id"\n\n{upstream}{devices}')
+            f'[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = "data"\nserial_by_id_dir = "by-id"\n\n'
+            f'{upstream}{devices}')
 
     def open_store(self) -> EventStore:
         """The lane's own store, for a test to write what happened before the server starts
         (``with rig.open_store() as store: store.append(...)``): the chain stays whole."""
         (self.root / "data").mkdir(exist_ok=True)
-        return EventStore(self.root / "data" / "lane.sqlite3", lane=self.lane_id)
+        return open_lane_store(lane_store_path(self.root / "data"), self.lane_id)
 
     def add_users(self) -> None:
         for username, (role, password) in PASSWORDS.items():

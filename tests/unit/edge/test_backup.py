@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from common.eventlog.store import StoreError
-from edge.backup import backup_lane, lane_photos_path, restore_lane
-from edge.store import lane_store_path, open_lane_store
+from edge.backup import backup_lane, restore_lane
+from edge.store import lane_photos_path, lane_store_path, open_lane_store
 
 LANE = "GBDVR-IN-03"
 

@@ -8,9 +8,12 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Callable, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Callable, NoReturn, TypeVar
 
 from common.config import ConfigError
+
+if TYPE_CHECKING:
+    from common.reference import ReferenceData
 
 EXIT_USAGE = 2
 T = TypeVar("T")
@@ -51,4 +54,15 @@ def config_or_exit(load: Callable[[Path], T], path: Path) -> T:
     try:
         return load(path)
     except ConfigError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+
+
+def reference_file_or_exit(path: Path) -> "ReferenceData":
+    """A reference-data file checked whole (the lane's and the hub's rules are
+    one), a bad one becoming one line and exit 2."""
+    from common.reference import ReferenceProblem, load_reference_file
+
+    try:
+        return load_reference_file(path)
+    except ReferenceProblem as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None

@@ -11,7 +11,7 @@ from typing import Any
 from common.eventlog.store import StoreError
 from lanebox.commands.hub_backup import add_hub_backup
 from lanebox.commands.users import add_users_parser, hub_accounts
-from lanebox.shell import EXIT_USAGE, CommandError, config_or_exit, say_line
+from lanebox.shell import EXIT_USAGE, CommandError, config_or_exit, reference_file_or_exit, say_line
 from sync.hub.config import HubConfig, default_config, load_hub_config
 
 
@@ -68,14 +68,10 @@ def cmd_add_lane(args: argparse.Namespace) -> int:
 
 def cmd_hub_reference(args: argparse.Namespace) -> int:
     """Check a reference file with the lane's own rules, then publish it to the lanes."""
-    from common.reference import ReferenceProblem, load_reference_file
     from sync.hub.store import HubStore, ReferenceConflict
 
     config = load_hub(args.config)
-    try:
-        reference = load_reference_file(args.data)
-    except ReferenceProblem as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
+    reference = reference_file_or_exit(args.data)
     try:
         with HubStore(config.store_location, config.hub_id) as store:
             stored = store.load_reference(reference.data)

@@ -8,7 +8,7 @@ from typing import Any
 
 from common.eventlog.store import StoreError
 from edge.config import LaneConfig, load_config
-from lanebox.shell import EXIT_USAGE, CommandError, config_or_exit, say_line
+from lanebox.shell import CommandError, config_or_exit, reference_file_or_exit, say_line
 
 
 def load_lane_config(path: Path) -> LaneConfig:
@@ -39,14 +39,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_reference(args: argparse.Namespace) -> int:
     from common.eventlog.store import InvalidEvent
-    from common.reference import ReferenceProblem, load_reference_file, store_reference
+    from common.reference import store_reference
     from edge.store import lane_store_path, open_lane_store
 
     config = load_lane_config(args.config)
-    try:
-        reference = load_reference_file(args.data)
-    except ReferenceProblem as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
+    reference = reference_file_or_exit(args.data)
     try:
         with open_lane_store(lane_store_path(config.data_dir), config.lane_id) as store:
             stored = store_reference(store, reference, actor="cli")

@@ -11,7 +11,7 @@ from common.reference import parse_reference, store_reference
 from edge.config import parse_config
 from edge.store import open_lane_store
 from edge.users import UserDirectory
-from lanebox.demo import DEMO_LANE, DEMO_USERS, ensure_demo_reference, prepare_demo_store
+from lanebox.demo import DEMO_LANE, DEMO_REFERENCE, DEMO_USERS, ensure_demo_reference, prepare_demo_store
 from sync.roster import parse_roster
 from tests.support.stores import stored_references
 

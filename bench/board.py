@@ -30,7 +30,7 @@ import socketio
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common.clock import iso_utc  # noqa: E402
-from tests.sync.rig import HubProcess  # noqa: E402
+from tests.support.hub_rig import HubProcess  # noqa: E402
 
 HEARTBEAT_S = 5.0
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common.eventlog.store import EventStore  # noqa: E402
 from sync.lane.agent import SyncAgent  # noqa: E402
-from tests.sync.rig import LANE, HubProcess, assert_hub_holds_exactly, fill  # noqa: E402
+from tests.support.hub_rig import LANE, HubProcess, assert_hub_holds_exactly, fill  # noqa: E402
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The bare stack DESIGN.md compares lanebox against: a minimal pyserial read
+"""The bare stack docs/architecture.md compares lanebox against: a minimal pyserial read
 loop per port emitting each line through Flask-SocketIO (threading mode),
 served by the same production server as lanebox (common/web/server.py:
 gunicorn's threaded worker, one worker, default limits), so the comparison

@@ -41,16 +41,23 @@ class Port:
         for username in HUB_USERS:
             self.hub.user_token(username)
         self.lanes: list[LaneRig] = []
+        try:
+            self._start_lanes(root, tokens)
+        except BaseException:  # a lane that cannot start must not leave the hub running
+            self.close()
+            raise
+
+    def _start_lanes(self, root, tokens: dict[str, str]) -> None:
         for lane in LANES:
             rig = LaneRig(root=root / lane, lane_id=lane, upstream=(self.url, tokens[lane]))
             rig.root.mkdir()
             rig.sims = {"trace-1": EtdSimulator()}
             rig.ports = {"trace-1": TcpPort(rig.sims["trace-1"]).start()}
+            self.lanes.append(rig)  # closed with the port from now on, started or not
             rig.write_config()
             rig.add_users()
             run_cli("reference", "load", "--config", str(rig.config_path), str(DEMO_REFERENCE))
             rig.start()
-            self.lanes.append(rig)
 
     def close(self) -> None:
         for rig in self.lanes:

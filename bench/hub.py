@@ -32,9 +32,9 @@ import requests  # noqa: E402
 
 from common.eventlog.store import EventStore  # noqa: E402
 from sync.lane.agent import SyncAgent  # noqa: E402
-from tests.support.services import new_postgres_database, require_redis  # noqa: E402
 from tests.support.hub_rig import HubProcess, assert_hub_holds_exactly, fill  # noqa: E402
 from tests.support.hub_workers import BOARD_PASSWORD, BOARD_USER, HubWorkers, board_client  # noqa: E402
+from tests.support.services import new_postgres_database, require_redis  # noqa: E402
 
 
 def ingest(root: Path, database: str | None, lanes: int, events: int) -> float:

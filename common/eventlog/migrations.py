@@ -21,7 +21,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from common.eventlog.writer import StoreError
 
@@ -53,31 +53,39 @@ def check_history(migrations: Sequence[Migration]) -> int:
     return len(versions)
 
 
-def refuse_newer(path: Path, version: int, migrations: Sequence[Migration]) -> None:
+def refuse_newer(where: str | Path, version: int, migrations: Sequence[Migration]) -> None:
     """:class:`StoreError` in one line if the store is newer than this history."""
     newest = len(migrations)
     if version > newest:
-        raise StoreError(f"{path}: store schema version {version} is newer than this lanebox "
+        raise StoreError(f"{where}: store schema version {version} is newer than this lanebox "
                          f"knows ({newest}); upgrade lanebox to open it (the store is left as it is)")
 
 
-def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration]) -> int:
-    """Bring the store on ``conn`` to the newest version, inside the caller's
-    transaction (read its version there, so two processes opening an old
-    store at once migrate it once); returns the version it was at (0: new)."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    refuse_newer(path, version, migrations)
+def run_steps(conn: Any, version: int, migrations: Sequence[Migration], where: str | Path) -> int:
+    """Run every step above ``version`` on ``conn``, inside the caller's
+    transaction, and return the version the store is now at; a store newer
+    than the history is refused. Where the version is kept is the caller's
+    (SQLite's ``user_version``, a table on PostgreSQL)."""
+    refuse_newer(where, version, migrations)
     for migration in migrations[version:]:
         if version:
-            log.info("%s: upgrading the store to schema %d (%s)", path, migration.version,
+            log.info("%s: upgrading the store to schema %d (%s)", where, migration.version,
                      migration.summary)
         try:
             for sql in (*migration.statements, *(guard.sql for guard in migration.guards)):
                 conn.execute(sql)
         except sqlite3.Error as exc:
-            raise StoreError(f"{path}: upgrading the store to schema {migration.version} failed "
+            raise StoreError(f"{where}: upgrading the store to schema {migration.version} failed "
                              f"({exc}); it is left at schema {version}") from exc
-    conn.execute(f"PRAGMA user_version = {len(migrations)}")
+    return len(migrations)
+
+
+def migrate(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration]) -> int:
+    """Bring the SQLite store on ``conn`` to the newest version, inside the
+    caller's transaction (read its version there, so two processes opening an
+    old store at once migrate it once); returns the version it was at (0: new)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.execute(f"PRAGMA user_version = {run_steps(conn, version, migrations, path)}")
     return version
 
 

@@ -14,7 +14,6 @@ from typing import Any, Callable
 log = logging.getLogger(__name__)
 
 READING = "reading"
-DEVICE_STATUS = "device_status"
 
 Listener = Callable[[str, dict[str, Any]], None]
 

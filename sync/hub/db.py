@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 
 from common.eventlog.file_lock import creation_lock
+from common.eventlog.migrations import run_steps
 from common.eventlog.writer import StoreError, Writer
-from sync.hub.migrations import Migration, postgres_migrations, sqlite_migrations
+from sync.hub.migrations import postgres_migrations, sqlite_migrations
 from sync.hub.startup import first_line, retry_at_start, url_for_logs
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ class SqliteDatabase:
             if tables and version == 0:
                 raise StoreError(f"{self.path}: not a lanebox hub store; refusing to start a "
                                  f"new store over it - move it away to start afresh")
-            version = _migrate(conn, version, sqlite_migrations(), self.where)
+            version = run_steps(conn, version, sqlite_migrations(), self.where)
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
         except BaseException:
@@ -236,7 +237,7 @@ class PostgresDatabase:
                                      f"tables; give the hub a database of its own")
                 conn.execute("INSERT INTO schema_version VALUES (0)")
                 row = (0,)
-            version = _migrate(wrapped, row[0], postgres_migrations(), self.where)
+            version = run_steps(wrapped, row[0], postgres_migrations(), self.where)
             conn.execute("UPDATE schema_version SET version = %s", (version,))
         return version
 
@@ -292,23 +293,6 @@ class PostgresDatabase:
         except Exception as exc:  # any failure is an unhealthy database, reported not raised
             return first_line(exc)
         return None
-
-
-def _migrate(conn: Any, version: int, migrations: list[Migration], where: str) -> int:
-    """Run the migrations above ``version`` on ``conn`` (inside the caller's
-    transaction); return the new version."""
-    newest = migrations[-1].version
-    if version > newest:
-        raise StoreError(f"{where}: hub schema version {version}, this lanebox knows "
-                         f"{newest}; upgrade lanebox")
-    for migration in migrations:
-        if migration.version > version:
-            log.info("hub store %s: migrating to schema %d (%s)", where, migration.version,
-                     migration.summary)
-            for statement in migration.statements:
-                conn.execute(statement)
-            version = migration.version
-    return version
 
 
 def wait_for_database(db: HubDatabase, *, retry_s: float = 2.0, attempts: int | None = None,

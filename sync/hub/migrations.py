@@ -2,7 +2,8 @@
 
 A hub store records its schema version (SQLite: ``PRAGMA user_version``;
 PostgreSQL: the ``schema_version`` table) and :mod:`sync.hub.db` runs, at
-start and in one transaction, every migration above it. A migration is
+start and in one transaction, every migration above it
+(:func:`common.eventlog.migrations.run_steps`, as the lane's store does). A migration is
 never edited once released: a change is a new migration at the end.
 
 The two engines get the same tables, keys and rules; only the spelling
@@ -18,17 +19,8 @@ second hub worker can break them:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from common.eventlog.chain import GENESIS_HASH
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    summary: str
-    statements: tuple[str, ...]
-
+from common.eventlog.migrations import Migration
 
 # Hub users, alarm keys and the board's read model: portable SQL, the same
 # statements on both engines. JSON is kept as TEXT; what is searched is a column.

@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 
 from common.accounts.passwords import MAX_PASSWORD, PasswordHashing
 from common.accounts.sessions import AuthFailed, Throttled
-from common.accounts.throttle import LoginThrottle
+from common.accounts.throttle import LoginThrottle, ThrottleBook
 
 MAX_LOGIN_FIELD = 64
 """Usernames and remote addresses are cut to this length before anything is kept of them."""
@@ -61,42 +61,41 @@ class SignInCheck:
 
     ``roles`` are those that may sign in here (None: any); ``refused`` hears
     of every refusal; ``rehash`` asks for a new hash of a password whose
-    stored hash is out of date. ``clock`` (epoch seconds) and ``hasher``
-    are injectable for tests.
+    stored hash is out of date; ``throttle_book`` is where failures are
+    counted (None: this process's memory). ``clock`` (epoch seconds) and
+    ``hasher`` are injectable for tests.
     """
 
     def __init__(self, find: Callable[[str], Account | None], *, roles: tuple[str, ...] | None = None,
                  refused: Refused | None = None, rehash: bool = False, clock: Callable[[], float] = time.time,
-                 hasher: PasswordHasher | None = None) -> None:
+                 hasher: PasswordHasher | None = None, throttle_book: ThrottleBook | None = None) -> None:
         self._find = find
         self._roles = roles
         self._refused = refused or (lambda *_: None)
         self._rehash = rehash
         self.clock = clock
         self.passwords = PasswordHashing(hasher)
-        self.throttle = LoginThrottle()
+        self.throttle = LoginThrottle(throttle_book)
         self.passwords.dummy_hash()  # made now, not at the first sign-in
 
     def check(self, username: Any, password: Any, remote: Any) -> SignedIn:
-        """:class:`SignedIn`, or :class:`Throttled` (nothing checked) while the
-        username or the address is backing off, else :class:`AuthFailed`."""
+        """:class:`SignedIn`, or :class:`Throttled` (nothing checked) while
+        this username, this address or the pair is backing off
+        (common.accounts.throttle), else :class:`AuthFailed`."""
         now = self.clock()
         name, address = login_name(username), str(remote)[:MAX_LOGIN_FIELD]
-        keys = (("user", name), ("remote", address))
-        wait = max(self.throttle.retry_after(key, now) for key in keys)
+        wait = self.throttle.retry_after(name, address, now)
         if wait > 0:
             self._refused(name, address, THROTTLED)
             raise Throttled(wait)
         account = self._find(name)
         reason = self._refusal(account, password)
         if reason is not None:
-            for key in keys:
-                self.throttle.failed(key, now)
+            self.throttle.failed(name, address, now)
             self._refused(name, address, reason)
             raise AuthFailed("wrong username or password")
         assert account is not None
-        for key in keys:
-            self.throttle.succeeded(key)
+        self.throttle.succeeded(name, address)
         stale = self._rehash and self.passwords.needs_rehash(account.password_hash)
         return SignedIn(name, address, account.role, self.passwords.hash(password) if stale else None)
 

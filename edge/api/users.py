@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from common.accounts.passwords import MAX_PASSWORD, MIN_PASSWORD
 from common.roles import ROLES, SUPERVISORS
 from common.web.errors import ApiError, bad_request, not_found
 from common.web.routing import current_session, endpoint, lane_server, obj
@@ -14,7 +15,7 @@ bp = Blueprint("users", __name__, url_prefix="/api/v1")
 
 NEW_USER = obj({"username": {"type": "string", "minLength": 2, "maxLength": 32},
                 "role": {"enum": list(ROLES)},
-                "password": {"type": "string", "minLength": 8, "maxLength": 256}},
+                "password": {"type": "string", "minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD}},
                required=("username", "role", "password"))
 
 

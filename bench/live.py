@@ -93,14 +93,14 @@ def start_lanebox(ports: dict[str, PtyPort], workdir: Path) -> tuple[subprocess.
     config.write_text(f'[lane]\nid = "BENCH-1"\n[server]\nport = {port}\ndata_dir = "data"\n{devices}')
     cli = [sys.executable, "-m", "lanebox"]
     subprocess.run([*cli, "users", "add", "--config", str(config), "--username", "bench", "--role", "viewer",
-                    "--password-stdin"], input="bench-password\n", text=True, check=True, capture_output=True)
+                    "--password-stdin"], input="bench quiet sparrow\n", text=True, check=True, capture_output=True)
     process = subprocess.Popen([*cli, "serve", "--config", str(config)], stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, text=True)
     for line in process.stdout:  # type: ignore[union-attr]
         if "serving on" in line:
             break
     url = f"http://127.0.0.1:{port}"
-    token = requests.post(f"{url}/api/v1/session", json={"username": "bench", "password": "bench-password"},
+    token = requests.post(f"{url}/api/v1/session", json={"username": "bench", "password": "bench quiet sparrow"},
                           timeout=10).json()["token"]
     return process, url, token
 

@@ -40,10 +40,10 @@ DEMO_LANES = (DEMO_LANE, "DEMO-IN-02")
 DEMO_HUB = "DEMO-HUB"
 DEMO_HUB_PORT = 9090
 DEMO_USERS = (  # username, role, password — demo only, printed at start
-    ("officer", "officer", "officer-demo"),
-    ("tech", "technician", "tech-demo"),
-    ("super", "supervisor", "super-demo"),
-    ("viewer", "viewer", "viewer-demo"),
+    ("officer", "officer", "blue-harbour-gate"),
+    ("tech", "technician", "copper-tool-bench"),
+    ("super", "supervisor", "night-watch-tower"),
+    ("viewer", "viewer", "glass-window-view"),
 )
 DEMO_REFERENCE = resources.files("lanebox") / "demo_reference.json"
 DEMO_DEVICES = (("scale-1", "scale", "mt-sics"), ("barcode-1", "barcode", "aim-barcode"),
@@ -234,7 +234,7 @@ def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None]
                 echo(f"    {device_id:<11} {kind:<9} {driver:<12} {simulators[lane_id][device_id].path}")
         echo("  sign in as (demo passwords; the same at both lanes and the board):")
         for username, role, password in DEMO_USERS:
-            echo(f"    {username:<8} / {password:<13} ({role})")
+            echo(f"    {username:<8} / {password:<18} ({role})")
         echo("Press Ctrl-C to stop.")
         while not stop.wait(0.5):
             ended = next((child for child in children if child.process.poll() is not None), None)

@@ -25,7 +25,7 @@ def test_sign_in_shows_errors_next_to_the_fields_then_the_lane(context: BrowserC
     expect(page.locator('[data-field="password"] .field-error')).to_have_text("Wrong username or password.")
     shoot(page, "02-sign-in-wrong-password")
 
-    page.fill("#signin-password", "officer-pass-1")
+    page.fill("#signin-password", "olga amber kettle")
     page.click("#signin-form button[type=submit]")
     expect(page.locator("#signin")).to_be_hidden()
     expect(page.locator("#user-button")).to_contain_text("olga")
@@ -72,7 +72,7 @@ def test_expired_session_overlay_keeps_the_form_and_a_badge_scan_fills_the_usern
     page.fill("#signin-username", "")
     lane.sims["barcode-1"].scan("olga")
     expect(page.locator("#signin-username")).to_have_value("olga")
-    page.fill("#signin-password", "officer-pass-1")
+    page.fill("#signin-password", "olga amber kettle")
     page.click("#signin-form button[type=submit]")
     expect(page.locator("#signin")).to_be_hidden()
 

@@ -37,7 +37,7 @@ VENDOR = "pwa/vendor/socket.io.min.js"
 LANE_URL = re.compile(r"lane DEMO-IN-01\s+officer app (http://127\.0\.0\.1:\d+)/")
 BOARD_URL = re.compile(r"control-room board (http://127\.0\.0\.1:\d+)/board/")
 USER = re.compile(r"^\s+(\S+)\s+/\s+(\S+)\s+\((\w+)\)", re.M)
-"""A demo user line: ``    officer  / officer-demo  (officer)``."""
+"""A demo user line: ``    officer  / blue-harbour-gate  (officer)``."""
 
 # building and installing a wheel takes a minute on a busy machine, before any browser starts
 pytestmark = pytest.mark.timeout(600)

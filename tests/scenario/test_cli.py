@@ -17,15 +17,19 @@ def make_config(tmp_path):
 def test_users_add_list_disable(tmp_path):
     config = make_config(tmp_path)
     run_cli("users", "add", "--config", config, "--username", "ann", "--role", "officer", "--password-stdin",
-            stdin="correct horse\n")
+            stdin="correct horse battery\n")
     listed = run_cli("users", "list", "--config", config).stdout
-    assert "ann" in listed and "officer" in listed and "correct horse" not in listed
+    assert "ann" in listed and "officer" in listed and "correct horse battery" not in listed
     again = run_cli("users", "add", "--config", config, "--username", "ann", "--role", "viewer",
-                    "--password-stdin", stdin="another one\n", check=False)
+                    "--password-stdin", stdin="another kettle drum\n", check=False)
     assert again.returncode != 0 and "exists" in again.stderr
     short = run_cli("users", "add", "--config", config, "--username", "bob", "--role", "viewer",
                     "--password-stdin", stdin="short\n", check=False)
     assert short.returncode != 0 and short.stderr.strip()
+    common = run_cli("users", "add", "--config", config, "--username", "bob", "--role", "supervisor",
+                     "--password-stdin", stdin="password12345678\n", check=False)  # long enough, and breached
+    assert common.returncode != 0 and "too easy to guess" in common.stderr
+    assert "bob" not in run_cli("users", "list", "--config", config).stdout
     run_cli("users", "disable", "--config", config, "--username", "ann")
     assert "disabled" in run_cli("users", "list", "--config", config).stdout
     database = sqlite3.connect(tmp_path / "data" / "lane.sqlite3")
@@ -37,7 +41,7 @@ def test_verify_finds_the_first_broken_link(tmp_path):
     config = make_config(tmp_path)
     for name in ("u1", "u2", "u3"):
         run_cli("users", "add", "--config", config, "--username", name, "--role", "viewer", "--password-stdin",
-                stdin="long enough\n")
+                stdin="long enough kettle drum\n")
     ok = run_cli("verify", "--config", config)
     assert ok.returncode == 0 and "chain ok" in ok.stdout
 
@@ -58,7 +62,7 @@ def test_users_added_at_once_on_a_new_lane_all_arrive(tmp_path):
     with ThreadPoolExecutor(len(names)) as pool:
         results = list(pool.map(lambda name: run_cli(
             "users", "add", "--config", config, "--username", name, "--role", "officer",
-            "--password-stdin", stdin="correct horse\n", check=False), names))
+            "--password-stdin", stdin="correct horse battery\n", check=False), names))
     assert [r.returncode for r in results] == [0] * len(names), [r.stderr for r in results]
     listed = run_cli("users", "list", "--config", config).stdout
     assert all(name in listed for name in names)

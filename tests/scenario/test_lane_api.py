@@ -43,7 +43,7 @@ def test_healthz_and_metrics_need_no_token(lane):
 
 
 def test_sign_in_returns_token_and_role(lane):
-    response = requests.post(f"{lane.url}/api/v1/session", json={"username": "tom", "password": "tech-pass-12"},
+    response = requests.post(f"{lane.url}/api/v1/session", json={"username": "tom", "password": "tom copper lantern"},
                              timeout=5)
     assert response.status_code == 200
     body = response.json()

@@ -18,7 +18,7 @@ def test_lane_events_reach_the_hub_and_the_backlog_drains(tmp_path):
     rig.root.mkdir()
     rig.write_config()
     run_cli("users", "add", "--config", str(rig.config_path), "--username", "sue", "--role", "supervisor",
-            "--password-stdin", stdin="super-pass-1\n")
+            "--password-stdin", stdin="sue violet harbour\n")
     try:
         rig.start()
         rig.token("sue")  # a login: one more event to push

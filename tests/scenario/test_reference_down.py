@@ -52,7 +52,7 @@ def test_a_real_lane_pulls_the_hubs_reference_data_at_start(tmp_path):
     rig.root.mkdir()
     rig.write_config()
     run_cli("users", "add", "--config", str(rig.config_path), "--username", "sue", "--role",
-            "supervisor", "--password-stdin", stdin="super-pass-1\n")
+            "supervisor", "--password-stdin", stdin="sue violet harbour\n")
     try:
         rig.start()
         current = wait_for(lambda: (r := rig.api("GET", "/reference", user="sue")).status_code

@@ -27,7 +27,7 @@ from tests.support.lane_process import SERVING, LaneRig
 HUB_CLI = [sys.executable, "-m", "lanebox", "hub"]
 LANE = "TEST-IN-01"
 HUB_ID = "TEST-HUB"
-HUB_USERS = {"carol": ("supervisor", "control-room-1"), "vera": ("viewer", "viewer-pass-1")}
+HUB_USERS = {"carol": ("supervisor", "carol teal kite signal"), "vera": ("viewer", "vic maple drizzle")}
 """Control-room users the rigs add on first use: username → (role, password)."""
 
 

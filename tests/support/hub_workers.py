@@ -22,7 +22,7 @@ from tests.support.services import require_nginx
 from tests.support.waiting import wait_for
 
 SITE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "lanebox-hub.conf"
-BOARD_USER, BOARD_PASSWORD = "control", "control-room-pass"
+BOARD_USER, BOARD_PASSWORD = "control", "control room teal kite"
 
 
 class HubWorkers:

@@ -16,7 +16,7 @@ from edge.server import LaneServer
 from lanebox.demo import DEMO_REFERENCE
 
 USERS = {"olga": "officer", "sue": "supervisor", "tom": "technician", "vic": "viewer"}
-PASSWORD = "long-enough-1"
+PASSWORD = "lane test kettle drum"
 
 
 def new_id() -> str:

@@ -96,9 +96,9 @@ def test_every_board_route_needs_a_hub_user_and_ack_needs_a_supervisor(hub: InPr
 
 
 def test_an_officer_on_the_roster_cannot_sign_in_to_the_board(hub: InProcessHub):
-    HubUsers(hub.store).add("olga", "officer", "officer-pass-1")
+    HubUsers(hub.store).add("olga", "officer", "olga amber kettle")
     response = api(hub, "/session", None, "POST", json={"username": "olga",
-                                                        "password": "officer-pass-1"})
+                                                        "password": "olga amber kettle"})
     assert response.status_code == 401
 
 

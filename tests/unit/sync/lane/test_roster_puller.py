@@ -35,14 +35,14 @@ def test_hub_users_are_merged_as_events_pulled_by_etag_and_kept_when_the_hub_is_
         tmp_path: Path, lane_store: EventStore, lane_users: UserDirectory) -> None:
     hub = InProcessHub(tmp_path / "hub")
     token = hub.store.add_lane(LANE)
-    lane_users.add("lana", "supervisor", "lane-pass-1", actor=None)  # the lane's own user
+    lane_users.add("lana", "supervisor", "lana local plum ferry", actor=None)  # the lane's own user
     puller = RosterPuller(lane_users.merge_roster, LANE, hub.url, token)
     try:
-        hub.hub.users.add("olga", "officer", "officer-pass-1")
-        hub.hub.users.add("carol", "supervisor", "control-room-1")
+        hub.hub.users.add("olga", "officer", "olga amber kettle")
+        hub.hub.users.add("carol", "supervisor", "carol teal kite signal")
         assert puller.pull() == STORED
         assert puller.pull() == UNCHANGED  # the same roster: a 304
-        session = lane_users.authenticate("olga", "officer-pass-1", "tablet")
+        session = lane_users.authenticate("olga", "olga amber kettle", "tablet")
         assert session.role == "officer"
         assert {u["username"]: u["role"] for u in lane_users.list()} == {
             "carol": "supervisor", "lana": "supervisor", "olga": "officer"}
@@ -51,12 +51,12 @@ def test_hub_users_are_merged_as_events_pulled_by_etag_and_kept_when_the_hub_is_
         assert puller.pull() == STORED
         assert lane_users.check_token(session.token) is None  # her session ended
         with pytest.raises(AuthFailed):
-            lane_users.authenticate("olga", "officer-pass-1", "tablet")
+            lane_users.authenticate("olga", "olga amber kettle", "tablet")
     finally:
         hub.close()
     assert puller.pull() == UNREACHABLE
-    assert lane_users.authenticate("carol", "control-room-1", "tablet").role == "supervisor"
-    assert lane_users.authenticate("lana", "lane-pass-1", "tablet").role == "supervisor"
+    assert lane_users.authenticate("carol", "carol teal kite signal", "tablet").role == "supervisor"
+    assert lane_users.authenticate("lana", "lana local plum ferry", "tablet").role == "supervisor"
     assert user_events(lane_store) == [
         ("user.added", "lana", None),
         ("user.added", "carol", ROSTER_ACTOR), ("user.added", "olga", ROSTER_ACTOR),
@@ -80,7 +80,7 @@ def serve(body: dict) -> Iterator[str]:
 
 @pytest.fixture
 def bad_hub() -> Iterator[str]:
-    good = {"username": "olga", "role": "officer", "password_hash": PasswordHasher().hash("officer-pass-1"),
+    good = {"username": "olga", "role": "officer", "password_hash": PasswordHasher().hash("olga amber kettle"),
             "disabled": False, "updated_at": "2026-01-01T00:00:00.000Z"}
     yield from serve({"users": [good, {**good, "username": "mallory", "role": "root"}]})
 

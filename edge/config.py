@@ -15,6 +15,7 @@ from common.config import ConfigError, Section, config_path, parse_tls, read_tom
 from common.web.limits import ServerLimits, parse_limits
 from drivers.base import SerialSettings
 from drivers.registry import DRIVERS, KINDS
+from sync.identity import parse_key
 
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 SERIAL_KEYS = ("baudrate", "bytesize", "parity", "stopbits", "xonxoff", "rtscts")
@@ -34,12 +35,16 @@ class DeviceConfig:
 class UpstreamConfig:
     """``[upstream]``: the hub's URL (None: found by mDNS), this lane's sync
     token, the CA file that signed the hub's certificate (None: the system's
-    trust store), and how often reference data and the user roster are pulled."""
+    trust store), and how often reference data and the user roster are pulled.
+    ``hub_key`` is the hub's public key pinned at registration (``ed25519:...``):
+    the lane sends its token only to a hub that proves it holds it. It may be
+    left out only with an ``https://`` url, whose certificate then vouches for the hub."""
 
     url: str | None
     token: str | None
     ca_file: Path | None = None
     pull_interval_s: float = 30.0
+    hub_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,8 +103,17 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
         pull_interval_s = float(up.get("pull_interval_s", (int, float), 30.0))
         if not 1 <= pull_interval_s <= 3600:
             raise up.fail("pull_interval_s", "must be between 1 and 3600 seconds")
-        upstream = UpstreamConfig(url=url, token=up.get("token", str, None), ca_file=ca_path,
-                                  pull_interval_s=pull_interval_s)
+        token, hub_key = up.get("token", str, None), up.get("hub_key", str, None)
+        if hub_key is not None:
+            try:
+                parse_key(hub_key)
+            except ValueError as exc:
+                raise up.fail("hub_key", str(exc)) from None
+        elif token and not (url or "").startswith("https://"):
+            raise up.fail("hub_key", "required unless url is https: the hub key `lanebox hub add-lane` "
+                                     "printed, so that the token goes only to a hub that proves it holds it")
+        upstream = UpstreamConfig(url=url, token=token, ca_file=ca_path, pull_interval_s=pull_interval_s,
+                                  hub_key=hub_key)
         up.done()
 
     tolerance = 5.0

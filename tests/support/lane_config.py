@@ -15,6 +15,7 @@ data_dir = "store"
 [upstream]
 url = "http://127.0.0.1:9090"
 token = "secret"
+hub_key = "ed25519:A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
 
 [[devices]]
 id = "scale-1"

@@ -17,6 +17,8 @@ from typing import Any, Callable, ClassVar
 
 import serial
 
+from drivers.port_rules import check_openable
+
 log = logging.getLogger(__name__)
 
 ReadingCallback = Callable[[dict[str, Any], bytes], None]
@@ -85,11 +87,16 @@ class DriverCounters:
 
 
 def open_port(url: str, settings: SerialSettings, timeout: float) -> serial.SerialBase:
-    """Open a device path or any pyserial URL the same way.
+    """Open a serial device path or a terminal server's URL the same way.
 
-    Plain device paths are opened exclusively (POSIX flock) so two drivers
-    never fight over one scale; URL handlers do not support that flag.
+    Only what :func:`drivers.port_rules.check_openable` allows is opened
+    (:class:`~drivers.port_rules.PortRefused`, a ValueError, otherwise): a
+    port is a config value, and pyserial's other URLs write files and reach
+    other devices. Plain device paths are opened exclusively (POSIX flock)
+    so two drivers never fight over one scale; URL handlers do not support
+    that flag.
     """
+    check_openable(url)
     kwargs = settings.as_kwargs()
     if "://" not in url:
         kwargs["exclusive"] = True

@@ -14,6 +14,7 @@ from typing import Any
 from common.config import ConfigError, Section, config_path, parse_tls, read_toml
 from common.web.limits import ServerLimits, parse_limits
 from drivers.base import SerialSettings
+from drivers.port_rules import PortPolicy, PortRefused, check_openable, network_host
 from drivers.registry import DRIVERS, KINDS
 from sync.identity import parse_key
 
@@ -62,6 +63,7 @@ class LaneConfig:
     tls: tuple[Path, Path] | None = None  # (certificate chain, private key): serve HTTPS
     serial_by_id_dir: Path = Path("/dev/serial/by-id")  # where the stable port names the port list shows first live
     limits: ServerLimits = ServerLimits()  # max_connections, read_timeout_s (docs/server.md)
+    device_ports: PortPolicy = PortPolicy()  # which ports devices may use: serial paths, [terminal_servers] hosts
 
 
 def load_config(path: str | Path) -> LaneConfig:
@@ -124,8 +126,9 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
             raise insp.fail("weight_tolerance_pct", "must be between 0 and 100")
         insp.done()
 
+    device_ports = PortPolicy(network_hosts=parse_terminal_servers(top), device_dir=by_id)
     devices_raw = top.get("devices", list, [])
-    devices = tuple(parse_device(source, f"devices[{i}]", d) for i, d in enumerate(devices_raw))
+    devices = tuple(parse_device(source, f"devices[{i}]", d, device_ports) for i, d in enumerate(devices_raw))
     seen: set[str] = set()
     for i, device in enumerate(devices):
         if device.id in seen:
@@ -134,12 +137,31 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
     top.done()
     return LaneConfig(lane_id=lane_id, lane_name=lane_name, host=host, port=port, data_dir=data_dir,
                       devices=devices, upstream=upstream, source=source, session_ttl_s=session_ttl_s,
-                      weight_tolerance_pct=tolerance, tls=tls, serial_by_id_dir=by_id, limits=limits)
+                      weight_tolerance_pct=tolerance, tls=tls, serial_by_id_dir=by_id, limits=limits,
+                      device_ports=device_ports)
 
 
-def parse_device(source: str, where: str, raw: Any) -> DeviceConfig:
+def parse_terminal_servers(top: Section) -> frozenset[str]:
+    """``[terminal_servers] hosts``: the only hosts a device's ``socket://`` or
+    ``rfc2217://`` port may reach (none by default: a port is not a way out
+    of the box to anywhere on the network)."""
+    table = top.get("terminal_servers", dict, None)
+    if table is None:
+        return frozenset()
+    section = Section(top.source, "terminal_servers", table)
+    hosts = section.get("hosts", list, required=True)
+    for host in hosts:
+        if not isinstance(host, str) or not re.match(r"^\[?[A-Za-z0-9.:-]{1,253}\]?$", host):
+            raise section.fail("hosts", f"{host!r} is not a host name or address")
+    section.done()
+    return frozenset(network_host(host) for host in hosts)
+
+
+def parse_device(source: str, where: str, raw: Any, ports: PortPolicy | None) -> DeviceConfig:
     """One ``[[devices]]`` table (or a technician's device form, same keys);
-    ``where`` names it in the error, e.g. ``devices[2]``."""
+    ``where`` names it in the error, e.g. ``devices[2]``; its port must be
+    one ``ports`` allows (None: one any driver may open, for a caller that
+    does not know the lane's policy)."""
     section = Section(source, where, raw)
     device_id = section.get("id", str, required=True)
     if not DEVICE_ID.match(device_id):
@@ -155,6 +177,10 @@ def parse_device(source: str, where: str, raw: Any) -> DeviceConfig:
     port = section.get("port", str, required=True)
     if not port.strip():
         raise section.fail("port", "must not be empty")
+    try:
+        ports.check(port) if ports is not None else check_openable(port)
+    except PortRefused as exc:
+        raise section.fail("port", str(exc)) from None
     serial_values = {}
     for key in SERIAL_KEYS:
         kinds: Any = {"baudrate": int, "bytesize": int, "parity": str, "stopbits": (int, float),

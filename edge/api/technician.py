@@ -49,7 +49,7 @@ def _device(table: dict[str, Any]) -> DeviceConfig:
     """The form's device, checked by the config file's rules (field named on a 400)."""
     clean = {k: v for k, v in table.items() if v is not None}
     try:
-        return device_from_table(clean)
+        return device_from_table(clean, lane_server().config.device_ports)
     except ConfigError as exc:
         raise ApiError(400, "invalid_field", f"{exc.key}: {exc.problem}", field=exc.key) from None
 

@@ -15,6 +15,7 @@ import logging
 from typing import Any, Iterable
 
 from common.eventlog.store import EventStore
+from drivers.port_rules import PortPolicy
 from edge.config import ConfigError, DeviceConfig, device_table, parse_device
 from edge.devices.manager import DeviceManager
 
@@ -24,10 +25,11 @@ ADDED, CHANGED, REMOVED = "device.added", "device.changed", "device.removed"
 EVENT_TYPES = [ADDED, CHANGED, REMOVED]
 
 
-def device_from_table(table: dict[str, Any], source: str = "request") -> DeviceConfig:
+def device_from_table(table: dict[str, Any], ports: PortPolicy | None, source: str = "request") -> DeviceConfig:
     """A device from a form or an event, checked as the config file's
-    ``[[devices]]`` are; raises :class:`~edge.config.ConfigError`."""
-    return parse_device(source, "", table)
+    ``[[devices]]`` are (its port against the lane's ``ports``); raises
+    :class:`~edge.config.ConfigError`."""
+    return parse_device(source, "", table, ports)
 
 
 def change_payload(device: DeviceConfig, reason: str | None = None) -> dict[str, Any]:
@@ -38,12 +40,17 @@ def change_payload(device: DeviceConfig, reason: str | None = None) -> dict[str,
     return payload
 
 
-def replay_changes(devices: dict[str, DeviceConfig], events: Iterable[dict[str, Any]]) -> dict[str, DeviceConfig]:
+def replay_changes(devices: dict[str, DeviceConfig], events: Iterable[dict[str, Any]],
+                   ports: PortPolicy | None) -> dict[str, DeviceConfig]:
     """The devices after ``events`` (oldest first) are laid over ``devices``.
 
-    An event whose device no longer passes the rules (a driver since
-    removed, say) is logged and skipped: the lane starts without that
-    device rather than not at all.
+    Each stored device is checked again by today's rules, its port against
+    ``ports`` (the config may have dropped a terminal server since, and an
+    event from before a rule existed must not open what the rule refuses).
+    An event whose device no longer passes is logged and skipped: the lane
+    starts without that device rather than not at all. ``ports`` None: the
+    caller does not know the lane's policy; the port is then only checked
+    when opened (:func:`drivers.port_rules.check_openable`).
     """
     result = dict(devices)
     for event in events:
@@ -51,8 +58,9 @@ def replay_changes(devices: dict[str, DeviceConfig], events: Iterable[dict[str, 
         if event["type"] == REMOVED:
             result.pop(payload["device_id"], None)
             continue
+        source = f"event {event['seq']} ({event['type']})"
         try:
-            device = device_from_table(payload["device"], source=f"event {event['seq']} ({event['type']})")
+            device = device_from_table(payload["device"], ports, source=source)
         except ConfigError as exc:
             log.error("device change not applied: %s", exc)
             continue
@@ -60,10 +68,11 @@ def replay_changes(devices: dict[str, DeviceConfig], events: Iterable[dict[str, 
     return result
 
 
-def apply_stored_changes(store: EventStore, manager: DeviceManager) -> None:
-    """At start: bring the device manager from the config's devices to the stored ones."""
+def apply_stored_changes(store: EventStore, manager: DeviceManager, ports: PortPolicy | None = None) -> None:
+    """At start: bring the device manager from the config's devices to the stored ones,
+    each port checked against the lane's ``ports`` (:func:`replay_changes`)."""
     configured = {device_id: state.config for device_id, state in manager.devices.items()}
-    wanted = replay_changes(configured, store.replay(EVENT_TYPES))
+    wanted = replay_changes(configured, store.replay(EVENT_TYPES), ports)
     for device_id in configured.keys() - wanted.keys():
         manager.remove(device_id)
     for device_id, device in wanted.items():

@@ -17,6 +17,9 @@ url = "http://127.0.0.1:9090"
 token = "secret"
 hub_key = "ed25519:A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg="
 
+[terminal_servers]
+hosts = ["127.0.0.1"]
+
 [[devices]]
 id = "scale-1"
 kind = "scale"

@@ -50,6 +50,7 @@ class Bench:
     def config(self) -> dict[str, Any]:
         return {"lane": {"id": "TECH-1", "name": "Technician bench"},
                 "server": {"data_dir": str(self.root), "serial_by_id_dir": str(self.root / "by-id")},
+                "terminal_servers": {"hosts": ["127.0.0.1"]},  # where a test's TcpPort simulators listen
                 "devices": [{"id": d, "kind": self.sims[d].kind, "driver": self.sims[d].driver,
                              "port": self.ports[d].path, "calibration_interval_days": 30}
                             for d in self.config_devices]}

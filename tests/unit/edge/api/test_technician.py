@@ -69,8 +69,8 @@ def test_test_connection_identifies_a_device_without_saving_it(bench: Bench) -> 
     assert reader["ok"] is True and reader["state"] == "connected"
     assert bench.call("GET", "/devices/barcode-1").status_code == 404  # tried, not saved
     wrong = bench.ok("POST", "/devices/test-connection",
-                     {"id": "scale-9", "kind": "scale", "driver": "mt-sics", "port": "/dev/does-not-exist"})
-    assert wrong["ok"] is False and "cannot open /dev/does-not-exist" in wrong["detail"]
+                     {"id": "scale-9", "kind": "scale", "driver": "mt-sics", "port": "/dev/ttyUSB99"})
+    assert wrong["ok"] is False and "cannot open /dev/ttyUSB99" in wrong["detail"]
     assert bench.server.store.count() == events
 
     # the device being edited lets go of its port for the test, and comes back

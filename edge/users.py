@@ -6,9 +6,12 @@ event, so the log tells who could act as whom and when. Events never carry a
 password or a password hash. The rules (argon2id, throttling, tokens) are
 :mod:`common.accounts`', shared with the hub.
 
-The port hub's roster (every hub user, with its argon2 hash) is merged in
-by :meth:`UserDirectory.merge_roster`, as events by ``hub-roster``, so an
-officer registered at the hub signs in at any lane.
+The port hub's roster (the hub users scoped to this lane, with their argon2
+hashes) is merged in by :meth:`UserDirectory.merge_roster`, as events by
+``hub-roster``, so an officer registered at the hub signs in at the lane.
+The roster governs only the accounts it made: a lane's own account (made
+with ``lanebox users add`` or by a lane supervisor) is never taken over by a
+hub user of the same name.
 """
 
 from __future__ import annotations
@@ -67,6 +70,20 @@ def _validate(username: Any, role: Any, password: Any) -> None:
     validate_username(username)
     validate_role(role)
     validate_password(password)
+
+
+def _roster_made(conn: sqlite3.Connection, actor: str) -> set[str]:
+    """The accounts ``actor`` (the roster) made: those whose ``user.added`` is by it."""
+    rows = conn.execute("SELECT json_extract(payload, '$.username') FROM events "
+                        "WHERE type = 'user.added' AND actor IS ?", (actor,)).fetchall()
+    return {row[0] for row in rows}
+
+
+def _refusals_recorded(conn: sqlite3.Connection) -> set[str]:
+    """The usernames whose roster entry was refused once already (recorded once, not at each pull)."""
+    rows = conn.execute("SELECT json_extract(payload, '$.username') FROM events "
+                        "WHERE type = 'user.roster_refused'").fetchall()
+    return {row[0] for row in rows}
 
 
 def _disabled_by(conn: sqlite3.Connection, username: str) -> str | None:
@@ -162,21 +179,26 @@ class UserDirectory:
         self._forget_sessions(username)
 
     def merge_roster(self, roster: list[RosterUser], actor: str = ROSTER_ACTOR) -> dict[str, int]:
-        """Make the lane's accounts agree with the hub's roster, in one
-        transaction (never half a roster), each change an event by ``actor``.
+        """Make the accounts the roster made agree with the hub's roster, in
+        one transaction (never half a roster), each change an event by ``actor``.
 
         A roster user new to the lane is added (unless disabled at the hub);
-        a known one takes the roster's role and password and is disabled when
-        the hub disabled it — ending its sessions. The roster re-enables only
-        an account it disabled itself: one a lane supervisor disabled stays
-        disabled. Lane users not on the roster stay as they are. Returns how
-        many accounts were added, changed and disabled.
+        one the roster added before takes the roster's role and password and
+        is disabled when the hub disabled it — ending its sessions. One the
+        roster added that it no longer lists (taken out of this lane's scope
+        at the hub) is disabled too. The roster re-enables only an account it
+        disabled itself: one a lane supervisor disabled stays disabled. A lane
+        account of the roster user's name that the roster did not make is
+        kept as it is and that entry refused: one ``user.roster_refused``
+        event tells the technician. Returns how many accounts were added,
+        changed and disabled, and how many entries were refused.
         """
         self._ensure_tables()
         now = iso_utc(self._clock())
 
         def write(conn: sqlite3.Connection) -> tuple[dict[str, int], list[str]]:
-            counts = {"added": 0, "changed": 0, "disabled": 0}
+            counts = {"added": 0, "changed": 0, "disabled": 0, "refused": 0}
+            made, recorded = _roster_made(conn, actor), _refusals_recorded(conn)
             touched = []
             for user in roster:
                 row = conn.execute("SELECT role, password_hash, disabled FROM users WHERE username = ?",
@@ -189,20 +211,39 @@ class UserDirectory:
                                               actor)
                         counts["added"] += 1
                     continue
+                if user.username not in made:
+                    counts["refused"] += 1
+                    if user.username not in recorded:
+                        self._store.append_in(conn, "user.roster_refused", {
+                            "username": user.username,
+                            "reason": "a lane account of this name exists: the lane keeps its own"}, actor)
+                    continue
                 changes = self._roster_changes(conn, user, row, actor)
-                for event_type, payload, sql, params in changes:
-                    conn.execute(sql, params)
-                    self._store.append_in(conn, event_type, payload, actor)
-                if changes:
-                    conn.execute("DELETE FROM sessions WHERE username = ?", (user.username,))
+                if self._apply(conn, user.username, changes, actor):
                     touched.append(user.username)
                     counts["disabled" if changes[-1][0] == "user.disabled" else "changed"] += 1
+            for name in sorted(made - {user.username for user in roster}):
+                if not self._disabled(conn, name) and self._apply(conn, name, [
+                        ("user.disabled", {"username": name}, "UPDATE users SET disabled = 1 WHERE username = ?",
+                         (name,))], actor):
+                    touched.append(name)
+                    counts["disabled"] += 1
             return counts, touched
 
         counts, touched = self._store.run_write(write)
         for username in touched:
             self._forget_sessions(username)
         return counts
+
+    def _apply(self, conn: sqlite3.Connection, username: str,
+               changes: list[tuple[str, dict[str, Any], str, tuple[Any, ...]]], actor: str) -> bool:
+        """Make ``changes`` to an account, each with its event; its sessions end. False if none."""
+        for event_type, payload, sql, params in changes:
+            conn.execute(sql, params)
+            self._store.append_in(conn, event_type, payload, actor)
+        if changes:
+            conn.execute("DELETE FROM sessions WHERE username = ?", (username,))
+        return bool(changes)
 
     @staticmethod
     def _roster_changes(conn: sqlite3.Connection, user: RosterUser, row: tuple[str, str, int],

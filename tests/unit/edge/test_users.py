@@ -11,11 +11,9 @@ from typing import Iterator
 import pytest
 from argon2 import PasswordHasher
 
-from common.accounts.passwords import PasswordHashing
 from common.accounts.sessions import AuthFailed, Throttled, UnknownUser, UserExists
 from common.eventlog.store import EventStore
-from edge.users import ROSTER_ACTOR, UserDirectory
-from sync.roster import RosterUser
+from edge.users import UserDirectory
 
 LANE = "GBDVR-IN-03"
 PASSWORD = "correct horse battery"
@@ -201,49 +199,3 @@ def test_a_directory_can_be_made_before_the_store_starts(tmp_path: Path) -> None
     with store:
         users.add("ann", "viewer", PASSWORD)
         assert users.authenticate("ann", PASSWORD, "127.0.0.1").role == "viewer"
-
-
-CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-def roster_user(username: str, role: str = "officer", password: str = PASSWORD,
-                disabled: bool = False) -> RosterUser:
-    return RosterUser(username, role, PasswordHashing(CHEAP).hash(password), disabled)
-
-
-def test_the_roster_takes_over_role_and_password_and_ends_sessions(users: UserDirectory, store: EventStore) -> None:
-    session = users.authenticate("olga", PASSWORD, "tablet")
-    counts = users.merge_roster([roster_user("olga", "supervisor", "the hub's password")])
-    assert counts == {"added": 0, "changed": 1, "disabled": 0}
-    assert users.check_token(session.token) is None
-    assert users.authenticate("olga", "the hub's password", "tablet").role == "supervisor"
-    assert [(e["type"], e["actor"], e["payload"]) for e in events_of(store)][-3:-1] == [
-        ("user.role_changed", ROSTER_ACTOR, {"username": "olga", "role": "supervisor", "was": "officer"}),
-        ("user.password_changed", ROSTER_ACTOR, {"username": "olga"})]
-    hub_olga = roster_user("olga", "supervisor")
-    users.merge_roster([hub_olga])
-    before = len(events_of(store))
-    assert users.merge_roster([hub_olga]) == {"added": 0, "changed": 0, "disabled": 0}
-    assert len(events_of(store)) == before  # an unchanged roster writes nothing
-    assert store.verify().ok
-
-
-def test_the_roster_re_enables_only_whom_it_disabled(users: UserDirectory, store: EventStore) -> None:
-    users.add("sam", "officer", PASSWORD, actor="sue")
-    olga, sam = roster_user("olga"), roster_user("sam")
-    users.merge_roster([olga, sam])
-    users.disable("sam", actor="sue")  # a lane supervisor's decision
-    assert users.merge_roster([RosterUser(**{**olga.__dict__, "disabled": True}), sam])["disabled"] == 1
-    assert {u["username"]: u["disabled"] for u in users.list()} == {"olga": True, "sam": True}
-    users.merge_roster([olga, sam])  # the hub enables both
-    assert {u["username"]: u["disabled"] for u in users.list()} == {"olga": False, "sam": True}
-    assert [(e["type"], e["payload"]["username"], e["actor"]) for e in events_of(store)][-3:] == [
-        ("user.disabled", "sam", "sue"), ("user.disabled", "olga", ROSTER_ACTOR),
-        ("user.enabled", "olga", ROSTER_ACTOR)]
-
-
-def test_a_user_disabled_at_the_hub_is_not_added(users: UserDirectory) -> None:
-    assert users.merge_roster([roster_user("gone", disabled=True)]) == {"added": 0, "changed": 0, "disabled": 0}
-    assert [u["username"] for u in users.list()] == ["olga"]
-
-

@@ -17,10 +17,11 @@ from typing import Any
 from flask import Blueprint
 
 from common.clock import parse_iso, utc_now
-from common.roles import DEVICE_OPERATORS, RECORD_WRITERS
+from common.roles import DEVICE_OPERATORS, RECORD_WRITERS, TECHNICIANS
 from common.web.errors import ApiError, conflict
 from common.web.routing import current_session, endpoint, lane_server, obj
 from edge.api import records
+from edge.api.calibration import recorded_or_404
 from edge.api.devices import device_or_404
 from edge.api.inspections import open_inspection
 from edge.api.records import UUID
@@ -30,9 +31,10 @@ from edge.inspections.rules import assess_reading
 
 bp = Blueprint("attachments", __name__, url_prefix="/api/v1")
 
-#: records of the officer's work: technicians attach only to calibrations and checks
-OFFICER_RECORDS = {"inspection": RECORD_WRITERS, "seizure": RECORD_WRITERS}
-RECORD_TYPES = ["inspection", "seizure", "calibration", "check"]
+#: who attaches to which record: officers to their work, technicians to calibrations and checks
+RECORD_ROLES = {"inspection": RECORD_WRITERS, "seizure": RECORD_WRITERS,
+                "calibration": TECHNICIANS, "check": TECHNICIANS}
+RECORD_TYPES = list(RECORD_ROLES)
 ATTACHMENT = obj({
     "id": UUID,
     "device_id": {"type": "string", "minLength": 1, "maxLength": 64},
@@ -80,15 +82,15 @@ def _reading_evidence(state: DeviceState, seen_seq: int | None) -> dict[str, Any
 
 
 @endpoint(bp, "/attachments", "POST", roles=DEVICE_OPERATORS, body=ATTACHMENT, status=201,
+          responses={404: "no such device, or no such record of that type",
+                     409: "the reading or the record does not take this attachment (see the code)"},
           summary="Attach a device's current reading to a record (inspection, seizure, calibration, check)")
 def attach(body: dict[str, Any]) -> Any:
     server = lane_server()
     record_type = body["record_type"]
-    allowed = OFFICER_RECORDS.get(record_type, DEVICE_OPERATORS)
-    if current_session().role not in allowed:
-        raise ApiError(403, "forbidden", f"the {current_session().role} role may not attach to an {record_type}")
-    # inspections and seizures are named by their (lower-case) event ids
-    record_id = body["record_id"].lower() if record_type in OFFICER_RECORDS else body["record_id"]
+    if current_session().role not in RECORD_ROLES[record_type]:
+        raise ApiError(403, "forbidden", f"the {current_session().role} role may not attach to a {record_type}")
+    record_id = body["record_id"].lower()  # every record is named by its (lower-case) event id
 
     def payload(request: dict[str, Any]) -> dict[str, Any]:
         state = device_or_404(request["device_id"], server.devices)
@@ -98,6 +100,8 @@ def attach(body: dict[str, Any]) -> Any:
         inspection = open_inspection(server.store, record_id) if record_type == "inspection" else None
         if record_type == "seizure":
             seizure_or_404(server.store, record_id)
+        if record_type in ("calibration", "check"):
+            recorded_or_404(server.store, record_type, record_id)
         evidence = {f"{record_type}_id": record_id, **_reading_evidence(state, request.get("reading_seq"))}
         if inspection is not None:
             evidence["assessment"] = _assess(server, inspection, evidence["reading"])

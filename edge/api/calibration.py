@@ -17,13 +17,14 @@ from typing import Any
 from flask import Blueprint, Response
 
 from common.clock import utc_now_iso
+from common.eventlog.store import EventStore
 from common.roles import TECHNICIANS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import current_session, endpoint, lane_server, obj
 from drivers.base import DeviceError, NotConnected
 from drivers.scale import UnitError, convert
 from edge.api.devices import device_or_404
-from edge.calibration.checks import DeviceCheck, etd_daily_check, reader_check
+from edge.calibration.checks import CHECK_KINDS, DeviceCheck, etd_daily_check, reader_check
 from edge.calibration.oiml_r76 import Instrument, R76Error
 from edge.calibration.scale import CalibrationError, ScaleCalibration, exact
 from edge.devices.manager import DeviceState
@@ -68,6 +69,18 @@ def _scale_session(session_id: str) -> tuple[ScaleCalibration, DeviceState]:
     if not isinstance(session, ScaleCalibration):
         raise conflict("this session is a device check, not a scale calibration", "wrong_session")
     return session, device_or_404(session.device_id)
+
+
+def recorded_or_404(store: EventStore, record_type: str, event_id: str) -> dict[str, Any]:
+    """The ``calibration.recorded`` event ``event_id`` if it is a record of
+    ``record_type`` (``"calibration"`` or ``"check"``): what a reading may be
+    attached to. Anything else, an open session's id included, is a 404: a
+    reading attached to no record is evidence of nothing."""
+    event = store.get(event_id)
+    if (event is None or event["type"] != "calibration.recorded"
+            or (event["payload"].get("kind") in CHECK_KINDS) != (record_type == "check")):
+        raise not_found(f"{record_type} record {event_id!r}")
+    return event
 
 
 def _answer(session: Any, event: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 ETD_DAILY, READER_FUNCTIONAL = "etd-daily", "reader-functional"
+CHECK_KINDS = (ETD_DAILY, READER_FUNCTIONAL)
+"""The kinds of ``calibration.recorded`` that are a device's check; any other kind is a calibration."""
 #: a daily check is good for one day
 ETD_VALID_HOURS = 24
 

@@ -9,7 +9,7 @@ times they name, so the stores compare them as text.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 Clock = Callable[[], datetime]
 """What "now" is for a part that judges time (calibration due dates): tests pass their own."""
@@ -38,3 +38,20 @@ def parse_iso(text: str) -> datetime:
     A timestamp without an offset is taken as UTC."""
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+SHOWN_DIFFERENCE_S = 60
+"""A claimed time is shown beside the recorded one when they differ by more."""
+
+
+def differing_claim(recorded: str, claimed: Any) -> str | None:
+    """``claimed`` (when an officer says they acted, e.g. offline) if it differs
+    from ``recorded`` (when the box received it) by more than
+    ``SHOWN_DIFFERENCE_S``, so a view can show both; else None."""
+    if not isinstance(claimed, str):
+        return None
+    try:
+        difference = abs((parse_iso(recorded) - parse_iso(claimed)).total_seconds())
+    except ValueError:
+        return None
+    return claimed if difference > SHOWN_DIFFERENCE_S else None

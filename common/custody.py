@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from common.clock import differing_claim
+
 ACTIONS = ("sealed", "handed_over", "received", "stored", "released", "destroyed")
 FIRST = "sealed"
 FINAL = ("released", "destroyed")
@@ -39,6 +41,7 @@ def bag_state(history: list[str]) -> str:
 def custody_entry(event: dict[str, Any]) -> dict[str, Any]:
     """One step of a bag's custody as listed in the SEIZURE view and the report."""
     payload = event["payload"]
-    return {"action": payload["action"], "by": event["actor"], "at": event["ts"], "to": payload.get("to"),
+    return {"action": payload["action"], "by": event["actor"], "at": event["ts"],
+            "acted_at": differing_claim(event["ts"], payload.get("acted_at")), "to": payload.get("to"),
             "location": payload.get("location"), "seal_number": payload.get("seal_number"),
             "confirmation": payload["confirmation"], "event_id": event["id"], "hash": event["hash"]}

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from common.clock import differing_claim
 from edge.inspections.risk import RiskFactor, score_risk
 from edge.inspections.rules import flag_factors
 
 
 def event_summary(event: dict[str, Any]) -> dict[str, Any]:
-    """How an event is listed under a record: enough to find and check it."""
-    return {key: event[key] for key in ("seq", "id", "type", "ts", "actor", "hash")}
+    """How an event is listed under a record: enough to find and check it, and
+    when the officer says they acted if that was not when the box received it."""
+    return {**{key: event[key] for key in ("seq", "id", "type", "ts", "actor", "hash")},
+            "acted_at": acted_at(event)}
+
+
+def acted_at(event: dict[str, Any]) -> str | None:
+    """When the officer says they acted (``payload.acted_at``, edge/api/records.py),
+    where that is not when the box received it (common.clock.differing_claim)."""
+    return differing_claim(event["ts"], event["payload"].get("acted_at"))
 
 
 def _reading_entry(event: dict[str, Any]) -> dict[str, Any]:
@@ -37,7 +46,8 @@ def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
         "id": started["inspection_id"], "plate": started["plate"], "containers": started["containers"],
         "declaration_ref": started["declaration_ref"], "inspection_type": started["inspection_type"],
         "status": "open", "outcome": None, "outcome_reason": None,
-        "started_at": start["ts"], "started_by": start["actor"], "closed_at": None, "closed_by": None,
+        "started_at": start["ts"], "started_acted_at": acted_at(start), "started_by": start["actor"],
+        "closed_at": None, "closed_acted_at": None, "closed_by": None,
         "declaration": started["declaration"], "reference_version": started["reference_version"],
         "risk": None, "flags": [], "document": None, "weights": [], "traces": [], "findings": [],
         "checklist": {"items": started["checklist"], "done": {}}, "duty": [], "seizures": [],
@@ -64,21 +74,24 @@ def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
             flags.extend(raised)
             later_flags.extend(raised)
         elif kind == "inspection.finding_added":
-            view["findings"].append({"event_id": event["id"], "at": event["ts"], "by": event["actor"],
+            view["findings"].append({"event_id": event["id"], "at": event["ts"], "acted_at": acted_at(event),
+                                     "by": event["actor"],
                                      "category": payload["category"], "note": payload["note"],
                                      "photos": payload["photos"]})
         elif kind == "inspection.checklist_item":
             view["checklist"]["done"][payload["item"]] = {"checked": payload["checked"], "by": event["actor"],
-                                                          "at": event["ts"], "note": payload.get("note"),
+                                                          "at": event["ts"], "acted_at": acted_at(event),
+                                                          "note": payload.get("note"),
                                                           "event_id": event["id"]}
         elif kind == "inspection.duty_assessed":
-            view["duty"].append({"event_id": event["id"], "at": event["ts"], "by": event["actor"],
+            view["duty"].append({"event_id": event["id"], "at": event["ts"], "acted_at": acted_at(event),
+                                 "by": event["actor"],
                                  **payload["assessment"]})
         elif kind == "seizure.created":
             view["seizures"].append(payload["seizure_id"])
         elif kind == "inspection.closed":
             view.update(status="closed", outcome=payload["outcome"], outcome_reason=payload.get("reason"),
-                        closed_at=event["ts"], closed_by=event["actor"])
+                        closed_at=event["ts"], closed_acted_at=acted_at(event), closed_by=event["actor"])
     factors = [RiskFactor.from_json(f) for f in started["risk_factors"]] + flag_factors(later_flags)
     view["risk"] = score_risk(factors)
     return view

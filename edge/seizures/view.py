@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from common.custody import bag_state, custody_entry
-from edge.inspections.view import event_summary
+from edge.inspections.view import acted_at, event_summary
 
 
 def seizure_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -23,7 +23,8 @@ def seizure_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
         if event["type"] == "seizure.bag_added":
             bag = event["payload"]
             bags[bag["bag_id"]] = {"bag_id": bag["bag_id"], "description": bag["description"],
-                                   "items": bag["items"], "created_at": event["ts"], "created_by": event["actor"],
+                                   "items": bag["items"], "created_at": event["ts"],
+                                   "created_acted_at": acted_at(event), "created_by": event["actor"],
                                    "event_id": event["id"], "custody": [], "state": bag_state([])}
         elif event["type"] == "seizure.custody" and event["payload"]["bag_id"] in bags:
             bag = bags[event["payload"]["bag_id"]]
@@ -31,5 +32,5 @@ def seizure_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
             bag["state"] = bag_state([step["action"] for step in bag["custody"]])
     return {"id": payload["seizure_id"], "inspection_id": payload["inspection_id"],
             "legal_basis": payload["legal_basis"], "items": payload["items"],
-            "created_at": created["ts"], "created_by": created["actor"],
+            "created_at": created["ts"], "created_acted_at": acted_at(created), "created_by": created["actor"],
             "bags": list(bags.values()), "events": [event_summary(e) for e in events]}

@@ -8,9 +8,11 @@ and stored, and the court report with every event's hash."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
+from common.clock import iso_utc, utc_now
 from drivers.simulators.mrz_reader import ICAO_SPECIMENS
 from lanebox.demo import DEMO_REFERENCE
 from tests.support.lane_process import run_cli
@@ -65,9 +67,9 @@ def test_a_watchlisted_lorry_from_the_lane_to_the_evidence_store(officer_lane):
     sims = lane.sims
     inspection_id = new_id()
     start = {"id": inspection_id, "plate": "KHN 512", "containers": ["MAEU 736205-6"], "inspection_type": "standard",
-             "ts": "2026-11-28T09:15:00.000Z"}
+             "ts": iso_utc(utc_now() - timedelta(minutes=20))}  # typed offline, sent now
     view = post(lane, "/inspections", start)["inspection"]
-    assert view["declaration_ref"] == "GB-DEC-0003" and view["started_at"] == "2026-11-28T09:15:00.000Z"
+    assert view["declaration_ref"] == "GB-DEC-0003" and view["started_acted_at"] == start["ts"]
     assert [f["code"] for f in view["flags"]] == ["watchlist_hit"] and view["risk"]["score"] == 50
     count = events(lane)
     assert post(lane, "/inspections", start, status=200)["inspection"]["id"] == inspection_id

@@ -6,11 +6,18 @@ a 4xx in the error shape, and nothing stored."""
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 import pytest
 
+from common.clock import iso_utc, utc_now
 from common.custody import bag_id_for
 from tests.support.officer_app import ITEM, new_id
+
+
+def minutes_ago(minutes: float) -> str:
+    return iso_utc(utc_now() - timedelta(minutes=minutes))
+
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
 
@@ -54,7 +61,7 @@ def test_an_unknown_vehicle_is_started_with_no_declaration(officer_app):
     ("/seizures", lambda app: {"inspection_id": app.inspection(), "legal_basis": "s.139", "items": [ITEM]}),
     ("/seizures/{seizure}/bags", lambda app: {"description": "bag", "items": [0]}),
     ("/bags/{bag}/custody", lambda app: {"action": "sealed", "confirmation": "typed"}),
-    ("/inspections/{inspection}/outcome", lambda app: {"outcome": "refer", "ts": "2026-01-02T03:04:05.678Z"}),
+    ("/inspections/{inspection}/outcome", lambda app: {"outcome": "refer", "ts": minutes_ago(30)}),
 ])
 def test_a_replay_is_200_and_stores_nothing_a_reused_id_is_409(officer_app, path, make_body):
     path = path.format(inspection=officer_app.inspection(), seizure=officer_app.seizure(), bag=officer_app.bag())
@@ -65,9 +72,31 @@ def test_a_replay_is_200_and_stores_nothing_a_reused_id_is_409(officer_app, path
     again = officer_app.call("POST", path, json=body)
     assert again.status_code == 200 and again.get_json() == first.get_json()
     assert officer_app.events() == count
-    changed = officer_app.call("POST", path, json={**body, "ts": "2026-01-01T00:00:00Z"})
+    changed = officer_app.call("POST", path, json={**body, "ts": minutes_ago(31)})
     assert changed.status_code == 409 and error_of(changed)["code"] == "id_reused"
     assert officer_app.events() == count
+
+
+@pytest.mark.parametrize("claimed", [
+    "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "in ten minutes", "eight days ago"])
+def test_a_time_no_tablet_could_have_is_refused_and_nothing_stored(officer_app, claimed):
+    claimed = {"in ten minutes": minutes_ago(-10), "eight days ago": minutes_ago(8 * 24 * 60)}.get(claimed, claimed)
+    count = officer_app.events()
+    refused = officer_app.call("POST", "/inspections", json={
+        "id": new_id(), "plate": "AB12CDE", "containers": [], "inspection_type": "standard", "ts": claimed})
+    assert refused.status_code == 400 and error_of(refused)["code"] == "ts_out_of_range"
+    assert error_of(refused)["field"] == "ts" and officer_app.events() == count
+
+
+def test_the_box_orders_the_record_and_an_offline_claim_is_shown_beside_its_time(officer_app):
+    inspection_id = officer_app.inspection()
+    done_offline = minutes_ago(45)  # the tablet says 45 minutes ago: before the start reached the box
+    closed = officer_app.ok("POST", f"/inspections/{inspection_id}/outcome",
+                            {"id": new_id(), "outcome": "refer", "ts": done_offline}, status=201)["inspection"]
+    assert closed["closed_at"] >= closed["started_at"]  # never closed before it started
+    assert closed["closed_acted_at"] == done_offline and closed["started_acted_at"] is None
+    closing = next(e for e in closed["events"] if e["type"] == "inspection.closed")
+    assert closing["acted_at"] == done_offline and closing["ts"] == closed["closed_at"]
 
 
 def test_the_same_id_on_another_inspection_is_409(officer_app):

@@ -54,10 +54,15 @@ function dueBadge(entry) {
   return due ? badge('CALIBRATION DUE', 'warn') : null;
 }
 
+/** "done offline at 10:02": the officer's own time of a write the box received later (docs/officer-api.md). */
+function offline(actedAt) {
+  return actedAt ? ` (done offline at ${fmt.time(actedAt)})` : '';
+}
+
 function who(entry) {
   const at = entry.at || entry.ts || entry.attached_at || (entry.reading && entry.reading.ts);
   const by = entry.by || entry.actor || entry.attached_by;
-  return [by, at ? fmt.time(at) : null].filter(Boolean).join(' · ');
+  return [by, at ? `${fmt.time(at)}${offline(entry.acted_at)}` : null].filter(Boolean).join(' · ');
 }
 
 export async function render(view, { id }) {
@@ -298,8 +303,8 @@ export async function render(view, { id }) {
           ? (record.containers || []).map((c) => h('div', { class: 'mono' }, pretty(c), ' ', checkContainer(c).state === 'valid' ? badge('ISO 6346 OK', 'ok') : badge('CHECK DIGIT WRONG', 'bad'))) : 'none'),
         h('dt', {}, 'Declaration'), h('dd', {}, record.declaration_ref || 'none given'),
         h('dt', {}, 'Type'), h('dd', {}, record.inspection_type),
-        h('dt', {}, 'Started'), h('dd', {}, `${fmt.dateTime(record.started_at)} by ${record.started_by || '—'}`),
-        closed ? [h('dt', {}, 'Closed'), h('dd', {}, `${fmt.dateTime(record.closed_at)}${record.outcome_reason ? ` — ${record.outcome_reason}` : ''}`)] : null,
+        h('dt', {}, 'Started'), h('dd', {}, `${fmt.dateTime(record.started_at)}${offline(record.started_acted_at)} by ${record.started_by || '—'}`),
+        closed ? [h('dt', {}, 'Closed'), h('dd', {}, `${fmt.dateTime(record.closed_at)}${offline(record.closed_acted_at)}${record.outcome_reason ? ` — ${record.outcome_reason}` : ''}`)] : null,
         h('dt', {}, 'Inspection id'), h('dd', { class: 'hash' }, record.id)));
   }
 

@@ -11,9 +11,9 @@ the parts that want them through one :class:`~edge.realtime.fanout.Fanout`.
 from __future__ import annotations
 
 import logging
-from typing import Any
+import time
+from typing import Any, Callable
 
-from flask_socketio import SocketIO
 from prometheus_client import CollectorRegistry
 
 from common.clock import Clock, utc_now
@@ -21,6 +21,7 @@ from common.version import package_version
 from common.web import monitoring, openapi, session_api
 from common.web.routing import make_api_app
 from common.web.server import Service
+from common.web.sockets import SocketSessions, make_socketio
 from edge.api import (
     attachments,
     calibration,
@@ -66,28 +67,31 @@ class LaneServer:
     """One lane's edge server: store, users, devices, HTTP API and /live.
 
     ``clock`` is what calibration standing is judged against (when a daily
-    check or an interval runs out); tests pass their own to let a day go by.
+    check or an interval runs out), ``session_clock`` (epoch seconds) what
+    sessions expire by; tests pass their own to let a day go by.
     """
 
-    def __init__(self, config: LaneConfig, clock: Clock = utc_now) -> None:
+    def __init__(self, config: LaneConfig, clock: Clock = utc_now,
+                 session_clock: Callable[[], float] = time.time) -> None:
         self.config = config
         self.version = package_version()
         self.api_title = f"lanebox lane {config.lane_id}"
         config.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = open_lane_store(lane_store_path(config.data_dir), config.lane_id)
-        self.users = UserDirectory(self.store, token_ttl_s=config.session_ttl_s)
+        self.users = UserDirectory(self.store, token_ttl_s=config.session_ttl_s, clock=session_clock)
         self.reference = ReferenceCache(self.store)
         self.photos = PhotoStore(lane_photos_path(config.data_dir))
         self.app = make_api_app("edge", self, BLUEPRINTS, MAX_BODY_BYTES)
-        # threading: plain threads suit blocking serial reads (docs/architecture.md)
-        self.socketio = SocketIO(self.app, async_mode="threading", cors_allowed_origins=[])
+        self.socketio = make_socketio(self.app)
+        self.sockets = SocketSessions(self.socketio, self.users.check_token)
+        self.sockets.watch(self.app)
         self.messages = Fanout()
-        self.console = RawConsole(self.socketio, self.users.check_token, tap=lambda d, on: self.devices.set_tap(d, on),
+        self.console = RawConsole(self.socketio, self.sockets, tap=lambda d, on: self.devices.set_tap(d, on),
                                   known=lambda d: self.devices.get(d) is not None)
         self.devices = DeviceManager(config.devices, publish=self.messages.publish, traffic=self.console.traffic)
         self.calibration_watch = CalibrationWatch(self.store, self.devices, clock)
         self.calibrations = CalibrationDesk(self.store, on_recorded=self.calibration_watch.refresh, clock=clock)
-        self.live = LiveHub(self.socketio, self.users.check_token, self.devices.initial_messages)
+        self.live = LiveHub(self.socketio, self.sockets, self.devices.initial_messages)
         self.badges = BadgeRelay(self.socketio, self.users.enabled_usernames)
         self.messages.subscribe(self.live.publish, readings_only(self.badges.offer),
                                 readings_only(self.calibrations.offer))
@@ -103,7 +107,8 @@ class LaneServer:
             return None
         link = HubLink(self.store, self.config.lane_id, url=upstream.url, token=upstream.token,
                        ca_file=upstream.ca_file, host=self.config.host, pull_interval_s=upstream.pull_interval_s,
-                       devices=self.devices.snapshot, merge_roster=self.users.merge_roster)
+                       devices=self.devices.snapshot, merge_roster=self.users.merge_roster,
+                       hub_key=upstream.hub_key)
         self.messages.subscribe(link.observe)
         return link
 
@@ -117,11 +122,13 @@ class LaneServer:
         apply_stored_changes(self.store, self.devices)  # devices added/changed/removed at run time
         apply_stored_locks(self.store, self.devices)
         self.calibration_watch.start()
+        self.sockets.start()
         self.devices.start()
         if self.hub_link is not None:
             self.hub_link.start()
 
     def stop(self) -> None:
+        self.sockets.stop()
         self.calibration_watch.stop()
         self.devices.stop()
         if self.hub_link is not None:

@@ -17,16 +17,20 @@ first and puts the right security scheme in the document.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from flask import Blueprint, Flask, current_app, g, request
 from jsonschema import Draft202012Validator
 
+from common.web import strict_json
 from common.web.errors import ApiError, bad_request, install_error_handlers
 
 PUBLIC = ()  # no token needed
+
+PUBLIC_MAX_BODY = 16 << 10
+"""The most a caller not yet authenticated may send (a sign-in is well under 1 KiB):
+nobody without a credential makes a server read, parse or hold more."""
 
 
 @dataclass(frozen=True)
@@ -60,16 +64,20 @@ class RouteSpec:
     status: int = 200
     token: TokenScheme | None = None       # set: this credential instead of a session
     responses: dict[int, str] = field(default_factory=dict)  # other answers: status → when
+    max_body: int | None = None            # set: this route's body limit instead of the app's
 
 
 def make_api_app(import_name: str, server: Any, blueprints: Iterable[Blueprint],
                  max_body_bytes: int) -> Flask:
     """The Flask app of a lane server or a hub: ``server`` answers
     :func:`lane_server` for its routes, bodies over ``max_body_bytes`` are a
-    413, JSON keeps the order routes build it in, errors are JSON."""
+    413 (a route may declare its own limit, and public routes take at most
+    :data:`PUBLIC_MAX_BODY`), JSON is parsed strictly
+    (:mod:`common.web.strict_json`) and keeps the order routes build it in,
+    errors are JSON."""
     app = Flask(import_name)
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json = strict_json.StrictJSONProvider(app)
     app.extensions["lanebox"] = server
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -106,8 +114,8 @@ def json_body(schema: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(415, "unsupported_media_type", "send the body as application/json")
     raw = request.get_data(cache=True)
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        body = strict_json.loads(raw)
+    except ValueError as exc:
         raise bad_request(f"body is not valid JSON: {exc}", "invalid_json") from None
     errors = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: list(e.absolute_path))
     if errors:
@@ -133,23 +141,28 @@ def query_int(name: str, default: int, minimum: int = 0, maximum: int = 10**12) 
 def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, roles: tuple[str, ...] | None = None,
              body: dict[str, Any] | None = None, query: dict[str, dict[str, Any]] | None = None,
              status: int = 200, token: TokenScheme | None = None,
-             responses: dict[int, str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+             responses: dict[int, str] | None = None,
+             max_body: int | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``view`` on ``bp`` with auth, body validation and an OpenAPI spec.
 
-    The caller is checked first: by ``token`` when given, else by a session
-    with one of ``roles``. The view receives the validated body as ``body=``
-    when a schema is given. ``responses`` documents the route's other
-    answers (status → when it is given), e.g. a 409 or a 304.
+    The caller is checked first, before a byte of the body is read: by
+    ``token`` when given, else by a session with one of ``roles``. The view
+    receives the validated body as ``body=`` when a schema is given.
+    ``responses`` documents the route's other answers (status → when it is
+    given), e.g. a 409 or a 304. ``max_body`` raises (or lowers) the app's
+    body limit for this route alone, such as a sync batch; a public route
+    takes at most :data:`PUBLIC_MAX_BODY` whatever the app's limit.
     """
     if token is not None and roles is not None:
         raise ValueError(f"{method} {rule}: a route takes a session with roles or a token, not both")
     spec = RouteSpec(rule=rule, method=method, summary=summary, roles=roles, body=body,
                      query=query or {}, tag=bp.name, status=status, token=token,
-                     responses=responses or {})
+                     responses=responses or {}, max_body=max_body)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(**kwargs: Any) -> Any:
+            _limit_body(spec)
             if token is not None:
                 token.check(**kwargs)
             elif roles != PUBLIC:
@@ -164,6 +177,15 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, roles: tupl
         return wrapper
 
     return decorate
+
+
+def _limit_body(spec: RouteSpec) -> None:
+    """Set this request's body limit from its route (Werkzeug answers 413 past
+    it, as soon as the declared length says so, without reading the body)."""
+    limit = spec.max_body if spec.max_body is not None else request.max_content_length
+    if spec.roles == PUBLIC and spec.token is None:
+        limit = min(limit or PUBLIC_MAX_BODY, PUBLIC_MAX_BODY)
+    request.max_content_length = limit
 
 
 def obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 When a scale "does nothing", a technician needs to see the wire: what the
 lane sends, what comes back, byte for byte, with the time. This Socket.IO
 namespace admits technicians and supervisors only (the bytes include
-passport lines); a client ``watch``es a device and from then on gets a
+passport lines), and drops each when its session ends
+(:class:`~common.web.sockets.SocketSessions`); a client ``watch``es a device and from then on gets a
 ``traffic`` message per chunk the driver read or wrote. The driver's
 traffic tap is switched on only while someone watches, so an unwatched
 lane pays nothing for it.
@@ -20,7 +21,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 
 from common.clock import utc_now_iso
 from common.roles import TECHNICIANS
-from common.web.sockets import session_of
+from common.web.sockets import SocketSessions
 
 NAMESPACE = "/console"
 _NAMES = {0x0D: "<CR>", 0x0A: "<LF>", 0x02: "<STX>", 0x03: "<ETX>", 0x1D: "<GS>", 0x09: "<TAB>"}
@@ -38,10 +39,10 @@ def _room(device_id: str) -> str:
 class RawConsole:
     """Owns the /console namespace; ``tap(device_id, on)`` switches a device's traffic tap."""
 
-    def __init__(self, socketio: SocketIO, check_token: Callable[[str], Any],
+    def __init__(self, socketio: SocketIO, sessions: SocketSessions,
                  tap: Callable[[str, bool], None], known: Callable[[str], bool]) -> None:
         self.socketio = socketio
-        self._check_token = check_token
+        self._sessions = sessions
         self._tap = tap
         self._known = known
         self._lock = threading.Lock()
@@ -52,7 +53,7 @@ class RawConsole:
         socketio.on_event("unwatch", self._on_unwatch, namespace=NAMESPACE)
 
     def _on_connect(self, auth: Any = None) -> bool:
-        session_of(auth, self._check_token, TECHNICIANS)
+        self._sessions.admit(auth, NAMESPACE, TECHNICIANS)
         return True
 
     def _on_watch(self, data: Any = None) -> dict[str, Any]:
@@ -74,6 +75,7 @@ class RawConsole:
         return {"ok": True}
 
     def _on_disconnect(self, *args: Any) -> None:
+        self._sessions.forget(NAMESPACE)
         with self._lock:
             devices = [d for d, sids in self._watching.items() if request.sid in sids]  # type: ignore[attr-defined]
         self._forget(request.sid, devices)  # type: ignore[attr-defined]

@@ -1,8 +1,10 @@
 """The Socket.IO ``/live`` namespace: readings and device states to tablets.
 
 A tablet connects with ``auth={"token": ...}``; without a valid session the
-connection is refused. On connect it is sent the current state and last
-reading of every device, then every new one as it happens.
+connection is refused, and it is disconnected when that session ends
+(:class:`~common.web.sockets.SocketSessions`). On connect it is sent the
+current state and last reading of every device, then every new one as it
+happens.
 
 Slow clients: Engine.IO keeps an unbounded send queue per client, so one
 tablet stuck at the far end of the lane could grow the server's memory
@@ -27,7 +29,7 @@ from typing import Any, Callable
 from flask import request
 from flask_socketio import SocketIO, join_room
 
-from common.web.sockets import session_of
+from common.web.sockets import SocketSessions
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +50,11 @@ class LiveClient:
 class LiveHub:
     """Owns the /live namespace and the fan-out to connected tablets."""
 
-    def __init__(self, socketio: SocketIO, check_token: Callable[[str], Any],
+    def __init__(self, socketio: SocketIO, sessions: SocketSessions,
                  initial_messages: Callable[[], list[tuple[str, dict[str, Any]]]],
                  max_backlog: int = 256, stall_timeout: float = 5.0, check_interval: float = 0.1) -> None:
         self.socketio = socketio
-        self._check_token = check_token
+        self._sessions = sessions
         self._initial_messages = initial_messages
         self.max_backlog = max_backlog
         self.stall_timeout = stall_timeout
@@ -67,7 +69,7 @@ class LiveHub:
 
     # ----- connection lifecycle ------------------------------------------
     def _on_connect(self, auth: Any = None) -> bool:
-        session = session_of(auth, self._check_token)
+        session = self._sessions.admit(auth, NAMESPACE)
         sid = request.sid  # type: ignore[attr-defined]
         with self._lock:
             self.clients[sid] = LiveClient(sid=sid, username=session.username, role=session.role)
@@ -77,6 +79,7 @@ class LiveHub:
         return True
 
     def _on_disconnect(self, *args: Any) -> None:
+        self._sessions.forget(NAMESPACE)
         with self._lock:
             self.clients.pop(request.sid, None)  # type: ignore[attr-defined]
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Iterator
 
-from flask_socketio import SocketIO
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -26,6 +25,7 @@ from common.version import package_version
 from common.web import monitoring, openapi, session_api
 from common.web.routing import make_api_app
 from common.web.server import Service
+from common.web.sockets import SocketSessions, make_socketio
 from sync.hub import board_api, lanes, receiver, reference, roster, web
 from sync.hub.alarms import AlarmBook
 from sync.hub.config import DEFAULT_OFFLINE_AFTER_S, HubConfig
@@ -35,11 +35,15 @@ from sync.hub.message_queue import redis_problem, wait_for_redis
 from sync.hub.projector import HubProjector
 from sync.hub.store import HubStore, IngestResult
 from sync.hub.users import HubUsers
-from sync.protocol import GAP, MAX_BODY_BYTES
+from sync.protocol import GAP
 
 log = logging.getLogger(__name__)
 
 START_RETRY_S = 2.0  # a worker started before its database or Redis waits, saying why
+MAX_BODY_BYTES = 256 << 10
+"""The body limit of every hub route but the lanes' event batches (which declare
+sync.protocol.MAX_BODY_BYTES with their lane token): a status report or a
+board's request is a few KiB; sign-in, being public, takes at most 16 KiB."""
 BLUEPRINTS = (receiver.bp, lanes.bp, reference.bp, roster.bp, session_api.bp, board_api.bp, openapi.bp,
               monitoring.bp, web.bp)
 
@@ -64,9 +68,10 @@ class Hub:
         self.board = LaneBoard(store, offline_after_s, heard=heard)
         self.app = self._make_app()
         self.message_queue = message_queue
-        self.socketio = SocketIO(self.app, async_mode="threading", cors_allowed_origins=[],
-                                 message_queue=message_queue)
-        self.feed = BoardFeed(self.socketio, self.users.check_token)
+        self.socketio = make_socketio(self.app, message_queue=message_queue)
+        self.sockets = SocketSessions(self.socketio, self.users.check_token)
+        self.sockets.watch(self.app)
+        self.feed = BoardFeed(self.socketio, self.sockets)
         self.projector = HubProjector(store, on_alarms=self.feed.alarms)
         self.metrics_registry = CollectorRegistry(auto_describe=False)
         self.metrics_registry.register(HubCollector(self))
@@ -81,9 +86,11 @@ class Hub:
     def start(self) -> "Hub":
         self.projector.start()
         self._offline_watch.start()
+        self.sockets.start()
         return self
 
     def stop(self) -> None:
+        self.sockets.stop()
         self._offline_watch.stop()
         self.projector.stop()
 

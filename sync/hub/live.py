@@ -1,7 +1,8 @@
 """The Socket.IO ``/board`` namespace: lane changes and alarms to control rooms.
 
 A board connects with ``auth={"token": HUB_USER_TOKEN}``; without a valid
-hub session the connection is refused. What it is sent:
+hub session the connection is refused, and it is disconnected when that
+session ends (:class:`~common.web.sockets.SocketSessions`). What it is sent:
 
 * ``lane`` — one lane's row as ``GET /api/v1/hub/lanes`` lists it, whenever
   the lane reports a status or goes online/offline;
@@ -16,26 +17,30 @@ work unchanged once several hub workers share a Redis ``message_queue``
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from flask_socketio import SocketIO
 
-from common.web.sockets import session_of
+from common.web.sockets import SocketSessions
 
 NAMESPACE = "/board"
 
 
 class BoardFeed:
-    """Owns the /board namespace; ``check_token`` is the hub users' check."""
+    """Owns the /board namespace; ``sessions`` admits hub users' sessions."""
 
-    def __init__(self, socketio: SocketIO, check_token: Callable[[Any], Any]) -> None:
+    def __init__(self, socketio: SocketIO, sessions: SocketSessions) -> None:
         self.socketio = socketio
-        self._check_token = check_token
+        self._sessions = sessions
         socketio.on_event("connect", self._on_connect, namespace=NAMESPACE)
+        socketio.on_event("disconnect", self._on_disconnect, namespace=NAMESPACE)
 
     def _on_connect(self, auth: Any = None) -> bool:
-        session_of(auth, self._check_token)
+        self._sessions.admit(auth, NAMESPACE)
         return True
+
+    def _on_disconnect(self, *args: Any) -> None:
+        self._sessions.forget(NAMESPACE)
 
     def lane(self, row: dict[str, Any]) -> None:
         self.socketio.emit("lane", row, namespace=NAMESPACE)

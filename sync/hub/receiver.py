@@ -22,7 +22,7 @@ from common.eventlog.store import COLUMNS
 from common.web.errors import ApiError
 from common.web.routing import TokenScheme, endpoint, lane_server, obj
 from sync.hub.store import MAX_TEXT, HubStore, InvalidBatch, StoreError, prepare_batch
-from sync.protocol import API_PREFIX, HASH_MISMATCH, MAX_BATCH_EVENTS
+from sync.protocol import API_PREFIX, HASH_MISMATCH, MAX_BATCH_EVENTS, MAX_BODY_BYTES
 
 bp = Blueprint("sync", __name__, url_prefix=API_PREFIX)
 
@@ -66,7 +66,7 @@ def cursor(lane: str) -> Any:
     return {"ack": hub_store().cursor(lane)}
 
 
-@endpoint(bp, "/<lane>/events", "POST", token=LANE_TOKEN, body=BATCH_SCHEMA,
+@endpoint(bp, "/<lane>/events", "POST", token=LANE_TOKEN, body=BATCH_SCHEMA, max_body=MAX_BODY_BYTES,
           summary="Store a batch of the lane's events; answers the ack once they are durable",
           responses={409: "gap (resend from ack + 1), conflict or chain_broken; with the ack",
                      422: "hash_mismatch: an event's hash does not match its content; with the ack",

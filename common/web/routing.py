@@ -25,6 +25,7 @@ from jsonschema import Draft202012Validator
 
 from common.web import strict_json
 from common.web.errors import ApiError, bad_request, install_error_handlers
+from common.web.headers import install_security_headers
 
 PUBLIC = ()  # no token needed
 
@@ -74,7 +75,8 @@ def make_api_app(import_name: str, server: Any, blueprints: Iterable[Blueprint],
     413 (a route may declare its own limit, and public routes take at most
     :data:`PUBLIC_MAX_BODY`), JSON is parsed strictly
     (:mod:`common.web.strict_json`) and keeps the order routes build it in,
-    errors are JSON."""
+    errors are JSON, and every answer carries the browser hardening headers
+    of :mod:`common.web.headers`."""
     app = Flask(import_name)
     app.config["MAX_CONTENT_LENGTH"] = max_body_bytes
     app.json = strict_json.StrictJSONProvider(app)
@@ -82,6 +84,7 @@ def make_api_app(import_name: str, server: Any, blueprints: Iterable[Blueprint],
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     install_error_handlers(app)
+    install_security_headers(app)
     return app
 
 

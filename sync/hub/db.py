@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 from common.eventlog.file_lock import creation_lock
 from common.eventlog.migrations import run_steps
 from common.eventlog.writer import StoreError, Writer
+from common.owner_only import owner_only_folder, owner_only_store
 from sync.hub.migrations import postgres_migrations, sqlite_migrations
 from sync.hub.startup import first_line, retry_at_start, url_for_logs
 
@@ -90,12 +91,14 @@ class SqliteDatabase:
         it while the others wait.
         """
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            owner_only_folder(self.path.parent)  # every lane's events and the hub's users
             with creation_lock(self.path):
                 existed = self.path.exists()
                 conn = sqlite3.connect(str(self.path), isolation_level=None,
                                        check_same_thread=False, timeout=BUSY_TIMEOUT_S)
-                return self._open(conn, existed)
+                version = self._open(conn, existed)
+            owner_only_store(self.path)
+            return version
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{self.path}: cannot open: {exc}") from exc
 

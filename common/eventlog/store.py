@@ -40,15 +40,16 @@ from typing import IO, Any, Callable, ContextManager, Iterator, Sequence, TypeVa
 from sqlite_utils import Database
 
 from common.clock import utc_now_iso
-from common.eventlog.chain import GENESIS_HASH, ChainReport, canonical_json, event_hash, verify_events
+from common.eventlog.chain import GENESIS_HASH, canonical_json, event_hash
 from common.eventlog.file_lock import creation_lock
 from common.eventlog.in_use import hold_open
 from common.eventlog.migrations import Guard, Migration, check_history, migrate, missing_guards, refuse_newer
+from common.eventlog.verify import COLUMNS, StoreReport, verify_store
 from common.eventlog.views import NO_VIEWS, Projection, ProjectionFn, Views
 from common.eventlog.writer import StoreError, Writer
 
-__all__ = ["BARE_LOG", "EVENT_LOG", "AppendResult", "ConflictError", "EventStore", "InvalidEvent",
-           "StoreError", "open_readonly", "readonly_uri", "verify_file"]
+__all__ = ["BARE_LOG", "EVENT_LOG", "VIEWS_REBUILT", "AppendResult", "ConflictError", "EventStore", "InvalidEvent",
+           "StoreError", "StoreReport", "open_readonly", "readonly_uri", "verify_file"]
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,13 @@ MAX_TYPES = 100
 BUSY_TIMEOUT_S = 30.0
 IDLE_READERS = 8
 
-COLUMNS = ("seq", "id", "lane", "type", "ts", "actor", "payload", "prev_hash", "hash")
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
 _INSERT = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
            " ON CONFLICT (id) DO NOTHING")
+
+VIEWS_REBUILT = "store.views_rebuilt"
+"""The event that records read models found differing from the chain and
+rebuilt (:meth:`EventStore.mend_views`); its payload lists the differences."""
 
 _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _TS_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)\Z", re.ASCII)
@@ -171,16 +175,14 @@ def _parses(ts: str) -> bool:
     return True
 
 
-def _row_to_event(row: Sequence[Any], lenient: bool = False) -> dict[str, Any]:
-    """An events row as an event dict. ``lenient`` keeps an unparseable
-    payload as its raw text (for verify, where it then fails the hash check)."""
+def _row_to_event(row: Sequence[Any]) -> dict[str, Any]:
+    """An events row as an event dict."""
     event = dict(zip(COLUMNS, row))
     try:
         event["payload"] = json.loads(event["payload"])
     except (TypeError, ValueError):
-        if not lenient:
-            raise StoreError(f"event seq {event['seq']} is damaged (payload is not JSON); "
-                             f"run verify") from None
+        raise StoreError(f"event seq {event['seq']} is damaged (payload is not JSON); "
+                         f"run verify") from None
     return event
 
 
@@ -369,16 +371,35 @@ class EventStore:
         """Empty every projection's tables and replay the whole log into them,
         in one transaction; returns the number of events replayed."""
 
-        def rebuild(conn: sqlite3.Connection) -> int:
-            for table in dict.fromkeys(t for p in self._projections for t in p.tables):
-                conn.execute(f"DELETE FROM [{table}]")
-            replayed = 0
-            for row in conn.execute(f"{_SELECT} ORDER BY seq"):
-                self._project(conn, _row_to_event(row))
-                replayed += 1
-            return replayed
+        return self.run_write(self._rebuild_in)
 
-        return self.run_write(rebuild)
+    def _rebuild_in(self, conn: sqlite3.Connection) -> int:
+        for table in dict.fromkeys(t for p in self._projections for t in p.tables):
+            conn.execute(f"DELETE FROM [{table}]")
+        replayed = 0
+        for row in conn.execute(f"{_SELECT} ORDER BY seq"):
+            self._project(conn, _row_to_event(row))
+            replayed += 1
+        return replayed
+
+    def mend_views(self) -> StoreReport:
+        """Verify; if the chain is whole but read models differ from it (someone
+        changed them: nothing else writes them outside an append), rebuild them
+        from the chain and record a :data:`VIEWS_REBUILT` event naming what
+        differed, in one transaction, so the tampering stays on the record and
+        reaches the hub. A broken chain is left as it is: replaying it would
+        build the views from the tampered events. Returns the report as found."""
+        report = self.verify()
+        if report.first_broken_seq is not None or not report.views:
+            return report
+        log.warning("%s: read models differ from the chain, rebuilt: %s", self.path, "; ".join(report.views))
+
+        def rebuild(conn: sqlite3.Connection) -> None:
+            self._rebuild_in(conn)
+            self.append_in(conn, VIEWS_REBUILT, {"differences": list(report.views)}, actor=None)
+
+        self.run_write(rebuild)
+        return report
 
     def _submit(self, fn: Callable[[sqlite3.Connection], T], exclusive: bool) -> T:
         writer = self._writer
@@ -502,10 +523,16 @@ class EventStore:
         """Highest seq stored, 0 for an empty log."""
         return self._fetch("SELECT coalesce(max(seq), 0) FROM events")[0][0]
 
-    def verify(self) -> ChainReport:
-        """Walk the whole chain, one row at a time, and report the first break."""
-        with self._reader() as conn:
-            return _verify_connection(conn)
+    def verify(self) -> StoreReport:
+        """Walk the whole chain and compare every read model with a replay of it
+        (:mod:`common.eventlog.verify`): ``ok`` only if both hold, so whatever
+        says "the chain is whole" also vouches for the tables it read."""
+        if self._readers is None:
+            raise StoreError(f"{self.path}: store is not started")
+        try:
+            return verify_store(self.path, readonly_uri(self.path), self._views, self._projections)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot verify: {exc}") from exc
 
     def size_bytes(self) -> int:
         """Bytes on disk: the database file plus its write-ahead log."""
@@ -676,20 +703,16 @@ def _check_existing(conn: sqlite3.Connection, path: Path, lane: str, tables: set
                          f"not {lane!r}")
 
 
-def _verify_connection(conn: sqlite3.Connection) -> ChainReport:
-    rows = conn.execute(f"{_SELECT} ORDER BY seq")
-    return verify_events(_row_to_event(row, lenient=True) for row in rows)
-
-
-def verify_file(path: str | Path) -> ChainReport:
-    """Verify a store's chain without starting it: read-only, creates nothing,
-    so ``lanebox verify`` can run next to a live server."""
+def verify_file(path: str | Path, views: Views = NO_VIEWS) -> StoreReport:
+    """Verify a store without starting it: its chain, and the read models
+    ``views`` keeps (the lane's, for a lane store). Read-only, creates
+    nothing, so ``lanebox verify`` can run next to a live server."""
     path = Path(path)
     conn = open_readonly(path)
     try:
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone() is None:
             raise StoreError(f"{path}: not a lanebox event store (no events table)")
-        return _verify_connection(conn)
+        return verify_store(path, readonly_uri(path), views)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: not a usable SQLite database: {exc}") from exc
     finally:

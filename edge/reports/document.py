@@ -141,12 +141,21 @@ class Document(FPDF):
         self.set_font(self.sans, "", 9)
 
     def chain_result(self, chain: dict[str, Any]) -> None:
+        """Whether the store verified when the report was made (``EventStore.verify``): the chain
+        whole *and* the derived tables this report was read from matching it, or what failed.
+        Tables that differ are never called whole: the report was built from them, so it may
+        leave out events (a custody step, say) that the chain holds."""
         if chain["ok"]:
             text = (f"Verified when this report was made: the hash chain is whole "
-                    f"({chain['checked']} events checked, from seq 1).")
-        else:
+                    f"({chain['checked']} events checked, from seq 1) and the lane's records match it.")
+        elif chain["first_broken_seq"] is not None:
             text = (f"THE HASH CHAIN IS BROKEN at seq {chain['first_broken_seq']}: {chain['reason']} "
                     f"({chain['checked']} events checked). Events from that seq on cannot be relied on.")
+        else:
+            text = (f"NOT VERIFIED: the lane's records, which this report was built from, differ from its "
+                    f"hash chain ({chain['checked']} events checked): {'; '.join(chain['views'])}. This report "
+                    f"may leave out or misstate events; make it again once the lane has rebuilt its records "
+                    f"from the chain.")
         self.set_font(self.sans, "B", 9)
         self.multi_cell(0, 5, self.t(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.paragraph("Each event's hash covers its content and the hash of the event before it; "

@@ -15,18 +15,25 @@ from lanebox.shell import CommandError
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from common.eventlog.store import verify_file
+    from edge.projections import LANE_VIEWS
     from edge.store import lane_store_path
 
     path = args.store if args.store is not None else lane_store_path(load_lane_config(args.config).data_dir)
     try:
-        report = verify_file(path)  # read-only: safe beside a running server
+        report = verify_file(path, LANE_VIEWS)  # read-only: safe beside a running server
     except StoreError as exc:
         raise CommandError(str(exc)) from None
     if report.ok:
-        print(f"chain ok: {report.checked} events verified ({path})")
+        print(f"chain ok: {report.checked} events verified, derived tables match ({path})")
         return 0
-    print(f"chain BROKEN at seq {report.first_broken_seq}: {report.reason} "
-          f"({report.checked} events checked, {path})")
+    if report.first_broken_seq is not None:
+        print(f"chain BROKEN at seq {report.first_broken_seq}: {report.reason} "
+              f"({report.checked} events checked, {path})")
+        return 1
+    print(f"derived tables DIFFER from the chain ({report.checked} events verified, {path}); "
+          f"the lane rebuilds them from the chain while it runs:")
+    for difference in report.views:
+        print(f"  {difference}")
     return 1
 
 
@@ -73,9 +80,11 @@ def photos_line(photos: FilesCopied) -> str:
 
 
 def add_commands(sub: Any) -> None:
-    verify = sub.add_parser("verify", help="check the lane's event hash chain, or a copy's",
-                            description="Walk an evidence log's hash chain: the lane's (--config) or a "
-                                        "copy's (--store). Exit 0 when whole, 1 naming the first broken link.")
+    verify = sub.add_parser("verify", help="check the lane's event hash chain and derived tables, or a copy's",
+                            description="Walk an evidence log's hash chain and compare every table derived from "
+                                        "it (inspections, seizures, calibrations, the record index) with a "
+                                        "replay of it: the lane's (--config) or a copy's (--store). Exit 0 when "
+                                        "whole, 1 naming the first broken link or each table row that differs.")
     which = verify.add_mutually_exclusive_group(required=True)
     which.add_argument("--config", type=Path, help="the lane's config file: check its store")
     which.add_argument("--store", type=Path, metavar="FILE", help="check this store file (a backup's lane.sqlite3)")

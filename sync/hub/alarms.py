@@ -8,7 +8,10 @@ Three sources raise them into the hub store's ``alarms`` table:
   invalid or expired document or watchlist hit recorded at an inspection
   (:mod:`sync.hub.projector`);
 * a lane's live status, for a trace detector that alarms before anyone has
-  attached the result (:meth:`AlarmBook.from_status`).
+  attached the result, and for the lane's own verification of its log
+  (:meth:`AlarmBook.from_status`): ``lane_chain_broken`` when the lane finds
+  its chain broken, ``chain_mismatch`` when the head it reports is a seq the
+  hub holds with another hash (its log was rewritten after it was synced).
 
 Each alarm is raised once per ``(lane, kind, ref)`` — ``ref`` names what
 raised it (an event, a reading) — so a status repeated every few seconds or a
@@ -27,11 +30,14 @@ from common.clock import iso_utc
 from sync.hub.store import HubStore
 
 LIVE_TRACE = "trace_alarm"
+LANE_CHAIN_BROKEN = "lane_chain_broken"
+CHAIN_MISMATCH = "chain_mismatch"
 #: what the board calls each kind
 LABELS = {
     "trace_alarm": "Trace alarm", "weight_discrepancy": "Weight discrepancy",
     "watchlist_hit": "Watchlist hit", "invalid_document": "Invalid document",
     "conflict": "Log conflict", "chain_broken": "Chain break", "hash_mismatch": "Tampered event",
+    LANE_CHAIN_BROKEN: "Lane log tampered", CHAIN_MISMATCH: "Lane log differs from hub copy",
 }
 _COLUMNS = ("id", "lane", "kind", "seq", "detail", "at", "acknowledged_by", "acknowledged_at", "ref")
 _RAISE = ("INSERT INTO alarms (lane, kind, seq, detail, at, ref) VALUES (?, ?, ?, ?, ?, ?) "
@@ -118,24 +124,34 @@ class AlarmBook:
         return self.get(alarm_id), changed
 
     def from_status(self, lane: str, status: dict[str, Any]) -> list[dict[str, Any]]:
-        """Raise the live trace alarms a lane's status lists; the new ones."""
-        alarms = [a for a in status.get("alarms") or [] if a.get("kind") == LIVE_TRACE]
-        if not alarms:
+        """Raise what a lane's status shows: the live trace alarms it lists, and
+        its chain report compared with the hub's copy (:func:`chain_findings`);
+        the new alarms. Writes only when there is something to raise."""
+        found = [(LIVE_TRACE, 0, {"source": "live", **{k: alarm.get(k) for k in
+                                                        ("device_id", "ts", "sample_id", "substances")}},
+                  f"live:{alarm.get('device_id')}:{alarm.get('ts')}")
+                 for alarm in status.get("alarms") or [] if alarm.get("kind") == LIVE_TRACE]
+        chain = status.get("chain")
+        if chain:
+            found += chain_findings(lane, chain, self._held_hashes(lane, _links(chain)))
+        if not found:
             return []
         at = iso_utc(self._clock())
 
         def insert(conn: Any) -> list[dict[str, Any]]:
-            raised = []
-            for alarm in alarms:
-                ref = f"live:{alarm.get('device_id')}:{alarm.get('ts')}"
-                detail = {"source": "live", **{k: alarm.get(k) for k in
-                                               ("device_id", "ts", "sample_id", "substances")}}
-                new = raise_alarm(conn, lane, LIVE_TRACE, 0, detail, at, ref)
-                if new:
-                    raised.append(new)
-            return raised
+            raised = (raise_alarm(conn, lane, kind, seq, detail, at, ref) for kind, seq, detail, ref in found)
+            return [alarm for alarm in raised if alarm]
 
         return self._store.write(insert)
+
+    def _held_hashes(self, lane: str, links: list[dict[str, Any]]) -> dict[int, str]:
+        """The hashes the hub holds at the seqs of ``links`` (those it holds)."""
+        seqs = sorted({link["seq"] for link in links})
+        if not seqs:
+            return {}
+        with self._store.read() as conn:
+            return dict(conn.execute(f"SELECT seq, hash FROM events WHERE lane = ? AND seq IN "
+                                     f"({', '.join('?' * len(seqs))})", (lane, *seqs)).fetchall())
 
     def counts(self, since: str) -> dict[str, int]:
         """Alarms raised since ``since`` (ISO-8601), by kind."""
@@ -143,3 +159,36 @@ class AlarmBook:
             rows = conn.execute("SELECT kind, count(*) FROM alarms WHERE at >= ? GROUP BY kind",
                                 (since,)).fetchall()
         return dict(rows)
+
+
+def _links(chain: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``{seq, hash}`` pairs a chain report vouches for: the verified head,
+    and the lane's stored hash at the hub's last ack."""
+    return [link for link in (chain["head"], chain.get("acked")) if link]
+
+
+def chain_findings(lane: str, chain: dict[str, Any], held: dict[int, str]
+                   ) -> list[tuple[str, int, dict[str, Any], str]]:
+    """The alarms a lane's chain report calls for, as ``(kind, seq, detail, ref)``:
+    the lane's own verdict that its chain is broken, and the first reported
+    ``{seq, hash}`` whose hash is not the one the hub holds at that seq
+    (``held``; a seq the hub does not hold yet proves nothing). ``ref`` names
+    the finding, so a lane repeating it every few seconds raises it once."""
+    found = []
+    broken_at = chain.get("broken_at")
+    if chain["state"] == "broken" and broken_at is not None:
+        reason = chain.get("reason") or "no reason given"
+        found.append((LANE_CHAIN_BROKEN, broken_at, {
+            "message": f"lane {lane} finds its own log broken at seq {broken_at}: {reason}",
+            "broken_at": broken_at, "reason": reason, "verified_at": chain.get("verified_at")},
+            f"status:broken:{broken_at}"))
+    differing = sorted((link["seq"], link["hash"]) for link in _links(chain)
+                       if link["seq"] in held and held[link["seq"]] != link["hash"])
+    if differing:
+        seq, reported = differing[0]
+        found.append((CHAIN_MISMATCH, seq, {
+            "message": f"lane {lane} holds seq {seq} with another hash than the hub's copy: "
+                       f"its log was changed after it was synced",
+            "seq": seq, "held_hash": held[seq], "reported_hash": reported},
+            f"status:mismatch:{seq}:{reported}"))
+    return found

@@ -27,25 +27,12 @@ from flask import Blueprint
 
 from common.clock import iso_utc
 from common.web.errors import ApiError
-from common.web.routing import endpoint, lane_server, obj
+from common.web.routing import endpoint, lane_server
 from sync.hub.receiver import LANE_TOKEN
 from sync.hub.store import HubStore, StoreError
-from sync.protocol import API_PREFIX
+from sync.protocol import API_PREFIX, STATUS_SCHEMA
 
 bp = Blueprint("hub_lanes", __name__)
-
-MAX_ITEMS = 100
-_TEXT = {"type": ["string", "null"], "maxLength": 500}
-_ITEM = {"type": "object", "maxProperties": 20}
-STATUS_SCHEMA = obj({
-    "lane": {"type": "string", "maxLength": 64},
-    "ts": {"type": "string", "maxLength": 64},
-    "devices": {"type": "array", "maxItems": MAX_ITEMS, "items": obj(
-        {"id": _TEXT, "kind": _TEXT, "state": _TEXT, "detail": _TEXT}, ("id", "state"))},
-    "sync": {"type": ["object", "null"], "maxProperties": 20},
-    "inspections": {"type": "array", "maxItems": MAX_ITEMS, "items": _ITEM},
-    "alarms": {"type": "array", "maxItems": MAX_ITEMS, "items": _ITEM},
-}, required=("lane", "ts", "devices"))
 
 
 class LaneBoard:
@@ -127,8 +114,9 @@ class LaneBoard:
 
 
 @endpoint(bp, f"{API_PREFIX}/<lane>/status", "POST", token=LANE_TOKEN, body=STATUS_SCHEMA,
-          summary="The lane's live status: devices, sync backlog, open inspections, trace alarms; "
-                  "answered once kept and pushed to the boards",
+          summary="The lane's live status: devices, sync backlog, open inspections, trace alarms, its "
+                  "own verification of its log; answered once kept and pushed to the boards (every field "
+                  "bounded: a report out of bounds is refused whole)",
           responses={503: "the hub could not keep the status; the lane sends its next one"})
 def report_status(lane: str, body: dict[str, Any]) -> Any:
     if body["lane"] != lane:

@@ -2,7 +2,7 @@
 
 The protocol is described for its users in docs/sync-protocol.md: the
 endpoints under ``/api/v1/sync/{lane}/`` (events, cursor, status,
-reference, roster), the lane token, the batch, the ack as cursor, the
+reference, roster, identity), the lane token, the batch, the ack as cursor, the
 refusal codes below and what a sender does with each. Here are the paths
 and limits both ends import: the lane's end in :mod:`sync.lane`, the hub's
 in :mod:`sync.hub.receiver`, :mod:`sync.hub.lanes`, :mod:`sync.hub.reference`
@@ -56,6 +56,12 @@ def reference_path(lane: str) -> str:
 def roster_path(lane: str) -> str:
     """``GET`` the hub's user roster, by ETag (see :mod:`sync.hub.roster`)."""
     return f"{API_PREFIX}/{lane}/roster"
+
+
+def identity_path(lane: str) -> str:
+    """``POST`` a nonce; the hub proves it holds its key (see :mod:`sync.identity`).
+    The one sync route that takes no token: the lane asks it before it sends one."""
+    return f"{API_PREFIX}/{lane}/identity"
 
 
 def reference_etag(version: str) -> str:

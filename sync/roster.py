@@ -1,10 +1,12 @@
 """The user roster, as the hub sends it and a lane checks it.
 
-``GET /api/v1/sync/<lane>/roster`` answers ``{"users": [{"username",
-"role", "password_hash", "disabled", "updated_at"}, ...]}``: every hub user
-with its argon2id hash, so that an officer registered at the hub signs in
-at any lane without the hub ever handling a lane's sign-in. A lane checks
-the whole document before it changes anything (:func:`parse_roster`).
+``GET /api/v1/sync/<lane>/roster`` answers ``{"hub", "lane", "users":
+[{"username", "role", "password_hash", "disabled", "updated_at"}, ...]}``:
+the hub users scoped to that lane, each with its role at lanes and its
+argon2id hash, so that an officer registered at the hub signs in at the
+lanes without the hub ever handling a lane's sign-in. The body is signed by
+the hub (:mod:`sync.identity`); a lane checks the signature, then the whole
+document, before it changes anything (:func:`parse_roster`).
 """
 
 from __future__ import annotations
@@ -27,12 +29,15 @@ class RosterUser:
     disabled: bool
 
 
-def parse_roster(document: Any) -> list[RosterUser]:
+def parse_roster(document: Any, lane: str | None = None) -> list[RosterUser]:
     """Check the hub's roster ``{"users": [...]}`` whole, before anything is
-    merged; ``ValueError`` naming the first bad entry and why."""
+    merged — with ``lane``, that it was made for that lane; ``ValueError``
+    naming the first bad entry and why."""
     users = document.get("users") if isinstance(document, dict) else None
     if not isinstance(users, list):
         raise ValueError("not a roster: no list of users")
+    if lane is not None and document.get("lane") != lane:
+        raise ValueError(f"a roster for lane {document.get('lane')!r}, not for this lane ({lane})")
     roster, seen = [], set()
     for i, entry in enumerate(users):
         where = f"users[{i}]"

@@ -15,6 +15,11 @@ finds the lanes whose standing changed, for the hub to push.
 
 ``GET /api/v1/hub/lanes`` needs a hub user's token; it also lists lanes
 heard on mDNS that are not registered yet.
+
+``POST /api/v1/sync/<lane>/identity`` is how a lane tells its hub from a
+stranger announcing itself on the network before it sends its token: the
+hub signs the lane's nonce with its key (:mod:`sync.hub.identity`), and the
+lane checks the signature against the key it pinned at registration.
 """
 
 from __future__ import annotations
@@ -27,10 +32,12 @@ from flask import Blueprint
 
 from common.clock import iso_utc
 from common.web.errors import ApiError
-from common.web.routing import endpoint, lane_server
+from common.web.routing import PUBLIC, endpoint, lane_server, obj
+from sync.hub.identity import current_identity
 from sync.hub.receiver import LANE_TOKEN
 from sync.hub.store import HubStore, StoreError
-from sync.protocol import API_PREFIX, STATUS_SCHEMA
+from sync.identity import NONCE_PATTERN
+from sync.protocol import API_PREFIX, STATUS_SCHEMA, identity_path
 
 bp = Blueprint("hub_lanes", __name__)
 
@@ -131,6 +138,17 @@ def report_status(lane: str, body: dict[str, Any]) -> Any:
     hub.feed.alarms(raised)
     hub.feed.lane(hub.board.lane(lane))
     return {"ok": True}
+
+
+@endpoint(bp, identity_path("<lane>"), "POST", roles=PUBLIC,
+          body=obj({"nonce": {"type": "string", "pattern": NONCE_PATTERN}},
+                   required=("nonce",)),
+          summary="The hub proves it holds its key: it signs the lane's nonce (no token: the lane "
+                  "asks before it sends one)")
+def prove_identity(lane: str, body: dict[str, Any]) -> Any:
+    identity = current_identity()
+    return {"hub": lane_server().hub_id, "key": identity.public_text,
+            "signature": identity.prove(lane, body["nonce"])}
 
 
 @endpoint(bp, "/api/v1/hub/lanes", "GET", summary="Every registered lane with its live status, "

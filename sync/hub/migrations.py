@@ -56,6 +56,18 @@ _BOARD = (
 )
 
 _BOARD_SUMMARY = "hub users and sessions, alarm keys, the board's read model"
+_SCOPE_SUMMARY = "hub users' lane scope: the role each has at lanes, and at which lanes"
+
+# Where a hub user counts at the lanes (sync.hub.users): lane_role is the role
+# the user has there (NULL: at no lane), lanes the JSON list of lanes (NULL:
+# every lane). Users made before keep what lanes need them for: officers and
+# technicians stay at every lane in their role; a board user (viewer,
+# supervisor) is no longer a lane user until given a lane role.
+_SCOPE = (
+    "ALTER TABLE hub_users ADD COLUMN lane_role TEXT",
+    "ALTER TABLE hub_users ADD COLUMN lanes TEXT",
+    "UPDATE hub_users SET lane_role = role WHERE role IN ('officer', 'technician')",
+)
 _CHAIN_SUMMARY = "the database refuses an event that does not continue its lane's chain"
 
 _ALARM_ACK_ONLY_SQLITE = (
@@ -102,6 +114,7 @@ def sqlite_migrations() -> list[Migration]:
             f"AND hash = NEW.prev_hash)) "
             f"BEGIN SELECT RAISE(ABORT, 'an event must continue its lane''s chain'); END",
         )),
+        Migration(4, _SCOPE_SUMMARY, _SCOPE),
     ]
 
 
@@ -151,4 +164,5 @@ def postgres_migrations() -> list[Migration]:
                          f"AND hash = NEW.prev_hash)) THEN RAISE EXCEPTION "
                          f"'an event must continue its lane''s chain'; END IF; RETURN NEW;"),
         )),
+        Migration(4, _SCOPE_SUMMARY, _SCOPE),
     ]

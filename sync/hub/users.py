@@ -2,7 +2,11 @@
 
 The hub's users are not a lane's: they sign in to the board, and the roster
 is also what lanes receive (:mod:`sync.hub.roster`), so that an officer known
-at the hub can sign in at any lane. The rules are :mod:`common.accounts`'
+at the hub can sign in at the lanes. Each user has a lane scope: the role it
+has at lanes (``lane_role``; none: it is sent to no lane) and the lanes it is
+sent to (``lanes``; none: every lane). Being a supervisor on the board does
+not make anyone a supervisor at a lane: a board user is a lane user only in
+the lane role given to it (:meth:`HubUsers.scope`). The rules are :mod:`common.accounts`'
 (argon2id with the same parameters, the same throttle, the same tokens and
 refusals), so the shared sign-in blueprint (:mod:`common.web.session_api`)
 serves the hub as it serves a lane, with hub users behind it.
@@ -13,6 +17,7 @@ Storage is through :class:`~sync.hub.store.HubStore`'s ``read`` and
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any, Callable
 
@@ -31,10 +36,32 @@ from common.accounts.sessions import (
 )
 from common.accounts.signin import Account, SignInCheck
 from common.clock import iso_utc
-from common.roles import BOARD_ROLES
+from common.config import SITE_ID
+from common.roles import BOARD_ROLES, ROLES
 from sync.hub.store import HubStore
 
 DEFAULT_TTL_S = 12 * 3600
+
+
+def default_lane_role(role: str) -> str | None:
+    """The lane role a new user gets: officers and technicians are lane users
+    in their role; a board user (viewer, supervisor) is at no lane until given one."""
+    return None if role in BOARD_ROLES else role
+
+
+def _check_scope(lane_role: str | None, lanes: list[str] | None) -> None:
+    if lane_role is not None and lane_role not in ROLES:
+        raise ValueError(f"lane role {lane_role!r} is not one of {', '.join(ROLES)} (or none)")
+    if lanes is not None:
+        if not lanes:
+            raise ValueError("give at least one lane, or every lane")
+        for lane in lanes:
+            if not isinstance(lane, str) or not SITE_ID.match(lane):
+                raise ValueError(f"lane id {lane!r}: letters, digits and '-' only (1-64 chars)")
+
+
+def _in_scope(lanes_json: str | None, lane: str) -> bool:
+    return lanes_json is None or lane in json.loads(lanes_json)
 
 
 class HubUsers:
@@ -55,7 +82,8 @@ class HubUsers:
     # -- accounts -------------------------------------------------------------
 
     def add(self, username: str, role: str, password: str) -> None:
-        """Create an account; ``ValueError`` for bad input, :class:`UserExists`."""
+        """Create an account, in the lane scope :func:`default_lane_role` gives
+        its role, at every lane; ``ValueError`` for bad input, :class:`UserExists`."""
         validate_username(username)
         validate_role(role, f" (the board takes {' and '.join(BOARD_ROLES)})")
         validate_password(password)
@@ -66,10 +94,26 @@ class HubUsers:
             if conn.execute("SELECT 1 FROM hub_users WHERE username = ?", (username,)).fetchone():
                 raise UserExists(f"user {username!r} already exists")
             conn.execute("INSERT INTO hub_users (username, role, password_hash, disabled, "
-                         "created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)",
-                         (username, role, password_hash, now, now))
+                         "created_at, updated_at, lane_role, lanes) VALUES (?, ?, ?, 0, ?, ?, ?, NULL)",
+                         (username, role, password_hash, now, now, default_lane_role(role)))
 
         self._store.write(insert)
+
+    def scope(self, username: str, lane_role: str | None, lanes: list[str] | None) -> None:
+        """Set where ``username`` counts at the lanes: ``lane_role`` (None: at
+        no lane) at ``lanes`` (None: every lane). Lanes follow at their next
+        roster pull: a lane the user leaves disables it there.
+        ``ValueError`` for a bad role or lane id, :class:`UnknownUser`."""
+        _check_scope(lane_role, lanes)
+        lanes_json = json.dumps(sorted(set(lanes))) if lanes is not None else None
+        now = iso_utc(self._clock())
+
+        def update(conn: Any) -> None:
+            if conn.execute("UPDATE hub_users SET lane_role = ?, lanes = ?, updated_at = ? "
+                            "WHERE username = ?", (lane_role, lanes_json, now, username)).rowcount == 0:
+                raise UnknownUser(f"no user {username!r}")
+
+        self._store.write(update)
 
     def disable(self, username: str) -> bool:
         """Disable an account and end its sessions; False if it already was."""
@@ -90,20 +134,23 @@ class HubUsers:
         return self._store.write(update)
 
     def list(self) -> list[dict[str, Any]]:
-        """Every account: username, role, disabled, created_at (never a hash)."""
+        """Every account: username, role, disabled, created_at, and its lane
+        scope: lane_role (None: no lane) and lanes (None: every lane). Never a hash."""
         with self._store.read() as conn:
-            rows = conn.execute("SELECT username, role, disabled, created_at FROM hub_users "
-                                "ORDER BY username").fetchall()
-        return [{"username": u, "role": r, "disabled": bool(d), "created_at": c}
-                for u, r, d, c in rows]
-
-    def roster(self) -> list[dict[str, Any]]:
-        """What lanes receive: username, role, argon2 hash, disabled, updated_at."""
-        with self._store.read() as conn:
-            rows = conn.execute("SELECT username, role, password_hash, disabled, updated_at "
+            rows = conn.execute("SELECT username, role, disabled, created_at, lane_role, lanes "
                                 "FROM hub_users ORDER BY username").fetchall()
-        return [{"username": u, "role": r, "password_hash": h, "disabled": bool(d),
-                 "updated_at": at} for u, r, h, d, at in rows]
+        return [{"username": u, "role": r, "disabled": bool(d), "created_at": c, "lane_role": lr,
+                 "lanes": json.loads(lanes) if lanes is not None else None}
+                for u, r, d, c, lr, lanes in rows]
+
+    def roster(self, lane: str) -> list[dict[str, Any]]:
+        """What ``lane`` receives: the users scoped to it, each with its lane
+        role as ``role``, its argon2 hash, disabled and updated_at."""
+        with self._store.read() as conn:
+            rows = conn.execute("SELECT username, lane_role, password_hash, disabled, updated_at, lanes "
+                                "FROM hub_users WHERE lane_role IS NOT NULL ORDER BY username").fetchall()
+        return [{"username": u, "role": r, "password_hash": h, "disabled": bool(d), "updated_at": at}
+                for u, r, h, d, at, lanes in rows if _in_scope(lanes, lane)]
 
     # -- sessions -------------------------------------------------------------
 

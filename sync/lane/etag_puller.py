@@ -57,6 +57,7 @@ class EtagPuller(PeriodicPart):
         self._rejected: str | None = None  # the ETag last refused, so it is logged once
         self._unreachable = False
         self.last_result: str | None = None
+        self.refused = 0  # documents that failed the checks, since start (a metric)
         self._periodic = Periodic(f"{self.what.replace(' ', '-')}-{lane_id}", self.pull, interval)
 
     def pull(self) -> str:
@@ -73,6 +74,10 @@ class EtagPuller(PeriodicPart):
         """Check ``data`` whole and apply it; False if the lane had it already.
         Raises :class:`Rejected` (or another ``ValueError``) if it fails the checks."""
         raise NotImplementedError
+
+    def check_origin(self, response: requests.Response, source: str) -> None:
+        """Raise :class:`Rejected` unless the hub vouches for the body as sent
+        (a subclass whose document is signed checks it here; by default nothing)."""
 
     def _pull(self) -> str:
         base = self._hub.url()
@@ -100,12 +105,14 @@ class EtagPuller(PeriodicPart):
         try:
             if len(response.content) > self.max_bytes:
                 raise Rejected(f"{source}: larger than {self.max_bytes} bytes")
+            self.check_origin(response, source)
             try:
                 data = response.json()
             except ValueError as exc:
                 raise Rejected(f"{source}: not valid JSON: {exc}") from None
             applied = self.apply(data, etag, source)
         except ValueError as exc:
+            self.refused += 1
             if etag != self._rejected:
                 log.error("ignored, keeping the lane's last good copy: %s", exc)
                 self._rejected = etag

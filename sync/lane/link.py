@@ -13,11 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from common.eventlog.store import EventStore
+from sync.identity import parse_key
 from sync.lane.agent import SyncAgent
+from sync.lane.etag_puller import EtagPuller
 from sync.lane.reference_puller import ReferencePuller
 from sync.lane.roster_puller import MergeRoster, RosterPuller
 from sync.lane.status_reporter import StatusReporter
@@ -26,12 +28,14 @@ from sync.lane.upstream import UpstreamCollector, make_upstream
 
 class HubLink:
     """The lane's link to its hub (see the module doc). ``devices`` is the
-    device snapshot the status reports; ``merge_roster`` takes the hub's users."""
+    device snapshot the status reports; ``merge_roster`` takes the hub's users;
+    ``hub_key`` is the hub's key pinned in the config (``ed25519:...``)."""
 
     def __init__(self, store: EventStore, lane_id: str, *, url: str | None, token: str, ca_file: Path | None,
                  host: str, pull_interval_s: float, devices: Callable[[], list[dict[str, Any]]],
-                 merge_roster: MergeRoster) -> None:
-        self.upstream = make_upstream(lane_id, url, token, host, ca_file)
+                 merge_roster: MergeRoster, hub_key: str | None = None) -> None:
+        self.upstream = make_upstream(lane_id, url, token, host, ca_file,
+                                      parse_key(hub_key) if hub_key is not None else None)
         link = (store, lane_id, self.upstream, token)
         self.sync = SyncAgent(*link)
         self.status_reporter = StatusReporter(*link, devices=devices, sync_status=self.sync.status)
@@ -60,7 +64,8 @@ class HubLink:
 
     def collectors(self) -> list[Collector]:
         """Prometheus collectors of where the hub is and how far behind it is."""
-        return [UpstreamCollector(self.upstream), SyncCollector(self.sync)]
+        return [UpstreamCollector(self.upstream), SyncCollector(self.sync),
+                RefusedCollector([self.reference_puller, self.roster_puller])]
 
 
 class SyncCollector(Collector):
@@ -77,3 +82,18 @@ class SyncCollector(Collector):
                                 value=status["oldest_unsent_age_s"] or 0)
         yield GaugeMetricFamily("lanebox_sync_acked_seq", "Highest contiguous seq the hub holds",
                                 value=status["acked_seq"] or 0)
+
+
+class RefusedCollector(Collector):
+    """How many documents from the hub each puller refused (a bad or unsigned
+    roster, reference data that fails its checks): nothing of them was applied."""
+
+    def __init__(self, pullers: list[EtagPuller]) -> None:
+        self.pullers = pullers
+
+    def collect(self) -> Iterator[Any]:
+        family = CounterMetricFamily("lanebox_hub_documents_refused",
+                                     "Documents from the hub refused whole since start", labels=["document"])
+        for puller in self.pullers:
+            family.add_metric([puller.what], puller.refused)
+        yield family

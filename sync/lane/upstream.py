@@ -7,12 +7,16 @@ so when discovery hears the hub come up later, or come back at another
 address, all of them follow without a restart. A typed URL always wins:
 mDNS does not cross VLANs and a port may want to pin its hub.
 
-Discovery picks, among the services announcing ``role=hub``, one that
-accepts this lane's sync token (``GET .../cursor`` answers 200): a second
-hub on the network (another port's, a test bench's) is not ours, and it
-will say so with a 401. With ``[upstream] ca_file`` set, only hubs
-announcing ``scheme=https`` are asked — the operator asked for a verified
-hub, and a plain-HTTP one would hand the log to whoever announced it.
+Every upstream holds back the lane's token until the server at its URL has
+proved it is our hub (:mod:`sync.lane.hub_proof`): it signs a fresh nonce
+with the hub key pinned in ``[upstream] hub_key``. Discovery picks, among the
+services announcing ``role=hub``, one that proves it, then accepts the
+lane's token (``GET .../cursor`` answers 200): anyone can announce a hub on
+the network, and a second real hub (another port's, a test bench's) holds
+another key or will say so with a 401. With ``[upstream] ca_file`` set,
+only hubs announcing ``scheme=https`` are asked. A typed URL is proved on
+first use (again after a failure, at most every few seconds); a typed
+``https://`` URL without a pinned key is trusted on its certificate.
 
 The upstream also carries how to talk to the hub (the token and the TLS
 trust, requests' ``verify``), so every thread opens its sessions the same way.
@@ -22,15 +26,18 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from common.discovery import ServiceWatcher, zeroconf_for_host
 from common.periodic import Periodic
+from sync.lane.hub_proof import HubProver
 from sync.protocol import cursor_path
 
 log = logging.getLogger(__name__)
@@ -41,30 +48,53 @@ CONFIG, MDNS = "config", "mdns"
 DEFAULT_RECHECK_S = 10.0
 """How often discovery looks again while it has no hub that takes the lane's token."""
 
+PROOF_RETRY_S = 2.0
+"""How long a typed URL whose server failed to prove itself is left alone before it is asked again."""
+
 
 class Upstream:
     """A hub at a fixed URL (``[upstream] url``); the base of :class:`DiscoveredUpstream`.
 
     ``verify`` is requests' ``verify``: True (the system's trust store) or
-    the path of the CA file that signed the hub's certificate.
+    the path of the CA file that signed the hub's certificate. ``prover``
+    makes the server at the URL prove it is our hub before :meth:`url`
+    gives the URL to anyone who would send the token there; without one
+    (tests and benches handing a plain URL over) the URL is taken as it is.
     """
 
     source = CONFIG
 
-    def __init__(self, url: str | None, verify: bool | str = True) -> None:
+    def __init__(self, url: str | None, verify: bool | str = True, prover: HubProver | None = None) -> None:
         self._url = url.rstrip("/") if url else None
         self.verify = verify
+        self._prover = prover
+        self._proven: str | None = None if prover else self._url  # the URL whose server proved itself
+        self._key: Ed25519PublicKey | None = None
         self._listeners: list[Callable[[], None]] = []
         self._lock = threading.Lock()
+        self._proof_lock = threading.Lock()
+        self._next_proof = 0.0
+        self._refused: set[str] = set()  # URLs already logged as not ours
 
     def url(self) -> str | None:
-        """The hub's base URL now, or None while none has been found."""
+        """The hub's base URL now, or None while none has been found, or while
+        the server there has not proved it holds the hub's key."""
         with self._lock:
-            return self._url
+            url, proven = self._url, self._proven
+        if url is None or url == proven:
+            return url
+        return url if self._prove_typed(url) else None
+
+    def hub_key(self) -> Ed25519PublicKey | None:
+        """The key the hub at :meth:`url` proved it holds (its rosters are
+        checked against it), or None when none has proved it."""
+        with self._lock:
+            return self._key if self._url is not None and self._url == self._proven else None
 
     def describe(self) -> dict[str, Any]:
         """``{"source": "config"|"mdns", "url": str|None}`` for status pages and metrics."""
-        return {"source": self.source, "url": self.url()}
+        with self._lock:
+            return {"source": self.source, "url": self._url}
 
     def session(self, token: str) -> requests.Session:
         """A requests session that authenticates as the lane and trusts the hub's CA
@@ -81,17 +111,46 @@ class Upstream:
     def stop(self) -> None:
         """Nothing to stop."""
 
-    def _move_to(self, url: str) -> None:
+    def _proof(self, url: str) -> Ed25519PublicKey | None:
+        """The hub key the server at ``url`` proves it holds, or None (logged once per URL)."""
+        assert self._prover is not None
+        with HubSession(None, self.verify) as session:
+            key, why = self._prover.prove(url, session)
+        if key is None and url not in self._refused:
+            log.warning("lane %s: not sending this lane's token to %s: %s",
+                        self._prover.lane_id, url, why)
+            self._refused.add(url)
+        return key
+
+    def _prove_typed(self, url: str) -> bool:
+        """Ask the typed URL's server for its proof, one thread at a time and
+        not again within :data:`PROOF_RETRY_S` of a failure."""
+        with self._proof_lock:
+            with self._lock:
+                if self._proven == url:
+                    return True
+            if time.monotonic() < self._next_proof:
+                return False
+            key = self._proof(url)
+            if key is None:
+                self._next_proof = time.monotonic() + PROOF_RETRY_S
+                return False
+            with self._lock:
+                self._proven, self._key = url, key
+            log.info("lane %s: the hub at %s proved its identity", self._prover.lane_id if self._prover else "", url)
+            return True
+
+    def _move_to(self, url: str, key: Ed25519PublicKey | None) -> None:
         with self._lock:
             if url == self._url:
                 return
-            self._url = url
+            self._url, self._proven, self._key = url, url, key
         for listener in self._listeners:
             listener()
 
 
 class HubSession(requests.Session):
-    """A session that keeps the trust it was given.
+    """A session that keeps the trust it was given (and the lane's token, when given one).
 
     requests lets ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE`` from the
     environment replace a session's ``verify`` (psf/requests#3829), so a
@@ -99,9 +158,10 @@ class HubSession(requests.Session):
     refuse the port CA's certificate; here the CA file always wins.
     """
 
-    def __init__(self, token: str, verify: bool | str) -> None:
+    def __init__(self, token: str | None, verify: bool | str) -> None:
         super().__init__()
-        self.headers["Authorization"] = f"Bearer {token}"
+        if token is not None:
+            self.headers["Authorization"] = f"Bearer {token}"
         self.verify = verify
 
     def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any,
@@ -123,22 +183,23 @@ class DiscoveredUpstream(Upstream):
     Zeroconf is made and closed on the discovery thread: its blocking API
     refuses to run in a thread that has an asyncio loop (a test's, say).
     ``host`` is the address the lane serves on: discovery listens there
-    (every interface for a wildcard bind).
+    (every interface for a wildcard bind). ``hub_key`` is the key pinned at
+    registration: a hub heard on the network is only a candidate until it
+    proves it holds that key.
     """
 
     source = MDNS
 
-    def __init__(self, lane_id: str, token: str, host: str, verify: bool | str = True, *,
-                 recheck_s: float = DEFAULT_RECHECK_S,
+    def __init__(self, lane_id: str, token: str, host: str, hub_key: Ed25519PublicKey,
+                 verify: bool | str = True, *, recheck_s: float = DEFAULT_RECHECK_S,
                  timeout: tuple[float, float] = (3.0, 5.0)) -> None:
-        super().__init__(None, verify)
+        super().__init__(None, verify, HubProver(lane_id, hub_key, timeout))
         self.lane_id = lane_id
         self._token = token
         self._host = host
         self._timeout = timeout
         self._zeroconf: Any = None
         self._watcher: ServiceWatcher | None = None
-        self._refused: set[str] = set()  # URLs already logged as not ours
         self._cannot_listen = False
         self._periodic = Periodic(f"hub-discovery-{lane_id}", self._look, recheck_s)
 
@@ -159,7 +220,7 @@ class DiscoveredUpstream(Upstream):
 
     def _look(self) -> None:
         """Keep the hub we have while it is still heard; else take the first
-        hub heard that accepts our token."""
+        hub heard that proves it holds the pinned key and accepts our token."""
         watcher = self._watcher or self._listen()
         if watcher is None:
             return
@@ -168,9 +229,10 @@ class DiscoveredUpstream(Upstream):
         if current in {s.url for s in heard}:
             return
         for candidate in self._eligible(s.url for s in heard):
-            if self._accepts_us(candidate):
+            key = self._proof(candidate)
+            if key is not None and self._accepts_us(candidate):
                 log.info("lane %s: hub found by mDNS at %s", self.lane_id, candidate)
-                self._move_to(candidate)
+                self._move_to(candidate, key)
                 return
         # none of the hubs heard is ours: keep the last one (mDNS may just have blinked)
 
@@ -215,12 +277,16 @@ class DiscoveredUpstream(Upstream):
 
 
 def make_upstream(lane_id: str, url: str | None, token: str, host: str,
-                  ca_file: Path | None) -> Upstream:
-    """The lane's upstream from its config: the typed URL, else discovery."""
+                  ca_file: Path | None, hub_key: Ed25519PublicKey | None) -> Upstream:
+    """The lane's upstream from its config: the typed URL, else discovery.
+    Either way the hub must prove it holds ``hub_key`` before it gets the
+    token; without a pinned key only a typed https URL is ever used."""
     verify: bool | str = str(ca_file) if ca_file else True
     if url:
-        return Upstream(url, verify)
-    return DiscoveredUpstream(lane_id, token, host, verify)
+        return Upstream(url, verify, HubProver(lane_id, hub_key))
+    if hub_key is None:
+        raise ValueError("a hub found by mDNS must prove its identity: pin [upstream] hub_key")
+    return DiscoveredUpstream(lane_id, token, host, hub_key, verify)
 
 
 class UpstreamCollector(Collector):

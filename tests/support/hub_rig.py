@@ -21,7 +21,10 @@ from werkzeug.serving import make_server
 from common.eventlog.chain import verify_events
 from common.eventlog.store import EventStore
 from sync.hub.app import Hub
+from sync.hub.identity import HubIdentity
 from sync.hub.store import HubStore
+from sync.identity import parse_key
+from sync.lane.upstream import Upstream, make_upstream
 from tests.support.lane_process import SERVING, LaneRig
 
 HUB_CLI = [sys.executable, "-m", "lanebox", "hub"]
@@ -107,6 +110,16 @@ class InProcessHub:
         self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,),
                                         daemon=True)
         self._thread.start()
+
+    @property
+    def hub_key(self) -> str:
+        """The hub's public key, as ``lanebox hub add-lane`` prints it for a lane to pin."""
+        return HubIdentity.of(self.store).public_text
+
+    def upstream(self, url: str | None = None, lane: str = LANE) -> Upstream:
+        """This hub as a lane that pinned its key reaches it: at its URL, or at
+        ``url`` (a proxy in front of it)."""
+        return make_upstream(lane, url or self.url, "", "127.0.0.1", None, parse_key(self.hub_key))
 
     def user_token(self, username: str = "carol") -> str:
         """Sign ``username`` (of ``HUB_USERS``) in, adding the account first if new."""

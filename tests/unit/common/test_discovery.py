@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from common.discovery import Announcer, ServiceWatcher, advertised_addresses, make_zeroconf
+from sync.identity import parse_key
 from sync.lane.upstream import CONFIG, MDNS, DiscoveredUpstream, make_upstream
 from tests.support.hub_rig import LANE, InProcessHub
 from tests.support.waiting import wait_for
@@ -54,20 +55,21 @@ def test_a_lane_and_the_hub_hear_each_other(zeroconfs):
 
 
 def test_a_typed_url_wins_over_discovery():
-    upstream = make_upstream(LANE, "http://10.0.0.9:9090/", "token", "127.0.0.1", None)
+    key = parse_key("ed25519:A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=")
+    upstream = make_upstream(LANE, "http://10.0.0.9:9090/", "token", "127.0.0.1", None, key)
     assert upstream.describe() == {"source": CONFIG, "url": "http://10.0.0.9:9090"}
-    assert make_upstream(LANE, None, "token", "127.0.0.1", None).describe() == {"source": MDNS, "url": None}
+    assert make_upstream(LANE, None, "token", "127.0.0.1", None, key).describe() == {"source": MDNS, "url": None}
 
 
-def test_discovery_takes_the_hub_that_accepts_the_lanes_token(tmp_path, zeroconfs):
-    """Two hubs on the network; the lane is registered at the second only."""
+def test_discovery_takes_the_hub_that_proves_the_pinned_key_and_accepts_the_lanes_token(tmp_path, zeroconfs):
+    """Two hubs on the network, both knowing the lane; the lane pinned the second's key."""
     other, ours = InProcessHub(tmp_path / "other"), InProcessHub(tmp_path / "ours")
     token = ours.store.add_lane(LANE)
     other.store.add_lane(LANE)  # registered there too, with another token
     announcers = [off_thread(lambda h=h, n=n: Announcer(zeroconfs[1], "hub", h.port, ["127.0.0.1"],
                                                         instance=f"test hub {n} {uuid.uuid4().hex[:6]}").start())
                   for n, h in (("a", other), ("b", ours))]
-    upstream = DiscoveredUpstream(LANE, token, "127.0.0.1", recheck_s=0.5)
+    upstream = DiscoveredUpstream(LANE, token, "127.0.0.1", parse_key(ours.hub_key), recheck_s=0.5)
     moved = []
     upstream.subscribe(lambda: moved.append(upstream.url()))
     upstream.start()

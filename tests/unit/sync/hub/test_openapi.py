@@ -113,6 +113,7 @@ def test_with_its_token_a_lane_reaches_every_sync_route_as_before(hub: Hub):
     missing = client.get(reference_path(LANE), headers=auth)
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "no_reference"
     roster = client.get(roster_path(LANE), headers=auth)
-    assert roster.status_code == 200 and roster.get_json() == {"users": []} and roster.headers["ETag"]
+    assert roster.status_code == 200 and roster.get_json() == {"hub": hub.hub_id, "lane": LANE, "users": []}
+    assert roster.headers["ETag"] and roster.headers["Lanebox-Signature"]
     again = client.get(roster_path(LANE), headers={**auth, "If-None-Match": roster.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""

@@ -25,7 +25,7 @@ def test_the_store_tells_its_listeners_after_each_commit_that_stored_events(lane
 def test_an_event_appended_outside_any_request_reaches_the_hub_before_the_next_poll(
         lane_store: EventStore, hub: InProcessHub) -> None:
     link = HubLink(lane_store, LANE, url=hub.url, token=hub.store.add_lane(LANE), ca_file=None, host="127.0.0.1",
-                   pull_interval_s=3600, devices=list, merge_roster=lambda roster: {"added": 0})
+                   pull_interval_s=3600, devices=list, merge_roster=lambda roster: {"added": 0}, hub_key=hub.hub_key)
     link.sync._poll_interval = 3600.0  # only a wake can send it now
     link.start()
     try:

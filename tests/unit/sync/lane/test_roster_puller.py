@@ -11,13 +11,18 @@ from typing import Iterator
 
 import pytest
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from werkzeug.serving import make_server
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from common.eventlog.store import EventStore
 from edge.users import ROSTER_ACTOR, AuthFailed, UserDirectory
+from sync.hub.identity import HubIdentity
+from sync.identity import SIGNATURE_HEADER, parse_key
 from sync.lane.etag_puller import REJECTED, STORED, UNCHANGED, UNREACHABLE
 from sync.lane.roster_puller import RosterPuller
+from sync.lane.upstream import Upstream, make_upstream
+from sync.protocol import identity_path
 from tests.support.hub_rig import LANE, InProcessHub
 
 
@@ -36,10 +41,12 @@ def test_hub_users_are_merged_as_events_pulled_by_etag_and_kept_when_the_hub_is_
     hub = InProcessHub(tmp_path / "hub")
     token = hub.store.add_lane(LANE)
     lane_users.add("lana", "supervisor", "lana local plum ferry", actor=None)  # the lane's own user
-    puller = RosterPuller(lane_users.merge_roster, LANE, hub.url, token)
+    puller = RosterPuller(lane_users.merge_roster, LANE, hub.upstream(), token)
     try:
         hub.hub.users.add("olga", "officer", "olga amber kettle")
         hub.hub.users.add("carol", "supervisor", "carol teal kite signal")
+        hub.hub.users.add("vera", "viewer", "vera board only lantern")  # on the board, at no lane
+        hub.hub.users.scope("carol", "supervisor", [LANE, "OTHER-IN-02"])  # a supervisor at these lanes too
         assert puller.pull() == STORED
         assert puller.pull() == UNCHANGED  # the same roster: a 304
         session = lane_users.authenticate("olga", "olga amber kettle", "tablet")
@@ -64,29 +71,38 @@ def test_hub_users_are_merged_as_events_pulled_by_etag_and_kept_when_the_hub_is_
     assert "password" not in json.dumps(lane_store.page(limit=1000)).replace("password_changed", "")
 
 
-def serve(body: dict) -> Iterator[str]:
-    """A stand-in hub answering every request with ``body`` (and an ETag)."""
-    def app(environ, start_response):
-        return Response(json.dumps(body), mimetype="application/json",
-                        headers={"ETag": '"bad-1"'})(environ, start_response)
+def serve(body: dict) -> Iterator[Upstream]:
+    """A stand-in hub that proves its identity (a key of its own, pinned by the
+    lane) and answers every other request with ``body``, signed, and an ETag."""
+    identity = HubIdentity(Ed25519PrivateKey.generate())
+    text = json.dumps(body).encode()
+
+    @Request.application
+    def app(request: Request) -> Response:
+        if request.path == identity_path(LANE):
+            return Response(json.dumps({"key": identity.public_text, "signature": identity.prove(
+                LANE, request.get_json()["nonce"])}), mimetype="application/json")
+        return Response(text, mimetype="application/json",
+                        headers={"ETag": '"bad-1"', SIGNATURE_HEADER: identity.sign_roster(text)})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield make_upstream(LANE, f"http://127.0.0.1:{server.server_port}", "", "127.0.0.1", None,
+                            parse_key(identity.public_text))
     finally:
         server.shutdown()
         server.server_close()
 
 
 @pytest.fixture
-def bad_hub() -> Iterator[str]:
+def bad_hub() -> Iterator[Upstream]:
     good = {"username": "olga", "role": "officer", "password_hash": PasswordHasher().hash("olga amber kettle"),
             "disabled": False, "updated_at": "2026-01-01T00:00:00.000Z"}
-    yield from serve({"users": [good, {**good, "username": "mallory", "role": "root"}]})
+    yield from serve({"lane": LANE, "users": [good, {**good, "username": "mallory", "role": "root"}]})
 
 
 def test_a_roster_that_fails_the_checks_is_not_merged_at_all(
-        bad_hub: str, lane_store: EventStore, lane_users: UserDirectory, caplog) -> None:
+        bad_hub: Upstream, lane_store: EventStore, lane_users: UserDirectory, caplog) -> None:
     puller = RosterPuller(lane_users.merge_roster, LANE, bad_hub, "token")
     assert puller.pull() == REJECTED
     assert puller.pull() == REJECTED

@@ -1,0 +1,64 @@
+"""The hub's Ed25519 signing key: made once, kept in the hub store.
+
+Lanes pin the public half (``[upstream] hub_key``, printed by ``lanebox hub
+add-lane`` and ``lanebox hub key``) and believe only a hub that signs with
+the private half (:mod:`sync.identity`). The key lives in the store's
+``meta`` table, so every hub worker signs with the same key on SQLite or
+PostgreSQL alike, and a backup restored from keeps the identity its lanes
+pinned. The first worker or command that needs it makes it; workers
+racing to do so agree on the one stored first (``ON CONFLICT DO NOTHING``,
+then read back in the same transaction).
+"""
+
+from __future__ import annotations
+
+import base64
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import current_app
+
+from sync.hub.db import Connection
+from sync.hub.receiver import hub_store
+from sync.hub.store import HubStore
+from sync.identity import key_text, proof_message, roster_message, signature_text
+
+META_KEY = "identity_ed25519"
+EXTENSION = "lanebox_hub_identity"
+
+
+class HubIdentity:
+    """Signs for the hub: proofs of identity and rosters."""
+
+    def __init__(self, private: Ed25519PrivateKey) -> None:
+        self._private = private
+        self.public_text = key_text(private.public_key())
+        """The public key as lanes pin it (``ed25519:...``)."""
+
+    @classmethod
+    def of(cls, store: HubStore) -> "HubIdentity":
+        """The hub's identity, made and stored on first use."""
+        fresh = base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode()
+
+        def load(conn: Connection) -> str:
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                         (META_KEY, fresh))
+            return conn.execute("SELECT value FROM meta WHERE key = ?", (META_KEY,)).fetchone()[0]
+
+        raw = base64.b64decode(store.write(load, exclusive=True))
+        return cls(Ed25519PrivateKey.from_private_bytes(raw))
+
+    def prove(self, lane: str, nonce: str) -> str:
+        """The signature that answers ``lane``'s challenge ``nonce``."""
+        return signature_text(self._private.sign(proof_message(lane, nonce)))
+
+    def sign_roster(self, body: bytes) -> str:
+        """The signature a lane checks before it merges ``body``."""
+        return signature_text(self._private.sign(roster_message(body)))
+
+
+def current_identity() -> HubIdentity:
+    """The identity of the hub serving this request (read from its store once)."""
+    extensions = current_app.extensions
+    if EXTENSION not in extensions:
+        extensions[EXTENSION] = HubIdentity.of(hub_store())
+    return extensions[EXTENSION]

@@ -24,6 +24,7 @@ from common.web.server import Service
 from common.web.sockets import SocketSessions, make_socketio
 from edge.api import (
     attachments,
+    badge_session,
     calibration,
     devices,
     duty,
@@ -58,9 +59,9 @@ log = logging.getLogger(__name__)
 
 #: JSON bodies are small; photo uploads raise the limit for their own request only
 MAX_BODY_BYTES = 1 << 20
-BLUEPRINTS = (session_api.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp, reference.bp,
-              inspections.bp, photos.bp, seizures.bp, duty.bp, technician.bp, calibration.bp, sync_status.bp,
-              openapi.bp, monitoring.bp, web_bp)
+BLUEPRINTS = (session_api.bp, badge_session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp,
+              reference.bp, inspections.bp, photos.bp, seizures.bp, duty.bp, technician.bp, calibration.bp,
+              sync_status.bp, openapi.bp, monitoring.bp, web_bp)
 
 
 class LaneServer:

@@ -1,7 +1,8 @@
 // Who is signed in. Signing in, signing out, and the overlay that comes
 // back when the session expires — over the page, so the unsaved form and
 // the outbox stay as they are. A badge scanned on the lane's barcode
-// reader while the sign-in form shows fills the username.
+// reader while the sign-in form shows stands in for the username: the box
+// sends a one-time code (never the name), which signs in with the password.
 
 import * as api from './api.js';
 import { clearErrors, setFieldError, formError, showError } from './ui.js';
@@ -49,6 +50,15 @@ export function isSignedIn() {
 
 export async function signIn(name, password) {
   const data = await api.request('POST', '/session', { body: { username: name, password }, token: null });
+  return signedIn(data, name);
+}
+
+/** Sign in with the one-time code of a scanned badge (see listenForBadges). */
+export async function signInWithBadge(code, password) {
+  return signedIn(await api.request('POST', '/session/badge', { body: { badge: code, password }, token: null }));
+}
+
+function signedIn(data, name) {
   state = { token: data.token, username: data.username || name, role: data.role, expires_at: data.expires_at || null };
   save();
   hideOverlay();
@@ -131,15 +141,18 @@ function hideOverlay() {
 }
 
 /** While the sign-in form shows, listen on the box's /badge channel: it
- *  repeats only scans that are an enabled user's badge (no token needed).
- *  The form offers the badge only while that channel is open, so a scan is
- *  never asked for when nothing would hear it. */
+ *  announces only scans that are an enabled user's badge (no token needed),
+ *  each as a one-time code, so that nobody else listening learns whose badge
+ *  it was. The form offers the badge only while that channel is open, so a
+ *  scan is never asked for when nothing would hear it. */
 let badgeSocket = null;
 let badgeReady = false;
+let badgeCode = null; // the code of the badge scanned, until used or a username is typed
 let modeNote = '';
 
 function renderNote() {
-  const hint = badgeReady ? 'Scan your badge on the lane\'s barcode reader, or type your username.'
+  const hint = badgeCode ? 'Badge scanned: enter your password.'
+    : badgeReady ? 'Scan your badge on the lane\'s barcode reader, or type your username.'
     : 'Type your username and password.';
   document.getElementById('signin-note').textContent = modeNote ? `${modeNote} ${hint}` : hint;
 }
@@ -149,38 +162,56 @@ function listenForBadges() {
   badgeSocket = window.io('/badge', { transports: ['websocket', 'polling'], tryAllTransports: true });
   badgeSocket.on('connect', () => { badgeReady = true; renderNote(); });
   badgeSocket.on('disconnect', () => { badgeReady = false; renderNote(); });
-  badgeSocket.on('badge', ({ username }) => {
-    if (!overlayMode) return;
+  badgeSocket.on('badge', ({ badge }) => {
+    if (!overlayMode || typeof badge !== 'string') return;
     const form = document.getElementById('signin-form');
-    form.elements.username.value = username;
+    badgeCode = badge;
+    form.elements.username.value = '';
+    form.elements.username.placeholder = 'Badge scanned';
     setFieldError(form, 'username', null);
+    renderNote();
     form.elements.password.focus();
   });
+}
+
+function forgetBadge() {
+  badgeCode = null;
+  document.getElementById('signin-form').elements.username.placeholder = '';
 }
 
 function stopListeningForBadges() {
   if (badgeSocket) badgeSocket.disconnect();
   badgeSocket = null;
   badgeReady = false;
+  forgetBadge();
 }
 
 export function mount() {
   const form = document.getElementById('signin-form');
+  form.elements.username.addEventListener('input', () => { forgetBadge(); renderNote(); });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
     const name = form.elements.username.value.trim();
     const password = form.elements.password.value;
+    const code = name ? null : badgeCode;
     let bad = false;
-    if (!name) { setFieldError(form, 'username', 'Enter your username, or scan your badge.'); bad = true; }
+    if (!name && !code) { setFieldError(form, 'username', 'Enter your username, or scan your badge.'); bad = true; }
     if (!password) { setFieldError(form, 'password', 'Enter your password.'); bad = true; }
     if (bad) return;
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
     try {
-      await signIn(name, password);
+      if (code) {
+        forgetBadge(); // one attempt per scan, right or wrong
+        await signInWithBadge(code, password);
+      } else {
+        await signIn(name, password);
+      }
     } catch (err) {
-      if (err instanceof api.ApiError && err.status === 401) setFieldError(form, 'password', 'Wrong username or password.');
+      renderNote();
+      if (err instanceof api.ApiError && err.code === 'badge_expired') setFieldError(form, 'username', 'That badge scan has run out: scan it again, or type your username.');
+      else if (err instanceof api.ApiError && err.status === 401) setFieldError(form, 'password', 'Wrong username or password.');
       else if (err instanceof api.ApiError && err.status === 429) formError(form, err.message);
       else showError(form, err);
       form.elements.password.select();

@@ -34,7 +34,8 @@ def test_sign_in_shows_errors_next_to_the_fields_then_the_lane(context: BrowserC
                         timeout=10).json()["username"] == "olga"
 
 
-def test_a_badge_scan_fills_the_username_on_the_first_sign_in(context: BrowserContext, lane: LaneRig) -> None:
+def test_a_badge_scan_stands_in_for_the_username_on_the_first_sign_in(context: BrowserContext,
+                                                                        lane: LaneRig) -> None:
     page = context.new_page()
     page.goto("/")
     expect(page.locator("#signin")).to_be_visible()
@@ -42,8 +43,15 @@ def test_a_badge_scan_fills_the_username_on_the_first_sign_in(context: BrowserCo
     expect(page.locator("#signin-note")).to_contain_text("Scan your badge")
     lane.sims["barcode-1"].scan("CSQU3054383")  # not a badge: nothing happens
     lane.sims["barcode-1"].scan("BADGE:olga")
-    expect(page.locator("#signin-username")).to_have_value("olga")
+    # the box says a badge was scanned, not whose (anyone on the lane network hears /badge)
+    expect(page.locator("#signin-note")).to_contain_text("Badge scanned")
+    expect(page.locator("#signin-username")).to_have_attribute("placeholder", "Badge scanned")
+    expect(page.locator("#signin-username")).to_have_value("")
     expect(page.locator("#signin-password")).to_be_focused()
+    page.fill("#signin-password", "olga amber kettle")
+    page.click("#signin-form button[type=submit]")
+    expect(page.locator("#signin")).to_be_hidden()
+    expect(page.locator("#user-button")).to_contain_text("olga")
 
 
 def test_sign_out_ends_the_session(page: Page, lane: LaneRig) -> None:
@@ -55,7 +63,7 @@ def test_sign_out_ends_the_session(page: Page, lane: LaneRig) -> None:
     assert answer.status_code == 401
 
 
-def test_expired_session_overlay_keeps_the_form_and_a_badge_scan_fills_the_username(page: Page, lane: LaneRig) -> None:
+def test_expired_session_overlay_keeps_the_form_and_a_badge_scan_signs_in_again(page: Page, lane: LaneRig) -> None:
     page.click("text=+ Start inspection")
     page.fill('[data-field="plate"] input', "AB12 CDE")
     page.fill('[data-field="containers.0"] input', "CSQU305438")  # unsaved, not yet complete
@@ -68,10 +76,10 @@ def test_expired_session_overlay_keeps_the_form_and_a_badge_scan_fills_the_usern
     expect(page.locator("#signin-note")).to_contain_text("Scan your badge")
     shoot(page, "03-session-expired")
 
-    # the officer scans their badge on the lane reader: the username fills in
+    # the officer scans their badge on the lane reader: it stands in for the username
     page.fill("#signin-username", "")
     lane.sims["barcode-1"].scan("olga")
-    expect(page.locator("#signin-username")).to_have_value("olga")
+    expect(page.locator("#signin-username")).to_have_attribute("placeholder", "Badge scanned")
     page.fill("#signin-password", "olga amber kettle")
     page.click("#signin-form button[type=submit]")
     expect(page.locator("#signin")).to_be_hidden()

@@ -35,7 +35,7 @@ def test_every_lane_route_takes_a_user_session_or_nothing(server: LaneServer):
     document = client.get("/api/v1/openapi.json").get_json()
     assert set(document["components"]["securitySchemes"]) == {"bearer"}
     public = {(path, method) for path, method, op in operations(document) if not op["security"]}
-    assert public == {("/api/v1/session", "post"), ("/api/v1/openapi.json", "get")}
+    assert public == {("/api/v1/session", "post"), ("/api/v1/session/badge", "post"), ("/api/v1/openapi.json", "get")}
     assert all(op["security"] in ([], [{"bearer": []}]) for _, _, op in operations(document))
     secured = len(api_routes(server.app)) - len(public)
     assert assert_credentials_required(client, document) == secured

@@ -8,10 +8,12 @@ so the time is left out, and each line starts with its syslog priority
 A record's own newlines (a traceback) are escaped: one record is one
 journal entry, never a traceback torn into unrelated lines.
 
-Device records are rate-limited per device (:class:`DeviceRateLimit`): a
-scale that garbles every frame would otherwise write a line per frame,
-forever, and bury everything else. Only the log is limited: the drivers'
-counters still count every drop.
+Device records are rate-limited per device (:class:`DeviceRateLimit`), a
+backstop behind the drivers' own bounds (:mod:`drivers.drop_log`: a
+dropped frame is logged without its bytes, at most two lines per device a
+minute): a device that garbles every frame must never write a line per
+frame and bury everything else, nor fill the disk. Only the log is
+limited: the drivers' counters still count every drop.
 """
 
 from __future__ import annotations

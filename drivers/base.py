@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 
 import serial
 
+from drivers.drop_log import DropLog
 from drivers.port_rules import check_openable
 
 log = logging.getLogger(__name__)
@@ -142,6 +144,7 @@ class SerialDriver:
         self.backoff_max = backoff_max
         self.poll_interval = poll_interval
         self.counters = DriverCounters()
+        self.drop_log = DropLog(self.log, self.device_id, self.counters.drop_reasons)
         self.state = DISCONNECTED
         self.state_detail = "not started"
         self.identity: dict[str, str] = {}
@@ -203,10 +206,11 @@ class SerialDriver:
             self.log.exception("%s: reading listener failed", self.device_id)
 
     def drop(self, reason: str, raw: bytes) -> None:
-        """Count and log a frame we could not use; the loop goes on."""
+        """Count a frame we could not use, and log it within bounds and without
+        its bytes (:mod:`drivers.drop_log`: a reader's frame may hold a passport
+        line); the loop goes on."""
         self.counters.drops += 1
-        self.counters.drop_reasons[reason] = self.counters.drop_reasons.get(reason, 0) + 1
-        self.log.warning("%s: dropped frame (%s): %r", self.device_id, reason, raw[:80])
+        self.drop_log.note(reason, len(raw))
 
     def write(self, data: bytes) -> None:
         """Send bytes to the device; thread-safe. Raises NotConnected."""
@@ -296,6 +300,7 @@ class SerialDriver:
     def _pump(self, ser: serial.SerialBase) -> None:
         # read() returns as soon as one byte is there; then take what waits.
         data = ser.read(max(1, ser.in_waiting))
+        self.drop_log.flush()  # the sum of an interval's drops is logged even when the garbage has stopped
         if not data:
             self.on_idle()
             return
@@ -303,8 +308,11 @@ class SerialDriver:
         self._tap("in", data)
         try:
             self.handle_bytes(data)
-        except Exception:  # a parser bug must not kill the reader
-            self.log.exception("%s: parser failed", self.device_id)
+        except Exception as exc:  # a parser bug must not kill the reader
+            # where it failed, not its message: that may quote the bytes
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            self.log.error("%s: parser failed: %s at %s:%s", self.device_id, type(exc).__name__,
+                           where.filename, where.lineno)
             self.drop("parser error", data)
 
     def on_idle(self) -> None:

@@ -129,11 +129,11 @@ def parse_mt_sics_line(line: bytes) -> dict[str, Any]:
         return {"id": ident, "status": None, "value": None, "unit": None, "args": []}
     if len(tokens) < 2 or tokens[1][1] or tokens[1][0] not in STATUSES:
         got = tokens[1][0][:10] if len(tokens) > 1 else "nothing"
-        raise MtSicsFormatError(f"reply {ident} has status {got!r}, not one of {' '.join(STATUSES)}")
+        raise MtSicsFormatError(f"reply {ident[:20]!r} has status {got!r}, not one of {' '.join(STATUSES)}")
     status, rest = tokens[1][0], tokens[2:]
     weight = _weight(rest)
     if weight is None and status in ("S", "D") and ident in WEIGHT_IDS:
-        raise MtSicsFormatError(f"{ident} {status} reply without a '<value> <unit>' weight")
+        raise MtSicsFormatError(f"'{ident} {status}' reply without a <value> <unit> weight")
     value, unit = weight if weight else (None, None)
     return {"id": ident, "status": status, "value": value, "unit": unit, "args": [t for t, _ in rest]}
 

@@ -70,7 +70,7 @@ class LaneRig:
         self.config_path.write_text(
             f'[lane]\nid = "{self.lane_id}"\nname = "Test lane"\n\n'
             f'[server]\nhost = "127.0.0.1"\nport = 0\ndata_dir = "data"\nserial_by_id_dir = "by-id"\n\n'
-            f'{upstream}{devices}')
+            f'[terminal_servers]\nhosts = ["127.0.0.1"]\n\n{upstream}{devices}')  # the TcpPort simulators
 
     def open_store(self) -> EventStore:
         """The lane's own store, for a test to write what happened before the server starts

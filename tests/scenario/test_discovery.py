@@ -11,7 +11,7 @@ from tests.support.waiting import wait_for
 def test_a_lane_with_no_url_finds_the_hub_by_mdns_and_follows_it_to_a_new_address(tmp_path):
     hub = HubProcess(tmp_path / "hub")
     token = hub.add_lane(LANE)
-    rig = lane_with_upstream(tmp_path / "lane", token=token)  # [upstream] with a token, no url
+    rig = lane_with_upstream(tmp_path / "lane", token=token, hub_key=hub.hub_key())  # no url
     rig.add_users()
     try:
         rig.start()  # before the hub: nothing to find yet

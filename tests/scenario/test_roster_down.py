@@ -27,7 +27,8 @@ def test_an_officer_added_at_the_hub_signs_in_at_a_running_lane_within_a_pull_in
     token = hub.add_lane(LANE)
     hub_url = f"http://127.0.0.1:{hub.start()}"
     interval = 2
-    rig = lane_with_upstream(tmp_path / "lane", url=hub_url, token=token, pull_interval_s=interval)
+    rig = lane_with_upstream(tmp_path / "lane", url=hub_url, token=token, pull_interval_s=interval,
+                             hub_key=hub.hub_key())
     try:
         rig.start()
         wait_for(lambda: rig.api("GET", "/sync").status_code == 401, timeout=10, message="lane up")

@@ -159,6 +159,13 @@ class HubProcess:
         assert result.returncode == 0, result.stderr
         return result.stdout.strip().splitlines()[-1]
 
+    def hub_key(self) -> str:
+        """The hub's key as ``lanebox hub key`` prints it, for a lane's ``[upstream] hub_key``."""
+        result = subprocess.run([*HUB_CLI, "key", "--config", str(self.config)], capture_output=True,
+                                text=True, timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
     def user_token(self, username: str = "carol") -> str:
         """Add ``username`` (of ``HUB_USERS``) with ``lanebox hub users add``, sign in."""
         role, password = HUB_USERS[username]

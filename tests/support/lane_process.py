@@ -27,8 +27,8 @@ from edge.store import lane_store_path, open_lane_store
 LANEBOX = [sys.executable, "-m", "lanebox"]
 #: the line ``lanebox serve`` and ``lanebox hub`` print once listening
 SERVING = re.compile(r"serving on (https?://\S+)")
-PASSWORDS = {"olga": ("officer", "officer-pass-1"), "tom": ("technician", "tech-pass-12"),
-             "sue": ("supervisor", "super-pass-1"), "vic": ("viewer", "viewer-pass-1")}
+PASSWORDS = {"olga": ("officer", "olga amber kettle"), "tom": ("technician", "tom copper lantern"),
+             "sue": ("supervisor", "sue violet harbour"), "vic": ("viewer", "vic maple drizzle")}
 
 
 def run_cli(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -36,6 +36,14 @@ def run_cli(*args: str, stdin: str | None = None, check: bool = True) -> subproc
     if check and result.returncode != 0:
         raise AssertionError(f"lanebox {' '.join(args)} failed ({result.returncode}): {result.stderr}")
     return result
+
+
+def hub_key_of(url: str, lane: str) -> str:
+    """The key the hub at ``url`` presents, for a rig to pin (a test trusts the hub
+    it started; a real lane pins what `lanebox hub add-lane` printed)."""
+    response = requests.post(f"{url}/api/v1/sync/{lane}/identity", json={"nonce": "0" * 64}, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.json()["key"]
 
 
 @dataclass
@@ -51,6 +59,8 @@ class LaneRig:
     tokens: dict[str, str] = field(default_factory=dict)
     lane_id: str = "TEST-IN-01"
     upstream: tuple[str, str] | None = None  # (hub url, sync token)
+    #: the [upstream] hub_key pinned; None: the rig asks the hub at the url for it (the hub must be up)
+    hub_key: str | None = None
     #: more keys of a device's [[devices]] table, e.g. {"scale-1": {"calibration_interval_days": 30}}
     device_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -65,7 +75,8 @@ class LaneRig:
             + "".join(f"{key} = {json.dumps(value)}\n"
                       for key, value in self.device_settings.get(device_id, {}).items())
             for device_id, sim in self.sims.items())
-        upstream = (f'[upstream]\nurl = "{self.upstream[0]}"\ntoken = "{self.upstream[1]}"\n\n'
+        upstream = (f'[upstream]\nurl = "{self.upstream[0]}"\ntoken = "{self.upstream[1]}"\n'
+                    f'hub_key = "{self.hub_key or hub_key_of(self.upstream[0], self.lane_id)}"\n\n'
                     if self.upstream else "")
         self.config_path.write_text(
             f'[lane]\nid = "{self.lane_id}"\nname = "Test lane"\n\n'

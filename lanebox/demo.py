@@ -61,12 +61,13 @@ class DemoError(Exception):
 
 
 def lane_config_table(lane: str, port: int, simulators: Simulators, data_dir: str,
-                      upstream: tuple[str, str]) -> dict[str, Any]:
-    """A demo lane's config, as the TOML file written for it holds it."""
+                      upstream: tuple[str, str, str]) -> dict[str, Any]:
+    """A demo lane's config, as the TOML file written for it holds it;
+    ``upstream`` is the hub's (url, this lane's token, the hub's key)."""
     return {
         "lane": {"id": lane, "name": f"Demo inbound lane {lane[-1]}"},
         "server": {"host": "127.0.0.1", "port": port, "data_dir": data_dir},
-        "upstream": {"url": upstream[0], "token": upstream[1]},
+        "upstream": {"url": upstream[0], "token": upstream[1], "hub_key": upstream[2]},
         "devices": [{"id": device_id, "kind": kind, "driver": driver, "port": simulators[device_id].path}
                     for device_id, kind, driver in DEMO_DEVICES],
     }
@@ -103,9 +104,12 @@ def ensure_demo_reference(store: EventStore) -> None:
         store_reference(store, load_reference_file(DEMO_REFERENCE), actor="lanebox-demo")
 
 
-def prepare_demo_hub(data_dir: Path) -> tuple[dict[str, str], list[RosterUser]]:
+def prepare_demo_hub(data_dir: Path) -> tuple[dict[str, str], str, dict[str, list[RosterUser]]]:
     """The demo hub's store: both lanes registered (their tokens kept beside the
-    store, as only hashes are in it) and the demo users; its tokens and roster."""
+    store, as only hashes are in it) and the demo users, each in its role at
+    every lane (the board's supervisor too, by choice); its tokens, its key
+    and each lane's roster."""
+    from sync.hub.identity import HubIdentity
     from sync.hub.store import HubStore, LaneExists
     from sync.hub.users import HubUsers
 
@@ -125,8 +129,10 @@ def prepare_demo_hub(data_dir: Path) -> tuple[dict[str, str], list[RosterUser]]:
                 users.add(username, role, password)
             except UserExists:
                 pass
-        roster = parse_roster({"users": users.roster()})
-    return tokens, roster
+            users.scope(username, role, None)
+        rosters = {lane: parse_roster({"users": users.roster(lane)}) for lane in DEMO_LANES}
+        key = HubIdentity.of(store).public_text
+    return tokens, key, rosters
 
 
 class _Stopped(Exception):
@@ -206,7 +212,7 @@ def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None]
             children.append(Child(name, list(args), data_dir / "logs" / f"{name.split()[-1].lower()}.log"))
             return children[-1].wait_ready(stop)
 
-        tokens, roster = prepare_demo_hub(data_dir / "hub")
+        tokens, hub_key, rosters = prepare_demo_hub(data_dir / "hub")
         hub_config = write_toml(data_dir / "hub.toml", {"hub": {
             "id": DEMO_HUB, "host": "127.0.0.1", "port": 0 if port == 0 else DEMO_HUB_PORT, "data_dir": "hub"}},
             "lanebox hub --config hub.toml")
@@ -216,8 +222,8 @@ def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None]
             file = f"{lane.lower()}.toml"
             path = write_toml(data_dir / file, lane_config_table(
                 lane, 0 if port == 0 else port + index, simulators[lane], "." if lane == DEMO_LANE else lane.lower(),
-                (board, tokens[lane])), f"lanebox serve --config {file}")
-            prepare_demo_store(load_config(path), roster)
+                (board, tokens[lane], hub_key)), f"lanebox serve --config {file}")
+            prepare_demo_store(load_config(path), rosters[lane])
             urls[lane] = start(f"lane {lane}", "serve", "--config", str(path))
         url = urls[DEMO_LANE]
         echo(f"lanebox demo: hub {DEMO_HUB} and lanes {', '.join(DEMO_LANES)} are running")

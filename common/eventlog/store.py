@@ -48,8 +48,8 @@ from common.eventlog.verify import COLUMNS, StoreReport, verify_store
 from common.eventlog.views import NO_VIEWS, Projection, ProjectionFn, Views
 from common.eventlog.writer import StoreError, Writer
 
-__all__ = ["BARE_LOG", "EVENT_LOG", "VIEWS_REBUILT", "AppendResult", "ConflictError", "EventStore", "InvalidEvent",
-           "StoreError", "StoreReport", "open_readonly", "readonly_uri", "verify_file"]
+__all__ = ["BARE_LOG", "EVENT_LOG", "TRIGGERS_RESTORED", "VIEWS_REBUILT", "AppendResult", "ConflictError",
+           "EventStore", "InvalidEvent", "StoreError", "StoreReport", "open_readonly", "readonly_uri", "verify_file"]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,9 @@ _SELECT = f"SELECT {', '.join(COLUMNS)} FROM events"
 _INSERT = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
            " ON CONFLICT (id) DO NOTHING")
 
+TRIGGERS_RESTORED = "store.triggers_restored"
+"""The event that records protective triggers found missing at start and put
+back; its payload lists them."""
 VIEWS_REBUILT = "store.views_rebuilt"
 """The event that records read models found differing from the chain and
 rebuilt (:meth:`EventStore.mend_views`); its payload lists the differences."""
@@ -239,7 +242,7 @@ class EventStore:
             log.warning("%s: protective triggers were missing and are restored: %s",
                         self.path, ", ".join(restored))
             try:
-                self.append("store.triggers_restored", {"triggers": restored}, actor=None)
+                self.append(TRIGGERS_RESTORED, {"triggers": restored}, actor=None)
             except BaseException:
                 self.close()
                 raise

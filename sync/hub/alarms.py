@@ -5,8 +5,9 @@ Three sources raise them into the hub store's ``alarms`` table:
 * the receiver, when a lane's log looks tampered with or forked
   (``conflict``, ``chain_broken``, ``hash_mismatch`` — :mod:`sync.hub.store`);
 * the projector, from synced events: a trace alarm, weight discrepancy,
-  invalid or expired document or watchlist hit recorded at an inspection
-  (:mod:`sync.hub.projector`);
+  invalid or expired document or watchlist hit recorded at an inspection,
+  and ``lane_store_repaired`` when a lane recorded that it rebuilt read
+  models or put back protective triggers (:mod:`sync.hub.projector`);
 * a lane's live status, for a trace detector that alarms before anyone has
   attached the result, and for the lane's own verification of its log
   (:meth:`AlarmBook.from_status`): ``lane_chain_broken`` when the lane finds
@@ -30,6 +31,7 @@ from common.clock import iso_utc
 from sync.hub.store import HubStore
 
 LIVE_TRACE = "trace_alarm"
+STORE_REPAIRED = "lane_store_repaired"
 LANE_CHAIN_BROKEN = "lane_chain_broken"
 CHAIN_MISMATCH = "chain_mismatch"
 #: what the board calls each kind
@@ -38,6 +40,7 @@ LABELS = {
     "watchlist_hit": "Watchlist hit", "invalid_document": "Invalid document",
     "conflict": "Log conflict", "chain_broken": "Chain break", "hash_mismatch": "Tampered event",
     LANE_CHAIN_BROKEN: "Lane log tampered", CHAIN_MISMATCH: "Lane log differs from hub copy",
+    STORE_REPAIRED: "Lane store repaired",
 }
 _COLUMNS = ("id", "lane", "kind", "seq", "detail", "at", "acknowledged_by", "acknowledged_at", "ref")
 _RAISE = ("INSERT INTO alarms (lane, kind, seq, detail, at, ref) VALUES (?, ?, ?, ?, ?, ?) "

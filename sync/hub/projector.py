@@ -12,7 +12,10 @@ after its cursor and, in one write per chunk, maintains:
   it, evidence bag ids, the inspection a seizure came from;
 * ``hub_case_events`` — which events tell a case's story (its timeline);
 * ``hub_duty`` — duty assessments, for the metrics;
-* alarms for the flags the lane recorded (:mod:`sync.hub.alarms`).
+* alarms for the flags the lane recorded (:mod:`sync.hub.alarms`), and for
+  a lane that had to repair its store (read models rebuilt because they
+  differed from its log, protective triggers put back): someone changed the
+  lane's file behind its back.
 
 The cursor moves in the same transaction as the rows it paid for, and every
 write is an upsert, so a crash at any point ends in the same tables.
@@ -26,8 +29,9 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from common.eventlog.store import TRIGGERS_RESTORED, VIEWS_REBUILT
 from common.periodic import Periodic, PeriodicPart
-from sync.hub.alarms import raise_alarm
+from sync.hub.alarms import STORE_REPAIRED, raise_alarm
 from sync.hub.store import HubStore
 
 CHUNK = 500
@@ -37,6 +41,10 @@ FLAG_ALARMS = {"trace_alarm": "trace_alarm", "weight_discrepancy": "weight_discr
                "document_watchlisted": "watchlist_hit"}
 _SUMMARY_KEYS = ("containers", "declaration_ref", "inspection_type", "risk", "reason",
                  "legal_basis", "items")
+
+#: a lane's own repair of its store → (the payload's list of what it repaired, what the board says)
+REPAIRS = {VIEWS_REBUILT: ("differences", "found its records differing from its log and rebuilt them"),
+           TRIGGERS_RESTORED: ("triggers", "found protective triggers missing and put them back")}
 
 Alarms = Callable[[list[dict[str, Any]]], None]
 
@@ -103,6 +111,12 @@ def project_event(conn: Any, event: dict[str, Any]) -> list[dict[str, Any]]:
         _project_duty(conn, event)
     if kind == "reading.attached":
         return _project_reading(conn, event, inspection_id or seizure_id)
+    if kind in REPAIRS:
+        listed, said = REPAIRS[kind]
+        items = payload.get(listed)
+        what = "; ".join(str(item) for item in items) if isinstance(items, list) else "?"
+        return [a for a in [_alarm(conn, event, STORE_REPAIRED, f"lane {event['lane']} {said}: {what}", None)]
+                if a]
     if kind == "inspection.started":
         return [a for hit in payload.get("watchlist_hits") or [] if isinstance(hit, dict)
                 for a in [_alarm(conn, event, "watchlist_hit", f"{hit.get('type')} {hit.get('value')}"

@@ -152,3 +152,21 @@ def test_a_head_the_hub_holds_with_another_hash_raises_a_mismatch(hub: InProcess
     assert (alarm["kind"], alarm["seq"], alarm["label"]) == ("chain_mismatch", 2, "Lane log differs from hub copy")
     assert alarm["detail"]["held_hash"] == held[1]["hash"] and alarm["detail"]["reported_hash"] == HASH
     assert "seq 2" in alarm["detail"]["message"]
+
+
+def test_a_lane_that_had_to_repair_its_store_shows_on_the_board(hub: InProcessHub, token: str,
+                                                               lane_store: EventStore) -> None:
+    """The lane rebuilt read models someone changed (or put back protective triggers
+    someone dropped) and recorded it: the event reaches the hub like any other,
+    and the control room is told."""
+    lane_store.append("store.views_rebuilt", {"differences": ["record_events: 1 row missing (seq=7)"]}, None)
+    lane_store.append("store.triggers_restored", {"triggers": ["events_no_update"]}, None)
+    assert hub.store.ingest(LANE, prepare_batch(LANE, lane_store.page())).ack == 2
+    hub.hub.projector.catch_up()
+    found = sorted((a["seq"], a["kind"], a["label"], a["detail"]["message"]) for a in alarms(hub))
+    assert found == [
+        (1, "lane_store_repaired", "Lane store repaired",
+         f"lane {LANE} found its records differing from its log and rebuilt them: "
+         "record_events: 1 row missing (seq=7)"),
+        (2, "lane_store_repaired", "Lane store repaired",
+         f"lane {LANE} found protective triggers missing and put them back: events_no_update")]

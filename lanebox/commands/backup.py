@@ -16,11 +16,18 @@ from lanebox.shell import CommandError
 def cmd_verify(args: argparse.Namespace) -> int:
     from common.eventlog.store import verify_file
     from edge.projections import LANE_VIEWS
-    from edge.store import lane_store_path
+    from edge.store import lane_store_path, open_lane_store
 
-    path = args.store if args.store is not None else lane_store_path(load_lane_config(args.config).data_dir)
+    if args.repair and args.config is None:
+        raise CommandError("--repair needs --config: the lane's own store, not a copy", code=2)
+    config = load_lane_config(args.config) if args.config is not None else None
+    path = args.store if config is None else lane_store_path(config.data_dir)
     try:
-        report = verify_file(path, LANE_VIEWS)  # read-only: safe beside a running server
+        if config is not None and args.repair:
+            with open_lane_store(path, config.lane_id, create=False) as store:  # a second writer, as the CLI is
+                report = store.mend_views()
+        else:
+            report = verify_file(path, LANE_VIEWS)  # read-only: safe beside a running server
     except StoreError as exc:
         raise CommandError(str(exc)) from None
     if report.ok:
@@ -30,11 +37,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"chain BROKEN at seq {report.first_broken_seq}: {report.reason} "
               f"({report.checked} events checked, {path})")
         return 1
-    print(f"derived tables DIFFER from the chain ({report.checked} events verified, {path}); "
-          f"the lane rebuilds them from the chain while it runs:")
+    print(f"derived tables {'were REBUILT: they differed' if args.repair else 'DIFFER'} from the chain "
+          f"({report.checked} events verified, {path}):")
     for difference in report.views:
         print(f"  {difference}")
-    return 1
+    return 0 if args.repair else 1
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -88,6 +95,9 @@ def add_commands(sub: Any) -> None:
     which = verify.add_mutually_exclusive_group(required=True)
     which.add_argument("--config", type=Path, help="the lane's config file: check its store")
     which.add_argument("--store", type=Path, metavar="FILE", help="check this store file (a backup's lane.sqlite3)")
+    verify.add_argument("--repair", action="store_true",
+                        help="with --config: rebuild derived tables that differ from a whole chain, and record "
+                             "it as a store.views_rebuilt event (safe beside the running lane)")
     verify.set_defaults(func=cmd_verify)
 
     backup = sub.add_parser("backup", help="copy the lane's store and photos into a folder, beside a running lane",

@@ -1,8 +1,9 @@
 """A custody handover hidden by deleting one row of the lane's record index
 (``record_events``): ``lanebox verify`` fails and names the row, and neither
 the seizure's PDF nor the chain API calls the store whole while the index
-differs from the chain; once the index is rebuilt from the chain, the
-handover is back in the seizure's view and report."""
+differs from the chain; once the index is rebuilt from the chain
+(``lanebox verify --repair``), the handover is back in the seizure's view
+and report, and the rebuild is on the record."""
 
 from __future__ import annotations
 
@@ -73,7 +74,12 @@ def test_a_hidden_handover_fails_verify_and_is_never_called_whole(lane: OfficerA
     chain = lane.ok("GET", "/chain", status=200)
     assert chain["ok"] is False and "record_events" in chain["reason"]
 
-    lane.server.store.mend_views()
+    config = path.parent / "lane.toml"
+    config.write_text(f'[lane]\nid = "{lane.server.config.lane_id}"\n[server]\ndata_dir = "{path.parent}"\n')
+    assert main(["verify", "--store", str(path), "--repair"]) == 2  # a copy is only checked
+    capsys.readouterr()
+    assert main(["verify", "--config", str(config), "--repair"]) == 0  # beside the running lane
+    assert "derived tables were REBUILT: they differed" in capsys.readouterr().out
     assert main(["verify", "--store", str(path)]) == 0
     text = report_text(lane, handed_over["seizure_id"])
     assert RECEIVER in text and "hash chain is whole" in text

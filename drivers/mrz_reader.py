@@ -1,7 +1,10 @@
 """``mrz-reader``: travel-document readers that send ICAO 9303 MRZ lines.
 
 A reader sends each MRZ line ended by CR, LF or CRLF and nothing says where
-a document starts or ends; the shape does. Consecutive MRZ-shaped lines
+a document starts or ends; the shape does. Many readers frame a zone with
+control characters — DESKO's CUTE profile sends ``<SODn><STX> line <CR> ...
+<CR><ETX><EODn>`` — so C0 control characters at either end of a line are
+framing and are stripped (:func:`unframe`); one inside a line spoils it. Consecutive MRZ-shaped lines
 are grouped and a document is emitted as soon as they form TD1 (3 × 30),
 TD2 (2 × 36) or TD3 (2 × 44). A partial group is dropped, and counted,
 when another line breaks it or after half a second of silence — a reader
@@ -19,6 +22,13 @@ from drivers.validation.mrz import looks_like_mrz_line, mrz_format, parse_mrz
 
 #: silence after which a partial MRZ is given up (seconds)
 GROUP_TIMEOUT = 0.5
+#: what a reader may put around a zone or a line: the C0 controls (CR and LF end lines first) and DEL
+FRAMING_BYTES = bytes([*range(0x20), 0x7F])
+
+
+def unframe(line: bytes) -> bytes:
+    """``line`` without the control characters around it (STX, ETX, a reader's start/end-of-document bytes)."""
+    return line.strip(FRAMING_BYTES)
 
 
 class MrzGrouper:
@@ -91,7 +101,10 @@ class MrzDocumentReader(SerialDriver):
     def handle_bytes(self, data: bytes) -> None:
         now = time.monotonic()
         for line in self._framer.feed(data):
-            text = (decode_ascii(line) or "").strip()
+            bare = unframe(line)
+            if not bare:
+                continue  # only framing (the <ETX><EODn> after a zone's last line)
+            text = (decode_ascii(bare) or "").strip()
             lines = self._grouper.feed(text, now)
             if not looks_like_mrz_line(text):
                 self.drop("not an MRZ line", line)

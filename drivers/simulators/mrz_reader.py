@@ -1,7 +1,10 @@
 """A travel-document reader sending ICAO 9303 MRZ lines, for tests and demos.
 
 Presenting a document sends its MRZ lines in one burst, each ended by the
-configured line ending, as a desktop passport reader does. The demo shows
+configured line ending, as a desktop passport reader does; ``framing``
+puts control characters around the zone, as readers set up for airline
+systems do (DESKO's CUTE profile: ``<SODn><STX>`` before, ``<ETX><EODn>``
+after). The demo shows
 the ICAO specimens and made-up specimen holders whose check digits are
 computed here, and now and then a zone with a wrong check digit.
 """
@@ -12,6 +15,7 @@ import datetime as dt
 import random
 import threading
 
+from drivers.mrz_reader import FRAMING_BYTES
 from drivers.simulators.device import DeviceSimulator
 from drivers.validation.mrz import mrz_check_digit
 
@@ -107,15 +111,19 @@ class DocumentReaderSimulator(DeviceSimulator):
     kind = "document"
     driver = "mrz-reader"
 
-    def __init__(self, line_ending: str = "\r\n") -> None:
+    def __init__(self, line_ending: str = "\r\n", framing: tuple[bytes, bytes] = (b"", b"")) -> None:
         super().__init__()
         if line_ending not in LINE_ENDINGS:
             raise ValueError(f"line_ending must be one of {LINE_ENDINGS!r}, not {line_ending!r}")
+        if any(byte not in FRAMING_BYTES or byte in b"\r\n" for byte in b"".join(framing)):
+            raise ValueError("framing is made of control characters (not CR or LF)")
         self.line_ending = line_ending
+        self.framing = framing
 
     def present(self, lines: list[str]) -> None:
-        """A document laid on the reader: its MRZ lines in one burst."""
-        self.send("".join(line + self.line_ending for line in lines).encode("ascii"))
+        """A document laid on the reader: its MRZ lines in one burst, framed."""
+        before, after = self.framing
+        self.send(before + "".join(line + self.line_ending for line in lines).encode("ascii") + after)
 
     def run_demo(self, stop: threading.Event, rng: random.Random, pace: float = 1.0) -> None:
         """Travellers' documents every so often; one in eight misread."""

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.mrz_reader import MrzDocumentReader, MrzGrouper
+from drivers.mrz_reader import MrzDocumentReader, MrzGrouper, unframe
 from drivers.simulators.mrz_reader import (
     ICAO_SPECIMENS,
     DocumentReaderSimulator,
@@ -110,7 +110,8 @@ def wire(lines: list[str], ending: str) -> bytes:
 
 
 garbage_lines = st.binary(min_size=1, max_size=300).filter(
-    lambda b: b"\r" not in b and b"\n" not in b and not looks_like_mrz_line(b.decode("latin-1").strip()))
+    lambda b: b"\r" not in b and b"\n" not in b and unframe(b)
+    and not looks_like_mrz_line(unframe(b).decode("latin-1").strip()))
 
 
 @settings(max_examples=150)
@@ -236,3 +237,67 @@ def test_made_up_specimens_have_correct_check_digits():
                                       dt.date(2030, 3, 4))] == [36, 36]
     assert [len(line) for line in td1("ID", "UTO", "DOE", "JANE", "X1", "UTO", dt.date(1990, 1, 2), "F",
                                       dt.date(2030, 3, 4))] == [30, 30, 30]
+
+
+# ---------------------------------------------------------------- framing control characters
+
+#: C0 controls a reader may frame a zone with (not CR/LF, which end lines)
+FRAMING = [bytes([b]) for b in range(0x20) if b not in (0x0A, 0x0D)] + [b"\x7f"]
+
+
+def desko_wire(lines: list[str], sod: bytes = b"\x1c", eod: bytes = b"\x1d") -> bytes:
+    """A zone as the DESKO CUTE profile sends it: <SODn><STX> line <CR> ... <CR><ETX><EODn>."""
+    return sod + b"\x02" + b"".join(line.encode() + b"\r" for line in lines) + b"\x03" + eod
+
+
+@pytest.mark.parametrize("lines", [TD1, TD2, TD3])
+def test_a_zone_framed_with_stx_etx_and_document_delimiters_completes(lines):
+    recorder = Recorder()
+    reader = unstarted_reader(recorder)
+    reader.handle_bytes(desko_wire(lines) + desko_wire(TD3))
+    assert [r["mrz"]["format"] for r in recorder.data()] == [parse_mrz(lines)["format"], "TD3"]
+    assert [raw for _, raw in recorder.readings] == ["\r\n".join(lines).encode(), "\r\n".join(TD3).encode()]
+    assert reader.counters.drops == 0
+
+
+@settings(max_examples=100)
+@given(st.lists(st.sampled_from(FRAMING), min_size=1, max_size=3), st.lists(st.sampled_from(FRAMING), max_size=3),
+       st.sampled_from(range(len(DOCUMENTS))), st.sampled_from(ENDINGS))
+def test_any_control_characters_around_a_zone_are_framing(before, after, index, ending):
+    recorder = Recorder()
+    reader = unstarted_reader(recorder)
+    reader.handle_bytes(b"".join(before) + wire(DOCUMENTS[index], ending) + b"".join(after) + b"\r\n")
+    assert [r["mrz"]["document_number"] for r in recorder.data()] == [parse_mrz(DOCUMENTS[index])["document_number"]]
+    assert reader.counters.drops == 0
+
+
+def test_a_control_character_inside_a_line_still_spoils_it():
+    recorder = Recorder()
+    reader = unstarted_reader(recorder)
+    spoiled = b"\x02" + TD3[0][:10].encode() + b"\x03" + TD3[0][10:].encode()
+    reader.handle_bytes(spoiled + b"\r" + TD3[1].encode() + b"\r")
+    reader.on_idle()
+    assert recorder.data() == []
+    assert reader.counters.drop_reasons["not an MRZ line"] == 1
+
+
+def test_the_simulator_frames_zones_like_a_desko_reader_and_the_driver_reads_them(reader_on_pty):
+    sim, reader, recorder = reader_on_pty(line_ending="\r", framing=(b"\x1c\x02", b"\x03\x1d"))
+    sim.present(TD3)
+    sim.present(TD1)
+    wait_for(lambda: len(recorder.data()) == 2, message="two framed documents")
+    assert [d["mrz"]["format"] for d in recorder.data()] == ["TD3", "TD1"]
+    assert reader.counters.drops == 0
+
+
+def test_simulator_framing_is_on_the_wire(raw_line):
+    sim = DocumentReaderSimulator(line_ending="\r", framing=(b"\x1c\x02", b"\x03\x1d"))
+    read_until = raw_line(sim)
+    sim.present(TD3)
+    data = read_until(lambda b: b.endswith(b"\x1d"))
+    assert data == desko_wire(TD3)
+
+
+def test_simulator_refuses_framing_that_is_not_control_characters():
+    with pytest.raises(ValueError, match="control"):
+        DocumentReaderSimulator(framing=(b"P<", b""))

@@ -3,8 +3,8 @@ the apps to what they are: pages of this box, with scripts of this box only.
 
 * ``Content-Security-Policy``: scripts, styles, connections, workers and
   manifests from this origin only, no inline script or style, no plugins,
-  no ``<base>``; images may also be ``blob:``/``data:`` (photos being
-  attached, QR codes). Text from devices and notes is rendered as text
+  no ``<base>``, no ``eval``; images may also be ``blob:``/``data:`` (photos
+  being attached, QR codes) and a ``blob:`` the app made may be fetched. Text from devices and notes is rendered as text
   already; this is the second wall should that ever slip.
 * ``frame-ancestors 'none'`` and ``X-Frame-Options: DENY`` (for older
   browsers): no page elsewhere may frame the board and trick a supervisor
@@ -27,7 +27,7 @@ CSP = "; ".join((
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' blob: data:",
-    "connect-src 'self'",
+    "connect-src 'self' blob:",
     "font-src 'self'",
     "worker-src 'self'",
     "manifest-src 'self'",

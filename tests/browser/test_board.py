@@ -23,6 +23,7 @@ from lanebox.demo import DEMO_REFERENCE
 from tests.support.browser import SCREENSHOTS, NewContext
 from tests.support.hub_rig import HUB_USERS, HubProcess
 from tests.support.lane_process import LaneRig, run_cli
+from tests.support.page_wait import wait_in_page
 from tests.support.waiting import wait_for
 
 LANES = ("BOARD-IN-01", "BOARD-IN-02")
@@ -168,8 +169,7 @@ def test_a_board_never_signed_in_still_opens_offline(new_context: NewContext, po
     page = context.new_page()
     page.goto("/board/")
     expect(page.locator("#signin")).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null",
-                           timeout=15_000)
+    wait_in_page(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15)
     context.route("**/*", lambda route: route.abort("internetdisconnected"))
     context.set_offline(True)
     page.reload()

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from drivers.simulators.mrz_reader import made_up_specimens
 from tests.support.browser import SCREENSHOTS, inspection_id_from, pdf_bytes_of_link, pdf_of_link, photo_bytes, shoot
 from tests.support.lane_process import LaneRig
+from tests.support.page_wait import wait_in_page
 from tests.support.pdf_text import pdf_text
 
 
@@ -161,9 +162,9 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     page.click("#labels-link")
     expect(page.locator("#label-sheet .label")).to_have_count(9)
     expect(page.locator(f'.label[data-bag="{bag_id}"] .qr img')).to_have_attribute("src", re.compile("^blob:"))
-    page.wait_for_function("[...document.querySelectorAll('.label .qr img')].length === 9 && "
-                           "[...document.querySelectorAll('.label .qr img')]"
-                           ".every(i => i.complete && i.naturalWidth > 0)")
+    wait_in_page(page, "[...document.querySelectorAll('.label .qr img')].length === 9 && "
+                       "[...document.querySelectorAll('.label .qr img')]"
+                       ".every(i => i.complete && i.naturalWidth > 0)")
     expect(page.locator(f'.label[data-bag="{bag_id}"]')).to_contain_text(seizure_id)
     expect(page.locator(f'.label[data-bag="{bag_id}"]')).to_contain_text("EK48213")
     shoot(page, "32-label-sheet", full_page=True)

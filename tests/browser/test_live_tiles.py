@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 from drivers.simulators.mrz_reader import made_up_specimens
 from tests.support.browser import shoot
 from tests.support.lane_process import LaneRig
+from tests.support.page_wait import wait_in_page
 
 
 def weight_text(page: Page) -> str:
@@ -17,8 +18,8 @@ def test_scale_tile_follows_the_weight_with_stable_and_moving(page: Page, lane: 
     scale = lane.sims["scale-1"]
     tile = page.locator('.tile[data-device="scale-1"]')
     scale.model.set_load(12340, settle=True)
-    page.wait_for_function("document.querySelector('.tile[data-device=\"scale-1\"] .weight-value')"
-                           "?.dataset.weight === '12340'")
+    wait_in_page(page, "document.querySelector('.tile[data-device=\"scale-1\"] .weight-value')"
+                       "?.dataset.weight === '12340'")
     assert weight_text(page) == "12340"
     expect(tile.locator(".weight-unit")).to_have_text("kg")
     expect(tile.locator(".motion")).to_have_text("STABLE")

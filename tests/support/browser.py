@@ -12,6 +12,7 @@ from PIL import Image
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.support.lane_process import PASSWORDS
+from tests.support.page_wait import wait_in_page
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -39,7 +40,7 @@ def token_of(page: Page) -> str:
 
 
 def wait_for_service_worker(page: Page) -> None:
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000)
+    wait_in_page(page, "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15)
 
 
 def shoot(page: Page, name: str, full_page: bool = False, at: str | None = None) -> list[Path]:

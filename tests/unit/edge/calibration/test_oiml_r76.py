@@ -47,7 +47,8 @@ def test_the_vehicle_scale_example_from_protocols_md():
 
 
 @pytest.mark.parametrize("args,words", [
-    ((60000, 20, "II"), "class"), ((60000, 7, "III"), "whole number"), ((2000, 20, "III"), "outside 500..10000"),
+    ((60000, 20, "II"), "class"), ((60010, 20, "III"), "whole number"),
+    ((60000, 30, "III"), "1, 2 or 5"), ((2000, 20, "III"), "outside 500..10000"),
     ((600, "0.001", "IIII"), "at least 5 g"), ((20, "0.01", "IIII"), "outside 100..1000"),
 ])
 def test_instruments_outside_r76_are_refused(args, words):
@@ -59,7 +60,7 @@ def test_judging_indications_with_the_zero_correction_and_changeover_method():
     scale = Instrument.of(60000, 20, "III")
     assert judge(scale, 10000, 10010).passed and not judge(scale, 10000, 10020).passed
     corrected = judge(scale, 10000, 10020, e0=10)  # a zero error of +10 kg is taken out
-    assert corrected.error == 10 and corrected.passed
+    assert corrected.error == 20 and corrected.corrected == 10 and corrected.passed
     changeover = judge(scale, 20000, 20000, extra=4)  # P = I + e/2 - dL = 20006
     assert changeover.error == 6 and changeover.passed
     assert zero_test(scale, 5).passed and not zero_test(scale, 6).passed

@@ -70,14 +70,21 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 @pytest.fixture
 def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     """Makes browser contexts (tablets, control-room screens) for this test,
-    closed after it. An uncaught error on any page of them fails the test:
-    an app that throws is broken even when the assertions happen to pass."""
+    closed after it. An uncaught error on any page of them fails the test,
+    and so does anything the Content-Security-Policy blocked: an app that
+    throws, or whose script or style the browser refused, is broken even
+    when the assertions happen to pass."""
     contexts: list[BrowserContext] = []
     errors: list[str] = []
 
+    def watch(page: Page) -> None:
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        page.on("console", lambda msg: errors.append(f"{page.url}: {msg.text}")
+                if msg.type == "error" and "Content Security Policy" in msg.text else None)
+
     def make(**options: Any) -> BrowserContext:
         context = browser.new_context(**options)
-        context.on("page", lambda page: page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}")))
+        context.on("page", watch)
         contexts.append(context)
         return context
 

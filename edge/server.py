@@ -120,8 +120,9 @@ class LaneServer:
     def start(self) -> None:
         self.store.start()
         self.reference.current()  # rebuilt from the last reference.loaded event (logged if unusable)
-        apply_stored_changes(self.store, self.devices)  # devices added/changed/removed at run time
+        apply_stored_changes(self.store, self.devices, self.config.device_ports)  # changed at run time
         apply_stored_locks(self.store, self.devices)
+        self.users.start()
         self.calibration_watch.start()
         self.sockets.start()
         self.devices.start()
@@ -134,6 +135,7 @@ class LaneServer:
         self.devices.stop()
         if self.hub_link is not None:
             self.hub_link.stop()
+        self.users.stop()
         self.store.close()
 
 

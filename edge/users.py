@@ -1,8 +1,10 @@
 """The lane's users and their bearer sessions.
 
 Accounts and sessions live in the lane's store file, and every change to them
-(and every sign-in, refused or not) is written in the same transaction as its
-event, so the log tells who could act as whom and when. Events never carry a
+(and every sign-in) is written in the same transaction as its event, so the
+log tells who could act as whom and when. Refused sign-ins, which anyone can
+make without a token, are tallied instead and written as one
+``user.login_failures`` event per window (:mod:`common.accounts.failures`). Events never carry a
 password or a password hash. The rules (argon2id, throttling, tokens) are
 :mod:`common.accounts`', shared with the hub.
 
@@ -25,6 +27,7 @@ from typing import Any, Callable
 from argon2 import PasswordHasher
 from sqlite_utils import Database
 
+from common.accounts.failures import FailedSignInLog, FailedSignIns
 from common.accounts.passwords import validate_password
 from common.accounts.sessions import (
     AuthFailed,
@@ -69,7 +72,7 @@ def _create_tables(conn: sqlite3.Connection) -> None:
 def _validate(username: Any, role: Any, password: Any) -> None:
     validate_username(username)
     validate_role(role)
-    validate_password(password)
+    validate_password(password, context=(username, role))
 
 
 def _roster_made(conn: sqlite3.Connection, actor: str) -> set[str]:
@@ -110,9 +113,19 @@ class UserDirectory:
         self._signin = SignInCheck(self._account, refused=self._login_failed, rehash=True, clock=clock,
                                    hasher=hasher)
         self._passwords = self._signin.passwords
+        self.failed_sign_ins = FailedSignIns(clock)
+        self._failure_log = FailedSignInLog(self.failed_sign_ins, self._write_failures)
         self._cache: dict[str, tuple[str, str, str, float]] = {}
         self._cache_lock = threading.Lock()
         self._tables_ready = False
+
+    def start(self) -> None:
+        """Start writing the refused sign-ins' tally every few minutes (a running lane)."""
+        self._failure_log.start()
+
+    def stop(self) -> None:
+        """Stop, writing what was tallied since the last window; before the store closes."""
+        self._failure_log.stop()
 
     # -- accounts -------------------------------------------------------------
 
@@ -164,7 +177,7 @@ class UserDirectory:
     def set_password(self, username: str, password: str, actor: str | None) -> None:
         """Replace a password and end the account's sessions. Raises
         ``ValueError`` for a bad password, :class:`UnknownUser`."""
-        validate_password(password)
+        validate_password(password, context=(username,))
         self._ensure_tables()
         password_hash = self._passwords.hash(password)
 
@@ -370,8 +383,10 @@ class UserDirectory:
         return Account(rows[0]["role"], rows[0]["password_hash"], bool(rows[0]["disabled"])) if rows else None
 
     def _login_failed(self, name: str, remote: str, reason: str) -> None:
-        self._store.append("user.login_failed",
-                           {"username": name, "remote": remote, "reason": reason}, None)
+        self.failed_sign_ins.record(name, remote, reason)
+
+    def _write_failures(self, summary: dict[str, Any]) -> None:
+        self._store.append("user.login_failures", summary, None)
 
     def _evict(self, key: str) -> None:
         with self._cache_lock:

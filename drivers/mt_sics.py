@@ -8,6 +8,13 @@ out of range, ``S``/``D`` stable/dynamic weight). Bare ``ES``/``ET``/``EL``
 answer a command the scale could not take. Columns differ between makers,
 so replies are split on runs of spaces, never by position.
 
+Extended resolution: ``SIH`` (MT-SICS level 3, "send weight immediately in
+higher resolution") reads the weight once in the service mode's finer
+interval, for calibrating an indicator that shows whole e. It is asked for
+between an ``@`` (whose ``I4`` answer is the last line before the stream
+stops, so no streamed ``S`` line can be taken for the answer) and ``SIR``
+again; the answer is returned, never published as a reading.
+
 Streaming: the driver starts ``SIR`` (send immediately and repeat), so the
 scale pushes every display update (~10/s) and a reading costs one line
 from the scale and nothing from the host. Polling with ``SI`` (``stream="si"``)
@@ -46,6 +53,7 @@ _STOPS_STREAM = ("S", "SI", "SR", "@")
 
 _ACTIONS = {"Z": "zero", "ZI": "zero", "T": "tare", "TA": "preset tare", "TAC": "clear tare",
             "C3": "internal adjustment", "S": "stable weight", "SI": "weight", "@": "reset",
+            "SIH": "higher-resolution weight",
             "I2": "identify", "I3": "identify", "I4": "identify"}
 _REASONS = {"I": "scale busy or not stable", "L": "value or unit not allowed",
             "+": "above range", "-": "below range", "ES": "the scale does not know this command",
@@ -170,7 +178,7 @@ def reply_error(command: str, reply: dict[str, Any]) -> MtSicsReplyError:
 def reply_id(command: str) -> str:
     """The id the answer to ``command`` echoes: ``S`` for the S family, ``I4`` for ``@``."""
     name = command.split(" ", 1)[0]
-    if name in ("S", "SI", "SIR", "SR"):
+    if name in ("S", "SI", "SIR", "SR", "SIH"):
         return "S"
     return "I4" if name == "@" else name
 
@@ -205,6 +213,7 @@ class MtSicsScale(ScaleDriver):
     """
 
     name = "mt-sics"
+    extended_command = "SIH"  # what :meth:`read_extended` sends
     identify_timeout = 1.0   # per command at connect
     stream_timeout = 2.0     # silence before SIR is sent again; twice this is an error
 
@@ -224,6 +233,8 @@ class MtSicsScale(ScaleDriver):
         self._streaming = False
         self._last_weight_at = 0.0
         self._kicked_at = 0.0
+        self._extended_lock = threading.Lock()
+        self._holding = False  # the stream is stopped on purpose (SIH)
 
     # ----- connection -------------------------------------------------
     def on_open(self) -> None:
@@ -252,8 +263,8 @@ class MtSicsScale(ScaleDriver):
         """Keep the stream alive: poll (SI), or re-send SIR after a silence
         (a scale that rebooted has forgotten it); a scale silent for twice
         ``stream_timeout`` is an error, and the base class reconnects."""
-        if not self._streaming or self._pending:
-            return  # a long command (C3) may hold the stream up
+        if not self._streaming or self._pending or self._holding:
+            return  # a long command (C3) or an SIH may hold the stream up
         now = time.monotonic()
         silent = now - self._last_weight_at
         if silent > 2 * self.stream_timeout:
@@ -279,11 +290,12 @@ class MtSicsScale(ScaleDriver):
             self._on_reply(reply, line)
 
     def _on_reply(self, reply: dict[str, Any], line: bytes) -> None:
+        pending = self._match(reply)
         if reply["id"] == "S":
             self._last_weight_at = time.monotonic()
-            if reply["status"] in ("S", "D", "+", "-"):
+            extended = pending is not None and pending.name == "SIH"  # not what the display shows
+            if reply["status"] in ("S", "D", "+", "-") and not extended:
                 self._publish(reply, line)
-        pending = self._match(reply)
         if pending is None:
             if reply["id"] != "S":  # S lines are the stream; anything else was not asked for
                 self.drop("reply to no pending command", line)
@@ -442,6 +454,23 @@ class MtSicsScale(ScaleDriver):
         if self.stream == "sir" and self._streaming and pending.name in _STOPS_STREAM:
             self.write(b"SIR\r\n")
         return "\n".join(line.decode("latin-1") for line in pending.lines)
+
+    def read_extended(self, timeout: float = 5.0) -> tuple[dict[str, Any], bytes]:
+        """The weight now in the scale's higher (service) resolution, as a
+        reading with its raw line: ``@`` stops the stream (and clears the
+        tare), ``SIH`` reads, ``SIR`` restarts the stream. A scale without
+        SIH raises :class:`MtSicsReplyError` (``ES``)."""
+        with self._extended_lock:
+            self._holding = True
+            try:
+                self._request("@", timeout)  # answered by I4: no streamed S line comes after it
+                pending = self._request("SIH", timeout)
+                final = self._check(pending, ok=("S", "D", "+", "-"))
+                return weight_reading(final, None, unit=self._unit), pending.lines[-1]
+            finally:
+                self._holding = False
+                if self._streaming:
+                    self._start_stream()
 
     def adjust_internal(self, timeout: float = 120.0) -> None:
         """C3: ``C3 B`` (started), then ``C3 A`` (adjusted); I or L raise."""

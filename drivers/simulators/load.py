@@ -46,6 +46,11 @@ class _Move:
         return now >= self.start + self.ramp + self.settle
 
 
+def decimals_of(step: float) -> int:
+    """How many decimals a display counting in ``step`` shows (20 → 0, 0.05 → 2)."""
+    return max(0, -int(Decimal(str(step)).normalize().as_tuple().exponent))
+
+
 class LoadModel:
     """A weighing instrument's physics and indicator, in kg.
 
@@ -62,7 +67,7 @@ class LoadModel:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.capacity = capacity
         self.d = d
-        self.decimals = max(0, -int(Decimal(str(d)).normalize().as_tuple().exponent))
+        self.decimals = decimals_of(d)
         self.error_ppm = 0.0   # gain error of the load cell, parts per million
         self.offset = 0.0      # zero error in kg
         self.zero_point = 0.0  # raw indication taken as zero
@@ -106,16 +111,19 @@ class LoadModel:
     def _raw(self) -> float:
         return self.load() * (1 + self.error_ppm / 1e6) + self.offset
 
-    def _round(self, kg: float) -> float:
-        return round(round(kg / self.d) * self.d, self.decimals) + 0.0  # + 0.0: no "-0"
+    def _round(self, kg: float, resolution: float | None = None) -> float:
+        step = resolution or self.d
+        return round(round(kg / step) * step, decimals_of(step)) + 0.0  # + 0.0: no "-0"
 
     def gross(self) -> float:
         with self._lock:
             return self._round(self._raw() - self.zero_point)
 
-    def net(self) -> float:
+    def net(self, resolution: float | None = None) -> float:
+        """The net indication, to d, or to a finer ``resolution`` (an extended,
+        service-mode display)."""
         with self._lock:
-            return self._round(self._raw() - self.zero_point - self.tare)
+            return self._round(self._raw() - self.zero_point - self.tare, resolution)
 
     def range_status(self) -> str:
         """``ok``, ``overload`` (above Max + 9 d) or ``underload`` (below −20 d)."""

@@ -7,6 +7,10 @@ came; S, Z and T wait up to ``stability_timeout`` for the load to settle
 real scale does. ``@`` jumps the queue: it cancels everything pending.
 ``SR`` stops SIR and answers the current weight once (its repeat on a
 weight change is not modelled). During a C3 adjustment the scale is busy.
+``SIH`` answers the weight at once in the service mode's higher
+resolution, a tenth of d (``extended=False`` makes a scale without it).
+``zero_setting_error`` makes zeroing leave that much on the display, as an
+indicator whose zero-setting is out of adjustment would.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ from typing import Callable
 
 from drivers.scale import UnitError, convert
 from drivers.simulators.device import LineCommandSimulator
-from drivers.simulators.load import LoadDriven, LoadModel
+from drivers.simulators.load import LoadDriven, LoadModel, decimals_of
 
 #: command → MT-SICS level, in the order I0 lists them
 LEVELS = {"@": 0, "I0": 0, "I1": 0, "I2": 0, "I3": 0, "I4": 0, "S": 0, "SI": 0, "SIR": 0,
-          "Z": 0, "ZI": 0, "SR": 1, "T": 1, "TA": 1, "TAC": 1, "C3": 2}
+          "Z": 0, "ZI": 0, "SR": 1, "T": 1, "TA": 1, "TAC": 1, "C3": 2, "SIH": 3}
+#: the higher resolution SIH reads at, in display intervals d
+EXTENDED_PER_D = 10
 
 Reply = list[str] | None  # None: wait for stability and try again
 
@@ -45,13 +51,16 @@ class MtSicsSimulator(LoadDriven, LineCommandSimulator):
         self.unit = unit
         self.type_name, self.serial, self.firmware = type_name, serial, firmware
         self.internal_weight = internal_weight
+        self.extended = True       # answers SIH
+        self.zero_setting_error = 0.0  # kg left on the display by zeroing
         self.busy = False          # True: commands answer "I"
         self.streaming = False     # SIR running
         self.decimals = max(0, self.model.decimals + {"kg": 0, "g": -3, "t": 3}[unit])
         self._queue: deque[tuple[str, list[str], float]] = deque()
         self._adjust_until: float | None = None
         self._handlers: dict[str, Callable[[list[str]], Reply]] = {
-            "S": self._s, "SI": self._si, "SIR": self._sir, "SR": self._si, "Z": self._z, "ZI": self._zi,
+            "S": self._s, "SI": self._si, "SIR": self._sir, "SIH": self._sih, "SR": self._si,
+            "Z": self._z, "ZI": self._zi,
             "T": self._t, "TA": self._ta, "TAC": self._tac, "C3": self._c3, "I0": self._i0,
             "I1": lambda args: ['I1 A "012" "2.20" "1.20" "1.00" "1.00"'],
             "I2": lambda args: [f'I2 A "{self.type_name} {self._value(self.model.capacity)} {self.unit}"'],
@@ -103,11 +112,12 @@ class MtSicsSimulator(LoadDriven, LineCommandSimulator):
                 self.send_line(line)
 
     # ----- formatting -------------------------------------------------
-    def _value(self, kg: float) -> str:
-        return f"{convert(kg, 'kg', self.unit) + 0.0:.{self.decimals}f}"
+    def _value(self, kg: float, decimals: int | None = None) -> str:
+        places = self.decimals if decimals is None else decimals
+        return f"{convert(kg, 'kg', self.unit) + 0.0:.{places}f}"
 
-    def _reply_line(self, ident: str, status: str, kg: float) -> str:
-        return f"{ident} {status} {self._value(kg):>10} {self.unit}"
+    def _reply_line(self, ident: str, status: str, kg: float, decimals: int | None = None) -> str:
+        return f"{ident} {status} {self._value(kg, decimals):>10} {self.unit}"
 
     @property
     def _busy(self) -> bool:
@@ -124,6 +134,15 @@ class MtSicsSimulator(LoadDriven, LineCommandSimulator):
         if not stable and not immediate:
             return None
         return [self._reply_line("S", "S" if stable else "D", self.model.net())]
+
+    def _sih(self, args: list[str]) -> Reply:
+        if args or not self.extended:
+            return ["ES"]
+        lines = self._weight(immediate=True) or []
+        if not lines or lines[0][:3] not in ("S S", "S D"):
+            return lines  # busy, overload or underload: as SI answers
+        fine = self.model.d / EXTENDED_PER_D
+        return [self._reply_line("S", lines[0][2], self.model.net(fine), decimals_of(convert(fine, "kg", self.unit)))]
 
     def _s(self, args: list[str]) -> Reply:
         return ["ES"] if args else self._weight(immediate=False)
@@ -144,7 +163,7 @@ class MtSicsSimulator(LoadDriven, LineCommandSimulator):
             return ["Z I"]
         if not self.model.stable():
             return None
-        return [f"Z {self.model.zero()}"]
+        return [f"Z {self._zero()}"]
 
     def _zi(self, args: list[str]) -> Reply:
         if args:
@@ -152,8 +171,14 @@ class MtSicsSimulator(LoadDriven, LineCommandSimulator):
         if self._busy:
             return ["ZI I"]
         stable = self.model.stable()
-        result = self.model.zero()
+        result = self._zero()
         return [f"ZI {'S' if stable else 'D'}" if result == "A" else f"ZI {result}"]
+
+    def _zero(self) -> str:
+        result = self.model.zero()
+        if result == "A":
+            self.model.zero_point -= self.zero_setting_error
+        return result
 
     def _t(self, args: list[str]) -> Reply:
         if args:

@@ -29,6 +29,7 @@ DRIVERS: dict[str, DriverEntry] = {e.name: e for e in (
     DriverEntry("mt-sics", "scale", "drivers.mt_sics:MtSicsScale", "drivers.simulators.mt_sics:MtSicsSimulator"),
     DriverEntry("toledo-continuous", "scale", "drivers.toledo_continuous:ToledoContinuousScale",
                 "drivers.simulators.toledo_continuous:ToledoContinuousSimulator"),
+    DriverEntry("sma", "scale", "drivers.sma:SmaScale", "drivers.simulators.sma:SmaSimulator"),
     DriverEntry("aim-barcode", "barcode", "drivers.aim_barcode:AimBarcodeReader",
                 "drivers.simulators.aim_barcode:BarcodeSimulator"),
     DriverEntry("mrz-reader", "document", "drivers.mrz_reader:MrzDocumentReader",

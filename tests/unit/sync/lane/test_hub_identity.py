@@ -31,6 +31,7 @@ from sync.hub.identity import HubIdentity
 from sync.identity import SIGNATURE_HEADER, parse_key
 from sync.lane.agent import SyncAgent
 from sync.lane.etag_puller import REJECTED, STORED
+from sync.lane.link import RefusedCollector
 from sync.lane.roster_puller import RosterPuller
 from sync.lane.upstream import DiscoveredUpstream
 from sync.protocol import identity_path, roster_path
@@ -196,7 +197,9 @@ def test_a_roster_the_hub_did_not_sign_for_this_lane_is_refused_whole_and_counte
     puller = RosterPuller(users.merge_roster, LANE, hub.upstream(proxy.url), token)
     try:
         assert puller.pull() == REJECTED
-        assert puller.refused == 1
+        [family] = RefusedCollector([puller]).collect()
+        assert [(s.labels, s.value) for s in family.samples if s.name.endswith("_total")] == [
+            ({"document": "user roster"}, 1)]
         assert users.list() == [] and lane_store.last_seq() == 0  # nothing merged, nothing written
         refusal = [r.getMessage() for r in caplog.records if "keeping the lane's last good copy" in r.getMessage()]
         assert len(refusal) == 1 and ("signature is not the hub's" in refusal[0] or "not for this lane" in refusal[0])

@@ -137,7 +137,7 @@ class Upstream:
                 return False
             with self._lock:
                 self._proven, self._key = url, key
-            log.info("lane %s: the hub at %s proved its identity", self._prover.lane_id if self._prover else "", url)
+            log.info("the hub at %s proved its identity", url)
             return True
 
     def _move_to(self, url: str, key: Ed25519PublicKey | None) -> None:

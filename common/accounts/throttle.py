@@ -24,6 +24,7 @@ the same counts (sync/hub/signin_throttle.py).
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -111,5 +112,6 @@ class LoginThrottle:
 
 
 def _keys(username: str, address: str) -> tuple[tuple[str, Rule], ...]:
-    return ((f"pair\x00{username}\x00{address}", PAIR), (f"remote\x00{address}", REMOTE),
-            (f"user\x00{username}", USER))
+    """The keys a sign-in counts against, as JSON: no username can pose as another key."""
+    return ((json.dumps(["pair", username, address]), PAIR), (json.dumps(["remote", address]), REMOTE),
+            (json.dumps(["user", username]), USER))

@@ -69,6 +69,14 @@ _SCOPE = (
     "UPDATE hub_users SET lane_role = role WHERE role IN ('officer', 'technician')",
 )
 _CHAIN_SUMMARY = "the database refuses an event that does not continue its lane's chain"
+_THROTTLE_SUMMARY = "sign-in failure counts shared by every hub worker"
+
+# The sign-in throttle's counts (sync.hub.signin_throttle): one row per key
+# (username and address, address, username), deleted once idle.
+def _throttle(real: str) -> tuple[str, ...]:
+    return (f"CREATE TABLE signin_throttle (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, "
+            f"last_failure {real} NOT NULL)",
+            "CREATE INDEX signin_throttle_idle ON signin_throttle (last_failure)")
 
 _ALARM_ACK_ONLY_SQLITE = (
     "OLD.acknowledged_at IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.lane IS NOT OLD.lane "
@@ -115,6 +123,7 @@ def sqlite_migrations() -> list[Migration]:
             f"BEGIN SELECT RAISE(ABORT, 'an event must continue its lane''s chain'); END",
         )),
         Migration(4, _SCOPE_SUMMARY, _SCOPE),
+        Migration(5, _THROTTLE_SUMMARY, _throttle("REAL")),
     ]
 
 
@@ -165,4 +174,5 @@ def postgres_migrations() -> list[Migration]:
                          f"'an event must continue its lane''s chain'; END IF; RETURN NEW;"),
         )),
         Migration(4, _SCOPE_SUMMARY, _SCOPE),
+        Migration(5, _THROTTLE_SUMMARY, _throttle("DOUBLE PRECISION")),
     ]

@@ -38,6 +38,7 @@ from common.accounts.signin import Account, SignInCheck
 from common.clock import iso_utc
 from common.config import SITE_ID
 from common.roles import BOARD_ROLES, ROLES
+from sync.hub.signin_throttle import DatabaseBook
 from sync.hub.store import HubStore
 
 DEFAULT_TTL_S = 12 * 3600
@@ -76,7 +77,8 @@ class HubUsers:
         self._store = store
         self._ttl = token_ttl_s
         self._clock = clock
-        self._signin = SignInCheck(self._account, roles=BOARD_ROLES, clock=clock, hasher=hasher)
+        self._signin = SignInCheck(self._account, roles=BOARD_ROLES, clock=clock, hasher=hasher,
+                                   throttle_book=DatabaseBook(store))
         self._passwords = self._signin.passwords
 
     # -- accounts -------------------------------------------------------------
@@ -86,7 +88,7 @@ class HubUsers:
         its role, at every lane; ``ValueError`` for bad input, :class:`UserExists`."""
         validate_username(username)
         validate_role(role, f" (the board takes {' and '.join(BOARD_ROLES)})")
-        validate_password(password)
+        validate_password(password, context=(username, role))
         password_hash = self._passwords.hash(password)
         now = iso_utc(self._clock())
 

@@ -8,8 +8,11 @@ add-lane`` prints its public key, and the lane's config pins it as
 messages here, each starting with its own purpose, so that a signature
 made for one purpose can never be replayed as another:
 
-- the proof of identity: the hub signs the lane's fresh nonce and the lane
-  id (:func:`proof_message`), before the lane sends anything secret;
+- the proof of identity: the hub signs the lane's fresh nonce, the lane id
+  and the address the challenge reached it at (:func:`proof_message`),
+  before the lane sends anything secret. The address is the hub's own end
+  of the TCP connection, so a stranger who passes a lane's challenge on to
+  the real hub gets back a proof naming the real hub's address, not its own;
 - a roster: the hub signs the exact bytes of the body it sends
   (:func:`roster_message`), which name the lane it is for.
 """
@@ -56,9 +59,10 @@ def new_nonce() -> str:
     return secrets.token_hex(32)
 
 
-def proof_message(lane: str, nonce: str) -> bytes:
-    """What the hub signs to prove, to ``lane``, that it holds its key now."""
-    return _PROOF + lane.encode() + b"\n" + nonce.encode()
+def proof_message(lane: str, nonce: str, at: str) -> bytes:
+    """What the hub signs to prove, to ``lane``, that it holds its key now,
+    at ``at`` (``"ip:port"`` of its end of the connection; empty if unknown)."""
+    return _PROOF + lane.encode() + b"\n" + nonce.encode() + b"\n" + at.encode()
 
 
 def roster_message(body: bytes) -> bytes:

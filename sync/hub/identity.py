@@ -13,6 +13,7 @@ then read back in the same transaction).
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
@@ -47,9 +48,9 @@ class HubIdentity:
         raw = base64.b64decode(store.write(load, exclusive=True))
         return cls(Ed25519PrivateKey.from_private_bytes(raw))
 
-    def prove(self, lane: str, nonce: str) -> str:
-        """The signature that answers ``lane``'s challenge ``nonce``."""
-        return signature_text(self._private.sign(proof_message(lane, nonce)))
+    def prove(self, lane: str, nonce: str, at: str) -> str:
+        """The signature that answers ``lane``'s challenge ``nonce``, reached at ``at``."""
+        return signature_text(self._private.sign(proof_message(lane, nonce, at)))
 
     def sign_roster(self, body: bytes) -> str:
         """The signature a lane checks before it merges ``body``."""
@@ -62,3 +63,15 @@ def current_identity() -> HubIdentity:
     if EXTENSION not in extensions:
         extensions[EXTENSION] = HubIdentity.of(hub_store())
     return extensions[EXTENSION]
+
+
+def arrived_at(environ: dict[str, Any]) -> str:
+    """``"ip:port"`` of the hub's own end of the request's TCP connection (from
+    the socket gunicorn or werkzeug serves it on, never from a header a client
+    writes), or ``""`` when the server does not say."""
+    sock = environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+    try:
+        host, port = sock.getsockname()[:2]
+    except (AttributeError, OSError, TypeError, ValueError):
+        return ""
+    return f"{host.removeprefix('::ffff:')}:{port}"  # an IPv4 peer on a dual-stack socket

@@ -19,7 +19,9 @@ heard on mDNS that are not registered yet.
 ``POST /api/v1/sync/<lane>/identity`` is how a lane tells its hub from a
 stranger announcing itself on the network before it sends its token: the
 hub signs the lane's nonce with its key (:mod:`sync.hub.identity`), and the
-lane checks the signature against the key it pinned at registration.
+lane checks the signature against the key it pinned at registration. The
+hub signs the address the challenge reached it at too, so a stranger who
+relays a lane's challenge to the hub cannot pass the answer off as its own.
 """
 
 from __future__ import annotations
@@ -28,12 +30,12 @@ import threading
 import time
 from typing import Any, Callable
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from common.clock import iso_utc
 from common.web.errors import ApiError
 from common.web.routing import PUBLIC, endpoint, lane_server, obj
-from sync.hub.identity import current_identity
+from sync.hub.identity import arrived_at, current_identity
 from sync.hub.receiver import LANE_TOKEN
 from sync.hub.store import HubStore, StoreError
 from sync.identity import NONCE_PATTERN
@@ -146,9 +148,9 @@ def report_status(lane: str, body: dict[str, Any]) -> Any:
           summary="The hub proves it holds its key: it signs the lane's nonce (no token: the lane "
                   "asks before it sends one)")
 def prove_identity(lane: str, body: dict[str, Any]) -> Any:
-    identity = current_identity()
-    return {"hub": lane_server().hub_id, "key": identity.public_text,
-            "signature": identity.prove(lane, body["nonce"])}
+    identity, at = current_identity(), arrived_at(request.environ)
+    return {"hub": lane_server().hub_id, "key": identity.public_text, "at": at,
+            "signature": identity.prove(lane, body["nonce"], at)}
 
 
 @endpoint(bp, "/api/v1/hub/lanes", "GET", summary="Every registered lane with its live status, "

@@ -8,6 +8,10 @@ a signature over that nonce and the lane id made with the hub's key
 (:mod:`sync.identity`). The lane checks it against the key it pinned at
 registration (``[upstream] hub_key``). A server that cannot sign is not
 our hub: it never sees the token, and the lane takes nothing from it.
+The hub signs the address it was reached at too, and for a hub heard on
+mDNS the lane checks it is the address it asked: a stranger who passes the
+challenge on to the real hub gets back a proof naming the real hub's
+address, not its own.
 
 A lane with no pinned key may only use a typed ``https://`` URL: there the
 hub's TLS certificate, checked against the trust store or ``ca_file``, is
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -39,9 +44,13 @@ class HubProver:
         self.pinned = pinned
         self._timeout = timeout
 
-    def prove(self, url: str, session: requests.Session) -> tuple[Ed25519PublicKey | None, str]:
+    def prove(self, url: str, session: requests.Session, *,
+              bound: bool) -> tuple[Ed25519PublicKey | None, str]:
         """The hub's key if the server at ``url`` proves it holds it, else None;
-        and, for the log, why not. ``session`` must carry no token."""
+        and, for the log, why not. ``session`` must carry no token. ``bound``:
+        the proof must also name ``url``'s address as where the hub was reached
+        (a URL announced on mDNS is the hub's own address; a typed one may be
+        a name, a proxy or a NAT in front of it)."""
         if self.pinned is None and not url.startswith("https://"):
             return None, "no [upstream] hub_key is pinned and the URL is not https"
         nonce = new_nonce()
@@ -57,7 +66,17 @@ class HubProver:
             key = self.pinned or parse_key(answer.get("key"))
         except ValueError as exc:
             return None, f"its key {exc}"
-        if not signed_by(key, proof_message(self.lane_id, nonce), answer.get("signature")):
+        at = answer.get("at")
+        if not isinstance(at, str) or not signed_by(key, proof_message(self.lane_id, nonce, at),
+                                                   answer.get("signature")):
             return None, ("it does not hold the pinned hub key" if self.pinned is not None
                           else "its proof does not match the key it presents")
+        if bound and at != endpoint(url):
+            return None, f"its proof comes from the hub at {at or 'an unknown address'}, not from {url}"
         return key, ""
+
+
+def endpoint(url: str) -> str:
+    """``"ip:port"`` of a URL, as a server names its own end of a connection."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"

@@ -111,11 +111,12 @@ class Upstream:
     def stop(self) -> None:
         """Nothing to stop."""
 
-    def _proof(self, url: str) -> Ed25519PublicKey | None:
-        """The hub key the server at ``url`` proves it holds, or None (logged once per URL)."""
+    def _proof(self, url: str, bound: bool) -> Ed25519PublicKey | None:
+        """The hub key the server at ``url`` proves it holds (``bound``: and that
+        it was reached at ``url``'s address), or None (logged once per URL)."""
         assert self._prover is not None
         with HubSession(None, self.verify) as session:
-            key, why = self._prover.prove(url, session)
+            key, why = self._prover.prove(url, session, bound=bound)
         if key is None and url not in self._refused:
             log.warning("lane %s: not sending this lane's token to %s: %s",
                         self._prover.lane_id, url, why)
@@ -131,7 +132,7 @@ class Upstream:
                     return True
             if time.monotonic() < self._next_proof:
                 return False
-            key = self._proof(url)
+            key = self._proof(url, bound=False)
             if key is None:
                 self._next_proof = time.monotonic() + PROOF_RETRY_S
                 return False
@@ -229,7 +230,7 @@ class DiscoveredUpstream(Upstream):
         if current in {s.url for s in heard}:
             return
         for candidate in self._eligible(s.url for s in heard):
-            key = self._proof(candidate)
+            key = self._proof(candidate, bound=True)
             if key is not None and self._accepts_us(candidate):
                 log.info("lane %s: hub found by mDNS at %s", self.lane_id, candidate)
                 self._move_to(candidate, key)

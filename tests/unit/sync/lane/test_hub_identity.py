@@ -27,7 +27,7 @@ from werkzeug.wrappers import Request, Response
 from common.discovery import Announcer, make_zeroconf
 from common.eventlog.store import EventStore
 from edge.users import UserDirectory
-from sync.hub.identity import HubIdentity
+from sync.hub.identity import HubIdentity, arrived_at
 from sync.identity import SIGNATURE_HEADER, parse_key
 from sync.lane.agent import SyncAgent
 from sync.lane.etag_puller import REJECTED, STORED
@@ -70,9 +70,9 @@ class FakeHub:
         with self._lock:
             self.requests.append({"path": request.path, "authorization": request.headers.get("Authorization")})
         if request.path == identity_path(LANE):
-            nonce = (request.get_json(silent=True) or {}).get("nonce", "")
-            body = {"hub": "ROGUE", "key": self._identity.public_text,
-                    "signature": self._identity.prove(LANE, nonce)}
+            nonce, at = (request.get_json(silent=True) or {}).get("nonce", ""), arrived_at(request.environ)
+            body = {"hub": "ROGUE", "key": self._identity.public_text, "at": at,
+                    "signature": self._identity.prove(LANE, nonce, at)}
         elif request.path == roster_path(LANE):
             return Response(self._roster, mimetype="application/json",
                             headers={"ETag": '"rogue"', SIGNATURE_HEADER: self._identity.sign_roster(self._roster)})
@@ -143,6 +143,44 @@ def test_a_hub_announced_by_a_stranger_never_gets_the_token_and_changes_nothing(
     assert [r for r in rogue.seen() if r["path"] != identity_path(LANE) or r["authorization"]] == []
     assert {u["username"]: u["role"] for u in users.list()} == {"lana": "officer", "olga": "officer"}
     assert users.authenticate("lana", LANE_OWN, "tablet").role == "officer"
+
+
+class RelayingRogue(FakeHub):
+    """A stranger who passes the lane's challenge on to the real hub and hands
+    back the real hub's signed answer, hoping to be taken for it."""
+
+    def __init__(self, hub_url: str) -> None:
+        self.hub_url = hub_url
+        super().__init__()
+
+    @Request.application
+    def _app(self, request: Request) -> Response:
+        if request.path != identity_path(LANE):
+            return FakeHub._app.__wrapped__(self, request)  # records it, acts as a hub
+        with self._lock:
+            self.requests.append({"path": request.path, "authorization": request.headers.get("Authorization")})
+        answer = requests.post(self.hub_url + request.path, json=request.get_json(), timeout=10)
+        return Response(answer.content, status=answer.status_code, mimetype="application/json")
+
+
+def test_a_stranger_relaying_the_challenge_to_the_real_hub_is_not_taken_for_it(
+        tmp_path, lane_store: EventStore, zeroconf: Any) -> None:
+    ours = InProcessHub(tmp_path / "hub")
+    rogue = RelayingRogue(ours.url)
+    token = ours.store.add_lane(LANE)
+    upstream = DiscoveredUpstream(LANE, token, "127.0.0.1", parse_key(ours.hub_key), recheck_s=0.3)
+    announcer = announce(zeroconf, int(rogue.url.rsplit(":", 1)[1]), "relaying hub")
+    try:
+        upstream.start()
+        wait_for(lambda: rogue.received(identity_path(LANE)) >= 3, timeout=20,
+                 message="the lane challenging the stranger three times over")
+        assert upstream.url() is None
+    finally:
+        upstream.stop()
+        off_thread(announcer.close)
+        rogue.close()
+        ours.close()
+    assert [r for r in rogue.seen() if r["path"] != identity_path(LANE) or r["authorization"]] == []
 
 
 class RosterTamperer:

@@ -80,8 +80,8 @@ def serve(body: dict) -> Iterator[Upstream]:
     @Request.application
     def app(request: Request) -> Response:
         if request.path == identity_path(LANE):
-            return Response(json.dumps({"key": identity.public_text, "signature": identity.prove(
-                LANE, request.get_json()["nonce"])}), mimetype="application/json")
+            return Response(json.dumps({"key": identity.public_text, "at": "", "signature": identity.prove(
+                LANE, request.get_json()["nonce"], "")}), mimetype="application/json")
         return Response(text, mimetype="application/json",
                         headers={"ETag": '"bad-1"', SIGNATURE_HEADER: identity.sign_roster(text)})
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -1,7 +1,8 @@
 """Splitting a byte stream into lines, with a bound on what we keep.
 
 Devices end records with CR, LF or CRLF depending on how they were set up;
-we accept all three. A line that grows past ``max_length`` without an end
+we accept all three (a framer may be given other end bytes, e.g. ETX for
+a stream whose frames start with CR). A line that grows past ``max_length`` without an end
 is garbage (or a baud-rate mismatch): it is dropped whole, including the
 part that arrives after the bound, so its tail is never taken as a frame.
 """
@@ -16,8 +17,9 @@ DropCallback = Callable[[str, bytes], None]
 class LineFramer:
     """Incremental CR/LF/CRLF line splitter with a bounded buffer."""
 
-    def __init__(self, on_drop: DropCallback, max_length: int = 512) -> None:
+    def __init__(self, on_drop: DropCallback, max_length: int = 512, ends: bytes = b"\r\n") -> None:
         self.max_length = max_length
+        self._ends = frozenset(ends)
         self._on_drop = on_drop
         self._buffer = bytearray()
         self._discarding = False
@@ -26,7 +28,7 @@ class LineFramer:
         """Yield every complete, non-empty line in ``data`` (without its end)."""
         start = 0
         for index, byte in enumerate(data):
-            if byte not in (0x0D, 0x0A):
+            if byte not in self._ends:
                 continue
             self._append(data[start:index])
             start = index + 1

@@ -16,6 +16,7 @@ from common.web.limits import ServerLimits, parse_limits
 from drivers.base import SerialSettings
 from drivers.port_rules import PortPolicy, PortRefused, check_openable, network_host
 from drivers.registry import DRIVERS, KINDS
+from drivers.stream import FrameError, FrameSpec
 from sync.identity import parse_key
 
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -30,6 +31,7 @@ class DeviceConfig:
     port: str
     serial: SerialSettings = field(default_factory=SerialSettings)
     calibration_interval_days: int | None = None
+    frame: FrameSpec | None = None  # the ``stream`` driver's frame (docs/protocols.md section 8)
 
 
 @dataclass(frozen=True)
@@ -197,9 +199,25 @@ def parse_device(source: str, where: str, raw: Any, ports: PortPolicy | None) ->
     interval = section.get("calibration_interval_days", int, None)
     if interval is not None and interval < 1:
         raise section.fail("calibration_interval_days", "must be at least 1")
+    frame = parse_frame(section, driver)
     section.done()
     return DeviceConfig(id=device_id, kind=kind, driver=driver, port=port, serial=settings,
-                        calibration_interval_days=interval)
+                        calibration_interval_days=interval, frame=frame)
+
+
+def parse_frame(section: Section, driver: str) -> FrameSpec | None:
+    """A device's ``frame`` table: required by the ``stream`` driver, refused by every other."""
+    table = section.get("frame", dict, None)
+    if driver != "stream":
+        if table is not None:
+            raise section.fail("frame", f"only the stream driver takes a frame, not {driver!r}")
+        return None
+    if table is None:
+        raise section.fail("frame", "the stream driver needs a frame: a preset, a template or a pattern")
+    try:
+        return FrameSpec.from_table(table)
+    except FrameError as exc:
+        raise section.fail(f"frame.{exc.key}", exc.problem) from None
 
 
 def device_table(device: DeviceConfig) -> dict[str, Any]:
@@ -210,4 +228,6 @@ def device_table(device: DeviceConfig) -> dict[str, Any]:
                              "stopbits": serial.stopbits, "xonxoff": serial.xonxoff, "rtscts": serial.rtscts}
     if device.calibration_interval_days is not None:
         table["calibration_interval_days"] = device.calibration_interval_days
+    if device.frame is not None:
+        table["frame"] = device.frame.as_table()
     return table

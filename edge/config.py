@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from common.config import ConfigError, Section, config_path, parse_tls, read_toml
+from common.web.client import Network, trusted_proxies
 from common.web.limits import ServerLimits, parse_limits
 from drivers.base import SerialSettings
 from drivers.port_rules import PortPolicy, PortRefused, check_openable, network_host
@@ -61,6 +62,7 @@ class LaneConfig:
     upstream: UpstreamConfig | None = None
     source: str = "<config>"
     session_ttl_s: int = 12 * 3600
+    trusted_proxies: tuple[Network, ...] = ()  # reverse proxies whose X-Forwarded-For is believed
     weight_tolerance_pct: float = 5.0
     tls: tuple[Path, Path] | None = None  # (certificate chain, private key): serve HTTPS
     serial_by_id_dir: Path = Path("/dev/serial/by-id")  # where the stable port names the port list shows first live
@@ -87,6 +89,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
     port = server.port("port", 8080)
     data_dir = config_path(server.get("data_dir", str, required=True), base_dir)
     session_ttl_s = server.get("session_ttl_s", int, 12 * 3600)
+    proxies = trusted_proxies(server)
     if session_ttl_s < 60:
         raise server.fail("session_ttl_s", "must be at least 60 seconds")
     tls = parse_tls(server, base_dir)
@@ -139,6 +142,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
     top.done()
     return LaneConfig(lane_id=lane_id, lane_name=lane_name, host=host, port=port, data_dir=data_dir,
                       devices=devices, upstream=upstream, source=source, session_ttl_s=session_ttl_s,
+                      trusted_proxies=proxies,
                       weight_tolerance_pct=tolerance, tls=tls, serial_by_id_dir=by_id, limits=limits,
                       device_ports=device_ports)
 

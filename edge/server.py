@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry
 from common.clock import Clock, utc_now
 from common.version import package_version
 from common.web import monitoring, openapi, session_api
+from common.web.client import TrustedProxies
 from common.web.routing import make_api_app
 from common.web.server import Service
 from common.web.sockets import SocketSessions, make_socketio
@@ -84,6 +85,7 @@ class LaneServer:
         self.photos = PhotoStore(lane_photos_path(config.data_dir))
         self.app = make_api_app("edge", self, BLUEPRINTS, MAX_BODY_BYTES)
         self.socketio = make_socketio(self.app)
+        self.app.wsgi_app = TrustedProxies(self.app.wsgi_app, config.trusted_proxies)  # type: ignore[method-assign]
         self.sockets = SocketSessions(self.socketio, self.users.check_token)
         self.sockets.watch(self.app)
         self.messages = Fanout()

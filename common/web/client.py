@@ -18,6 +18,8 @@ import ipaddress
 from collections.abc import Iterable
 from typing import Any
 
+from common.config import Section
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 MAX_HOPS = 16
 """Entries of X-Forwarded-For looked at (from the right); the rest is ignored."""
@@ -32,6 +34,15 @@ def parse_proxies(values: Iterable[Any]) -> tuple[Network, ...]:
         except ValueError:
             raise ValueError(f"{value!r} is not an IP address or network") from None
     return tuple(networks)
+
+
+def trusted_proxies(section: Section) -> tuple[Network, ...]:
+    """The ``trusted_proxies`` key of a config section (default: none)."""
+    values = section.get("trusted_proxies", list, [])
+    try:
+        return parse_proxies(values)
+    except ValueError as exc:
+        raise section.fail("trusted_proxies", f"{exc} (list the reverse proxies' addresses)") from None
 
 
 def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple[Network, ...]) -> str:

@@ -23,6 +23,7 @@ from common.discovery import ServiceWatcher, make_zeroconf
 from common.periodic import Periodic
 from common.version import package_version
 from common.web import monitoring, openapi, session_api
+from common.web.client import Network, TrustedProxies
 from common.web.routing import make_api_app
 from common.web.server import Service
 from common.web.sockets import SocketSessions, make_socketio
@@ -53,12 +54,13 @@ class Hub:
     threads (projector, offline watch), :meth:`stop` them.
 
     ``heard`` lists services discovery hears (for unregistered lanes);
-    ``message_queue`` (e.g. ``redis://``) lets several hub workers share boards.
+    ``message_queue`` (e.g. ``redis://``) lets several hub workers share boards;
+    ``trusted`` are the reverse proxies whose ``X-Forwarded-For`` names the client.
     """
 
     def __init__(self, store: HubStore, offline_after_s: float = DEFAULT_OFFLINE_AFTER_S, *,
                  heard: Callable[[], list[Any]] = list, message_queue: str | None = None,
-                 users: HubUsers | None = None) -> None:
+                 users: HubUsers | None = None, trusted: tuple[Network, ...] = ()) -> None:
         self.store = store
         self.hub_id = store.hub_id
         self.version = package_version()
@@ -69,6 +71,7 @@ class Hub:
         self.app = self._make_app()
         self.message_queue = message_queue
         self.socketio = make_socketio(self.app, message_queue=message_queue)
+        self.app.wsgi_app = TrustedProxies(self.app.wsgi_app, trusted)  # type: ignore[method-assign]
         self.sockets = SocketSessions(self.socketio, self.users.check_token)
         self.sockets.watch(self.app)
         self.feed = BoardFeed(self.socketio, self.sockets)
@@ -166,7 +169,8 @@ def hub_service(config: HubConfig) -> Service:
         stops.append(zeroconf.close)
         watcher = ServiceWatcher(zeroconf)
         stops.append(watcher.close)
-        hub = Hub(store, config.offline_after_s, heard=watcher.services, message_queue=config.redis_url).start()
+        hub = Hub(store, config.offline_after_s, heard=watcher.services, message_queue=config.redis_url,
+                  trusted=config.trusted_proxies).start()
         stops.append(hub.stop)
     except BaseException:  # a failed or interrupted start leaves nothing running
         stop()

@@ -19,6 +19,7 @@ keeps its in ``./lanebox-demo``)::
     tls_key = "hub.key"         # verify it, with [upstream] ca_file for a private CA)
     max_connections = 200       # connections served at once (docs/server.md)
     read_timeout_s = 10         # to send a request head; the longest silence after it
+    trusted_proxies = ["127.0.0.1"]  # optional: reverse proxies whose X-Forwarded-For is believed
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from common.config import Section, config_path, parse_tls, read_toml
+from common.web.client import Network, trusted_proxies
 from common.web.limits import ServerLimits, parse_limits
 
 DEFAULT_PORT = 9090
@@ -49,6 +51,7 @@ class HubConfig:
     redis_url: str | None = None
     tls: tuple[Path, Path] | None = None  # (certificate chain, private key): serve HTTPS
     limits: ServerLimits = DEFAULT_LIMITS
+    trusted_proxies: tuple[Network, ...] = ()  # reverse proxies (nginx) whose X-Forwarded-For is believed
 
     @property
     def store_path(self) -> Path:
@@ -93,8 +96,9 @@ def parse_hub_config(raw: dict[str, Any], *, source: str = "<config>",
         raise hub.fail("redis_url", "must be a redis://, rediss:// or unix:// URL")
     tls = parse_tls(hub, base_dir)
     limits = parse_limits(hub, DEFAULT_LIMITS)
+    proxies = trusted_proxies(hub)
     hub.done()
     top.done()
     return HubConfig(hub_id=hub_id, host=host, port=port, data_dir=data_dir, source=source,
                      offline_after_s=offline_after_s, database=database, redis_url=redis_url,
-                     tls=tls, limits=limits)
+                     tls=tls, limits=limits, trusted_proxies=proxies)

@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 import requests
+import requests.adapters
 
 from common.eventlog.store import EventStore
 from sync.lane.agent import SyncAgent
@@ -124,4 +125,30 @@ def test_a_board_through_nginx_sees_lanes_reporting_to_either_worker(workers: Hu
             assert event.wait(5), f"the board behind nginx missed the report to {url}"
     finally:
         board.disconnect()
+        front.stop()
+
+
+def _sign_in_from(url: str, source: str, password: str) -> int:
+    """A board at address ``source`` (a loopback alias) signing in through ``url``: the status code."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter()
+    adapter.init_poolmanager(1, 1, source_address=(source, 0))
+    session.mount("http://", adapter)
+    return session.post(f"{url}/api/v1/session", json={"username": BOARD_USER, "password": password},
+                        timeout=10).status_code
+
+
+@pytest.mark.nginx
+def test_behind_nginx_one_boards_failures_neither_lock_out_another_nor_escape_by_changing_worker(
+        workers: HubWorkers, tmp_path: Path) -> None:
+    workers.add_user(BOARD_USER, "supervisor", BOARD_PASSWORD)
+    front = Nginx(tmp_path / "nginx", [int(url.rsplit(":", 1)[1]) for url in workers.start()])
+    front.start()
+    try:
+        # nginx spreads these over both workers; the count is the database's, so the fourth is held back
+        assert [_sign_in_from(front.url, "127.0.0.2", "not the password") for _ in range(4)] == [401, 401, 401, 429]
+        assert _sign_in_from(front.url, "127.0.0.2", BOARD_PASSWORD) == 429
+        # another control-room screen, with the right password, is not held back by the first one's failures
+        assert _sign_in_from(front.url, "127.0.0.3", BOARD_PASSWORD) == 200
+    finally:
         front.stop()

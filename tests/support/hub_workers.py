@@ -30,7 +30,7 @@ class HubWorkers:
 
     def __init__(self, root: Path, database: str, redis_url: str, count: int = 2) -> None:
         self.workers = [HubProcess(root / f"worker-{index}", database=database,
-                                   extra=f'redis_url = "{redis_url}"\n')
+                                   extra=f'redis_url = "{redis_url}"\ntrusted_proxies = ["127.0.0.1"]\n')
                         for index in range(count)]
         self.urls: list[str] = []
 

@@ -41,3 +41,14 @@ def test_the_middleware_gives_every_request_its_client_address() -> None:
     assert client.get("/who", headers={"X-Forwarded-For": "10.0.0.7"}).text == "10.0.0.7"
     assert client.get("/who", headers={"X-Forwarded-For": "10.0.0.8"},
                       environ_base={"REMOTE_ADDR": "10.0.0.66"}).text == "10.0.0.66"
+
+
+def test_the_hub_reads_trusted_proxies_from_its_config_and_names_a_bad_one() -> None:
+    from common.config import ConfigError
+    from sync.hub.config import parse_hub_config
+
+    hub = parse_hub_config({"hub": {"id": "HUB", "data_dir": "data", "trusted_proxies": ["127.0.0.1", "10.9.0.0/24"]}})
+    assert hub.trusted_proxies == NGINX
+    with pytest.raises(ConfigError, match=r"hub\.trusted_proxies.*'nginx' is not an IP address"):
+        parse_hub_config({"hub": {"id": "HUB", "data_dir": "data", "trusted_proxies": ["nginx"]}})
+    assert parse_hub_config({"hub": {"id": "HUB", "data_dir": "data"}}).trusted_proxies == ()

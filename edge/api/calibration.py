@@ -4,8 +4,10 @@ device's history, and the certificate.
 
 A session lives on the lane (:class:`edge.calibration.desk.CalibrationDesk`)
 while the technician works; the scale's weights are read here from the live
-stream — a stable reading that arrived after the technician pressed "read" —
-never typed in. Technicians and supervisors only.
+stream — a stable reading that arrived after the technician pressed "read"
+or "small weight added" — or, on an extended display, by the driver's
+higher-resolution command once the scale is stable; never typed in.
+Technicians and supervisors only.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from drivers.base import DeviceError, NotConnected
 from drivers.scale import UnitError, convert
 from edge.api.devices import device_or_404
 from edge.calibration.checks import CHECK_KINDS, DeviceCheck, etd_daily_check, reader_check
+from edge.calibration.numbers import exact
 from edge.calibration.oiml_r76 import Instrument, R76Error
-from edge.calibration.scale import CalibrationError, ScaleCalibration, exact
+from edge.calibration.reading_method import CHANGEOVER, EXTENDED, METHODS, ReadingMethod
+from edge.calibration.scale import CalibrationError, ChangeoverLost, ResolutionError, ScaleCalibration
 from edge.devices.manager import DeviceState
 from edge.reports.calibration import calibration_certificate
 
@@ -44,11 +48,15 @@ SCALE_START = obj({
         "id": TEXT, "nominal": POSITIVE, "certificate": TEXT,
         "certificate_date": {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
     }, required=("id", "nominal", "certificate", "certificate_date"))},
+    "method": {"enum": list(METHODS), "description": "how the indication before rounding is read: changeover "
+               "points with small weights (a whole-e display), or an extended display of e/5 or finer"},
+    "changeover_step": {**POSITIVE, "description": "the small weights' size (at most, and by default, e/10)"},
+    "extended_resolution": {**POSITIVE, "description": "the extended display's interval (e/5 or finer)"},
     "in_service": {"type": "boolean"},
     "eccentricity_zones": {"type": "integer", "minimum": 3, "maximum": 8},
     "repeatability_count": {"type": "integer", "minimum": 3, "maximum": 10},
     "weighing_loads": {"type": "integer", "minimum": 5, "maximum": 12},
-}, required=("device_id", "instrument", "weights"))
+}, required=("device_id", "instrument", "weights", "method"))
 READ = obj({"load": {**POSITIVE, "description": "the load actually applied, when not the planned one"}})
 CHECK_START = obj({
     "device_id": {"type": "string", "minLength": 1, "maxLength": 64},
@@ -87,6 +95,23 @@ def _answer(session: Any, event: dict[str, Any] | None = None) -> dict[str, Any]
     return {"session": session.as_dict(), "event": event}
 
 
+def _method(body: dict[str, Any], instrument: Instrument, state: DeviceState) -> ReadingMethod:
+    """The reading method asked for, checked against R 76-1 (400 naming the field otherwise)."""
+    name = body["method"]
+    field = "changeover_step" if name == CHANGEOVER else "extended_resolution"
+    value = body.get(field)
+    if name == EXTENDED and value is None:
+        raise ApiError(400, "invalid_field", f"{field}: the extended display's interval is required", field=field)
+    try:
+        if name == CHANGEOVER:
+            return ReadingMethod.changeover(instrument, None if value is None else exact(value))
+        command = getattr(state.driver, "extended_command", None) if callable(
+            getattr(state.driver, "read_extended", None)) else None
+        return ReadingMethod.extended(instrument, exact(value), command)
+    except R76Error as exc:
+        raise ApiError(400, "invalid_field", f"{field}: {exc}", field=field) from None
+
+
 @endpoint(bp, "/calibrations/scale", "POST", roles=TECHNICIANS, body=SCALE_START, status=201,
           summary="Start an OIML R 76-1 scale calibration: instrument, reference weights; returns the plan")
 def start_scale(body: dict[str, Any]) -> Any:
@@ -101,7 +126,8 @@ def start_scale(body: dict[str, Any]) -> Any:
         raise ApiError(400, "invalid_field", f"instrument: {exc}", field="instrument") from None
     session = ScaleCalibration(
         device_id=state.config.id, instrument=instrument, unit=unit, weights=body["weights"],
-        started_by=current_session().username, started_at=utc_now_iso(), in_service=body.get("in_service", False),
+        started_by=current_session().username, started_at=utc_now_iso(), method=_method(body, instrument, state),
+        in_service=body.get("in_service", False),
         zones=body.get("eccentricity_zones", 4), repeats=body.get("repeatability_count", 3),
         loads=body.get("weighing_loads", 5))
     return _answer(lane_server().calibrations.open(session))
@@ -158,8 +184,45 @@ def _stable_reading(state: DeviceState) -> tuple[dict[str, Any], bytes]:
     return found
 
 
+def _extended_reading(state: DeviceState, settled: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    """Once the display is stable, the driver's higher-resolution reading of the same load."""
+    try:
+        data, raw = state.driver.read_extended()
+    except NotConnected as exc:
+        raise ApiError(503, "device_unavailable", str(exc)) from None
+    except DeviceError as exc:
+        raise conflict(f"the scale gave no extended reading: {exc}; calibrate by changeover points instead",
+                       "no_extended_reading") from None
+    if not data.get("stable") or data.get("status") != "ok":
+        raise conflict("the extended reading was not a stable weight: let the load settle and read again",
+                       "not_stable")
+    return {**settled, "data": data}, raw
+
+
+def _indication(session: ScaleCalibration, state: DeviceState, extended: bool) -> tuple[Any, dict[str, Any]]:
+    """The weight now, in the session's unit, with the reading it came from."""
+    message, raw = _stable_reading(state)
+    if message["data"].get("tare"):
+        raise conflict("the scale shows a net weight: clear the tare first", "tare_active")
+    if extended:
+        message, raw = _extended_reading(state, message)
+    data = message["data"]
+    try:
+        indication = exact(convert(data["weight"], data["unit"], session.unit))
+    except UnitError as exc:
+        raise conflict(str(exc), "unit_mismatch") from None
+    return indication, {"seq": message["seq"], "ts": message["ts"], "weight": data["weight"],
+                        "unit": data["unit"], "raw": raw.decode("latin-1")}
+
+
+def _finish_if_complete(session: ScaleCalibration) -> Any:
+    event = lane_server().calibrations.finish(session, current_session().username) if session.complete else None
+    return _answer(session, event)
+
+
 @endpoint(bp, "/calibrations/sessions/<session_id>/read", "POST", roles=TECHNICIANS, body=READ,
-          summary="Read the next point: a stable weight from the scale, judged against its MPE")
+          summary="Read the next point at its load: judged at once on an extended display; by changeover, "
+                  "small weights come next")
 def read(session_id: str, body: dict[str, Any]) -> Any:
     session, state = _scale_session(session_id)
     point = session.next_point
@@ -173,22 +236,33 @@ def read(session_id: str, body: dict[str, Any]) -> Any:
         raise ApiError(503, "device_unavailable", str(exc)) from None
     except DeviceError as exc:
         raise conflict(f"zeroing failed: {exc}", "device_refused") from None
-    message, raw = _stable_reading(state)
-    data = message["data"]
-    if data.get("tare"):
-        raise conflict("the scale shows a net weight: clear the tare first", "tare_active")
-    try:
-        indication = exact(convert(data["weight"], data["unit"], session.unit))
-    except UnitError as exc:
-        raise conflict(str(exc), "unit_mismatch") from None
+    indication, reading = _indication(session, state, extended=session.method.command is not None)
     load = exact(body["load"]) if "load" in body else None
     try:
-        session.record(indication, {"seq": message["seq"], "ts": message["ts"], "weight": data["weight"],
-                                    "unit": data["unit"], "raw": raw.decode("latin-1")}, load)
+        session.record(indication, reading, load)
+    except ResolutionError as exc:
+        raise conflict(str(exc), "resolution_mismatch") from None
     except CalibrationError as exc:
         raise ApiError(400, "invalid_field", f"load: {exc}", field="load") from None
-    event = lane_server().calibrations.finish(session, current_session().username) if session.complete else None
-    return _answer(session, event)
+    return _finish_if_complete(session)
+
+
+@endpoint(bp, "/calibrations/sessions/<session_id>/small-weight", "POST", roles=TECHNICIANS,
+          summary="Changeover points: one more small weight is on; the point is judged once the indication "
+                  "turns to I + e")
+def small_weight(session_id: str) -> Any:
+    session, state = _scale_session(session_id)
+    point = session.next_point
+    if point is None:
+        raise conflict("every point has been weighed", "complete")
+    if session.method.name != CHANGEOVER or point.indication is None:
+        raise conflict("read the point at its load first (…/read), then add small weights", "read_first")
+    indication, reading = _indication(session, state, extended=False)
+    try:
+        session.add_small_weight(indication, reading)
+    except ChangeoverLost as exc:
+        raise conflict(str(exc), "changeover_lost") from None
+    return _finish_if_complete(session)
 
 
 @endpoint(bp, "/checks", "POST", roles=TECHNICIANS, body=CHECK_START, status=201,

@@ -12,6 +12,8 @@ from tests.support.pdf_text import pdf_text
 from tests.support.technician_bench import Bench, running_bench
 
 VEHICLE_SCALE = {"max": 60000, "e": 20, "accuracy_class": "III", "unit": "kg"}
+#: the simulated scale's service mode reads to d/10 with SIH
+EXTENDED = {"method": "extended", "extended_resolution": 2}
 WEIGHTS = [{"id": f"M-{n}", "nominal": 1000, "certificate": f"UKAS-0{n}", "certificate_date": "2026-01-15"}
            for n in range(1, 5)]
 
@@ -23,7 +25,7 @@ def bench(tmp_path_factory) -> Iterator[Bench]:
 
 
 def start(bench: Bench, **extra: Any) -> dict[str, Any]:
-    body = {"device_id": "scale-1", "instrument": VEHICLE_SCALE, "weights": WEIGHTS, **extra}
+    body = {"device_id": "scale-1", "instrument": VEHICLE_SCALE, "weights": WEIGHTS, **EXTENDED, **extra}
     return bench.ok("POST", "/calibrations/scale", body, status=201)["session"]
 
 
@@ -90,7 +92,7 @@ def test_a_scale_that_reads_wrong_fails_and_is_marked_due(bench: Bench) -> None:
     weighing = next(s for s in session["steps"] if s["step"] == "weighing")
     assert weighing["passed"] is False
     failed = [p for p in weighing["points"] if not p["passed"]]
-    assert failed and failed[-1]["load"] == "60000" and failed[-1]["error"] == "80"  # 60090 shown as 60080 (d = 20 kg)
+    assert failed and failed[-1]["load"] == "60000" and failed[-1]["error"] == "90"  # 60090 read with SIH
     device = bench.ok("GET", "/devices/scale-1")
     assert device["calibration"]["status"] == "failed" and device["state"] == "calibration_due"
     text = pdf_text(bench.call("GET", f"/calibrations/{answer['event']['id']}/certificate.pdf").data)
@@ -114,13 +116,13 @@ def test_adjustment_runs_before_the_tests_only(bench: Bench) -> None:
 
 def test_bad_calibration_input_is_refused_clearly(bench: Bench) -> None:
     bad_n = bench.call("POST", "/calibrations/scale", json={
-        "device_id": "scale-1", "instrument": {**VEHICLE_SCALE, "e": 7}, "weights": WEIGHTS})
+        "device_id": "scale-1", "instrument": {**VEHICLE_SCALE, "e": 7}, "weights": WEIGHTS, **EXTENDED})
     assert bad_n.status_code == 400 and bad_n.get_json()["error"]["field"] == "instrument"
     no_weights = bench.call("POST", "/calibrations/scale", json={
-        "device_id": "scale-1", "instrument": VEHICLE_SCALE, "weights": []})
+        "device_id": "scale-1", "instrument": VEHICLE_SCALE, "weights": [], **EXTENDED})
     assert no_weights.status_code == 400
     not_scale = bench.call("POST", "/calibrations/scale", json={
-        "device_id": "trace-1", "instrument": VEHICLE_SCALE, "weights": WEIGHTS})
+        "device_id": "trace-1", "instrument": VEHICLE_SCALE, "weights": WEIGHTS, **EXTENDED})
     assert not_scale.status_code == 409
     session = start(bench)
     zero_load = bench.call("POST", f"/calibrations/sessions/{session['id']}/read", json={"load": 100})

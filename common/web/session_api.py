@@ -7,13 +7,14 @@ from typing import Any
 
 from flask import Blueprint, request
 
+from common.accounts.passwords import MAX_PASSWORD
 from common.web.errors import ApiError
 from common.web.routing import PUBLIC, current_session, endpoint, lane_server, obj
 
 bp = Blueprint("session", __name__, url_prefix="/api/v1")
 
 LOGIN = obj({"username": {"type": "string", "minLength": 1, "maxLength": 64},
-             "password": {"type": "string", "minLength": 1, "maxLength": 256}},
+             "password": {"type": "string", "minLength": 1, "maxLength": MAX_PASSWORD}},
             required=("username", "password"))
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from common.clock import utc_now_iso
-from drivers.base import CONNECTED, SerialDriver
+from drivers.base import CONNECTED, ReadingCallback, SerialDriver, StatusCallback
 from drivers.registry import lookup
 from edge.calibration.status import describe as describe_calibration
 from edge.config import DeviceConfig
@@ -30,6 +30,15 @@ LOCKED = "locked"
 #: readings kept per device for "attach what I saw": > 10 s of a 10 Hz scale
 RECENT_READINGS = 128
 CALIBRATION_DUE = "calibration_due"
+
+
+def make_driver(cfg: DeviceConfig, on_reading: ReadingCallback, on_status: StatusCallback,
+                device_id: str) -> SerialDriver:
+    """The driver ``cfg`` names, on its port and settings (and, for the stream driver, its frame) —
+    what the lane runs and what "test connection" tries, built the same way."""
+    options = {"frame": cfg.frame} if cfg.frame is not None else {}
+    return lookup(cfg.driver).driver_class()(cfg.port, cfg.serial, on_reading, on_status, device_id=device_id,
+                                             **options)
 
 
 @dataclass
@@ -98,6 +107,7 @@ class DeviceState:
             "locked": self.locked,
             "calibration": dict(self.calibration),
             "calibration_interval_days": cfg.calibration_interval_days,
+            "frame": cfg.frame.as_table() if cfg.frame is not None else None,
             "commands": callable(getattr(self.driver, "send_command", None)),
         }
 
@@ -120,11 +130,8 @@ class DeviceManager:
 
     def _make_state(self, cfg: DeviceConfig) -> DeviceState:
         state = DeviceState(config=cfg)
-        state.driver = lookup(cfg.driver).driver_class()(
-            cfg.port, cfg.serial,
-            lambda data, raw: self._on_reading(state, data, raw),
-            lambda _state, _detail: self._on_status(state),
-            device_id=cfg.id)
+        state.driver = make_driver(cfg, lambda data, raw: self._on_reading(state, data, raw),
+                                   lambda _state, _detail: self._on_status(state), cfg.id)
         if cfg.id in self._tapped:
             self._attach_tap(state)
         return state

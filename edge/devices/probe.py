@@ -14,8 +14,8 @@ import time
 from typing import Any
 
 from drivers.base import CONNECTED
-from drivers.registry import lookup
 from edge.config import DeviceConfig
+from edge.devices.manager import make_driver
 
 #: a scale streams at once; readers and detectors speak only when used, so a reading is not required of them
 READING_EXPECTED = ("scale",)
@@ -40,8 +40,7 @@ def probe(device: DeviceConfig, timeout: float = 4.0) -> dict[str, Any]:
         if state == CONNECTED:
             connected.set()
 
-    driver = lookup(device.driver).driver_class()(device.port, device.serial, on_reading, on_status,
-                                                  device_id=f"{device.id} (test)")
+    driver = make_driver(device, on_reading, on_status, f"{device.id} (test)")
     started = time.monotonic()
     driver.start()
     try:

@@ -59,6 +59,8 @@ def calibrate(page: Page, lane: LaneRig, screenshot: str | None = None) -> None:
     page.fill('[name="w_nominal"]', "1000")
     page.fill('[name="w_certificate"]', "UKAS-0042")
     page.fill('[name="w_date"]', "2026-01-15")
+    page.check('[name="method"][value="extended"]')  # the simulator's service mode (SIH) reads to 2 kg
+    page.fill('[name="extended_resolution"]', "2")
     page.click("#start-calibration")
     progress = page.locator(".cal-progress")
     while True:

@@ -1,6 +1,10 @@
-// The scale calibration wizard (OIML R 76-1): the instrument and the
-// reference weights, an optional adjustment, then each point — the box
-// reads a stable weight from the scale and judges it against its MPE.
+// The scale calibration wizard (OIML R 76-1): the instrument, the reference
+// weights and how the indication is read, an optional adjustment, then each
+// point — the box reads a stable weight from the scale. A weighbridge shows
+// whole e, so its error before rounding is found by changeover points (the
+// wizard asks for one small weight at a time and the box reads the scale
+// after each, until it shows I + e) or read on an extended display of e/5
+// or finer (service mode); each point is judged against its MPE.
 
 import * as api from '../api.js';
 import { openPdf } from './inspection.js';
@@ -25,6 +29,14 @@ function weightRow(n) {
 function setupForm(device, onStarted) {
   const weights = h('div', { class: 'weights', id: 'weights' }, weightRow(0));
   const num = (name, value, extra = {}) => h('input', { name, type: 'number', step: 'any', min: 0, value, ...extra });
+  const stepField = field('changeover_step', 'Small weights (at most e/10; empty: e/10)', num('changeover_step', ''));
+  const resolutionField = field('extended_resolution', 'Extended display interval (e/5 or finer)', num('extended_resolution', ''));
+  resolutionField.hidden = true;
+  function showMethod() {
+    const extended = form.querySelector('[name=method]:checked').value === 'extended';
+    stepField.hidden = extended;
+    resolutionField.hidden = !extended;
+  }
   const form = h('form', { class: 'card', id: 'calibration-setup', novalidate: true },
     h('h2', {}, 'Instrument'),
     h('div', { class: 'grid-3' },
@@ -34,6 +46,13 @@ function setupForm(device, onStarted) {
     h('div', { class: 'choice-row', role: 'radiogroup', 'aria-label': 'Accuracy class' },
       ['III', 'IIII'].map((c) => h('label', { class: 'radio-row' }, h('input', { type: 'radio', name: 'accuracy_class', value: c, checked: c === 'III' }), `Class ${c}`)),
       h('label', { class: 'check-row' }, h('input', { type: 'checkbox', name: 'in_service' }), 'In-service limits (twice the MPE)')),
+    h('h2', {}, 'How is the indication read?'),
+    h('div', { class: 'choice-row', role: 'radiogroup', 'aria-label': 'Reading method', id: 'method-choice' },
+      h('label', { class: 'radio-row' }, h('input', { type: 'radio', name: 'method', value: 'changeover', checked: true, onchange: showMethod }),
+        'Changeover points: the display shows whole e; small weights are added at each point'),
+      h('label', { class: 'radio-row' }, h('input', { type: 'radio', name: 'method', value: 'extended', onchange: showMethod }),
+        'Extended display (service mode): the scale reads to e/5 or finer')),
+    stepField, resolutionField,
     h('div', { class: 'grid-3' },
       field('eccentricity_zones', 'Eccentricity zones', num('eccentricity_zones', 4, { min: 3, max: 8, step: 1 })),
       field('repeatability_count', 'Repeatability weighings', num('repeatability_count', 3, { min: 3, max: 10, step: 1 })),
@@ -52,12 +71,15 @@ function setupForm(device, onStarted) {
         id: row.querySelector('[name=w_id]').value.trim(), nominal: Number(row.querySelector('[name=w_nominal]').value),
         certificate: row.querySelector('[name=w_certificate]').value.trim(), certificate_date: row.querySelector('[name=w_date]').value,
       }));
+      const method = form.querySelector('[name=method]:checked').value;
       const body = {
         device_id: device.id,
         instrument: { max: Number(v('max')), e: Number(v('e')), accuracy_class: form.querySelector('[name=accuracy_class]:checked').value, unit: v('unit') },
-        weights: rows, in_service: form.elements.in_service.checked,
+        weights: rows, in_service: form.elements.in_service.checked, method,
         eccentricity_zones: Number(v('eccentricity_zones')), repeatability_count: Number(v('repeatability_count')), weighing_loads: Number(v('weighing_loads')),
       };
+      if (method === 'extended') body.extended_resolution = Number(v('extended_resolution'));
+      else if (v('changeover_step') !== '') body.changeover_step = Number(v('changeover_step'));
       try {
         onStarted((await api.post('/calibrations/scale', body)).session);
       } catch (err) {
@@ -75,11 +97,27 @@ function stepsTable(session) {
       h('header', { class: 'card-head' }, h('h2', {}, STEP_NAMES[step.step]), verdictBadge(step.passed)),
       step.spread !== undefined ? h('p', { class: 'note' }, `Spread ${step.spread} ${unit} (limit ${step.spread_limit} ${unit})`) : null,
       h('table', { class: 'cal-table' },
-        h('thead', {}, h('tr', {}, ['Load', 'Indication', 'Error', 'MPE ±', ''].map((t) => h('th', {}, t)))),
+        h('thead', {}, h('tr', {}, ['Load L', 'Shown I', 'ΔL', 'Error E', 'Ec = E − E0', 'MPE ±', ''].map((t) => h('th', {}, t)))),
         h('tbody', {}, step.points.map((p) => h('tr', { class: p.passed === false ? 'is-fail' : '' },
           h('td', { class: 'num' }, `${p.load} ${unit}`), h('td', { class: 'num' }, p.indication ?? '—'),
-          h('td', { class: 'num' }, p.error ?? '—'), h('td', { class: 'num' }, p.mpe ?? '—'),
+          h('td', { class: 'num' }, p.added ?? '—'), h('td', { class: 'num' }, p.error ?? '—'),
+          h('td', { class: 'num' }, p.corrected ?? '—'), h('td', { class: 'num' }, p.mpe ?? '—'),
           h('td', {}, p.passed === null ? '' : verdictBadge(p.passed)))))))));
+}
+
+// By changeover: the indication read at the load, the small weight to add
+// next, the indication to wait for, and each small weight added so far.
+function changeoverPanel(session, next) {
+  const unit = session.instrument.unit;
+  const added = next.small_weights.length;
+  return h('div', { class: 'changeover', id: 'changeover', dataset: { target: next.target, added: String(added) } },
+    h('p', { class: 'cal-prompt big', id: 'cal-prompt' },
+      `The scale shows ${next.indication} ${unit}. Put one more small weight of ${next.step_weight} ${unit} on the platform.`),
+    h('p', { class: 'banner banner-info', id: 'changeover-target' },
+      `Keep adding ${next.step_weight} ${unit} weights, one at a time, until the scale shows ${next.target} ${unit}. `
+      + `The box reads the scale after each one.`),
+    h('ol', { class: 'list', id: 'small-weights' }, next.small_weights.map((w) =>
+      h('li', { dataset: { added: w.added } }, `+${w.added} ${unit} of small weights: the scale showed ${w.indication} ${unit}`))));
 }
 
 export async function render(view, params) {
@@ -95,16 +133,22 @@ export async function render(view, params) {
     const unit = session.instrument.unit;
     const panel = h('section', { class: 'card cal-next', id: 'cal-next' });
     if (next) {
-      const load = h('input', { name: 'load', type: 'number', step: 'any', value: next.load, disabled: !['eccentricity', 'weighing'].includes(next.step), 'aria-label': 'load applied' });
-      const form = h('form', { novalidate: true },
-        h('p', { class: 'cal-progress' }, `Point ${session.progress.done + 1} of ${session.progress.total} — ${STEP_NAMES[next.step]}`),
-        h('p', { class: 'cal-prompt big', id: 'cal-prompt' }, next.prompt),
+      const changeover = next.phase === 'changeover';
+      const load = h('input', { name: 'load', type: 'number', step: 'any', value: next.load, disabled: changeover || !['eccentricity', 'weighing'].includes(next.step), 'aria-label': 'load applied' });
+      const form = h('form', { novalidate: true, id: 'cal-point', dataset: { phase: next.phase, index: String(next.index) } },
+        h('p', { class: 'cal-progress' }, `Point ${session.progress.done + 1} of ${session.progress.total} — ${STEP_NAMES[next.step]}`
+          + (changeover ? ' — changeover' : '')),
+        changeover ? changeoverPanel(session, next) : h('p', { class: 'cal-prompt big', id: 'cal-prompt' }, next.prompt),
         h('div', { class: 'field', dataset: { field: 'load' } }, h('label', {}, `Load applied (${unit})`), load, h('p', { class: 'field-error', role: 'alert' })),
         h('p', { class: 'form-error', role: 'alert' }),
         h('div', { class: 'btn-row' },
-          canAdjust && !session.progress.done && !session.adjustment
+          canAdjust && !session.progress.done && !session.adjustment && !changeover
             ? h('button', { class: 'btn btn-big', type: 'button', id: 'run-adjustment', onclick: (e) => busy(e.currentTarget, () => call(form, 'adjust', null)) }, 'Run adjustment (C3) first') : null,
-          h('button', { class: 'btn btn-primary btn-big', type: 'submit', id: 'read-weight' }, 'Read stable weight')));
+          changeover
+            ? h('button', { class: 'btn btn-primary btn-big', type: 'button', id: 'add-small-weight', onclick: (e) => busy(e.currentTarget, () => call(form, 'small-weight', null)) }, `Small weight of ${next.step_weight} ${unit} added`)
+            : null,
+          h('button', { class: changeover ? 'btn btn-big' : 'btn btn-primary btn-big', type: 'submit', id: 'read-weight' },
+            changeover ? 'Start this point over' : 'Read stable weight')));
       form.addEventListener('submit', (e) => {
         e.preventDefault();
         busy(form.querySelector('#read-weight'), () => call(form, 'read', load.disabled ? {} : { load: Number(load.value) }));
@@ -119,7 +163,9 @@ export async function render(view, params) {
     }
     const adjustment = session.adjustment
       ? h('p', { class: `banner ${session.adjustment.passed ? 'banner-info' : 'banner-warn'}`, id: 'adjustment' }, `Adjustment: ${session.adjustment.detail}`) : null;
-    replace(slot, adjustment, panel, stepsTable(session));
+    const method = h('p', { class: 'note', id: 'cal-method' }, `Indication read by ${session.method.description}.`
+      + (session.e0 === null ? '' : ` Zero error E0 = ${session.e0} ${unit}.`));
+    replace(slot, adjustment, method, panel, stepsTable(session));
   }
 
   async function call(form, action, body) {

@@ -23,6 +23,7 @@ const SHELL = [
   '/app/js/api.js',
   '/app/js/db.js',
   '/app/js/format.js',
+  '/app/js/frame_editor.js',
   '/app/js/hub_status.js',
   '/app/js/iso6346.js',
   '/app/js/live.js',

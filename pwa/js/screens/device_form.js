@@ -1,12 +1,14 @@
 // Add or change a device without editing files: pick the port from the
 // machine's serial ports (stable by-id names first), driver and serial
-// settings, try the connection, then save — an event on the box.
+// settings (and, for the stream driver, its frame), try the connection,
+// then save — an event on the box.
 
 import * as api from '../api.js';
 import * as router from '../router.js';
 import { TITLES } from '../tiles.js';
 import { add, busy, field, h, replace, showError, clearErrors, toast } from '../ui.js';
 import { guard, readingLine } from '../technician.js';
+import { frameEditor } from '../frame_editor.js';
 
 const BAUDS = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200];
 const SERIAL = { bytesize: [8, 7], parity: ['N', 'E', 'O'], stopbits: [1, 2] };
@@ -26,11 +28,14 @@ function portChoice(port, checked) {
 
 function probeResult(result) {
   const identity = result.identity || {};
+  const drops = Object.entries((result.counters || {}).drop_reasons || {}).map(([why, n]) => `${why} ×${n}`).join(', ');
   return h('div', { class: `banner ${result.ok ? 'banner-info' : 'banner-bad'}`, id: 'probe-result', dataset: { ok: String(result.ok) } },
     h('strong', {}, result.ok ? 'Connection works. ' : 'No good. '),
     result.ok ? [identity.model ? `${identity.model}` : 'connected', identity.serial ? ` · s/n ${identity.serial}` : '',
-      identity.firmware ? ` · firmware ${identity.firmware}` : '', result.reading ? ` · read ${readingLine({ kind: result.kind, data: result.reading })}` : '']
-      : result.detail);
+      identity.firmware ? ` · firmware ${identity.firmware}` : '', identity.diagnostic ? ` · self-test ${identity.diagnostic}` : '',
+      result.reading ? h('span', { id: 'probe-reading' }, ` · read ${readingLine({ kind: result.kind, data: result.reading })}`) : '']
+      : result.detail,
+    drops ? h('span', { class: 'probe-drops' }, ` · dropped: ${drops}`) : null);
 }
 
 export async function render(view, params) {
@@ -42,9 +47,14 @@ export async function render(view, params) {
   const form = h('form', { class: 'card device-form', id: 'device-form', novalidate: true });
   const driverSelect = select('driver', [], d.driver);
   const kindSelect = select('kind', Object.entries(TITLES), d.kind);
-  const drawDrivers = () => replace(driverSelect, drivers.filter((x) => x.kind === kindSelect.value)
-    .map((x) => h('option', { value: x.name, selected: x.name === d.driver }, x.name)));
+  const frame = frameEditor(device && device.frame, editing);
+  const drawDrivers = () => {
+    replace(driverSelect, drivers.filter((x) => x.kind === kindSelect.value)
+      .map((x) => h('option', { value: x.name, selected: x.name === d.driver }, x.name)));
+    frame.show(driverSelect.value === 'stream');
+  };
   kindSelect.addEventListener('change', drawDrivers);
+  driverSelect.addEventListener('change', () => frame.show(driverSelect.value === 'stream'));
   drawDrivers();
   const listed = ports.some((p) => p.open_with === d.port || p.device === d.port);
   const other = h('input', { name: 'port_other', placeholder: '/dev/ttyUSB0, socket://10.0.0.20:4001, rfc2217://…', value: listed ? '' : d.port });
@@ -58,6 +68,7 @@ export async function render(view, params) {
   add(form,
     field('id', 'Device id', h('input', { name: 'id', value: editing || '', disabled: Boolean(editing), placeholder: 'e.g. scale-2', maxlength: 64 })),
     h('div', { class: 'grid-2' }, field('kind', 'Kind', kindSelect), field('driver', 'Driver', driverSelect)),
+    frame.element,
     h('fieldset', { class: 'field', dataset: { field: 'port' } }, h('legend', {}, 'Port — stable by-id names first'), portList,
       h('p', { class: 'field-error', role: 'alert' })),
     h('div', { class: 'grid-3' },
@@ -83,7 +94,8 @@ export async function render(view, params) {
     return { id: editing || v('id').trim(), kind: v('kind'), driver: v('driver'), port: choice ? (choice.value || other.value.trim()) : '',
       baudrate: Number(v('baudrate')), bytesize: Number(v('bytesize')), parity: v('parity'), stopbits: Number(v('stopbits')),
       xonxoff: form.elements.xonxoff.checked, rtscts: form.elements.rtscts.checked,
-      calibration_interval_days: interval ? Number(interval) : null };
+      calibration_interval_days: interval ? Number(interval) : null,
+      ...(v('driver') === 'stream' ? { frame: frame.value() } : {}) };
   }
   async function test() {
     clearErrors(form);
@@ -127,5 +139,5 @@ export async function render(view, params) {
   });
   add(view, h('div', { class: 'page-head' }, h('h1', {}, editing ? `Edit ${editing}` : 'Add a device'),
     h('a', { class: 'btn btn-quiet', href: '#/devices' }, 'Back to devices')), form);
-  return undefined;
+  return () => frame.close();
 }

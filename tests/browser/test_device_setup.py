@@ -87,6 +87,14 @@ def test_a_rice_lake_stream_is_chosen_tested_saved_and_read(context: BrowserCont
     save_and_see(page, lane, "wb-rl", "18240 kg stable")
     assert lane.api("GET", "/devices/wb-rl", user="tom").json()["driver"] == "rice-lake-stream"
 
+    # describing a frame by hand: the indicator's own bytes stream in beside the description
+    page.goto("/#/devices/wb-rl/edit")
+    page.select_option('select[name="driver"]', "stream")
+    expect(page.locator("#frame-bytes li").first).to_contain_text("<STX>", timeout=10_000)
+    expect(page.locator("#frame-bytes")).to_contain_text("18240KG")
+    page.fill('input[name="frame.template"]', "<STX>{sign:1}{weight:7}{unit:1}{mode:1}{status:1}")
+    shoot(page, "65-stream-frame-with-its-bytes", full_page=True)
+
 
 def test_a_stream_without_its_frame_is_refused_on_the_frame(context: BrowserContext, lane: LaneRig, on_pty) -> None:
     port = on_pty(RiceLakeStreamSimulator(), "wb-bad")

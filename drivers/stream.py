@@ -94,6 +94,8 @@ def _nested_repeat(items: Any, inside: bool = False) -> bool:
             return True
         elif op == sre.BRANCH and any(_nested_repeat(branch, inside) for branch in arg[1]):
             return True
+        elif op in (sre.ASSERT, sre.ASSERT_NOT) and _nested_repeat(arg[1], inside):
+            return True
         elif op in (sre.ATOMIC_GROUP, sre.POSSESSIVE_REPEAT):
             continue  # never backtracks
     return False

@@ -123,6 +123,7 @@ def test_implied_decimals_and_a_tare_field():
     ({"pattern": "(?P<unit>kg)"}, "pattern"),
     ({"pattern": "(?P<weight>[0-9]+)(?P<speed>.)", "unit": "kg"}, "pattern"),
     ({"pattern": "(?P<weight>(\\d+)+)", "unit": "kg"}, "pattern"),
+    ({"pattern": "(?=(a*)*b)(?P<weight>[0-9]+)", "unit": "kg"}, "pattern"),
     ({"pattern": "(?P<weight>[", "unit": "kg"}, "pattern"),
     ({"template": "{weight}", "unit": "stone"}, "unit"),
     ({"template": "{weight}{unit:2}", "units": {"kg": "carat"}}, "units"),

@@ -38,6 +38,7 @@ from edge.api import (
     sync_status,
     technician,
     users,
+    weighing,
 )
 from edge.calibration.desk import CalibrationDesk
 from edge.calibration.watch import CalibrationWatch
@@ -62,7 +63,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1 << 20
 BLUEPRINTS = (session_api.bp, badge_session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp,
               reference.bp, inspections.bp, photos.bp, seizures.bp, duty.bp, technician.bp, calibration.bp,
-              sync_status.bp, openapi.bp, monitoring.bp, web_bp)
+              sync_status.bp, weighing.bp, openapi.bp, monitoring.bp, web_bp)
 
 
 class LaneServer:

@@ -68,9 +68,9 @@ def scale_data(store: EventStore, device_id: str) -> ScaleData:
     return ScaleData.from_calibration(event)
 
 
-def _pass(device_id: str, reading_seq: int | None) -> tuple[dict[str, Any], ScaleData]:
-    """One pass's evidence with its weight, checked by R 76-1 (raised as 409 with the rule's code)."""
-    server = lane_server()
+def _pass(server: Any, device_id: str, reading_seq: int | None) -> tuple[dict[str, Any], ScaleData]:
+    """One pass's evidence with its weight, checked by R 76-1 (raised as 409 with the rule's code).
+    Runs inside the write, on the writer thread: ``server`` is handed in."""
     state = device_or_404(device_id, server.devices)
     if state.config.kind != "scale":
         raise conflict(f"{state.config.id} is a {state.config.kind}, not a scale", "not_a_scale")
@@ -85,21 +85,21 @@ def _pass(device_id: str, reading_seq: int | None) -> tuple[dict[str, Any], Scal
     return {**evidence, "weight": str(weight), "unit": scale.unit}, scale
 
 
-def _completed(payload: dict[str, Any], first_weight: str, second_weight: str, unit: str) -> dict[str, Any]:
+def _completed(server: Any, payload: dict[str, Any], first_weight: str, second_weight: str,
+               unit: str) -> dict[str, Any]:
     """The result, and against an inspection's declaration the net's assessment."""
     result = net_result(Decimal(first_weight), Decimal(second_weight), unit)
     payload["result"] = result
     inspection_id = payload.get("inspection_id")
     if inspection_id:
-        server = lane_server()
         declaration = open_inspection(server.store, inspection_id)["declaration"] or {}
         payload["assessment"] = assess_weight({"weight": result["net"], "unit": unit},
                                               declaration.get("gross_weight_kg"), server.config.weight_tolerance_pct)
     return payload
 
 
-def _stored_pass_entry(plate: str, unit: str) -> dict[str, Any]:
-    event = stored_tare(lane_server().store, plate)
+def _stored_tare_entry(store: EventStore, plate: str, unit: str) -> dict[str, Any]:
+    event = stored_tare(store, plate)
     if event is None:
         raise conflict(f"no tare is stored for {plate}: weigh it twice, or store its tare empty", "no_stored_tare")
     entry = pass_entry(event)
@@ -109,15 +109,15 @@ def _stored_pass_entry(plate: str, unit: str) -> dict[str, Any]:
     return entry
 
 
-def _transaction(transaction_id: str) -> list[dict[str, Any]]:
-    events = transaction_events(lane_server().store, transaction_id.lower())
+def _transaction(store: EventStore, transaction_id: str) -> list[dict[str, Any]]:
+    events = transaction_events(store, transaction_id.lower())
     if not events:
         raise not_found(f"weighing {transaction_id!r}")
     return events
 
 
 def _answer(event: dict[str, Any], transaction_id: str) -> dict[str, Any]:
-    return {"event": event, "transaction": transaction_view(_transaction(transaction_id))}
+    return {"event": event, "transaction": transaction_view(_transaction(lane_server().store, transaction_id))}
 
 
 @endpoint(bp, "/weighings", "POST", roles=RECORD_WRITERS, body=FIRST_BODY, status=201,
@@ -125,17 +125,17 @@ def _answer(event: dict[str, Any], transaction_id: str) -> dict[str, Any]:
                      423: "the device is locked"},
           summary="First weighing of a vehicle (or, with stored_tare, its only one): the reading shown, by R 76-1")
 def first_weighing(body: dict[str, Any]) -> Any:
-    plate = _plate(body["plate"])
+    plate, server = _plate(body["plate"]), lane_server()
 
     def payload(request: dict[str, Any]) -> dict[str, Any]:
-        weighed, scale = _pass(request["device_id"], request.get("reading_seq"))
+        weighed, scale = _pass(server, request["device_id"], request.get("reading_seq"))
         out: dict[str, Any] = {"transaction_id": body["id"].lower(), "plate": plate, "pass": weighed,
                                "scale": scale.as_dict()}
         if request.get("inspection_id"):
-            out["inspection_id"] = open_inspection(lane_server().store, request["inspection_id"])["id"]
+            out["inspection_id"] = open_inspection(server.store, request["inspection_id"])["id"]
         if request.get("stored_tare"):
-            out["stored_tare"] = _stored_pass_entry(plate, scale.unit)
-            _completed(out, weighed["weight"], out["stored_tare"]["weight"], scale.unit)
+            out["stored_tare"] = _stored_tare_entry(server.store, plate, scale.unit)
+            _completed(server, out, weighed["weight"], out["stored_tare"]["weight"], scale.unit)
         return out
 
     event, created = records.write(body["id"], records.request_fields(body), FIRST, payload)
@@ -147,12 +147,13 @@ def first_weighing(body: dict[str, Any]) -> Any:
                      423: "the device is locked"},
           summary="Second weighing: completes the transaction with gross, tare and net")
 def second_weighing(transaction_id: str, body: dict[str, Any]) -> Any:
+    server = lane_server()
+
     def payload(request: dict[str, Any]) -> dict[str, Any]:
-        events = _transaction(transaction_id)
-        view = transaction_view(events)
+        view = transaction_view(_transaction(server.store, transaction_id))
         if view["status"] == "complete":
             raise conflict(f"weighing {view['id']} is complete", "weighing_complete")
-        weighed, scale = _pass(request["device_id"], request.get("reading_seq"))
+        weighed, scale = _pass(server, request["device_id"], request.get("reading_seq"))
         first = view["passes"][0]
         if scale.unit != first["unit"]:
             raise conflict(f"the first pass was in {first['unit']}, this scale weighs in {scale.unit}",
@@ -160,7 +161,7 @@ def second_weighing(transaction_id: str, body: dict[str, Any]) -> Any:
         out = {"transaction_id": view["id"], "pass": weighed, "scale": scale.as_dict()}
         if view["inspection_id"]:
             out["inspection_id"] = view["inspection_id"]
-        return _completed(out, first["weight"], weighed["weight"], scale.unit)
+        return _completed(server, out, first["weight"], weighed["weight"], scale.unit)
 
     request = {**records.request_fields(body), "transaction_id": transaction_id.lower()}
     event, created = records.write(body["id"], request, SECOND, payload)
@@ -170,14 +171,14 @@ def second_weighing(transaction_id: str, body: dict[str, Any]) -> Any:
 @endpoint(bp, "/weighings/<transaction_id>", "GET", roles=DEVICE_OPERATORS,
           summary="A weighbridge transaction: its passes, the scale's standing at each, and gross, tare, net")
 def get_weighing(transaction_id: str) -> Any:
-    return transaction_view(_transaction(transaction_id))
+    return transaction_view(_transaction(lane_server().store, transaction_id))
 
 
 @endpoint(bp, "/weighings/<transaction_id>/ticket.pdf", "GET", roles=DEVICE_OPERATORS,
           summary="The weighbridge ticket (PDF): both passes, gross, tare, net, calibration standing, event hashes")
 def ticket(transaction_id: str) -> Any:
     server = lane_server()
-    events = _transaction(transaction_id)
+    events = _transaction(server.store, transaction_id)
     view = transaction_view(events)
     if view["stored_tare"]:
         events = [*events, server.store.get(view["stored_tare"]["event_id"])]
@@ -191,10 +192,10 @@ def ticket(transaction_id: str) -> Any:
           responses={404: "no such device", 409: "no weighing result (see the code)", 423: "the device is locked"},
           summary="Store a vehicle's tare by plate: the empty vehicle's weight, by R 76-1")
 def store_tare(body: dict[str, Any]) -> Any:
-    plate = _plate(body["plate"])
+    plate, server = _plate(body["plate"]), lane_server()
 
     def payload(request: dict[str, Any]) -> dict[str, Any]:
-        weighed, scale = _pass(request["device_id"], request.get("reading_seq"))
+        weighed, scale = _pass(server, request["device_id"], request.get("reading_seq"))
         return {"plate": plate, "pass": weighed, "scale": scale.as_dict()}
 
     event, created = records.write(body["id"], records.request_fields(body), TARE_STORED, payload)

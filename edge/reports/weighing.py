@@ -39,7 +39,7 @@ def weighing_ticket(*, lane: dict[str, Any], view: dict[str, Any], events: list[
         passes.append(("stored tare", view["stored_tare"]))
     doc.grid(("", f"weight ({unit})", "weighed at (UTC)", "by", "device", "calibration standing", "scale's line"),
              [(name, p["weight"], p["at"], p["by"], p["device_id"], _standing(p), p["raw"].strip())
-              for name, p in passes], (20, 22, 38, 16, 18, 40, 32), mono=(6,), right=(1,))
+              for name, p in passes], (18, 20, 41, 14, 18, 42, 33), mono=(6,), right=(1,))
     assessment = view.get("assessment")
     if assessment:
         flags = "; ".join(f["message"] for f in assessment["flags"]) or "within tolerance"

@@ -47,6 +47,7 @@ const SHELL = [
   '/app/js/screens/lane.js',
   '/app/js/screens/outbox.js',
   '/app/js/screens/seizure.js',
+  '/app/js/screens/weighing.js',
   '/app/js/sw-shell.js',
   '/vendor/socket.io.min.js',
 ];

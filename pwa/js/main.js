@@ -20,6 +20,7 @@ import * as consoleScreen from './screens/console.js';
 import * as calibrationScreen from './screens/calibration.js';
 import * as checkScreen from './screens/check.js';
 import * as historyScreen from './screens/device_history.js';
+import * as weighingScreen from './screens/weighing.js';
 import { isTechnician } from './technician.js';
 
 api.configure({
@@ -38,6 +39,8 @@ router.route('/seizures/:id', seizureScreen.render, 'inspections');
 router.route('/seizures/:id/labels', labelsScreen.render, 'inspections');
 router.route('/duty', dutyScreen.render, 'duty');
 router.route('/outbox', outboxScreen.render, null);
+router.route('/weighing', weighingScreen.renderNew, 'weighing');
+router.route('/weighings/:id', weighingScreen.render, 'weighing');
 // the technician's screens (technicians and supervisors: the screens and the box check the role)
 Object.entries({
   '': devicesScreen, '/new': deviceForm, '/:id/edit': deviceForm, '/:id/console': consoleScreen,

@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from edge.weighing.rules import ScaleData, WeighingRefused, net_result, pass_weight
 
@@ -48,3 +50,21 @@ def test_the_scale_data_come_from_its_calibration_record() -> None:
         "max": "60000", "e": "20", "min": "400", "unit": "kg", "accuracy_class": "III", "n": 3000}}}}
     assert ScaleData.from_calibration(event) == ScaleData(Decimal(60000), Decimal(20), Decimal(400), "kg", "III",
                                                           "cal-9")
+
+
+@given(st.integers(400, 60000), st.integers(400, 60000))
+def test_gross_is_tare_plus_net_in_either_order(first: int, second: int) -> None:
+    result = net_result(Decimal(first), Decimal(second), "kg")
+    assert result == net_result(Decimal(second), Decimal(first), "kg")
+    assert Decimal(result["gross"]) == Decimal(result["tare"]) + Decimal(result["net"])
+    assert Decimal(result["net"]) >= 0 and Decimal(result["gross"]) == max(first, second)
+
+
+@given(st.decimals(min_value=-100, max_value=70000, places=1, allow_nan=False, allow_infinity=False))
+def test_a_pass_is_taken_exactly_when_it_is_between_min_and_max(weight: Decimal) -> None:
+    try:
+        taken = pass_weight(reading(float(weight)), BRIDGE)
+    except WeighingRefused as refused:
+        assert refused.code in ("below_min", "above_max") and not 400 <= weight <= 60000
+    else:
+        assert 400 <= taken <= 60000 and taken == weight

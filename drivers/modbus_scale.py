@@ -444,3 +444,9 @@ class ModbusScale(ScaleDriver):
             return
         self._last_weight_at = time.monotonic()
         self.emit_reading(reading, raw)
+
+
+class LaumasModbusScale(ModbusScale):
+    """A Laumas terminal at unit 1, weighing in kg without decimals: the preset as it ships."""
+
+    name = "laumas-modbus"

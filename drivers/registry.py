@@ -37,6 +37,8 @@ DRIVERS: dict[str, DriverEntry] = {e.name: e for e in (
                 "drivers.simulators.stream:CardinalStreamSimulator"),
     DriverEntry("modbus", "scale", "drivers.modbus_scale:ModbusScale",
                 "drivers.simulators.modbus_scale:ModbusScaleSimulator"),
+    DriverEntry("laumas-modbus", "scale", "drivers.modbus_scale:LaumasModbusScale",
+                "drivers.simulators.modbus_scale:ModbusScaleSimulator"),
     DriverEntry("aim-barcode", "barcode", "drivers.aim_barcode:AimBarcodeReader",
                 "drivers.simulators.aim_barcode:BarcodeSimulator"),
     DriverEntry("mrz-reader", "document", "drivers.mrz_reader:MrzDocumentReader",

@@ -15,6 +15,7 @@ from common.config import ConfigError, Section, config_path, parse_tls, read_tom
 from common.web.client import Network, trusted_proxies
 from common.web.limits import ServerLimits, parse_limits
 from drivers.base import SerialSettings
+from drivers.modbus_scale import RegisterMap, RegisterMapError
 from drivers.port_rules import PortPolicy, PortRefused, check_openable, network_host
 from drivers.registry import DRIVERS, KINDS
 from drivers.stream import FrameError, FrameSpec
@@ -33,6 +34,7 @@ class DeviceConfig:
     serial: SerialSettings = field(default_factory=SerialSettings)
     calibration_interval_days: int | None = None
     frame: FrameSpec | None = None  # the ``stream`` driver's frame (docs/protocols.md section 8)
+    registers: RegisterMap | None = None  # the ``modbus`` driver's register map (section 9)
 
 
 @dataclass(frozen=True)
@@ -203,25 +205,34 @@ def parse_device(source: str, where: str, raw: Any, ports: PortPolicy | None) ->
     interval = section.get("calibration_interval_days", int, None)
     if interval is not None and interval < 1:
         raise section.fail("calibration_interval_days", "must be at least 1")
-    frame = parse_frame(section, driver)
+    frame = parse_driver_settings(section, driver, "frame")
+    registers = parse_driver_settings(section, driver, "registers")
     section.done()
     return DeviceConfig(id=device_id, kind=kind, driver=driver, port=port, serial=settings,
-                        calibration_interval_days=interval, frame=frame)
+                        calibration_interval_days=interval, frame=frame, registers=registers)
 
 
-def parse_frame(section: Section, driver: str) -> FrameSpec | None:
-    """A device's ``frame`` table: required by the ``stream`` driver, refused by every other."""
-    table = section.get("frame", dict, None)
-    if driver != "stream":
+#: settings table → (the driver that needs it, what it describes, its parser, its error)
+DRIVER_SETTINGS: dict[str, tuple[str, str, Any, type[ValueError]]] = {
+    "frame": ("stream", "a preset, a template or a pattern", FrameSpec.from_table, FrameError),
+    "registers": ("modbus", "a preset or where the weight and status are", RegisterMap.from_table, RegisterMapError),
+}
+
+
+def parse_driver_settings(section: Section, driver: str, key: str) -> Any:
+    """A device's ``frame`` / ``registers`` table: required by the driver it describes, refused by every other."""
+    owner, what, parse, error = DRIVER_SETTINGS[key]
+    table = section.get(key, dict, None)
+    if driver != owner:
         if table is not None:
-            raise section.fail("frame", f"only the stream driver takes a frame, not {driver!r}")
+            raise section.fail(key, f"only the {owner} driver takes {key}, not {driver!r}")
         return None
     if table is None:
-        raise section.fail("frame", "the stream driver needs a frame: a preset, a template or a pattern")
+        raise section.fail(key, f"the {owner} driver needs {key}: {what}")
     try:
-        return FrameSpec.from_table(table)
-    except FrameError as exc:
-        raise section.fail(f"frame.{exc.key}", exc.problem) from None
+        return parse(table)
+    except error as exc:
+        raise section.fail(f"{key}.{exc.key}", exc.problem) from None  # type: ignore[attr-defined]
 
 
 def device_table(device: DeviceConfig) -> dict[str, Any]:
@@ -234,4 +245,6 @@ def device_table(device: DeviceConfig) -> dict[str, Any]:
         table["calibration_interval_days"] = device.calibration_interval_days
     if device.frame is not None:
         table["frame"] = device.frame.as_table()
+    if device.registers is not None:
+        table["registers"] = device.registers.as_table()
     return table

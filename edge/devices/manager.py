@@ -36,7 +36,7 @@ def make_driver(cfg: DeviceConfig, on_reading: ReadingCallback, on_status: Statu
                 device_id: str) -> SerialDriver:
     """The driver ``cfg`` names, on its port and settings (and, for the stream driver, its frame) —
     what the lane runs and what "test connection" tries, built the same way."""
-    options = {"frame": cfg.frame} if cfg.frame is not None else {}
+    options = {key: value for key, value in (("frame", cfg.frame), ("registers", cfg.registers)) if value is not None}
     return lookup(cfg.driver).driver_class()(cfg.port, cfg.serial, on_reading, on_status, device_id=device_id,
                                              **options)
 
@@ -108,6 +108,7 @@ class DeviceState:
             "calibration": dict(self.calibration),
             "calibration_interval_days": cfg.calibration_interval_days,
             "frame": cfg.frame.as_table() if cfg.frame is not None else None,
+            "registers": cfg.registers.as_table() if cfg.registers is not None else None,
             "commands": callable(getattr(self.driver, "send_command", None)),
         }
 

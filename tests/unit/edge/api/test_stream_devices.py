@@ -56,6 +56,6 @@ def test_the_stream_driver_without_a_frame_is_refused_and_nothing_stored(bench: 
         refused = bench.call("POST", route, json={"id": "wb-3", "kind": "scale", "driver": "stream", "port": path})
         assert refused.status_code == 400
         error = refused.get_json()["error"]
-        assert error["field"] == "frame" and "needs a frame" in error["message"]
+        assert error["field"] == "frame" and "needs frame" in error["message"]
     assert bench.server.store.count() == events
     assert bench.call("GET", "/devices/wb-3").status_code == 404

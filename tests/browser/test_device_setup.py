@@ -1,8 +1,9 @@
 """Setting up the new scale protocols in Chromium, as a technician does it:
 choose the driver, pick the port, test the connection (the device's
 identity and a reading), save, and see its readings on the devices screen.
-An SMA SCP-0499 indicator and a Rice Lake streaming indicator, each a
-simulator on a pty; the frame fields appear only for the stream driver."""
+An SMA SCP-0499 indicator, a Rice Lake streaming indicator and a Laumas
+Modbus RTU terminal, each a simulator on a pty; the frame fields appear
+only for the stream driver."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from drivers.simulators.modbus_scale import ModbusScaleSimulator
 from drivers.simulators.ports import PtyPort
 from drivers.simulators.sma import SmaSimulator
 from drivers.simulators.stream import RiceLakeStreamSimulator
@@ -94,6 +96,24 @@ def test_a_rice_lake_stream_is_chosen_tested_saved_and_read(context: BrowserCont
     expect(page.locator("#frame-bytes")).to_contain_text("18240KG")
     page.fill('input[name="frame.template"]', "<STX>{sign:1}{weight:7}{unit:1}{mode:1}{status:1}")
     shoot(page, "65-stream-frame-with-its-bytes", full_page=True)
+
+
+def test_a_modbus_terminal_is_chosen_tested_saved_and_read(context: BrowserContext, lane: LaneRig, on_pty) -> None:
+    sim = ModbusScaleSimulator()
+    sim.set_load(12_480)
+    port = on_pty(sim, "wb-modbus")
+    page = signed_in(context, "tom")
+    add_device(page, "wb-modbus", "laumas-modbus", port)
+    page.click("#test-connection")
+    result = page.locator("#probe-result")
+    expect(result).to_have_attribute("data-ok", "true")
+    expect(result).to_contain_text("Modbus unit 1 (laumas map)")
+    expect(page.locator("#probe-reading")).to_have_text(" · read 12480 kg stable")
+    shoot(page, "66-add-modbus-tested", full_page=True)
+    save_and_see(page, lane, "wb-modbus", "12480 kg stable")
+    sim.set_load(-400)
+    expect(page.locator('.device-card[data-device="wb-modbus"] .last-reading')).to_have_text("-400 kg stable",
+                                                                                             timeout=15_000)
 
 
 def test_a_stream_without_its_frame_is_refused_on_the_frame(context: BrowserContext, lane: LaneRig, on_pty) -> None:

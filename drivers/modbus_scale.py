@@ -409,7 +409,7 @@ class ModbusScale(ScaleDriver):
             self.drop("not a Modbus answer (CRC or framing)", frame)
         elif pdu is not None and (pdu.dev_id, pdu.transaction_id) != (self.registers.unit_id,
                                                                        self._expected_tid(request)):
-            self.drop(f"answer from unit {pdu.dev_id}, transaction {pdu.transaction_id}: not the one asked", frame)
+            self.drop("answer from another unit or transaction", frame)  # one reason, whatever the ids
         elif pdu is not None:
             with self._lock:
                 if self._in_flight is request:

@@ -23,7 +23,7 @@ from drivers.modbus_scale import (
     read_registers,
 )
 from drivers.simulators.device import DeviceSimulator
-from drivers.simulators.modbus_scale import ModbusScaleSimulator, encode_value
+from drivers.simulators.modbus_scale import ModbusScaleSimulator, encode_value, rtu_frame
 from drivers.simulators.ports import PtyPort, TcpPort
 from tests.support.drivers import reading_where
 from tests.support.waiting import wait_for
@@ -237,3 +237,15 @@ def test_an_unanswering_port_is_an_error(recorder, stop_later):
     driver.start()
     wait_for(lambda: driver.state == "error", message="error")
     assert "Modbus RTU, unit 1, at 9600 baud" in driver.state_detail
+
+
+def test_answers_from_other_units_are_dropped_under_one_reason():
+    driver = ModbusScale("loop://", device_id="modbus-bus")
+    sent: list[bytes] = []
+    driver.write = sent.append  # the bus, seen from the master's side
+    for unit in (2, 3, 4, 5):  # other terminals on the bus answer while ours is asked
+        driver._send(driver._read_request())
+        driver.handle_bytes(rtu_frame(unit, bytes.fromhex("030A") + bytes(10)))
+    assert driver.counters.drops == 4
+    assert driver.counters.drop_reasons == {"answer from another unit or transaction": 4}
+    assert driver.counters.frames == 0

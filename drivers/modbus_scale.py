@@ -271,7 +271,7 @@ def read_registers(regmap: RegisterMap, start: int, registers: list[int]) -> dic
         raise ModbusFormatError(f"{len(registers)} registers from {start}, not {count} from {first}")
     status = registers[regmap.status - start] if regmap.status is not None else 0
     if regmap.flag("invalid", status) or regmap.flag("valid", status) is False:
-        raise ModbusFormatError(f"the terminal marks the weight invalid (status {status:#06x})")
+        raise ModbusFormatError("the terminal marks the weight invalid")  # no status value: one reason
     weight = regmap.weight.value(start, registers)
     if weight != weight or weight in (float("inf"), float("-inf")):
         raise ModbusFormatError("the weight is not a finite number")

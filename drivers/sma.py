@@ -67,7 +67,7 @@ def parse_sma_frame(text: str) -> dict[str, Any]:
     none). Raises :class:`SmaFormatError`.
     """
     if len(text) != FRAME_LENGTH:
-        raise SmaFormatError(f"a weight frame is {FRAME_LENGTH} characters, not {len(text)}")
+        raise SmaFormatError(f"a weight frame is not {FRAME_LENGTH} characters")
     status, rng, mode, motion = text[0], text[1], text[2], text[3]
     if status not in STATUSES:
         raise SmaFormatError(f"scale status {status!r} is not one of {''.join(STATUSES)!r}")

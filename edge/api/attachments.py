@@ -49,7 +49,7 @@ ATTACHMENT = obj({
 MAX_AGE_S = 30.0
 
 
-def _reading_evidence(state: DeviceState, seen_seq: int | None) -> dict[str, Any]:
+def reading_evidence(state: DeviceState, seen_seq: int | None) -> dict[str, Any]:
     """The reading (the one the officer saw, when its seq is given), its raw
     frame and the device's standing, frozen now."""
     found = state.reading(seen_seq)
@@ -102,7 +102,7 @@ def attach(body: dict[str, Any]) -> Any:
             seizure_or_404(server.store, record_id)
         if record_type in ("calibration", "check"):
             recorded_or_404(server.store, record_type, record_id)
-        evidence = {f"{record_type}_id": record_id, **_reading_evidence(state, request.get("reading_seq"))}
+        evidence = {f"{record_type}_id": record_id, **reading_evidence(state, request.get("reading_seq"))}
         if inspection is not None:
             evidence["assessment"] = _assess(server, inspection, evidence["reading"])
         return evidence

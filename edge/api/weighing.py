@@ -2,7 +2,7 @@
 tare stored for the plate), gross − tare = net, and the ticket.
 
 Each pass is the reading the officer saw on the scale's tile (``reading_seq``),
-taken as attachments take it (:func:`edge.api.attachments._reading_evidence`:
+taken as attachments take it (:func:`edge.api.attachments.reading_evidence`:
 stable, current, unchanged, with its raw line, the device and its calibration
 standing), then checked against the weighbridge's own data from its last
 calibration record (:mod:`edge.weighing.rules`: Min, Max, motion, no tare).
@@ -27,7 +27,7 @@ from common.roles import DEVICE_OPERATORS, RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import endpoint, lane_server, obj
 from edge.api import records
-from edge.api.attachments import _reading_evidence
+from edge.api.attachments import reading_evidence
 from edge.api.devices import device_or_404
 from edge.api.inspections import open_inspection
 from edge.api.records import UUID, WRITE_FIELDS
@@ -77,7 +77,7 @@ def _pass(server: Any, device_id: str, reading_seq: int | None) -> tuple[dict[st
     if state.locked:
         raise ApiError(423, "device_locked", f"{state.config.id} is locked by a supervisor: {state.locked['reason']}")
     scale = scale_data(server.store, state.config.id)
-    evidence = _reading_evidence(state, reading_seq)
+    evidence = reading_evidence(state, reading_seq)
     try:
         weight = pass_weight(evidence["reading"]["data"], scale)
     except WeighingRefused as exc:

@@ -49,7 +49,7 @@ def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
         "started_at": start["ts"], "started_acted_at": acted_at(start), "started_by": start["actor"],
         "closed_at": None, "closed_acted_at": None, "closed_by": None,
         "declaration": started["declaration"], "reference_version": started["reference_version"],
-        "risk": None, "flags": [], "document": None, "weights": [], "traces": [], "findings": [],
+        "risk": None, "flags": [], "document": None, "weights": [], "weighings": [], "traces": [], "findings": [],
         "checklist": {"items": started["checklist"], "done": {}}, "duty": [], "seizures": [],
         "events": [event_summary(e) for e in events],
     }
@@ -59,6 +59,7 @@ def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
                                                           f"({hit['severity']}): {hit['reason']}",
                       "event_id": start["id"]})
     later_flags: list[dict[str, Any]] = []
+    net_flags: list[dict[str, Any]] = []  # from weighbridge transactions (gross - tare)
     for event in events:
         payload, kind = event["payload"], event["type"]
         if kind == "reading.attached" and "reading" in payload:
@@ -87,11 +88,21 @@ def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
             view["duty"].append({"event_id": event["id"], "at": event["ts"], "acted_at": acted_at(event),
                                  "by": event["actor"],
                                  **payload["assessment"]})
+        elif kind in ("weighing.first", "weighing.second") and "assessment" in payload:
+            view["weighings"].append({"event_id": event["id"], "at": event["ts"], "by": event["actor"],
+                                      "result": payload["result"], "assessment": payload["assessment"]})
+            net_flags.extend({**f, "event_id": event["id"]} for f in payload["assessment"].get("flags", []))
         elif kind == "seizure.created":
             view["seizures"].append(payload["seizure_id"])
         elif kind == "inspection.closed":
             view.update(status="closed", outcome=payload["outcome"], outcome_reason=payload.get("reason"),
                         closed_at=event["ts"], closed_acted_at=acted_at(event), closed_by=event["actor"])
+    if view["weighings"]:  # a transaction's net is what the declaration is judged against, not one pass
+        single_pass = {id(f) for f in later_flags if str(f.get("code", "")).startswith("weight_")}
+        flags[:] = [f for f in flags if id(f) not in single_pass]
+        later_flags = [f for f in later_flags if id(f) not in single_pass]
+        flags.extend(net_flags)
+        later_flags.extend(net_flags)
     factors = [RiskFactor.from_json(f) for f in started["risk_factors"]] + flag_factors(later_flags)
     view["risk"] = score_risk(factors)
     return view

@@ -35,7 +35,14 @@ SYSTEMD_ANALYZE := /usr/bin/systemd-analyze
 $(SYSTEMD_ANALYZE):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd
 
-test: install $(CHROMIUM) $(NGINX) $(SYSTEMD_ANALYZE)
+# The accessibility checks run axe-core, an npm dev dependency (the build's `npm ci`
+# installs it; a checkout whose node_modules predates it gets it here).
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+test: install $(CHROMIUM) $(NGINX) $(SYSTEMD_ANALYZE) $(AXE)
 	$(BIN)/python -m pytest -q
 
 # The quick loop while working: no browser, no PostgreSQL, Redis or nginx (docs/testing.md).

@@ -38,6 +38,11 @@ DEVICE_FIELDS: dict[str, Any] = {
     "xonxoff": {"type": "boolean"},
     "rtscts": {"type": "boolean"},
     "calibration_interval_days": {"type": ["integer", "null"], "minimum": 1, "maximum": 3650},
+    # their keys are checked by the config's own rules (edge.config.parse_device), named on a 400
+    "frame": {"type": "object", "maxProperties": 32,
+              "description": "the stream driver's frame: pattern or template, units, flags (docs/protocols.md)"},
+    "registers": {"type": "object", "maxProperties": 32,
+                  "description": "the modbus driver's register map (docs/protocols.md)"},
 }
 DEVICE = obj(DEVICE_FIELDS, required=("id", "kind", "driver", "port"))
 CHANGE = obj({k: v for k, v in DEVICE_FIELDS.items() if k != "id"}, required=("kind", "driver", "port"))

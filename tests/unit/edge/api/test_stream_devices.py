@@ -59,3 +59,17 @@ def test_the_stream_driver_without_a_frame_is_refused_and_nothing_stored(bench: 
         assert error["field"] == "frame" and "needs frame" in error["message"]
     assert bench.server.store.count() == events
     assert bench.call("GET", "/devices/wb-3").status_code == 404
+
+
+def test_a_custom_frame_given_in_the_form_is_tried_and_saved_and_a_bad_one_names_its_key(bench: Bench,
+                                                                                         cardinal) -> None:
+    _, path = cardinal
+    events = bench.server.store.count()
+    bad = bench.call("POST", "/devices", json={"id": "wb-4", "kind": "scale", "driver": "stream", "port": path,
+                                               "frame": {"template": "{weight:8}", "colour": "red"}})
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "frame.colour"
+    assert bench.server.store.count() == events
+    added = bench.ok("POST", "/devices", {"id": "wb-4", "kind": "scale", "driver": "stream", "port": path,
+                                          "frame": {"preset": "cardinal"}}, status=201)
+    assert added["frame"] == {"preset": "cardinal"}
+    assert bench.server.store.page(limit=1000)[-1]["payload"]["device"]["frame"] == {"preset": "cardinal"}

@@ -17,17 +17,37 @@ Three sources raise them into the hub store's ``alarms`` table:
 Each alarm is raised once per ``(lane, kind, ref)`` — ``ref`` names what
 raised it (an event, a reading) — so a status repeated every few seconds or a
 projector re-run after a crash raises nothing twice, and an acknowledged
-alarm stays acknowledged. An acknowledgement keeps who and when; nothing
-else about an alarm ever changes (the store's triggers see to it).
+alarm stays acknowledged.
+
+**Severity** is set per kind (:class:`AlarmSettings`: critical, major,
+minor, warning; the hub's ``[alarms.severity]`` overrides the defaults),
+and so is that of device trouble a lane reports (calibration due,
+disconnected), which the board shows beside alarms.
+
+**Lifecycle** (after ISA-18.2): *unacknowledged* when raised; *acknowledged*
+by a supervisor, with a note; *cleared* by a supervisor once dealt with
+(only after it was acknowledged, so the two are separate steps, each with
+its own who and when); it may be *assigned* to a hub user at any point
+before it is cleared. A source — a lane's alarms of one kind — may be
+*shelved* for a time with a reason: its alarms still rise and are kept, the
+board hides them until the time runs out or someone unshelves it. Every
+step is an entry in the hub's hash-chained alarm log
+(:mod:`sync.hub.alarm_log`); the alarm's row keeps only what was raised
+and, as before, who acknowledged it first (the store's triggers allow
+nothing else), and its state is folded from the log.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from common.clock import iso_utc
+from common.web.errors import ApiError
+from sync.hub import alarm_log
+from sync.hub.alarm_log import ACKNOWLEDGED, ASSIGNED, CLEARED, SHELVED, UNSHELVED
 from sync.hub.store import HubStore
 
 LIVE_TRACE = "trace_alarm"
@@ -42,6 +62,40 @@ LABELS = {
     LANE_CHAIN_BROKEN: "Lane log tampered", CHAIN_MISMATCH: "Lane log differs from hub copy",
     STORE_REPAIRED: "Lane store repaired",
 }
+LEVELS = ("critical", "major", "minor", "warning")
+"""Severities, worst first."""
+DEFAULT_SEVERITY = {
+    "trace_alarm": "critical", "watchlist_hit": "critical", "conflict": "critical",
+    "chain_broken": "critical", "hash_mismatch": "critical", LANE_CHAIN_BROKEN: "critical",
+    CHAIN_MISMATCH: "critical", STORE_REPAIRED: "critical", "weight_discrepancy": "major",
+    "invalid_document": "minor",
+    # device trouble a lane reports in its status, shown beside alarms
+    "disconnected": "major", "error": "major", "locked": "minor", "calibration_due": "warning",
+}
+DEVICE_TROUBLE = ("disconnected", "error", "locked", "calibration_due")
+MAX_SHELVE_MIN = 24 * 60
+DEFAULT_INSPECTION_WARN_MIN = 20
+
+
+@dataclass(frozen=True)
+class AlarmSettings:
+    """How the board weighs alarms: each kind's severity (and each device
+    trouble's), and how long an inspection may stay open before its lane is
+    highlighted."""
+
+    severity: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
+    inspection_warn_min: int = DEFAULT_INSPECTION_WARN_MIN
+
+    def of(self, kind: str) -> str:
+        """A kind's severity; a kind nobody has set is major (never silently minor)."""
+        return self.severity.get(kind, "major")
+
+    def public(self) -> dict[str, Any]:
+        return {"severity": dict(sorted(self.severity.items())), "levels": list(LEVELS),
+                "labels": dict(LABELS), "device_trouble": list(DEVICE_TROUBLE),
+                "inspection_warn_min": self.inspection_warn_min}
+
+
 _COLUMNS = ("id", "lane", "kind", "seq", "detail", "at", "acknowledged_by", "acknowledged_at", "ref")
 _RAISE = ("INSERT INTO alarms (lane, kind, seq, detail, at, ref) VALUES (?, ?, ?, ?, ?, ?) "
           "ON CONFLICT (lane, kind, ref) DO NOTHING RETURNING id")
@@ -56,6 +110,24 @@ def alarm_row(row: tuple[Any, ...]) -> dict[str, Any]:
     alarm = dict(zip(_COLUMNS, row))
     alarm["detail"] = json.loads(alarm["detail"])
     alarm["label"] = LABELS.get(alarm["kind"], alarm["kind"].replace("_", " "))
+    alarm["severity"] = DEFAULT_SEVERITY.get(alarm["kind"], "major")
+    alarm["state"] = "acknowledged" if alarm["acknowledged_at"] else "unacknowledged"
+    alarm.update(note=None, assignee=None, cleared_by=None, cleared_at=None, history=[])
+    return alarm
+
+
+def fold(alarm: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The alarm's state from its log entries (oldest first): acknowledged
+    (with its note), assigned, cleared, and its whole history."""
+    for entry in entries:
+        detail = entry["detail"]
+        if entry["action"] == ACKNOWLEDGED:
+            alarm["state"], alarm["note"] = "acknowledged", detail.get("note") or None
+        elif entry["action"] == ASSIGNED:
+            alarm["assignee"] = detail.get("assignee")
+        elif entry["action"] == CLEARED:
+            alarm.update(state="cleared", cleared_by=entry["actor"], cleared_at=entry["at"])
+    alarm["history"] = entries
     return alarm
 
 
@@ -71,21 +143,39 @@ def raise_alarm(conn: Any, lane: str, kind: str, seq: int, detail: dict[str, Any
 
 
 class AlarmBook:
-    """Reading, raising and acknowledging alarms over the hub store."""
+    """Reading, raising and the lifecycle of alarms over the hub store."""
 
-    def __init__(self, store: HubStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: HubStore, clock: Callable[[], float] = time.time,
+                 settings: AlarmSettings | None = None) -> None:
         self._store = store
         self._clock = clock
+        self.settings = settings or AlarmSettings()
 
-    def list(self, *, lane: str | None = None, open_only: bool = False,
+    def list(self, *, lane: str | None = None, open_only: bool = False, state: str | None = None,
              limit: int = 200) -> list[dict[str, Any]]:
-        """Newest first; one lane's or all; only unacknowledged ones if asked."""
-        where = [*(["lane = ?"] if lane else []), *(["acknowledged_at IS NULL"] if open_only else [])]
+        """Newest first; one lane's or all; only unacknowledged ones if
+        ``open_only``; or those in ``state`` (``active``: not cleared)."""
+        cleared = "EXISTS (SELECT 1 FROM alarm_log l WHERE l.alarm_id = alarms.id AND l.action = 'cleared')"
+        where = [*(["lane = ?"] if lane else []), *(["acknowledged_at IS NULL"] if open_only else []),
+                 *{None: [], "active": [f"NOT {cleared}"], "cleared": [cleared],
+                   "unacknowledged": ["acknowledged_at IS NULL"],
+                   "acknowledged": ["acknowledged_at IS NOT NULL", f"NOT {cleared}"]}[state]]
         sql = (f"SELECT {', '.join(_COLUMNS)} FROM alarms "
                f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY id DESC LIMIT ?")
         params = (lane, limit) if lane else (limit,)
         with self._store.read() as conn:
-            return [alarm_row(r) for r in conn.execute(sql, params).fetchall()]
+            return self._folded(conn, conn.execute(sql, params).fetchall())
+
+    def _folded(self, conn: Any, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        alarms = [alarm_row(r) for r in rows]
+        entries = alarm_log.for_alarms(conn, [a["id"] for a in alarms])
+        shelves = self._active_shelves(conn)
+        for alarm in alarms:
+            fold(alarm, entries.get(alarm["id"], []))
+            alarm["severity"] = self.settings.of(alarm["kind"])
+            shelf = shelves.get((alarm["lane"], alarm["kind"]))
+            alarm["shelved_until"] = shelf["until_at"] if shelf else None
+        return alarms
 
     def count_open(self) -> int:
         """How many alarms wait for acknowledgement."""
@@ -96,9 +186,9 @@ class AlarmBook:
         with self._store.read() as conn:
             row = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM alarms WHERE id = ?",
                                (alarm_id,)).fetchone()
-        if row is None:
-            raise AlarmNotFound(f"alarm {alarm_id}")
-        return alarm_row(row)
+            if row is None:
+                raise AlarmNotFound(f"alarm {alarm_id}")
+            return self._folded(conn, [row])[0]
 
     def latest(self, lane: str, kind: str, seq: int) -> dict[str, Any] | None:
         """The newest alarm of ``kind`` at ``seq`` of a lane (what the receiver just raised)."""
@@ -106,25 +196,159 @@ class AlarmBook:
             row = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM alarms WHERE lane = ? AND "
                                f"kind = ? AND seq = ? ORDER BY id DESC LIMIT 1",
                                (lane, kind, seq)).fetchone()
-        return alarm_row(row) if row else None
+            return self._folded(conn, [row])[0] if row else None
 
-    def acknowledge(self, alarm_id: int, username: str) -> tuple[dict[str, Any], bool]:
-        """Acknowledge as ``username`` now; (the alarm, False) if it already was."""
+    def acknowledge(self, alarm_id: int, username: str, note: str = "") -> tuple[dict[str, Any], bool]:
+        """Acknowledge as ``username`` now, with a note; (the alarm, False) if it already was."""
         at = iso_utc(self._clock())
 
         def update(conn: Any) -> bool:
-            found = conn.execute("SELECT acknowledged_at FROM alarms WHERE id = ?",
+            found = conn.execute("SELECT acknowledged_at, lane, kind FROM alarms WHERE id = ?",
                                  (alarm_id,)).fetchone()
             if found is None:
                 raise AlarmNotFound(f"alarm {alarm_id}")
-            if found[0] is not None:
+            return self._acknowledge_in(conn, alarm_id, *found, username, at, note)
+
+        changed = self._store.write(update)
+        return self.get(alarm_id), changed
+
+    def _acknowledge_in(self, conn: Any, alarm_id: int, acknowledged_at: str | None, lane: str,
+                        kind: str, username: str, at: str, note: str, **more: Any) -> bool:
+        if acknowledged_at is not None:
+            return False
+        conn.execute("UPDATE alarms SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
+                     (username, at, alarm_id))
+        alarm_log.append(conn, self._store.database, action=ACKNOWLEDGED, actor=username, at=at,
+                         lane=lane, alarm_id=alarm_id, kind=kind, detail={"note": note, **more})
+        return True
+
+    def acknowledge_lane(self, lane: str, username: str, note: str = "") -> list[dict[str, Any]]:
+        """Acknowledge every unacknowledged alarm of a lane (shelved ones too:
+        they are seen in the lane's list); the alarms acknowledged."""
+        at = iso_utc(self._clock())
+
+        def update(conn: Any) -> list[int]:
+            self._known_lane(conn, lane)
+            rows = conn.execute("SELECT id, kind FROM alarms WHERE lane = ? AND acknowledged_at IS NULL "
+                                "ORDER BY id", (lane,)).fetchall()
+            for alarm_id, kind in rows:
+                self._acknowledge_in(conn, alarm_id, None, lane, kind, username, at, note, whole_lane=True)
+            return [r[0] for r in rows]
+
+        done = self._store.write(update)
+        return [self.get(alarm_id) for alarm_id in done]
+
+    def clear(self, alarm_id: int, username: str, note: str = "") -> tuple[dict[str, Any], bool]:
+        """Clear an acknowledged alarm; (the alarm, False) if it was cleared
+        already. Refused (409) before it is acknowledged."""
+        return self._step(alarm_id, username, CLEARED, {"note": note})
+
+    def assign(self, alarm_id: int, username: str, assignee: str, note: str = "") -> tuple[dict[str, Any], bool]:
+        """Give an alarm to a hub user (400 if there is no such enabled user;
+        409 once cleared); (the alarm, False) if it was theirs already."""
+        return self._step(alarm_id, username, ASSIGNED, {"assignee": assignee, "note": note})
+
+    def _step(self, alarm_id: int, username: str, action: str,
+              detail: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        at = iso_utc(self._clock())
+
+        def update(conn: Any) -> bool:
+            found = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM alarms WHERE id = ?",
+                                 (alarm_id,)).fetchone()
+            if found is None:
+                raise AlarmNotFound(f"alarm {alarm_id}")
+            alarm = fold(alarm_row(found), alarm_log.for_alarms(conn, [alarm_id]).get(alarm_id, []))
+            if not self._allowed(conn, alarm, action, detail):
                 return False
-            conn.execute("UPDATE alarms SET acknowledged_by = ?, acknowledged_at = ? "
-                         "WHERE id = ?", (username, at, alarm_id))
+            alarm_log.append(conn, self._store.database, action=action, actor=username, at=at,
+                             lane=alarm["lane"], alarm_id=alarm_id, kind=alarm["kind"], detail=detail)
             return True
 
         changed = self._store.write(update)
         return self.get(alarm_id), changed
+
+    @staticmethod
+    def _allowed(conn: Any, alarm: dict[str, Any], action: str, detail: dict[str, Any]) -> bool:
+        """Whether ``action`` changes anything; raises ApiError when it may not be taken."""
+        if alarm["state"] == "cleared":
+            if action == CLEARED:
+                return False
+            raise ApiError(409, "alarm_cleared", f"alarm {alarm['id']} is cleared already")
+        if action == CLEARED and alarm["state"] == "unacknowledged":
+            raise ApiError(409, "not_acknowledged",
+                           f"alarm {alarm['id']} must be acknowledged before it is cleared")
+        if action == ASSIGNED:
+            user = conn.execute("SELECT 1 FROM hub_users WHERE username = ? AND disabled = 0",
+                                (detail["assignee"],)).fetchone()
+            if user is None:
+                raise ApiError(400, "invalid_field", f"assignee: no hub user {detail['assignee']!r}",
+                               field="assignee")
+            return alarm["assignee"] != detail["assignee"]
+        return True
+
+    def shelve(self, lane: str, kind: str, minutes: int, reason: str, username: str) -> dict[str, Any]:
+        """Shelve a lane's alarms of one kind for ``minutes`` (at most a day), with a reason."""
+        if kind not in LABELS:
+            raise ApiError(400, "invalid_field", f"kind: not an alarm kind ({', '.join(sorted(LABELS))})",
+                           field="kind")
+        now = self._clock()
+        at, until = iso_utc(now), iso_utc(now + minutes * 60)
+
+        def insert(conn: Any) -> dict[str, Any]:
+            self._known_lane(conn, lane)
+            return alarm_log.append(conn, self._store.database, action=SHELVED, actor=username, at=at,
+                                    lane=lane, kind=kind, until_at=until,
+                                    detail={"reason": reason, "minutes": minutes})
+
+        return _shelf(self._store.write(insert))
+
+    def unshelve(self, shelf_seq: int, username: str) -> dict[str, Any]:
+        """End a shelf before its time; 404 if there is no such active shelf."""
+        at = iso_utc(self._clock())
+
+        def insert(conn: Any) -> dict[str, Any]:
+            shelf = next((s for s in self._active_shelves(conn).values() if s["seq"] == shelf_seq), None)
+            if shelf is None:
+                raise AlarmNotFound(f"active shelf {shelf_seq}")
+            alarm_log.append(conn, self._store.database, action=UNSHELVED, actor=username, at=at,
+                             lane=shelf["lane"], kind=shelf["kind"], detail={"shelf": shelf_seq})
+            return shelf
+
+        return {**_shelf(self._store.write(insert)), "ended_by": username, "ended_at": at}
+
+    def shelves(self) -> list[dict[str, Any]]:
+        """The shelves in force now, one per lane and kind (the latest)."""
+        with self._store.read() as conn:
+            return [_shelf(s) for s in self._active_shelves(conn).values()]
+
+    def _active_shelves(self, conn: Any) -> dict[tuple[str, str], dict[str, Any]]:
+        now = iso_utc(self._clock())
+        rows = conn.execute(f"SELECT {', '.join(alarm_log.COLUMNS)} FROM alarm_log WHERE "
+                            f"(action = 'shelved' AND until_at > ?) OR action = 'unshelved' ORDER BY seq",
+                            (now,)).fetchall()
+        active: dict[tuple[str, str], dict[str, Any]] = {}
+        for entry in map(alarm_log.entry_row, rows):
+            key = (entry["lane"], entry["kind"])
+            if entry["action"] == SHELVED:
+                active[key] = entry
+            elif key in active and active[key]["seq"] == entry["detail"].get("shelf"):
+                del active[key]
+        return active
+
+    @staticmethod
+    def _known_lane(conn: Any, lane: str) -> None:
+        if conn.execute("SELECT 1 FROM lanes WHERE lane_id = ?", (lane,)).fetchone() is None:
+            raise AlarmNotFound(f"lane {lane}")
+
+    def log(self, **filters: Any) -> list[dict[str, Any]]:
+        """Search the alarm log (:func:`sync.hub.alarm_log.search`)."""
+        with self._store.read() as conn:
+            return alarm_log.search(conn, **filters)
+
+    def verify_log(self) -> dict[str, Any]:
+        """Walk the alarm log's chain."""
+        with self._store.read() as conn:
+            return alarm_log.verify(conn)
 
     def from_status(self, lane: str, status: dict[str, Any]) -> list[dict[str, Any]]:
         """Raise what a lane's status shows: the live trace alarms it lists, and
@@ -162,6 +386,21 @@ class AlarmBook:
             rows = conn.execute("SELECT kind, count(*) FROM alarms WHERE at >= ? GROUP BY kind",
                                 (since,)).fetchall()
         return dict(rows)
+
+
+def _shelf(entry: dict[str, Any]) -> dict[str, Any]:
+    """A shelf as the API shows it."""
+    return {"id": entry["seq"], "lane": entry["lane"], "kind": entry["kind"], "until": entry["until_at"],
+            "reason": entry["detail"].get("reason"), "by": entry["actor"], "at": entry["at"]}
+
+
+def alarms_of_case(conn: Any, lane: str, case_id: str) -> list[dict[str, Any]]:
+    """The alarms raised at a case, each with its history (for the case view)."""
+    rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM alarms WHERE lane = ? AND detail LIKE ? "
+                        f"ORDER BY id", (lane, f'%"case_id": {json.dumps(case_id)}%')).fetchall()
+    alarms = [alarm_row(r) for r in rows if json.loads(r[4]).get("case_id") == case_id]
+    entries = alarm_log.for_alarms(conn, [a["id"] for a in alarms])
+    return [fold(alarm, entries.get(alarm["id"], [])) for alarm in alarms]
 
 
 def _links(chain: dict[str, Any]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from typing import Any
 from common.clock import iso_utc
 from common.custody import custody_entry
 from common.web.errors import ApiError, not_found
+from sync.hub.alarms import alarms_of_case
 from sync.hub.projector import normalise_term
 from sync.hub.store import HubStore
 
@@ -98,7 +99,8 @@ def _attach_terms(conn: Any, cases: list[dict[str, Any]]) -> None:
 
 def case_view(store: HubStore, lane: str, case_id: str) -> dict[str, Any]:
     """One case with its timeline (its events, bulky evidence left out), the
-    custody of its bags, and the cases it is tied to. 404 if unknown."""
+    custody of its bags, the cases it is tied to, and the alarms raised at it
+    with every step the control room took on them (who and when). 404 if unknown."""
     with store.read() as conn:
         row = conn.execute(f"SELECT {', '.join(CASE_COLUMNS)} FROM hub_cases "
                            f"WHERE lane = ? AND id = ?", (lane, case_id)).fetchone()
@@ -115,6 +117,7 @@ def case_view(store: HubStore, lane: str, case_id: str) -> dict[str, Any]:
             f"JOIN events e ON e.lane = ce.lane AND e.seq = ce.seq WHERE ce.lane = ? AND "
             f"ce.case_id IN ({', '.join('?' * len(linked))}) ORDER BY e.seq",
             (lane, *linked)).fetchall()
+        alarms = [alarm for linked_id in linked for alarm in alarms_of_case(conn, lane, linked_id)]
     timeline, custody = [], {}
     seen = set()
     for seq, event_id, kind, ts, actor, payload_text, event_hash in rows:
@@ -132,7 +135,7 @@ def case_view(store: HubStore, lane: str, case_id: str) -> dict[str, Any]:
                 continue  # a malformed step is still on the timeline
     case["related"] = related
     return {"case": case, "timeline": timeline, "custody": custody,
-            "seizures": [c for c in linked if c != case_id]}
+            "seizures": [c for c in linked if c != case_id], "alarms": alarms}
 
 
 def to_csv(cases: list[dict[str, Any]]) -> str:

@@ -20,6 +20,11 @@ keeps its in ``./lanebox-demo``)::
     max_connections = 200       # connections served at once (docs/server.md)
     read_timeout_s = 10         # to send a request head; the longest silence after it
     trusted_proxies = ["127.0.0.1"]  # optional: reverse proxies whose X-Forwarded-For is believed
+
+    [alarms]                    # optional: how the board weighs alarms
+    inspection_warn_min = 20    # an inspection open longer highlights its lane
+    [alarms.severity]           # optional: a kind's (or device trouble's) severity
+    weight_discrepancy = "critical"   # critical | major | minor | warning
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Any
 from common.config import Section, config_path, parse_tls, read_toml
 from common.web.client import Network, trusted_proxies
 from common.web.limits import ServerLimits, parse_limits
+from sync.hub.alarms import DEFAULT_SEVERITY, LEVELS, AlarmSettings
 
 DEFAULT_PORT = 9090
 DEFAULT_DATA_DIR = Path("lanebox-hub")
@@ -52,6 +58,7 @@ class HubConfig:
     tls: tuple[Path, Path] | None = None  # (certificate chain, private key): serve HTTPS
     limits: ServerLimits = DEFAULT_LIMITS
     trusted_proxies: tuple[Network, ...] = ()  # reverse proxies (nginx) whose X-Forwarded-For is believed
+    alarms: AlarmSettings = AlarmSettings()
 
     @property
     def store_path(self) -> Path:
@@ -98,7 +105,29 @@ def parse_hub_config(raw: dict[str, Any], *, source: str = "<config>",
     limits = parse_limits(hub, DEFAULT_LIMITS)
     proxies = trusted_proxies(hub)
     hub.done()
+    alarms = parse_alarm_settings(Section(source, "alarms", top.get("alarms", dict, {})))
     top.done()
     return HubConfig(hub_id=hub_id, host=host, port=port, data_dir=data_dir, source=source,
                      offline_after_s=offline_after_s, database=database, redis_url=redis_url,
-                     tls=tls, limits=limits, trusted_proxies=proxies)
+                     tls=tls, limits=limits, trusted_proxies=proxies, alarms=alarms)
+
+
+def parse_alarm_settings(section: Section) -> AlarmSettings:
+    """``[alarms]``: the inspection threshold and ``[alarms.severity]``, each
+    key a known alarm kind or device trouble, each value a severity."""
+    warn = section.get("inspection_warn_min", int, AlarmSettings().inspection_warn_min)
+    if not 1 <= warn <= 24 * 60:
+        raise section.fail("inspection_warn_min", "must be 1 to 1440 minutes")
+    severity = Section(section.source, section.key("severity"), section.get("severity", dict, {}))
+    chosen = dict(DEFAULT_SEVERITY)
+    for kind in sorted(severity.table):
+        level = severity.get(kind, str)
+        if kind not in DEFAULT_SEVERITY:
+            raise severity.fail(kind, f"not an alarm kind or device trouble (one of "
+                                      f"{', '.join(sorted(DEFAULT_SEVERITY))})")
+        if level not in LEVELS:
+            raise severity.fail(kind, f"must be one of {', '.join(LEVELS)}")
+        chosen[kind] = level
+    severity.done()
+    section.done()
+    return AlarmSettings(severity=chosen, inspection_warn_min=warn)

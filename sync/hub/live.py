@@ -7,7 +7,9 @@ session ends (:class:`~common.web.sockets.SocketSessions`). What it is sent:
 * ``lane`` — one lane's row as ``GET /api/v1/hub/lanes`` lists it, whenever
   the lane reports a status or goes online/offline;
 * ``alarm`` — an alarm as ``GET /api/v1/hub/alarms`` lists it, when raised
-  or acknowledged.
+  or at each step of its lifecycle (acknowledged, assigned, cleared);
+* ``shelves`` — every shelf in force, as ``GET /api/v1/hub/shelves`` lists
+  them, when one is made or ended.
 
 Every emit goes through the :class:`~flask_socketio.SocketIO` object to the
 whole namespace, never through per-connection state, so the same calls
@@ -48,3 +50,6 @@ class BoardFeed:
     def alarms(self, alarms: list[dict[str, Any]]) -> None:
         for alarm in alarms:
             self.socketio.emit("alarm", alarm, namespace=NAMESPACE)
+
+    def shelves(self, shelves: list[dict[str, Any]]) -> None:
+        self.socketio.emit("shelves", {"shelves": shelves}, namespace=NAMESPACE)

@@ -14,7 +14,10 @@ second hub worker can break them:
 - a lane's events are append-only; ``(lane, seq)`` and ``(lane, id)`` are unique;
 - an event is only stored as the next link of its lane's chain: seq 1 on
   the genesis hash, or seq n whose ``prev_hash`` is the held hash of n-1;
-- an alarm is never deleted, and is only ever acknowledged, once.
+- an alarm is never deleted, and is only ever acknowledged, once;
+- what people do to alarms (acknowledge, clear, assign, shelve) is the
+  ``alarm_log``: append-only and hash-chained like a lane's events, each
+  entry stored only as the next link (:mod:`sync.hub.alarm_log`).
 """
 
 from __future__ import annotations
@@ -84,6 +87,24 @@ _ALARM_ACK_ONLY_SQLITE = (
     "OR NEW.at IS NOT OLD.at")
 
 
+_ALARM_LOG_SUMMARY = "the alarm log: every step of an alarm's lifecycle, append-only and hash-chained"
+
+
+def _alarm_log(integer: str) -> tuple[str, ...]:
+    """The alarm log's table and indexes (its triggers are spelt per engine)."""
+    return (f"CREATE TABLE alarm_log (seq {integer} PRIMARY KEY, alarm_id {integer}, "
+            f"lane TEXT NOT NULL, kind TEXT, action TEXT NOT NULL, actor TEXT NOT NULL, "
+            f"at TEXT NOT NULL, until_at TEXT, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, "
+            f"hash TEXT NOT NULL)",
+            "CREATE INDEX alarm_log_alarm ON alarm_log (alarm_id)",
+            "CREATE INDEX alarm_log_lane ON alarm_log (lane, at)",
+            "CREATE INDEX alarm_log_action ON alarm_log (action, until_at)")
+
+
+_ALARM_LOG_LINK = (f"NOT (NEW.seq = 1 AND NEW.prev_hash = '{GENESIS_HASH}' OR EXISTS ("
+                   f"SELECT 1 FROM alarm_log WHERE seq = NEW.seq - 1 AND hash = NEW.prev_hash))")
+
+
 def sqlite_migrations() -> list[Migration]:
     """The SQLite schema history (version 1 is the schema hubs first shipped with)."""
     return [
@@ -124,6 +145,16 @@ def sqlite_migrations() -> list[Migration]:
         )),
         Migration(4, _SCOPE_SUMMARY, _SCOPE),
         Migration(5, _THROTTLE_SUMMARY, _throttle("REAL")),
+        Migration(6, _ALARM_LOG_SUMMARY, (
+            *_alarm_log("INTEGER"),
+            "CREATE TRIGGER alarm_log_no_update BEFORE UPDATE ON alarm_log "
+            "BEGIN SELECT RAISE(ABORT, 'the alarm log is append-only'); END",
+            "CREATE TRIGGER alarm_log_no_delete BEFORE DELETE ON alarm_log "
+            "BEGIN SELECT RAISE(ABORT, 'the alarm log is append-only'); END",
+            f"CREATE TRIGGER alarm_log_continue_chain BEFORE INSERT ON alarm_log "
+            f"WHEN {_ALARM_LOG_LINK} "
+            f"BEGIN SELECT RAISE(ABORT, 'an alarm log entry must continue the chain'); END",
+        )),
     ]
 
 
@@ -175,4 +206,12 @@ def postgres_migrations() -> list[Migration]:
         )),
         Migration(4, _SCOPE_SUMMARY, _SCOPE),
         Migration(5, _THROTTLE_SUMMARY, _throttle("DOUBLE PRECISION")),
+        Migration(6, _ALARM_LOG_SUMMARY, (
+            *_alarm_log("BIGINT"),
+            *_pg_trigger("alarm_log_append_only", "alarm_log", "BEFORE UPDATE OR DELETE",
+                         "RAISE EXCEPTION 'the alarm log is append-only';"),
+            *_pg_trigger("alarm_log_continue_chain", "alarm_log", "BEFORE INSERT",
+                         f"IF {_ALARM_LOG_LINK} THEN RAISE EXCEPTION "
+                         f"'an alarm log entry must continue the chain'; END IF; RETURN NEW;"),
+        )),
     ]

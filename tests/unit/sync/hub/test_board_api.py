@@ -86,9 +86,9 @@ def test_every_board_route_needs_a_hub_user_and_ack_needs_a_supervisor(hub: InPr
         assert api(hub, path, "not-a-token").status_code == 401, path
     viewer = hub.user_token("vera")
     assert api(hub, "/hub/lanes", viewer).status_code == 200
-    refused = api(hub, "/hub/alarms/1/ack", viewer, "POST")
+    refused = api(hub, "/hub/alarms/1/ack", viewer, "POST", json={})
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
-    assert api(hub, "/hub/alarms/999/ack", hub.user_token(), "POST").status_code == 404
+    assert api(hub, "/hub/alarms/999/ack", hub.user_token(), "POST", json={}).status_code == 404
     wrong = api(hub, "/session", None, "POST", json={"username": "carol", "password": "nope-nope"})
     assert wrong.status_code == 401
     assert requests.get(f"{hub.url}/healthz", timeout=5).json()["status"] == "ok"
@@ -118,10 +118,10 @@ def test_alarms_from_synced_events_are_acknowledged_with_who_and_when(hub, synce
     assert kinds == ["trace_alarm", "watchlist_hit"]
     trace = next(a for a in alarms if a["kind"] == "trace_alarm")
     assert trace["lane"] == LANE and trace["detail"]["case_id"] == synced["inspection"]
-    acked = api(hub, f"/hub/alarms/{trace['id']}/ack", token, "POST").json()
+    acked = api(hub, f"/hub/alarms/{trace['id']}/ack", token, "POST", json={}).json()
     assert acked["changed"] is True
     assert acked["alarm"]["acknowledged_by"] == "carol" and acked["alarm"]["acknowledged_at"]
-    again = api(hub, f"/hub/alarms/{trace['id']}/ack", token, "POST").json()
+    again = api(hub, f"/hub/alarms/{trace['id']}/ack", token, "POST", json={}).json()
     assert again["changed"] is False and again["alarm"]["acknowledged_at"] == \
         acked["alarm"]["acknowledged_at"]
     assert [a["kind"] for a in api(hub, "/hub/alarms?open=1", token).json()["alarms"]] == \

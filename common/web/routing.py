@@ -26,6 +26,7 @@ from jsonschema import Draft202012Validator
 from common.web import strict_json
 from common.web.errors import ApiError, bad_request, install_error_handlers
 from common.web.headers import install_security_headers
+from common.web.schema_words import plain
 
 PUBLIC = ()  # no token needed
 
@@ -122,9 +123,8 @@ def json_body(schema: dict[str, Any]) -> dict[str, Any]:
         raise bad_request(f"body is not valid JSON: {exc}", "invalid_json") from None
     errors = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: list(e.absolute_path))
     if errors:
-        first = errors[0]
-        where = ".".join(str(p) for p in first.absolute_path) or "body"
-        raise ApiError(400, "invalid_field", f"{where}: {first.message}", field=where)
+        where, message = plain(errors[0])
+        raise ApiError(400, "invalid_field", message, field=where)
     return body
 
 

@@ -12,10 +12,18 @@ opens it:
   ``/dev/serial/by-id|by-path/NAME``) or a name in the lane's by-id folder,
   or ``socket://HOST:PORT`` / ``rfc2217://HOST:PORT`` to a host the lane's
   config lists; never a query string (pyserial reads options from it).
-- :func:`check_openable` is the last line, in :func:`drivers.base.open_port`:
-  whatever the caller checked, only a character device, ``socket://``,
-  ``rfc2217://`` or the in-memory ``loop://`` (tests, benches), without
-  options, is opened.
+- A driver whose device is a local HTTP service (``transport = "http"`` in
+  :mod:`drivers.registry`, e.g. a full-page reader's REST service) takes
+  exactly ``http://HOST:PORT`` to a host the config lists, and nothing
+  else; a serial driver never takes an ``http://`` URL. The URL is matched
+  whole (:data:`HTTP_URL`) rather than split, so no user part, path,
+  backslash or percent sign can make the HTTP library read another host or
+  path than the one checked.
+- :func:`check_openable` is the last line, in :func:`drivers.base.open_port`
+  (and in the HTTP client): whatever the caller checked, only a character
+  device, ``socket://``, ``rfc2217://`` or the in-memory ``loop://`` (tests,
+  benches), without options, is opened — or, for an HTTP driver, only
+  ``http://HOST:PORT``.
 """
 
 from __future__ import annotations
@@ -35,19 +43,28 @@ DEVICE_PATHS = re.compile(r"^/dev/(tty[A-Za-z0-9_]+|rfcomm[0-9]+|pts/[0-9]+|seri
 """Serial device names as the kernel and udev make them (what the port list shows)."""
 UNSAFE = re.compile(r"[\s?#\x00-\x1f\x7f]")
 """Whitespace, control characters, and the query and fragment marks pyserial would read options from."""
+SERIAL = "serial"
+HTTP = "http"
+"""How a driver reaches its device (:class:`drivers.registry.DriverEntry`): a serial port (or terminal server), or
+a local HTTP service."""
+HTTP_URL = re.compile(r"^http://(?P<host>[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):(?P<port>[0-9]{1,5})\Z")
+"""The whole of an HTTP device's port: scheme, host (a name, IPv4 or bracketed IPv6) and port, nothing more."""
 
 
 class PortRefused(ValueError):
     """The port is not one a lane device may use; the message says what is allowed."""
 
 
-def check_openable(port: str) -> None:
+def check_openable(port: str, transport: str = SERIAL) -> None:
     """Refuse (:class:`PortRefused`) what no driver may open, whoever asked.
 
     A plain path must be a character device (a missing one is left to the
     open, which says so); a URL must be one of :data:`OPENABLE_SCHEMES`
-    with no options.
+    with no options. An HTTP driver's port must be ``http://HOST:PORT``.
     """
+    if transport == HTTP:
+        http_host(port)
+        return
     if UNSAFE.search(port):
         raise PortRefused(f"{port!r}: no spaces, control characters, '?' or '#' in a port")
     if "://" in port:
@@ -78,8 +95,11 @@ class PortPolicy:
     network_hosts: frozenset[str] = frozenset()
     device_dir: Path = Path("/dev/serial/by-id")
 
-    def check(self, port: str) -> None:
-        """Refuse (:class:`PortRefused`, naming what is allowed) any other port."""
+    def check(self, port: str, transport: str = SERIAL) -> None:
+        """Refuse (:class:`PortRefused`, naming what is allowed) any other port for a driver of ``transport``."""
+        if transport == HTTP:
+            self._check_http(port)
+            return
         scheme = port.split("://", 1)[0] if "://" in port else None
         if scheme is not None and scheme not in NETWORK_SCHEMES:
             raise PortRefused(f"{port!r}: {scheme}:// is not allowed; {self.allowed()}")
@@ -96,6 +116,19 @@ class PortPolicy:
         return (f"a port is a serial device (/dev/ttyS0, /dev/ttyUSB0, /dev/pts/N, /dev/serial/by-id/NAME, "
                 f"NAME in {self.device_dir}) or socket://HOST:PORT or rfc2217://HOST:PORT to a host in "
                 f"[terminal_servers] hosts ({hosts})")
+
+    def allowed_http(self) -> str:
+        """What an HTTP device's port may be, as one sentence for an error message."""
+        hosts = ", ".join(sorted(self.network_hosts)) or "none are configured"
+        return f"an HTTP device's port is http://HOST:PORT to a host in [terminal_servers] hosts ({hosts})"
+
+    def _check_http(self, port: str) -> None:
+        try:
+            host = http_host(port)
+        except PortRefused:
+            raise PortRefused(f"{port!r} is not http://HOST:PORT; {self.allowed_http()}") from None
+        if host not in self.network_hosts:
+            raise PortRefused(f"{port!r}: host {host} is not a terminal server of this lane; {self.allowed_http()}")
 
     def _is_device_path(self, port: str) -> bool:
         if os.path.normpath(port) != port:  # no '..', no '//', no trailing '/'
@@ -114,6 +147,15 @@ class PortPolicy:
         if parts.hostname not in self.network_hosts:
             raise PortRefused(f"{port!r}: host {parts.hostname} is not a terminal server of this lane; "
                               f"{self.allowed()}")
+
+
+def http_host(port: str) -> str:
+    """The host of an ``http://HOST:PORT`` port, as :func:`network_host` writes it; :class:`PortRefused` for
+    anything else (another scheme, a user part, a path, a query, no port or one out of range)."""
+    match = HTTP_URL.match(port)
+    if match is None or not 1 <= int(match["port"]) <= 65535:
+        raise PortRefused(f"{port!r} is not http://HOST:PORT (no user, path, query or fragment)")
+    return network_host(match["host"])
 
 
 def network_host(value: str) -> str:

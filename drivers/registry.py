@@ -10,6 +10,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
+from drivers.port_rules import HTTP, SERIAL
+
 
 @dataclass(frozen=True)
 class DriverEntry:
@@ -17,6 +19,7 @@ class DriverEntry:
     kind: str
     driver: str      # "module:Class" of the SerialDriver
     simulator: str   # "module:Class" of the DeviceSimulator
+    transport: str = SERIAL  # how its port is reached: a serial port (or terminal server), or HTTP (port_rules)
 
     def driver_class(self) -> Any:
         return _load(self.driver)
@@ -43,6 +46,8 @@ DRIVERS: dict[str, DriverEntry] = {e.name: e for e in (
                 "drivers.simulators.aim_barcode:BarcodeSimulator"),
     DriverEntry("mrz-reader", "document", "drivers.mrz_reader:MrzDocumentReader",
                 "drivers.simulators.mrz_reader:DocumentReaderSimulator"),
+    DriverEntry("regula-web", "document", "drivers.regula_web:RegulaWebReader",
+                "drivers.simulators.regula_web:RegulaWebSimulator", transport=HTTP),
     DriverEntry("etd-ascii", "trace", "drivers.etd_ascii:EtdAsciiDetector",
                 "drivers.simulators.etd_ascii:EtdSimulator"),
 )}

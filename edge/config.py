@@ -185,8 +185,9 @@ def parse_device(source: str, where: str, raw: Any, ports: PortPolicy | None) ->
     port = section.get("port", str, required=True)
     if not port.strip():
         raise section.fail("port", "must not be empty")
+    transport = DRIVERS[driver].transport
     try:
-        ports.check(port) if ports is not None else check_openable(port)
+        ports.check(port, transport) if ports is not None else check_openable(port, transport)
     except PortRefused as exc:
         raise section.fail("port", str(exc)) from None
     serial_values = {}

@@ -51,15 +51,15 @@ class ServiceClient:
     """GETs of JSON from one ``http://HOST:PORT`` service, each bounded in size and time."""
 
     def __init__(self, base_url: str, on_traffic: Traffic, *, connect_timeout: float = CONNECT_TIMEOUT_S,
-                 read_timeout: float = READ_TIMEOUT_S, deadline: float = ANSWER_DEADLINE_S) -> None:
+                 read_timeout: float = READ_TIMEOUT_S, deadline: float | None = None) -> None:
+        """``deadline``: the whole answer's, :data:`ANSWER_DEADLINE_S` unless given."""
         check_openable(base_url, HTTP)
         self.base_url = base_url
         self._on_traffic = on_traffic
         self._timeouts = (connect_timeout, read_timeout)
-        self._deadline = deadline
+        self._deadline = ANSWER_DEADLINE_S if deadline is None else deadline
         self._session = requests.Session()
         self._session.trust_env = False
-        self._session.max_redirects = 0
 
     def close(self) -> None:
         self._session.close()

@@ -57,7 +57,7 @@ export async function render(view, params) {
   driverSelect.addEventListener('change', () => frame.show(driverSelect.value === 'stream'));
   drawDrivers();
   const listed = ports.some((p) => p.open_with === d.port || p.device === d.port);
-  const other = h('input', { name: 'port_other', placeholder: '/dev/ttyUSB0, socket://10.0.0.20:4001, rfc2217://…', value: listed ? '' : d.port });
+  const other = h('input', { name: 'port_other', placeholder: '/dev/ttyUSB0, socket://10.0.0.20:4001, rfc2217://…, http://10.0.0.21:8080 (regula-web)', value: listed ? '' : d.port });
   const portList = h('div', { class: 'port-list', id: 'port-list' },
     ports.map((p) => portChoice(p, p.open_with === d.port || p.device === d.port)),
     h('label', { class: 'radio-row port-choice' }, h('input', { type: 'radio', name: 'port_choice', value: '', checked: !listed && Boolean(d.port) }),

@@ -22,6 +22,7 @@ const SHELL = [
   '/board/js/case.js',
   '/board/js/metrics.js',
   '/board/js/chart.js',
+  '/board/js/wall.js',
   '/app/js/api.js',
   '/app/js/ui.js',
   '/app/js/format.js',

@@ -1,8 +1,10 @@
 // One inspection or seizure as the court will read it: what it is, every
-// event of its story with its hash, and each evidence bag's chain of custody.
+// event of its story with its hash, each evidence bag's chain of custody,
+// and the alarms raised at it with every step the control room took.
 
 import * as api from '/app/js/api.js';
 import { h, replace } from '/app/js/ui.js';
+import { alarmHistory, severityBadge } from './alarms.js';
 import { dateTime, label, shortId } from '/app/js/format.js';
 
 function summary(event) {
@@ -44,6 +46,11 @@ export async function render(view, laneId, caseId) {
           s.to ? ` → ${s.to}` : '', s.location ? ` (${s.location})` : '',
           h('span', { class: 'hash mono' }, shortId(s.hash)))))))
         : h('p', { class: 'muted' }, 'No evidence bags.')),
+    h('section', { class: 'panel', id: 'case-alarms' }, h('h2', {}, 'Alarms'),
+      data.alarms.length ? h('ul', { class: 'plain' }, data.alarms.map((a) => h('li', { class: 'case-alarm', dataset: { alarm: a.id, state: a.state } },
+        severityBadge(a.severity), ' ', h('strong', {}, a.label), ` — ${a.state}${a.assignee ? `, assigned to ${a.assignee}` : ''}`,
+        alarmHistory(a))))
+        : h('p', { class: 'muted' }, 'No alarms.')),
     h('section', { class: 'panel' }, h('h2', {}, 'Timeline'),
       h('table', { class: 'table timeline' }, h('tbody', {}, data.timeline.map((e) => h('tr', {},
         h('td', {}, dateTime(e.ts)), h('td', {}, h('strong', {}, e.type)), h('td', {}, e.actor || ''),

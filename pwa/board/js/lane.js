@@ -1,16 +1,49 @@
-// One lane in detail: its devices, open inspections, sync, alarms and the
-// latest cases recorded there.
+// One lane in detail: its devices, open inspections, sync, its alarms with
+// the steps of their lifecycle, its shelved sources, the alarms cleared
+// lately, and the latest cases recorded there.
 
 import * as api from '/app/js/api.js';
 import * as feed from './feed.js';
-import { alarmRow } from './alarms.js';
+import { alarmRow, alarmText, askFor, alarmHistory, severityBadge } from './alarms.js';
+import { isSupervisor } from './session.js';
 import { elapsed, standing } from './lanes.js';
 import { caseTable } from './search.js';
 import { h, replace } from '/app/js/ui.js';
-import { dateTime, number } from '/app/js/format.js';
+import { dateTime, number, time } from '/app/js/format.js';
+
+const SHELVE_FOR = [['15', '15 minutes'], ['30', '30 minutes'], ['60', '1 hour'], ['240', '4 hours'], ['480', '8 hours'], ['1440', '24 hours']];
+
+/** Shelving: each kind alarming at the lane may be shelved; each shelf in force may be ended. */
+function shelving(laneId) {
+  const kinds = [...new Set(feed.laneAlarms(laneId).map((a) => a.kind))].filter((k) => !feed.shelfOf(laneId, k));
+  const shelves = feed.activeShelves().filter((s) => s.lane === laneId);
+  const allowed = isSupervisor();
+  const button = (text, attrs, work) => h('button', { class: 'btn btn-step', type: 'button', disabled: !allowed,
+    title: allowed ? '' : 'Only a supervisor shelves alarms', onclick: work, ...attrs }, text);
+  return h('section', { class: 'panel', id: 'shelving' }, h('h2', {}, 'Shelved sources'),
+    shelves.length ? h('ul', { class: 'plain' }, shelves.map((s) => h('li', { dataset: { shelf: s.id, kind: s.kind } },
+      h('strong', {}, feed.labelOf(s.kind)), ` shelved by ${s.by} until ${time(s.until)} — “${s.reason}” `,
+      button('Unshelve', { dataset: { unshelve: s.id } }, () => feed.unshelve(s.id))))) : h('p', { class: 'muted' }, 'none'),
+    kinds.length ? h('p', { class: 'shelve-kinds' }, kinds.map((kind) => button(`Shelve ${feed.labelOf(kind)}…`, { dataset: { shelve: kind } }, () => askFor({
+      title: `Shelve ${feed.labelOf(kind)} at ${laneId}`, submit: 'Shelve',
+      fields: [{ name: 'minutes', label: 'For', options: SHELVE_FOR }, { name: 'reason', label: 'Reason (kept with who and when)', multiline: true, required: true, max: 300 }],
+      run: ({ minutes, reason }) => feed.shelve(laneId, kind, Number(minutes), reason),
+    })))) : null);
+}
+
+function clearedList(cleared) {
+  if (!cleared) return h('p', { class: 'muted' }, 'loading…');
+  if (!cleared.length) return h('p', { class: 'muted' }, 'none');
+  return h('ul', { class: 'alarm-list in-panel' }, cleared.map((a) => h('li', { class: 'alarm is-cleared', dataset: { alarm: a.id, state: 'cleared' } },
+    severityBadge(a.severity), h('strong', { class: 'alarm-label' }, a.label),
+    h('span', { class: 'alarm-text' }, alarmText(a)), h('time', { class: 'alarm-time', datetime: a.at }, time(a.at)),
+    h('details', { class: 'alarm-history' }, h('summary', {}, h('span', { class: 'alarm-state' }, `cleared by ${a.cleared_by} at ${time(a.cleared_at)}`),
+      h('span', { class: 'history-word' }, ' · history')), alarmHistory(a)))));
+}
 
 export function render(view, laneId) {
   let cases = null;
+  let cleared = null;
   const draw = () => {
     const row = feed.lane(laneId);
     if (!row) {
@@ -36,15 +69,21 @@ export function render(view, laneId) {
             : h('p', { class: 'muted' }, 'none'),
           h('h2', {}, 'Sync'),
           h('p', {}, `acked seq ${number(row.acked_seq)} · backlog ${row.backlog ?? '—'} · ${sync.state || 'state unknown'}`))),
-      h('section', { class: 'panel' }, h('h2', {}, 'Alarms'),
-        feed.laneAlarms(laneId).length ? h('ul', { class: 'alarm-list in-panel' }, feed.laneAlarms(laneId).slice(0, 20).map(alarmRow))
+      h('section', { class: 'panel', id: 'lane-alarms' }, h('h2', {}, 'Alarms'),
+        feed.laneAlarms(laneId).length ? h('ul', { class: 'alarm-list in-panel' }, feed.laneAlarms(laneId).slice(0, 30).map(alarmRow))
           : h('p', { class: 'muted' }, 'none')),
+      shelving(laneId),
+      h('section', { class: 'panel' }, h('h2', {}, 'Cleared lately'), clearedList(cleared)),
       h('section', { class: 'panel' }, h('h2', {}, 'Latest cases'),
         cases ? caseTable(cases) : h('p', { class: 'muted' }, 'loading…')));
   };
+  const loadCleared = () => api.get(`/hub/alarms?lane=${encodeURIComponent(laneId)}&state=cleared&limit=10`)
+    .then((data) => { cleared = data.alarms; draw(); }).catch(() => {});
   const stop = feed.subscribe((type, payload) => {
-    if (type === 'loaded' || (payload && payload.lane === laneId)) draw();
+    if (type === 'alarm' && payload && payload.lane === laneId && payload.state === 'cleared') loadCleared();
+    else if (type === 'loaded' || type === 'shelves' || (type === 'alarm' && !payload) || (payload && payload.lane === laneId)) draw();
   });
+  loadCleared();
   api.get(`/hub/search?lane=${encodeURIComponent(laneId)}&limit=20`).then((data) => { cases = data.cases; draw(); }).catch(() => {});
   draw();
   return stop;

@@ -11,6 +11,7 @@ import * as lane from './lane.js';
 import * as search from './search.js';
 import * as caseView from './case.js';
 import * as metrics from './metrics.js';
+import * as wall from './wall.js';
 import { h, replace } from '/app/js/ui.js';
 
 const view = document.getElementById('view');
@@ -48,6 +49,7 @@ function tickClock() {
 async function start() {
   // first: a board that has never signed in must still open offline next time
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/board/sw.js', { scope: '/board/' }).catch(() => {});
+  wall.mount();
   session.mount();
   api.configure({ token: session.token, onUnauthorized: session.expire });
   const who = await session.signedIn();

@@ -24,6 +24,25 @@ export function caseTable(cases) {
       h('td', {}, dateTime(c.started_at))))));
 }
 
+/** What the control room did to alarms: each step, who and when, and the case it was raised at. */
+export function logTable(entries) {
+  if (!entries.length) return h('p', { class: 'muted', id: 'no-steps' }, 'No alarm steps found.');
+  return h('table', { class: 'table alarm-log' },
+    h('thead', {}, h('tr', {}, ['When', 'Who', 'Step', 'Lane', 'Alarm', 'Case', 'Note or reason'].map((t) => h('th', {}, t)))),
+    h('tbody', {}, entries.map((e) => h('tr', { dataset: { seq: e.seq, action: e.action } },
+      h('td', {}, dateTime(e.at)), h('td', {}, e.actor), h('td', {}, e.action === 'assigned' ? `assigned to ${e.detail.assignee}` : e.action),
+      h('td', {}, e.lane), h('td', {}, label(e.kind || '')),
+      h('td', {}, e.case_id ? h('a', { href: `#/case/${encodeURIComponent(e.lane)}/${encodeURIComponent(e.case_id)}` }, e.case_id) : '—'),
+      h('td', {}, e.detail.note || e.detail.reason || '')))));
+}
+
+/** The alarm log takes the same words, lane and dates (who, or the case id, in q). */
+function logQuery(params) {
+  const q = new URLSearchParams();
+  for (const name of ['q', 'lane', 'from', 'to']) if (params[name]) q.set(name, params[name]);
+  return q.toString();
+}
+
 function queryString(params) {
   const q = new URLSearchParams();
   for (const name of FIELDS) if (params[name]) q.set(name, params[name]);
@@ -53,13 +72,17 @@ export function render(view, params) {
     const next = Object.fromEntries(FIELDS.map((name) => [name, value(form, name)]));
     window.location.hash = `#/search?${queryString(next)}`;
   });
-  replace(view, h('h1', {}, 'Search inspections and seizures'), form, results);
+  const steps = h('section', { id: 'alarm-steps', class: 'panel' });
+  replace(view, h('h1', {}, 'Search inspections and seizures'), form, results, steps);
   if (FIELDS.some((name) => params[name])) {
     replace(results, h('p', { class: 'muted' }, 'Searching…'));
     api.get(`/hub/search?${queryString(params)}`).then((data) => {
       clearErrors(form);
       replace(results, h('p', { class: 'count' }, `${data.cases.length} found`), caseTable(data.cases));
     }).catch((err) => { replace(results); showError(form, err); });
+    api.get(`/hub/alarm-log?${logQuery(params)}`).then((data) => {
+      replace(steps, h('h2', {}, 'Alarm steps'), logTable(data.entries));
+    }).catch(() => replace(steps));
   }
 }
 

@@ -18,6 +18,7 @@ from typing import Any, Callable, ClassVar
 
 import serial
 
+from drivers.console_frames import FrameSplitter
 from drivers.drop_log import DropLog
 from drivers.port_rules import check_openable
 
@@ -119,6 +120,9 @@ class SerialDriver:
 
     kind: ClassVar[str] = ""
     name: ClassVar[str] = ""
+    #: the raw console cuts what comes in into frames (drivers/console_frames.py); a binary protocol
+    #: (Modbus) sets this, so its frames end only when the host speaks or the line falls quiet
+    binary_frames: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -140,6 +144,7 @@ class SerialDriver:
         self._on_reading = on_reading or (lambda data, raw: None)
         self._on_status = on_status or (lambda state, detail: None)
         self._traffic_listeners: list[TrafficCallback] = []
+        self._frames_in: FrameSplitter | None = None  # while someone listens: what comes in, cut into frames
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.poll_interval = poll_interval
@@ -179,12 +184,16 @@ class SerialDriver:
         return self._thread is not None and self._thread.is_alive()
 
     def add_traffic_listener(self, listener: TrafficCallback) -> None:
-        """Receive every chunk in (``"in"``) and out (``"out"``): the raw console."""
+        """Receive every whole frame in (``"in"``) and every write out (``"out"``): the raw console."""
+        if self._frames_in is None:
+            self._frames_in = FrameSplitter(lambda frame: self._tell("in", frame), binary=self.binary_frames)
         self._traffic_listeners.append(listener)
 
     def remove_traffic_listener(self, listener: TrafficCallback) -> None:
         if listener in self._traffic_listeners:
             self._traffic_listeners.remove(listener)
+        if not self._traffic_listeners:
+            self._frames_in = None
 
     # ----- for subclasses ---------------------------------------------
     def on_open(self) -> None:
@@ -302,6 +311,9 @@ class SerialDriver:
         data = ser.read(max(1, ser.in_waiting))
         self.drop_log.flush()  # the sum of an interval's drops is logged even when the garbage has stopped
         if not data:
+            frames = self._frames_in
+            if frames is not None:
+                frames.flush()  # the line is quiet: what came in is a frame
             self.on_idle()
             return
         self.counters.bytes_in += len(data)
@@ -320,6 +332,16 @@ class SerialDriver:
         a partial multi-line frame)."""
 
     def _tap(self, direction: str, data: bytes) -> None:
+        frames = self._frames_in
+        if frames is None:
+            return
+        if direction == "in":
+            frames.feed(data)
+            return
+        frames.flush()  # the host speaks: the answer before it is over
+        self._tell(direction, data)
+
+    def _tell(self, direction: str, data: bytes) -> None:
         for listener in list(self._traffic_listeners):
             try:
                 listener(direction, data)

@@ -110,7 +110,8 @@ def test_a_trace_alarm_at_a_lane_shows_on_the_board_within_a_second(new_context:
     assert seen_after < 1.0
     strip = page.locator("#alarms")
     expect(strip).to_be_visible()
-    expect(strip.locator(".alarm[data-kind='trace_alarm']")).to_contain_text("TNT")
+    expect(strip.locator(f".strip-lane[data-lane='{LANES[0]}'] .kind-chip[data-kind='trace_alarm']")).to_contain_text(
+        "Trace alarm")
     expect(page.locator(f".lane-card[data-lane='{LANES[1]}']")).to_have_attribute("data-standing", "ok")
     shoot(page, "alarm")
 
@@ -119,7 +120,9 @@ def test_a_trace_alarm_at_a_lane_shows_on_the_board_within_a_second(new_context:
     viewer.context.close()
 
     strip.locator(".btn-ack").first.click()
-    expect(strip).to_be_hidden()
+    page.fill("dialog.step-dialog textarea[name=note]", "seen")
+    page.click("dialog.step-dialog button[type=submit]")
+    expect(strip.locator(".alarms-title")).to_contain_text("ALL ACKNOWLEDGED")
     expect(page.locator(f".lane-card[data-lane='{LANES[0]}']")).to_have_attribute("data-standing", "ok")
     token = port.hub.user_token("vera")
     alarms = requests.get(f"{port.url}/api/v1/hub/alarms", timeout=5,
@@ -137,7 +140,7 @@ def test_an_inspection_synced_from_a_lane_is_found_and_its_case_read(new_context
         "inspection_type": "standard"})
     assert started.status_code == 201, started.text
     page = open_board(new_context, port, "carol")
-    expect(page.locator(f".lane-card[data-lane='{LANES[1]}'] .lane-line")).to_contain_text(
+    expect(page.locator(f".lane-card[data-lane='{LANES[1]}'] .inspection")).to_contain_text(
         "EK48213", timeout=15_000)
     token = port.hub.user_token("vera")
     wait_for(lambda: requests.get(f"{port.url}/api/v1/hub/search?q={CONTAINER}", timeout=5,

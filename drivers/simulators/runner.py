@@ -8,9 +8,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from drivers.port_rules import HTTP
 from drivers.registry import DEFAULT_DRIVER, lookup
 from drivers.simulators.device import DeviceSimulator
 from drivers.simulators.ports import PtyPort, TcpPort
+from drivers.simulators.regula_web import HttpPort
 
 
 @dataclass
@@ -18,7 +20,7 @@ class RunningSimulator:
     """A simulator, its port and its demo thread; ``stop()`` ends all three."""
 
     simulator: DeviceSimulator
-    port: PtyPort | TcpPort
+    port: PtyPort | TcpPort | HttpPort
     stop_event: threading.Event
     thread: threading.Thread | None
 
@@ -44,10 +46,14 @@ def make_simulator(kind: str, driver: str | None = None) -> DeviceSimulator:
 def start_simulator(kind: str, driver: str | None = None, *, tcp_port: int | None = None,
                     link: Path | None = None, demo: bool = True, seed: int | None = None,
                     pace: float = 1.0) -> RunningSimulator:
-    """Start a simulator on a pty (or on 127.0.0.1:``tcp_port``), demo script running."""
+    """Start a simulator on a pty (or on 127.0.0.1:``tcp_port``), demo script running; a
+    device reached over HTTP (a full-page reader's service) always serves HTTP on 127.0.0.1."""
     simulator = make_simulator(kind, driver)
-    port: PtyPort | TcpPort = (TcpPort(simulator, port=tcp_port) if tcp_port is not None
-                               else PtyPort(simulator, link=link))
+    port: PtyPort | TcpPort | HttpPort
+    if lookup(driver or DEFAULT_DRIVER[kind]).transport == HTTP:
+        port = HttpPort(simulator, port=tcp_port or 0)  # type: ignore[arg-type]
+    else:
+        port = TcpPort(simulator, port=tcp_port) if tcp_port is not None else PtyPort(simulator, link=link)
     port.start()
     stop_event = threading.Event()
     thread = None

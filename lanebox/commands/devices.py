@@ -52,7 +52,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
 def add_commands(sub: Any) -> None:
     sim = sub.add_parser("simulate", help="run a device simulator on a pseudo-terminal or TCP port",
                          description="Start a device simulator. With --pty its /dev/pts/N path is the "
-                                     "first line printed; it serves until killed.")
+                                     "first line printed; it serves until killed. A reader reached over "
+                                     "HTTP (regula-web) serves on 127.0.0.1 and prints its http:// URL.")
     sim.add_argument("kind", choices=KINDS)
     sim.add_argument("--driver", choices=sorted(DRIVERS), help="protocol to speak (default: the kind's usual one)")
     sim.add_argument("--pty", action="store_true", help="serve on a new pseudo-terminal")

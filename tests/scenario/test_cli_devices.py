@@ -22,7 +22,7 @@ def test_simulate_prints_the_pty_first_and_serves_until_killed(driver, stop_late
                                 "--seed", "1"], stdout=subprocess.PIPE, text=True)
     try:
         path = process.stdout.readline().strip()
-        assert path.startswith("/dev/pts/")
+        assert path.startswith("http://127.0.0.1:" if entry.transport == "http" else "/dev/pts/")
         recorder = Recorder()
         reader = entry.driver_class()(path, on_reading=recorder.on_reading, on_status=recorder.on_status)
         stop_later.append(reader)

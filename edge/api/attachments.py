@@ -7,6 +7,12 @@ an inspection the server also judges the reading there and then (weight
 against the declaration, trace alarm, passport checks and watchlist) and
 keeps that ``assessment`` in the same event. The client makes the event
 id, so a retry after a lost answer is harmless (:mod:`edge.api.records`).
+
+Only this vehicle's readings make its record: a reading read before the
+inspection started (a weight unchanged since then included) may be the
+previous vehicle's, and a weight below the weighbridge's Min is the empty
+platform's. Either is refused (409, nothing stored) unless the officer
+gives a ``reason``, which the event keeps under ``overrides``.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from edge.api.inspections import open_inspection
 from edge.api.records import UUID
 from edge.api.seizures import seizure_or_404
 from edge.devices.manager import DeviceState
-from edge.inspections.rules import assess_reading
+from edge.inspections.rules import assess_reading, flag, load_problem, read_before, settled_since
+from edge.weighing.instrument import last_scale_data
 
 bp = Blueprint("attachments", __name__, url_prefix="/api/v1")
 
@@ -43,6 +50,9 @@ ATTACHMENT = obj({
     "note": {"type": "string", "maxLength": 2000},
     "reading_seq": {"type": "integer", "minimum": 1,
                     "description": "the seq of the reading the officer saw: that one is recorded"},
+    "reason": {"type": "string", "minLength": 1, "maxLength": 2000,
+               "description": "why a reading the inspection refuses (read_before_start, below_min) is "
+                              "this vehicle's: it is then attached and the reason kept"},
 }, required=("id", "device_id", "record_type", "record_id"))
 
 #: a reading older than this is refused: it no longer shows what is on the lane
@@ -104,11 +114,36 @@ def attach(body: dict[str, Any]) -> Any:
             recorded_or_404(server.store, record_type, record_id)
         evidence = {f"{record_type}_id": record_id, **reading_evidence(state, request.get("reading_seq"))}
         if inspection is not None:
+            problems = _not_this_vehicles(server, state, inspection, evidence["reading"])
+            if problems and "reason" not in request:
+                raise conflict(f"{problems[0]['message']}; attach it with a reason if it is this vehicle's",
+                               problems[0]["code"])
+            if problems:
+                evidence["overrides"] = [{**problem, "reason": request["reason"]} for problem in problems]
             evidence["assessment"] = _assess(server, inspection, evidence["reading"])
         return evidence
 
     event, created = records.write(body["id"], records.request_fields(body), "reading.attached", payload)
     return {"event": event}, records.status(created)
+
+
+def _not_this_vehicles(server: Any, state: DeviceState, inspection: dict[str, Any],
+                       reading: dict[str, Any]) -> list[dict[str, str]]:
+    """Why the reading may not be this vehicle's: read (for a scale, its weight unchanged) since
+    before the inspection started, or a weight no vehicle makes (below Min)."""
+    problems = []
+    if state.config.kind == "scale":
+        load = load_problem(reading["data"], last_scale_data(server.store, state.config.id))
+        if load is not None:
+            problems.append(load)
+        since = settled_since([message for message, _ in state.recent], reading["seq"]) or reading["ts"]
+    else:
+        since = reading["ts"]
+    early = read_before(since, inspection["started_at"])
+    if early is not None:
+        what = "the weight has not changed since" if state.config.kind == "scale" else "it was read"
+        problems.append(flag("read_before_start", f"{what} {max(1, round(early))} s before the inspection started"))
+    return problems
 
 
 def _assess(server: Any, inspection: dict[str, Any], reading: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from drivers.validation.iso6346 import normalise_container_number, parse_contain
 from edge.api import records
 from edge.api.records import WRITE_FIELDS
 from edge.inspections.risk import RiskFactor, score_risk
-from edge.inspections.rules import container_problem, release_needs_reason
+from edge.inspections.rules import answered_flags, container_problem, unanswered_flags
 from edge.inspections.view import inspection_view
 from edge.reference import look_up
 from edge.reports.court import inspection_report
@@ -55,9 +55,14 @@ CHECK = obj({**WRITE_FIELDS,
              "checked": {"type": "boolean"},
              "note": {"type": "string", "maxLength": 2000}},
             required=("id", "item", "checked"))
+REASON = {"type": "string", "minLength": 1, "maxLength": 2000}
 OUTCOME = obj({**WRITE_FIELDS,
                "outcome": {"enum": OUTCOMES},
-               "reason": {"type": "string", "minLength": 1, "maxLength": 2000}},
+               "reason": REASON,
+               "flag_reasons": {"type": "object", "maxProperties": 20,
+                                "propertyNames": {"pattern": "^[a-z][a-z_]{0,39}$"},
+                                "additionalProperties": REASON,
+                                "description": "why the vehicle is released despite each open flag, by flag code"}},
               required=("id", "outcome"))
 
 
@@ -213,10 +218,14 @@ def check_item(inspection_id: str, body: dict[str, Any]) -> Any:
           summary="Close the inspection: release, refer or seize")
 def close_inspection(inspection_id: str, body: dict[str, Any]) -> Any:
     def outcome(view: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
-        if request["outcome"] == "release" and "reason" not in request and release_needs_reason(view["flags"]):
-            raise ApiError(400, "reason_required", "reason: a vehicle with a trace alarm is released only with "
-                                                   "a reason", field="reason")
-        return {"outcome": request["outcome"], "reason": request.get("reason")}
+        reason, flag_reasons = request.get("reason"), request.get("flag_reasons", {})
+        missing = unanswered_flags(view["flags"], reason, flag_reasons)
+        if request["outcome"] == "release" and missing:
+            raise ApiError(400, "reason_required", f"flag_reasons.{missing[0]}: a vehicle is released despite an "
+                                                   f"open flag ({', '.join(missing)}) only with a reason for each",
+                           field=f"flag_reasons.{missing[0]}")
+        return {"outcome": request["outcome"], "reason": reason,
+                "flags_answered": answered_flags(view["flags"], reason, flag_reasons)}
 
     return _write(inspection_id, body, "inspection.closed", outcome)
 

@@ -14,10 +14,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from common.clock import parse_iso
 from common.identifiers import normalise_document_number
 from drivers.scale import UnitError, convert
 from drivers.validation.iso6346 import parse_container_number
 from edge.inspections.risk import RiskFactor
+from edge.weighing.rules import ScaleData, WeighingRefused, pass_weight
 
 #: flags raised after the start that add to the risk score, each code once
 #: however often it is raised (its points are in :data:`edge.inspections.risk.POINTS`)
@@ -119,6 +121,70 @@ def flag_factors(flags: list[dict[str, Any]]) -> list[RiskFactor]:
     return list(factors.values())
 
 
-def release_needs_reason(flags: list[dict[str, Any]]) -> bool:
-    """A vehicle that made a trace detector alarm is released only with a reason."""
-    return any(raised["code"] == "trace_alarm" for raised in flags)
+def calibration_flag(device_id: str, calibration: dict[str, Any]) -> dict[str, str]:
+    """The open flag of a reading attached while its device was not verified (docs/architecture.md,
+    decision 5): the officer is told not to rely on it, and releasing answers for it."""
+    status = calibration.get("status") or "due"
+    return flag("calibration_due", f"{device_id} was not verified when read (calibration {status}): "
+                                   f"do not rely on its reading")
+
+
+def unanswered_flags(flags: list[dict[str, Any]], reason: str | None,
+                     flag_reasons: dict[str, str]) -> list[str]:
+    """The codes of open flags a release leaves without a reason: every open flag (an expired
+    document, a watchlist hit, a weight discrepancy, a trace alarm, a reading not verified) needs one,
+    its own in ``flag_reasons`` or the general ``reason``."""
+    codes = dict.fromkeys(raised["code"] for raised in flags)
+    return [code for code in codes if not (flag_reasons.get(code) or reason)]
+
+
+def answered_flags(flags: list[dict[str, Any]], reason: str | None,
+                   flag_reasons: dict[str, str]) -> list[dict[str, Any]]:
+    """The open flags as the closing event keeps them: each with the reason the officer gave for it."""
+    return [{"code": raised["code"], "message": raised["message"], "event_id": raised.get("event_id"),
+             "reason": flag_reasons.get(raised["code"]) or reason} for raised in flags]
+
+
+# ----- whose reading it is ----------------------------------------------------
+def read_before(reading_ts: str, started_at: str) -> float | None:
+    """How many seconds before the inspection started a reading was read (box times both), or None
+    when it was read after: a reading from before the start may be the previous vehicle's."""
+    early = (parse_iso(started_at) - parse_iso(reading_ts)).total_seconds()
+    return early if early > 0 else None
+
+
+def settled_since(readings: list[dict[str, Any]], seq: int) -> str | None:
+    """When the scale last changed before showing reading ``seq``: the time of the first of the
+    kept readings that show the same weight, unit and status without a break (a weight unchanged
+    since before the start is the empty platform's or the previous vehicle's). None if not kept."""
+    since: str | None = None
+    shown: dict[str, Any] | None = None
+    for message in reversed(readings):
+        if shown is None:
+            if message["seq"] == seq:
+                shown, since = message["data"], message["ts"]
+            continue
+        data = message["data"]
+        if any(data.get(k) != shown.get(k) for k in ("weight", "unit", "stable", "status", "tare")):
+            break
+        since = message["ts"]
+    return since
+
+
+def load_problem(data: dict[str, Any], scale: ScaleData | None) -> dict[str, str] | None:
+    """Why a stable weight is no vehicle's weight, or None: below the weighbridge's Min (20 e in
+    class III, from its calibration record: the weighing rules of :mod:`edge.weighing.rules`) or
+    above its Max; without a calibration record stating Min, nothing (0 or less) on the platform."""
+    if scale is not None:
+        try:
+            # an inspection judges the displayed weight (net of a tare): only the Min and Max rules apply
+            pass_weight({**data, "tare": None}, scale)
+        except WeighingRefused as exc:
+            return flag(exc.code, str(exc))
+        return None
+    try:
+        empty = float(data["weight"]) <= 0
+    except (TypeError, KeyError, ValueError):
+        empty = True
+    return flag("below_min", f"{data.get('weight')} {data.get('unit', '')}: nothing is on the platform".strip()) \
+        if empty else None

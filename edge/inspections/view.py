@@ -12,7 +12,7 @@ from typing import Any
 
 from common.clock import differing_claim
 from edge.inspections.risk import RiskFactor, score_risk
-from edge.inspections.rules import flag_factors
+from edge.inspections.rules import calibration_flag, flag_factors
 
 
 def event_summary(event: dict[str, Any]) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def _reading_entry(event: dict[str, Any]) -> dict[str, Any]:
     reading = payload["reading"]
     return {"event_id": event["id"], "at": event["ts"], "by": event["actor"], "device_id": reading["device_id"],
             "reading_ts": reading["ts"], "data": reading["data"], "calibration_due": payload.get("calibration_due"),
-            "assessment": payload.get("assessment")}
+            "assessment": payload.get("assessment"), "overrides": payload.get("overrides", [])}
 
 
 def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -45,7 +45,7 @@ def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
     view: dict[str, Any] = {
         "id": started["inspection_id"], "plate": started["plate"], "containers": started["containers"],
         "declaration_ref": started["declaration_ref"], "inspection_type": started["inspection_type"],
-        "status": "open", "outcome": None, "outcome_reason": None,
+        "status": "open", "outcome": None, "outcome_reason": None, "flags_answered": [],
         "started_at": start["ts"], "started_acted_at": acted_at(start), "started_by": start["actor"],
         "closed_at": None, "closed_acted_at": None, "closed_by": None,
         "declaration": started["declaration"], "reference_version": started["reference_version"],
@@ -74,6 +74,9 @@ def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
             raised = [{**f, "event_id": event["id"]} for f in (payload.get("assessment") or {}).get("flags", [])]
             flags.extend(raised)
             later_flags.extend(raised)
+            if payload.get("calibration_due"):
+                flags.append({**calibration_flag(entry["device_id"], payload.get("calibration") or {}),
+                              "event_id": event["id"]})
         elif kind == "inspection.finding_added":
             view["findings"].append({"event_id": event["id"], "at": event["ts"], "acted_at": acted_at(event),
                                      "by": event["actor"],
@@ -96,6 +99,7 @@ def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
             view["seizures"].append(payload["seizure_id"])
         elif kind == "inspection.closed":
             view.update(status="closed", outcome=payload["outcome"], outcome_reason=payload.get("reason"),
+                        flags_answered=payload.get("flags_answered", []),
                         closed_at=event["ts"], closed_acted_at=acted_at(event), closed_by=event["actor"])
     if view["weighings"]:  # a transaction's net is what the declaration is judged against, not one pass
         single_pass = {id(f) for f in later_flags if str(f.get("code", "")).startswith("weight_")}

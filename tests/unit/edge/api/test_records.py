@@ -128,8 +128,9 @@ def test_racing_twins_store_one_event(officer_app):
 
 
 def test_a_closed_inspection_refuses_every_write(officer_app):
-    inspection_id = officer_app.inspection()
-    officer_app.ok("POST", f"/inspections/{inspection_id}/outcome", {"id": new_id(), "outcome": "release"})
+    inspection_id = officer_app.inspection()  # its plate is on the watchlist: released with a reason
+    officer_app.ok("POST", f"/inspections/{inspection_id}/outcome",
+                   {"id": new_id(), "outcome": "release", "reason": "known haulier, papers checked"})
     count = officer_app.events()
     for path, body in [("findings", {"category": "other", "note": "late"}),
                        ("checklist", {"item": "Driver's documents checked", "checked": True}),

@@ -15,7 +15,7 @@ from edge.inspections.rules import (
     assess_trace,
     assess_weight,
     flag_factors,
-    release_needs_reason,
+    unanswered_flags,
 )
 
 TODAY = dt.date(2026, 11, 28)
@@ -79,7 +79,10 @@ def test_later_flags_add_their_points_once_each():
              {"code": "weight_discrepancy", "message": "c"}, {"code": "watchlist_hit", "message": "d"}]
     assert [f.code for f in flag_factors(flags)] == ["trace_alarm", "weight_discrepancy"]
     assert score_risk(flag_factors(flags))["score"] == 85
-    assert release_needs_reason(flags) and not release_needs_reason(flags[2:])
+    assert unanswered_flags(flags, None, {}) == ["trace_alarm", "weight_discrepancy", "watchlist_hit"]
+    assert unanswered_flags(flags, None, {"trace_alarm": "second swab clear"}) == ["weight_discrepancy",
+                                                                                  "watchlist_hit"]
+    assert unanswered_flags(flags, "papers checked by phone", {}) == [] and unanswered_flags([], None, {}) == []
 
 
 def test_custody_rules():

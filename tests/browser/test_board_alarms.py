@@ -297,3 +297,29 @@ def test_a_new_critical_alarm_is_heard_and_notified_unless_muted(new_context: Ne
     # both lanes critical now: the one with the overdue inspection first
     expect(page.locator(".lane-card").first).to_have_attribute("data-lane", BUSY)
     shoot(page, "muted")
+
+
+def test_metrics_in_local_time_with_a_range_and_clearance_thresholds(new_context: NewContext, port: Port):
+    """An inspection that took 45 minutes: past the hub's 20-minute threshold,
+    marked on the clearance tiles; the hours are the screen's own."""
+    now = dt.datetime.now(dt.UTC)
+    started, closed = started_ago(50), (now - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    port.hub.store.write(lambda conn: conn.execute(
+        "INSERT INTO hub_cases (lane, id, kind, plate, status, started_at, closed_at, updated_at, data) "
+        "VALUES (?, 'slow-1', 'inspection', 'SL0W', 'closed', ?, ?, ?, '{}')", (CALM, started, closed, closed)))
+    context = new_context(base_url=port.hub.url, viewport=SCREEN, timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.goto("/board/#/metrics?hours=6")
+    page.fill("#signin-username", "vera")
+    page.fill("#signin-password", HUB_USERS["vera"][1])
+    page.click("#signin-form button[type=submit]")
+    expect(page.locator("#m-hours")).to_have_value("6")
+    expect(page.locator("[data-figure=p90]")).to_have_class("figure is-over")
+    expect(page.locator("[data-figure=p90] .figure-threshold")).to_have_text("OVER threshold 20.0 min")
+    expect(page.locator("h2", has_text="Inspections per hour")).to_contain_text("Asia/Tokyo")
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    hours = page.locator("svg.chart").first.locator(".bar-label")
+    expect(hours).to_have_count(6)
+    expect(hours.last).to_have_text(now.astimezone(tokyo).strftime("%H"))
+    assert_axe_clean(page, "metrics")
+    shoot(page, "metrics")

@@ -5,9 +5,10 @@ lane sends, what comes back, byte for byte, with the time. This Socket.IO
 namespace admits technicians and supervisors only (the bytes include
 passport lines), and drops each when its session ends
 (:class:`~common.web.sockets.SocketSessions`); a client ``watch``es a device and from then on gets a
-``traffic`` message per chunk the driver read or wrote. The driver's
-traffic tap is switched on only while someone watches, so an unwatched
-lane pays nothing for it.
+``traffic`` message per whole frame that came in (cut at the protocol's own
+frame ends by :mod:`drivers.console_frames`, not per read) and per write
+that went out. The driver's traffic tap is switched on only while someone
+watches, so an unwatched lane pays nothing for it.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class RawConsole:
                 self._tap(device_id, False)
 
     def traffic(self, device_id: str, direction: str, data: bytes) -> None:
-        """From a driver's reader (or a writer's) thread: one chunk to the device's watchers."""
+        """From a driver's reader (or a writer's) thread: one frame to the device's watchers."""
         self.socketio.emit("traffic", {"device_id": device_id, "dir": direction, "ts": utc_now_iso(),
                                        "hex": data.hex(" "), "text": printable(data)},
                            namespace=NAMESPACE, to=_room(device_id))

@@ -65,7 +65,7 @@ def test_an_overdue_scale_is_due_everywhere_and_what_it_weighs_is_marked(
     card = technician.locator('.device-card[data-device="scale-1"]')
     expect(card).to_have_attribute("data-state", "calibration_due")
     expect(card.locator(".card-head")).to_contain_text("CALIBRATION DUE")
-    expect(card.locator(".calibration")).to_contain_text(f"overdue, due {DUE_DAY}")
+    expect(card.locator(".calibration")).to_contain_text(f"overdue since {DUE_DAY}")
     expect(card.locator(".calibration")).to_contain_text(f"every {INTERVAL_DAYS} days")
     shoot(technician, "70-devices-scale-overdue")
     technician.goto("/#/devices/scale-1/history")

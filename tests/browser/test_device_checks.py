@@ -54,7 +54,7 @@ def test_trace_detector_daily_verification_passes_then_fails(context: BrowserCon
         etd.verify(TRAP_LOT, "RDX" if step == "trap" else None)
 
     run_check(page, "trace-1", lambda: trap_and_blank(page), present, screenshot="80-etd-check-waiting")
-    expect(page.locator("#check-verdict")).to_have_text("CHECK PASSED")
+    expect(page.locator("#check-verdict")).to_have_text("VERIFICATION PASSED")
     expect(page.locator('[data-step="trap"]')).to_contain_text(
         f"alarm on RDX · the device sent: alarm — RDX · verification {TRAP_LOT} PASS")
     expect(page.locator('[data-step="blank"]')).to_contain_text("clear")
@@ -66,26 +66,29 @@ def test_trace_detector_daily_verification_passes_then_fails(context: BrowserCon
     assert "Device check record" in record and TRAP_LOT in record and "etd-daily" in record
     page.goto("/#/devices")
     card = page.locator('.device-card[data-device="trace-1"]')
-    expect(card.locator(".card-head")).to_contain_text("IN CALIBRATION")
-    expect(card.locator(".calibration")).to_contain_text("valid, due")
+    expect(card.locator(".card-head")).to_contain_text("VERIFIED")
+    expect(card.locator(".calibration")).to_contain_text("verified, next due")
 
     etd.sensitive = False  # a worn detector: it misses the trap
     try:
         run_check(page, "trace-1", lambda: trap_and_blank(page), present)
     finally:
         etd.sensitive = True
-    expect(page.locator("#check-verdict")).to_have_text("CHECK FAILED")
+    expect(page.locator("#check-verdict")).to_have_text("VERIFICATION FAILED")
+    expect(page.locator("#check-after")).to_contain_text("failed verification")
     expect(page.locator('[data-step="trap"]')).to_contain_text("expected an alarm on RDX")
     shoot(page, "82-etd-check-failed")
     page.goto("/#/devices")
     expect(card).to_have_attribute("data-state", "calibration_due")
-    expect(card.locator(".card-head")).to_contain_text("CALIBRATION FAILED")
-    expect(card.locator(".device-detail")).to_have_text("calibration failed")
+    expect(card.locator(".card-head")).to_contain_text("VERIFICATION FAILED")
+    expect(card.locator(".device-detail")).to_contain_text("The last daily verification failed")
     shoot(page, "83-devices-etd-failed", at='.device-card[data-device="trace-1"]')
     page.goto("/#/devices/trace-1/history")
     entries = page.locator("#history > li")
     expect(entries).to_have_count(2)
     expect(entries.first).to_contain_text("FAIL")
+    expect(entries.first).to_contain_text("failed verification")
+    expect(entries.first).not_to_contain_text("valid until")
     expect(entries.last).to_contain_text("PASS")
     for index in range(2):
         expect(entries.nth(index)).to_contain_text(f"trap lot {TRAP_LOT} (RDX)")
@@ -121,5 +124,5 @@ def test_barcode_reader_functional_check_passes_then_a_wrong_label_fails(context
     shoot(page, "87-barcode-check-failed")
     page.goto("/#/devices")
     card = page.locator('.device-card[data-device="barcode-1"]')
-    expect(card.locator(".card-head")).to_contain_text("CALIBRATION FAILED")
+    expect(card.locator(".card-head")).to_contain_text("CHECK FAILED")
     expect(card).to_have_attribute("data-state", "calibration_due")

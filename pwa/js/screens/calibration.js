@@ -4,9 +4,13 @@
 // whole e, so its error before rounding is found by changeover points (the
 // wizard asks for one small weight at a time and the box reads the scale
 // after each, until it shows I + e) or read on an extended display of e/5
-// or finer (service mode); each point is judged against its MPE.
+// or finer (service mode); each point is judged against its MPE. What the
+// scale shows now (weight, STABLE or MOVING) stays on screen throughout,
+// and an eccentricity point shows on which zone of the platform the load goes.
 
 import * as api from '../api.js';
+import * as fmt from '../format.js';
+import * as live from '../live.js';
 import { openPdf } from './inspection.js';
 import { add, badge, busy, field, h, replace, showError, clearErrors } from '../ui.js';
 import { guard } from '../technician.js';
@@ -105,6 +109,66 @@ function stepsTable(session) {
           h('td', {}, p.passed === null ? '' : verdictBadge(p.passed)))))))));
 }
 
+const OUT_OF_RANGE = { overload: 'OVERLOAD — above the scale\'s capacity', underload: 'UNDERLOAD — below zero' };
+
+// What the scale shows now, from the lane's live feed: the technician sees
+// the weight settle before pressing "Read stable weight".
+function liveWeight(deviceId) {
+  const value = h('span', { class: 'cal-live-weight', id: 'cal-live-weight' }, '—');
+  const motion = h('span', { class: 'motion', id: 'cal-live-motion' }, '…');
+  const note = h('p', { class: 'cal-live-note', id: 'cal-live-note' });
+  const panel = h('section', { class: 'card cal-live', id: 'cal-live', 'aria-label': 'What the scale shows now' },
+    h('h2', { class: 'cal-live-label' }, 'The scale shows now'), h('div', { class: 'cal-live-row' }, value, motion), note);
+  function update() {
+    const d = live.get(deviceId);
+    const data = d && d.reading ? d.reading.data : null;
+    const stale = live.isStale(d);
+    panel.classList.toggle('is-stale', stale);
+    if (!data) {
+      value.textContent = '—';
+      motion.hidden = true;
+    } else if (data.status !== 'ok') {
+      value.textContent = OUT_OF_RANGE[data.status] || data.status.toUpperCase();
+      motion.hidden = true;
+    } else {
+      value.textContent = fmt.weight(data.weight, data.unit);
+      motion.hidden = false;
+      motion.textContent = data.stable ? 'STABLE' : 'MOVING';
+      motion.className = `motion ${data.stable ? 'motion--stable' : 'motion--moving'}`;
+    }
+    value.dataset.weight = data && data.status === 'ok' ? String(data.weight) : '';
+    panel.dataset.stable = String(Boolean(data && data.stable && data.status === 'ok' && !stale));
+    note.textContent = !live.linkState().up ? 'No live link to the lane box: the weight shown may be old.'
+      : !data ? 'No reading from the scale yet.'
+        : stale ? 'No reading from the scale for a while: is it connected?'
+          : data.tare ? `Net weight (tare ${fmt.weight(data.tare, data.unit)} on): clear the tare before reading a point.`
+            : data.stable ? 'Settled: the box can read this point.' : 'Still moving: wait for STABLE before reading.';
+  }
+  const unsubscribe = live.subscribe(() => update());
+  const timer = setInterval(update, 1000); // a scale that falls silent goes stale without a message
+  update();
+  return { panel, stop: () => { unsubscribe(); clearInterval(timer); } };
+}
+
+// Eccentricity: the platform seen from above, divided into its zones end
+// to end as on the plan; the zone the load goes on now is marked, zones
+// already weighed show their verdict.
+function zoneDiagram(session, next) {
+  const step = session.steps.find((s) => s.step === 'eccentricity');
+  const before = session.steps.slice(0, session.steps.indexOf(step)).reduce((n, s) => n + s.points.length, 0);
+  const current = next.index - before;
+  const zones = step.points.map((p, i) => {
+    const state = i === current ? 'now' : p.passed === true ? 'pass' : p.passed === false ? 'fail' : 'todo';
+    const words = { now: 'load here now', pass: 'PASS', fail: 'FAIL', todo: 'to do' }[state];
+    return h('li', { class: `zone zone--${state}`, dataset: { zone: String(i + 1), state } },
+      h('span', { class: 'zone-number' }, `Zone ${i + 1}`), h('span', { class: 'zone-state' }, words));
+  });
+  const list = h('ol', { class: 'zones', id: 'zone-diagram', 'aria-label': `Platform zones: the load goes on zone ${current + 1} of ${step.points.length}` }, zones);
+  list.style.gridTemplateColumns = `repeat(${Math.min(step.points.length, 4)}, 1fr)`;
+  return h('figure', { class: 'zone-figure' }, list,
+    h('figcaption', { class: 'note' }, `The platform from above, zones numbered as on your test plan. Put the load centred on zone ${current + 1}.`));
+}
+
 // By changeover: the indication read at the load, the small weight to add
 // next, the indication to wait for, and each small weight added so far.
 function changeoverPanel(session, next) {
@@ -124,8 +188,9 @@ export async function render(view, params) {
   if (!guard(view)) return undefined;
   const device = await api.get(`/devices/${encodeURIComponent(params.id)}`);
   const slot = h('div', { id: 'calibration' });
+  const shown = liveWeight(device.id);
   add(view, h('div', { class: 'page-head' }, h('h1', {}, `Calibrate ${device.id}`),
-    h('a', { class: 'btn btn-quiet', href: '#/devices' }, 'Back to devices')), slot);
+    h('a', { class: 'btn btn-quiet', href: '#/devices' }, 'Back to devices')), shown.panel, slot);
   const canAdjust = device.driver === 'mt-sics';
 
   function drawSession(session, event = null) {
@@ -139,6 +204,7 @@ export async function render(view, params) {
         h('p', { class: 'cal-progress' }, `Point ${session.progress.done + 1} of ${session.progress.total} — ${STEP_NAMES[next.step]}`
           + (changeover ? ' — changeover' : '')),
         changeover ? changeoverPanel(session, next) : h('p', { class: 'cal-prompt big', id: 'cal-prompt' }, next.prompt),
+        next.step === 'eccentricity' ? zoneDiagram(session, next) : null,
         h('div', { class: 'field', dataset: { field: 'load' } }, h('label', {}, `Load applied (${unit})`), load, h('p', { class: 'field-error', role: 'alert' })),
         h('p', { class: 'form-error', role: 'alert' }),
         h('div', { class: 'btn-row' },
@@ -180,5 +246,5 @@ export async function render(view, params) {
 
   let sessionId = null;
   replace(slot, setupForm(device, (session) => { sessionId = session.id; drawSession(session); }));
-  return undefined;
+  return shown.stop;
 }

@@ -10,10 +10,20 @@ import { guard, readingLine } from '../technician.js';
 
 const SUBSTANCES = ['RDX', 'TNT', 'PETN', 'cocaine', 'heroin', 'methamphetamine'];
 
+/** Readings that came in while a step waited and were not scored: an officer's lane swabs. */
+function notScored(step) {
+  if (!step.ignored_count) return null;
+  const many = step.ignored_count === 1 ? '1 lane swab' : `${step.ignored_count} lane swabs`;
+  return h('span', { class: 'row-sub not-scored', dataset: { count: String(step.ignored_count) } },
+    `${many} came in meanwhile and ${step.ignored_count === 1 ? 'was' : 'were'} not scored (only the detector's verification result counts): `
+    + step.ignored.map((i) => i.detail.split(' not scored')[0]).join(', '));
+}
+
 function setup(device, onStarted) {
   const form = h('form', { class: 'card', id: 'check-setup', novalidate: true });
   if (device.kind === 'trace') {
-    add(form, h('div', { class: 'grid-2' },
+    add(form, h('p', { class: 'note' }, 'Run the trap and the blank in the detector\'s verification mode. The lane can keep working: '
+      + 'officers\' swabs that come in meanwhile are not scored.'), h('div', { class: 'grid-2' },
       field('trap_lot', 'Verification trap lot', h('input', { name: 'trap_lot', maxlength: 100, placeholder: 'e.g. VT-2026-117' })),
       field('expected_substance', 'Substance the trap carries', h('select', { name: 'expected_substance' }, SUBSTANCES.map((s) => h('option', { value: s }, s))))));
   } else {
@@ -50,16 +60,22 @@ export async function render(view, params) {
   function draw(session, event) {
     const steps = h('ol', { class: 'list check-steps' }, session.steps.map((s, i) => h('li', { dataset: { step: s.name, state: s.state } },
       h('div', { class: 'row-text' }, h('span', { class: 'row-title' }, s.prompt),
-        s.state === 'waiting' ? h('span', { class: 'row-sub scan-wait', id: 'check-waiting' }, `Waiting for ${device.id}… run it now.`) : null,
-        s.state === 'done' ? h('span', { class: 'row-sub' }, `${s.detail} · the device sent: ${readingLine(s.reading)}`) : null),
+        s.state === 'waiting' ? h('span', { class: 'row-sub scan-wait', id: 'check-waiting' }, device.kind === 'trace' ? `Waiting for ${device.id}'s verification result… run it now.` : `Waiting for ${device.id}… scan it now.`) : null,
+        s.state === 'done' ? h('span', { class: 'row-sub' }, `${s.detail} · the device sent: ${readingLine(s.reading)}`) : null,
+        notScored(s)),
       s.state === 'done' ? verdictBadge(s.passed)
         : i === session.current && s.state === 'pending'
           ? h('button', { class: 'btn btn-primary btn-big', type: 'button', id: 'arm-step', onclick: (e) => busy(e.currentTarget, () => arm(session)) }, 'Ready — run it') : null)));
+    const what = device.kind === 'trace' ? 'VERIFICATION' : 'CHECK';
     const verdict = session.complete ? h('div', { class: `cal-verdict ${session.passed ? 'is-pass' : 'is-fail'}`, id: 'check-verdict' },
-      session.passed ? 'CHECK PASSED' : 'CHECK FAILED') : null;
+      `${what} ${session.passed ? 'PASSED' : 'FAILED'}`) : null;
+    const after = !session.complete ? null : h('p', { class: 'note', id: 'check-after' }, session.passed
+      ? (device.kind === 'trace' ? 'Recorded. The detector is verified for the next 24 hours.' : 'Recorded. The reader is checked.')
+      : (device.kind === 'trace' ? 'Recorded as a failed verification. Officers see the detector as not verified until a verification passes.'
+        : 'Recorded as a failed check. Officers see the reader as not checked until a check passes.'));
     const pdf = session.complete && event ? h('button', { class: 'btn btn-big', type: 'button', id: 'certificate-button',
       onclick: (e) => busy(e.currentTarget, () => openPdf(`/calibrations/${event.id}/certificate.pdf`, e.currentTarget)) }, 'Record (PDF)') : null;
-    replace(slot, h('section', { class: 'card' }, verdict, steps, pdf));
+    replace(slot, h('section', { class: 'card' }, verdict, after, steps, pdf));
   }
 
   async function poll(id) {

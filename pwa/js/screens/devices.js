@@ -10,11 +10,50 @@ import { add, badge, busy, h, replace, toast } from '../ui.js';
 import { askReason, guard, isSupervisor, readingLine, serialLine } from '../technician.js';
 
 const CHECK = { scale: ['Calibrate', 'calibrate'], trace: ['Daily check', 'check'], barcode: ['Functional check', 'check'], document: ['Functional check', 'check'] };
-const CAL_BADGE = { ok: ['IN CALIBRATION', 'ok'], due: ['CALIBRATION DUE', 'warn'], failed: ['CALIBRATION FAILED', 'bad'], unknown: ['NOT GATED', 'grey'] };
+// A scale is calibrated, a trace detector verified each day, a reader checked: the badge says which,
+// and a device with no interval and no record is simply not tracked (its readings are not marked).
+const STANDING = {
+  scale: { ok: 'IN CALIBRATION', due: 'CALIBRATION DUE', failed: 'CALIBRATION FAILED' },
+  trace: { ok: 'VERIFIED', due: 'VERIFICATION DUE', failed: 'VERIFICATION FAILED' },
+  reader: { ok: 'CHECKED', due: 'CHECK DUE', failed: 'CHECK FAILED' },
+};
+const STANDING_KIND = { ok: 'ok', due: 'warn', failed: 'bad', unknown: 'grey' };
+const RECORD_DEVICE = { 'scale-r76': 'scale', 'etd-daily': 'trace', 'reader-functional': 'reader' };
 
-export function calibrationBadge(calibration) {
-  const [text, kind] = CAL_BADGE[(calibration && calibration.status) || 'unknown'] || CAL_BADGE.unknown;
-  return badge(text, kind);
+/** 'scale', 'trace' or 'reader' from a device kind, or from the kind of its last record. */
+export function standingOf(deviceKind, calibration) {
+  if (deviceKind === 'barcode' || deviceKind === 'document') return 'reader';
+  if (deviceKind) return deviceKind;
+  return RECORD_DEVICE[calibration && calibration.last && calibration.last.kind] || 'scale';
+}
+
+export function calibrationBadge(calibration, deviceKind = null) {
+  const status = (calibration && calibration.status) || 'unknown';
+  const words = STANDING[standingOf(deviceKind, calibration)] || STANDING.scale;
+  return badge(words[status] || 'NOT TRACKED', STANDING_KIND[status] || 'grey');
+}
+
+const NOUN = { scale: 'calibration', trace: 'daily verification', reader: 'functional check' };
+
+/** Why a device is marked due, and what that does to its readings. */
+function dueWords(d, cal) {
+  const noun = NOUN[standingOf(d.kind, cal)];
+  const why = cal.status === 'failed' ? `The last ${noun} failed` : cal.due_at ? `The ${noun} is overdue since ${fmt.dateTime(cal.due_at)}`
+    : `No ${noun} recorded yet`;
+  return `${why}: readings attached from it are marked until a ${noun} passes.`;
+}
+
+/** The standing in a line: "valid, next due …", "overdue since …", "last one failed", "no interval set". */
+function standingLine(d, cal) {
+  const trace = d.kind === 'trace';
+  const when = cal.due_at ? fmt.dateTime(cal.due_at) : null;
+  const state = cal.status === 'ok' ? `${trace ? 'verified' : 'valid'}${when ? `, next due ${when}` : ''}`
+    : cal.status === 'due' ? (when ? `overdue since ${when}` : 'due: none recorded yet')
+      : cal.status === 'failed' ? `the last ${trace ? 'verification' : d.kind === 'scale' ? 'calibration' : 'check'} failed`
+        : 'not tracked';
+  const every = trace ? 'a verification holds 24 hours'
+    : d.calibration_interval_days ? `every ${d.calibration_interval_days} day${d.calibration_interval_days === 1 ? '' : 's'}` : 'no interval set';
+  return `${state} · ${every}`;
 }
 
 function identityLine(identity) {
@@ -36,8 +75,9 @@ function card(d, redraw) {
     h('header', { class: 'card-head' },
       h('h2', {}, `${TITLES[d.kind] || d.kind} `, h('small', {}, d.id)),
       // the calibration badge already says "due": beside it, say whether the link is up
-      h('span', { class: 'btn-row', style: { margin: 0 } }, calibrationBadge(cal), stateBadge(d.state === 'calibration_due' ? d.link_state : d.state))),
-    d.state !== 'connected' && d.detail ? h('p', { class: 'banner banner-warn device-detail' }, d.detail) : null,
+      h('span', { class: 'btn-row', style: { margin: 0 } }, calibrationBadge(cal, d.kind), stateBadge(d.state === 'calibration_due' ? d.link_state : d.state))),
+    d.state === 'calibration_due' ? h('p', { class: 'banner banner-warn device-detail' }, dueWords(d, cal))
+      : d.state !== 'connected' && d.detail ? h('p', { class: 'banner banner-warn device-detail' }, d.detail) : null,
     h('dl', { class: 'kv device-kv' },
       h('dt', {}, 'Driver'), h('dd', {}, d.driver),
       h('dt', {}, 'Port'), h('dd', { class: 'port' }, d.port),
@@ -46,9 +86,8 @@ function card(d, redraw) {
       h('dt', {}, 'Counters'), h('dd', { class: 'counters' }, countersLine(d.counters)),
       h('dt', {}, 'Last error'), h('dd', {}, d.counters.last_error || '—'),
       h('dt', {}, 'Last reading'), h('dd', { class: 'last-reading' }, readingLine(d.last_reading)),
-      h('dt', {}, 'Calibration'), h('dd', { class: 'calibration' },
-        cal.status === 'ok' || cal.status === 'due' ? `${cal.status === 'ok' ? 'valid' : 'overdue'}${cal.due_at ? `, due ${fmt.dateTime(cal.due_at)}` : ''}` : fmt.label(cal.status),
-        d.calibration_interval_days ? ` · every ${d.calibration_interval_days} day${d.calibration_interval_days === 1 ? '' : 's'}` : ' · no interval set'),
+      h('dt', {}, d.kind === 'scale' ? 'Calibration' : d.kind === 'trace' ? 'Daily verification' : 'Functional check'),
+      h('dd', { class: 'calibration' }, standingLine(d, cal)),
       d.locked ? [h('dt', {}, 'Locked'), h('dd', {}, `by ${d.locked.by}: ${d.locked.reason}`)] : null),
     h('div', { class: 'btn-row device-actions' },
       checkText ? h('a', { class: 'btn btn-primary', href: `#/devices/${encodeURIComponent(d.id)}/${checkRoute}` }, checkText) : null,

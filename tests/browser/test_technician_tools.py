@@ -146,3 +146,17 @@ def test_the_console_shows_whole_frames_explains_replies_and_filters(context: Br
     page.check("#pause")  # hold still for the photograph and axe
     assert_accessible(page)
     shoot(page, "93-console-frames-explained")
+
+
+def test_the_device_form_says_a_bad_id_in_words_and_is_accessible(context: BrowserContext, lane: LaneRig) -> None:
+    page = signed_in(context, "tom")
+    page.goto("/#/devices/new")
+    page.fill('[data-field="id"] input', "scale 2")
+    page.click("#test-connection")
+    expect(page.locator('[data-field="id"] .field-error')).to_contain_text(
+        "may hold only letters, digits, '_', '.' and '-'")
+    assert_accessible(page)
+    page.goto("/#/devices")
+    expect(page.locator('.device-card[data-device="scale-1"]')).to_be_visible()
+    assert_accessible(page)
+    shoot(page, "94-devices-standing-words")

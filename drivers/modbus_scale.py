@@ -307,6 +307,7 @@ class ModbusScale(ScaleDriver):
     """A weighing terminal polled over Modbus with the map ``registers`` (the Laumas preset if none)."""
 
     name = "modbus"
+    binary_frames = True     # the console cuts frames by the exchange, never at a byte that looks like STX/ETX
     answer_timeout = 0.5     # an unanswered request; twice stream_timeout without a weight is an error
     stream_timeout = 2.0
     poll_period = 0.1        # at most ten reads a second

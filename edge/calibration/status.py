@@ -13,8 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from common.clock import iso_utc, parse_iso
+from edge.calibration.checks import ETD_DAILY, READER_FUNCTIONAL
 
 OK, DUE, FAILED, UNKNOWN = "ok", "due", "failed", "unknown"
+WORDS = {ETD_DAILY: "daily verification", READER_FUNCTIONAL: "reader check"}
+"""What a record of each check kind is called (edge.calibration.checks); any other is a calibration."""
 
 
 def calibration_status(records: list[dict[str, Any]], interval_days: int | None, now: datetime) -> dict[str, Any]:
@@ -39,9 +42,10 @@ def calibration_status(records: list[dict[str, Any]], interval_days: int | None,
 def describe(calibration: dict[str, Any]) -> str:
     """The standing in words for a tile's detail line, e.g. "calibration overdue since 2026-11-18 04:42 UTC"."""
     status, due_at = calibration.get("status"), calibration.get("due_at")
+    what = WORDS.get((calibration.get("last") or {}).get("kind"), "calibration")
     if status == FAILED:
-        return "calibration failed"
+        return f"{what} failed"
     if status == DUE and due_at:
-        return f"calibration overdue since {parse_iso(due_at):%Y-%m-%d %H:%M} UTC"
-    return "calibration due" if status == DUE else f"calibration {status}"
+        return f"{what} overdue since {parse_iso(due_at):%Y-%m-%d %H:%M} UTC"
+    return f"{what} due" if status == DUE else f"{what} {status}"
 

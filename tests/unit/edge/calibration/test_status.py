@@ -47,3 +47,12 @@ def test_an_interval_due_date_is_to_the_second_and_said_in_words():
     assert describe(status) == "calibration overdue since 2026-10-31 08:00 UTC"
     assert describe({"status": "failed", "due_at": None}) == "calibration failed"
     assert describe(calibration_status([], 30, NOW)) == "calibration due"
+
+
+def test_a_failed_daily_check_is_called_a_failed_verification_not_a_failed_calibration():
+    failed = {"status": "failed", "due_at": None, "last": {"kind": "etd-daily", "passed": False}}
+    assert describe(failed) == "daily verification failed"
+    overdue = {"status": "due", "due_at": "2026-11-02T06:00:00Z", "last": {"kind": "etd-daily", "passed": True}}
+    assert describe(overdue) == "daily verification overdue since 2026-11-02 06:00 UTC"
+    reader = {"status": "failed", "due_at": None, "last": {"kind": "reader-functional"}}
+    assert describe(reader) == "reader check failed"

@@ -45,7 +45,7 @@ def test_overdue_failed_and_passed_calibrations_gate_the_device(server):
     server.store.append("calibration.recorded", {"device_id": "trace-1", "passed": False, "kind": "etd-daily"}, "tom")
     server.calibration_watch.refresh()
     assert state.public_state == "calibration_due" and state.calibration["status"] == "failed"
-    assert "calibration failed" in state.public_detail
+    assert "daily verification failed" in state.public_detail
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_a_missed_day_marks_the_trace_detector_due_and_what_it_reads_then(bench)
     device = bench.ok("GET", "/devices/trace-1")
     assert device["state"] == "calibration_due" and device["calibration"]["status"] == "due"
     assert device["calibration"]["due_at"] == due_at
-    assert device["detail"] == f"calibration overdue since {due_at[:10]} {due_at[11:16]} UTC"
+    assert device["detail"] == f"daily verification overdue since {due_at[:10]} {due_at[11:16]} UTC"
 
     inspection_id = bench.inspection()
     sample = etd.swab([])

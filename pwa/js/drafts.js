@@ -35,32 +35,31 @@ export async function drop(name) {
 
 /**
  * Keep a form's draft as it changes: `read()` gives what to keep (null when
- * there is nothing), saved a moment after the last change. Returns
+ * there is nothing), saved a moment after the last change; `shown(kept)`, if
+ * given, is told after each save so the form can say so. Returns
  * {changed(), dirty(), flush(), clear()}.
  */
-export function keeper(name, read) {
+export function keeper(name, read, shown = null) {
   let timer = null;
-  let dirty = false;
   async function flush() {
     clearTimeout(timer);
     timer = null;
     const value = read();
-    dirty = Boolean(value);
     if (value) await save(name, value);
     else await drop(name);
+    if (shown) shown(Boolean(value));
   }
   return {
     changed() {
-      dirty = true;
       clearTimeout(timer);
       timer = setTimeout(flush, 250);
     },
-    dirty: () => dirty,
+    /** Does the form hold anything not yet recorded? */
+    dirty: () => Boolean(read()),
     flush,
     async clear() {
       clearTimeout(timer);
       timer = null;
-      dirty = false;
       await drop(name);
     },
   };

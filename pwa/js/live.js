@@ -9,7 +9,7 @@ import * as api from './api.js';
 export const STALE_MS = { scale: 5000, barcode: 300000, document: 300000, trace: 300000 };
 const DEFAULT_STALE_MS = 60000;
 
-const devices = new Map(); // id → {id, kind, state, detail, reading, readingAt, statusAt}
+const devices = new Map(); // id → {id, kind, state, detail, reading, readingAt, statusAt, settledTs}
 const listeners = new Set();
 let socket = null;
 let link = { up: false, detail: 'not connected yet' };
@@ -43,7 +43,7 @@ function setLink(up, detail) {
 function device(id, kind) {
   let d = devices.get(id);
   if (!d) {
-    d = { id, kind: kind || null, state: 'unknown', detail: '', reading: null, readingAt: null, statusAt: null };
+    d = { id, kind: kind || null, state: 'unknown', detail: '', reading: null, readingAt: null, statusAt: null, settledTs: null, shownKey: null };
     devices.set(id, d);
     emit('device', d);
   } else if (kind && !d.kind) {
@@ -76,6 +76,22 @@ export function isStale(d, now = Date.now()) {
   return heard === 0 ? false : now - heard > limit;
 }
 
+/** What a scale shows, for telling when it last changed (a weight unchanged
+ *  since before an inspection started is not this vehicle's: docs/officer-api.md). */
+function shownKey(data) {
+  return JSON.stringify(['weight', 'unit', 'stable', 'status', 'tare'].map((k) => (data ? data[k] : null)));
+}
+
+/** The box's time since which a scale has shown what it shows now (null: no change seen yet). */
+export function shownSince(d) {
+  return d ? d.settledTs : null;
+}
+
+/** Is this device's calibration or daily check overdue or failed? Then its readings are not verified. */
+export function unverified(d) {
+  return Boolean(d && d.state === 'calibration_due');
+}
+
 /** Learn every device's state and last reading from the API (when the
  *  socket (re)connects: what changed while it was away). */
 export async function loadDevices() {
@@ -89,6 +105,7 @@ export async function loadDevices() {
     if (item.last_reading && !d.reading) {
       d.reading = item.last_reading;
       d.readingAt = Date.parse(item.last_reading.ts) || null;
+      d.shownKey = shownKey(item.last_reading.data); // since when it shows this is not known: settledTs stays null
     }
     emit('status', d);
   }
@@ -116,6 +133,11 @@ export function connect(token) {
   });
   socket.on('reading', (message) => {
     const d = device(message.device_id, message.kind);
+    const key = shownKey(message.data);
+    if (key !== d.shownKey) {
+      d.shownKey = key;
+      d.settledTs = message.ts;
+    }
     d.reading = message;
     d.readingAt = Date.now();
     emit('reading', message);

@@ -6,6 +6,25 @@ let view = null;
 let cleanup = null;
 let fallback = '/lane';
 let rendering = 0;
+let shown = null; // the hash of the screen on show
+let guard = null;
+
+/** While a screen holds changes not yet recorded, leaving it asks first:
+ *  `question()` returns what to ask, or null. Returns the way to lift it. */
+export function guardLeaving(question) {
+  guard = question;
+  return () => { if (guard === question) guard = null; };
+}
+
+function onHashChange() {
+  if (location.hash === shown) return; // put back after "stay"
+  const question = guard && guard();
+  if (question && !window.confirm(question)) {
+    location.hash = shown;
+    return;
+  }
+  render();
+}
 
 /** route('/inspections/:id', render, 'inspections') — `nav` marks the tab. */
 export function route(pattern, render, nav = null) {
@@ -33,6 +52,7 @@ function parse() {
 
 async function render() {
   const { path, query } = parse();
+  shown = location.hash;
   const token = ++rendering;
   for (const r of routes) {
     const match = r.regex.exec(path);
@@ -42,6 +62,7 @@ async function render() {
       try { cleanup(); } catch (err) { console.error(err); }
       cleanup = null;
     }
+    guard = null;
     document.querySelectorAll('[data-nav]').forEach((a) => {
       if (a.dataset.nav === r.nav) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
@@ -68,6 +89,6 @@ async function render() {
 export function start(viewElement, defaultPath = '/lane') {
   view = viewElement;
   fallback = defaultPath;
-  window.addEventListener('hashchange', render);
+  window.addEventListener('hashchange', onHashChange);
   render();
 }

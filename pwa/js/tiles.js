@@ -102,11 +102,19 @@ function barcodeBody(data) {
   ];
 }
 
-function traceBody(data) {
-  const result = (data.result || '').toLowerCase();
+/** The trace result in words: an unverified detector never says CLEAR (docs/architecture.md, decision 5). */
+export function traceVerdict(data, unverified) {
+  const result = String((data && data.result) || '').toLowerCase();
+  if (!unverified) return { text: result.toUpperCase() || '—', kind: result };
+  return { text: result === 'alarm' ? 'ALARM — NOT VERIFIED' : 'NOT VERIFIED', kind: result === 'alarm' ? 'alarm' : 'unverified' };
+}
+
+function traceBody(data, { unverified = false } = {}) {
   const substances = data.substances || [];
+  const verdict = traceVerdict(data, unverified);
   return [
-    h('div', { class: `trace-result trace-result--${result}` }, result.toUpperCase() || '—'),
+    h('div', { class: `trace-result trace-result--${verdict.kind}` }, verdict.text),
+    unverified ? h('p', { class: 'unverified-note not-verified-words' }, 'NOT VERIFIED — do not rely on it: this detector failed or missed its check.') : null,
     substances.length ? h('ul', { class: 'substances' }, substances.map((s) =>
       h('li', {}, `${s.name} — ${s.class}, ${fmt.number(s.amplitude, 1)}`))) : null,
     h('p', { class: 'doc-line' }, `Sample ${data.sample_id || '—'}`),
@@ -128,11 +136,18 @@ function documentBody(data) {
 const BODIES = { scale: scaleBody, barcode: barcodeBody, trace: traceBody, document: documentBody };
 const EMPTY = { scale: 'No weight yet', barcode: 'No scan yet', trace: 'No swab analysed yet', document: 'No document read yet' };
 
+/** The banner of a device whose calibration or daily check is overdue or failed. */
+export function notVerified() {
+  return h('div', { class: 'not-verified', role: 'status' }, 'NOT VERIFIED — do not rely on it');
+}
+
 /**
  * A tile that keeps itself up to date. Returns {el, dispose}.
  * `kind` picks the lane's device of that kind when `id` is not known yet.
+ * `since()` (the box's time an inspection started): a reading from before it
+ * is not shown as this vehicle's — a trace result from before is not shown at all.
  */
-export function createTile({ id = null, kind = null, compact = false } = {}) {
+export function createTile({ id = null, kind = null, compact = false, since = null } = {}) {
   const el = h('section', { class: `tile${compact ? ' is-compact' : ''}` });
   const title = h('h2');
   const stateSlot = h('span');
@@ -145,6 +160,11 @@ export function createTile({ id = null, kind = null, compact = false } = {}) {
 
   const current = () => (id ? live.get(id) : live.ofKind(kind));
 
+  function earlier(reading) {
+    const start = since && since();
+    return Boolean(start && reading && reading.ts && Date.parse(reading.ts) < Date.parse(start));
+  }
+
   function drawBody() {
     const d = current();
     const k = (d && d.kind) || kind;
@@ -154,9 +174,21 @@ export function createTile({ id = null, kind = null, compact = false } = {}) {
     replace(title, TITLES[k] || 'Device', ' ', h('small', {}, (d && d.id) || id || ''));
     const reading = d && d.reading;
     const draw = BODIES[k];
-    el.classList.toggle('is-alarm', k === 'trace' && reading && reading.data.result === 'alarm');
+    const before = k !== 'scale' && earlier(reading);
+    const unverified = live.unverified(d);
+    el.classList.toggle('is-alarm', k === 'trace' && reading && reading.data.result === 'alarm' && !before);
+    el.classList.toggle('is-unverified', unverified);
+    el.classList.toggle('is-earlier', before);
+    el.dataset.earlier = before ? 'true' : 'false';
     if (!reading || !draw) replace(body, h('p', { class: 'tile-empty' }, d ? EMPTY[k] || 'No reading yet' : 'Waiting for the lane box…'));
-    else replace(body, draw(reading.data));
+    else if (before && k === 'trace') {
+      replace(body, h('p', { class: 'tile-empty' }, 'No swab of this vehicle yet'),
+        h('p', { class: 'earlier-note' }, 'The last result was read before this inspection started: it is not shown.'));
+    } else {
+      replace(body, unverified && k !== 'trace' ? notVerified() : null, // a trace result says it itself, in its place
+        before ? h('p', { class: 'earlier-note' }, 'Read before this inspection started — it may be the previous vehicle\'s.') : null,
+        draw(reading.data, { unverified }));
+    }
     if (reading) el.dataset.seq = String(reading.seq);
     drawState();
   }
@@ -188,10 +220,10 @@ export function createTile({ id = null, kind = null, compact = false } = {}) {
     if (type === 'device') return drawBody();
     if (!d) return undefined;
     if (type === 'reading' && payload.device_id === d.id) return drawBody();
-    if (type === 'status' && payload.id === d.id) return drawState();
+    if (type === 'status' && payload.id === d.id) return drawBody(); // a device failing its check changes what it says
     return undefined;
   });
   const timer = setInterval(tick, 1000);
   drawBody();
-  return { el, dispose: () => { unsubscribe(); clearInterval(timer); } };
+  return { el, redraw: drawBody, dispose: () => { unsubscribe(); clearInterval(timer); } };
 }

@@ -75,7 +75,7 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     page.click("#attach-trace")
     expect(page.locator("#traces-attached")).to_contain_text("ALARM")
     expect(page.locator("#alarm-banner")).to_contain_text("referral proposed")
-    expect(page.locator('#outcome-form [data-outcome="refer"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator('#outcome-form [data-outcome="refer"]')).to_have_class(re.compile("is-proposed"))
 
     # ----- a finding with a photo, fingerprinted on the tablet -----
     jpeg = photo_bytes()
@@ -84,7 +84,7 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     page.click("#finding-form button[type=submit]")
     expect(page.locator('#finding-form [data-field="note"] .field-error')).to_contain_text("Write what was found")
     page.set_input_files("#photo-input", files=[{"name": "cab.jpg", "mimeType": "image/jpeg", "buffer": jpeg}])
-    expect(page.locator(f'#photo-list [data-sha256="{sha}"]')).to_contain_text("STORED")
+    expect(page.locator(f'#photo-list [data-sha256="{sha}"]')).to_contain_text("ON THIS TABLET")  # sent later
     expect(page.locator("#photo-list")).to_contain_text(f"SHA-256 {sha}")
     page.select_option('#finding-form select', "concealment")
     page.fill("#finding-form textarea", "False floor behind the cab, 20 cartons of cigarettes")
@@ -107,11 +107,14 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     assert view["findings"][0]["photos"] == [sha]
     assert view["risk"]["level"] == "high"
 
-    # ----- outcome: releasing after an alarm needs a reason; seize → the seizure form -----
+    # ----- outcome: the review lists what is open; releasing needs a reason for each flag; seize → the form -----
     page.click('#outcome-form [data-outcome="release"]')
+    expect(page.locator('#review-flags [data-flag="trace_alarm"]')).to_be_visible()
+    expect(page.locator('#review-flags [data-flag="weight_discrepancy"]')).to_be_visible()
     page.click("#confirm-outcome")
-    expect(page.locator('#outcome-form [data-field="reason"] .field-error')).to_contain_text("trace alarm")
-    shoot(page, "23-inspection-outcome", at="#step-outcome")
+    expect(page.locator("#review .form-error")).to_contain_text("trace alarm")
+    shoot(page, "23-inspection-outcome")
+    page.click("#review-cancel")
     page.click('#outcome-form [data-outcome="seize"]')
     page.click("#confirm-outcome")
     expect(page.locator("#seizure-form")).to_be_visible()

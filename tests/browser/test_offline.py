@@ -106,7 +106,7 @@ def test_inspection_started_offline_with_a_photo_reaches_the_box_in_order(page: 
     jpeg = photo_bytes()
     sha = hashlib.sha256(jpeg).hexdigest()
     page.set_input_files("#photo-input", files=[{"name": "boot.jpg", "mimeType": "image/jpeg", "buffer": jpeg}])
-    expect(page.locator(f'#photo-list [data-sha256="{sha}"]')).to_contain_text("WAITING")
+    expect(page.locator(f'#photo-list [data-sha256="{sha}"]')).to_contain_text("ON THIS TABLET")
     page.fill("#finding-form textarea", "Cartons under the floor of the trailer")
     page.click("#finding-form button[type=submit]")
     expect(page.locator("#outbox-mark")).to_have_text("offline — 3 waiting")

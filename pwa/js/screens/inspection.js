@@ -8,7 +8,10 @@ import * as api from '../api.js';
 import * as live from '../live.js';
 import * as outbox from '../outbox.js';
 import { cacheGet, cachePut } from '../db.js';
-import { createTile, holderName, isExpired } from '../tiles.js';
+import * as drafts from '../drafts.js';
+import { guardLeaving } from '../router.js';
+import { ask } from '../sheet.js';
+import { createTile, holderName, isExpired, traceVerdict } from '../tiles.js';
 import { pretty, checkContainer } from '../iso6346.js';
 import { add, badge, busy, clearErrors, field, formError, h, replace, setFieldError, showError, toast } from '../ui.js';
 import * as fmt from '../format.js';
@@ -19,7 +22,11 @@ const MAX_PHOTO = 10 * 1024 * 1024;
 const FLAG_TEXT = {
   watchlist_hit: 'Watchlist hit', weight_discrepancy: 'Weight discrepancy', trace_alarm: 'Trace alarm',
   document_invalid: 'Document invalid', document_expired: 'Document expired', document_watchlisted: 'Document watchlisted',
+  calibration_due: 'Device not verified',
 };
+const STEP_WORDS = { document: 'passport', scale: 'weight', trace: 'trace result' };
+/** Refusals of a reading that the officer may overrule with a reason (docs/officer-api.md). */
+const OVERRULABLE = ['read_before_start', 'below_min', 'above_max'];
 const photoUrls = new Map(); // sha256 → object URL of a photo taken on this tablet
 
 export function riskPanel(risk, hits = []) {
@@ -48,10 +55,26 @@ function readingData(entry) {
   return entry;
 }
 
-/** The mark on a reading taken while its device's calibration was overdue or failed (docs/architecture.md, decision 5). */
+function isDue(entry) {
+  return Boolean(entry.calibration_due || (entry.calibration && ['due', 'failed'].includes(entry.calibration.status)));
+}
+
+/** The mark on a reading taken while its device's calibration or check was overdue or failed (docs/architecture.md, decision 5). */
 function dueBadge(entry) {
-  const due = entry.calibration_due || (entry.calibration && ['due', 'failed'].includes(entry.calibration.status));
-  return due ? badge('CALIBRATION DUE', 'warn') : null;
+  return isDue(entry) ? h('span', { class: 'not-verified-mark' }, badge('NOT VERIFIED — do not rely on it', 'bad'),
+    h('span', { class: 'muted' }, ' CALIBRATION DUE when read')) : null;
+}
+
+/** Why a reading was attached although the box first refused it, as the officer said. */
+function overrides(entry) {
+  return (entry.overrides || []).map((o) => h('p', { class: 'override' }, badge('CONFIRMED', 'warn'), ` ${o.message} — “${o.reason}”`));
+}
+
+/** "2 s", "3 min", "2 h": how long before the start. */
+function span(seconds) {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
 }
 
 /** "done offline at 10:02": the officer's own time of a write the box received later (docs/officer-api.md). */
@@ -93,79 +116,186 @@ export async function render(view, { id }) {
   const outcomeBox = h('div', { id: 'outcome' });
   const logBox = h('div');
 
-  // ----- attaching live readings ---------------------------------------
-  function attachStep(kind, stepId, heading, buttonText, attachedSlot, canAttach) {
-    const tile = createTile({ kind, compact: true });
+  // ----- attaching live readings: only this vehicle's ------------------
+  function attachedOf(kind) {
+    if (!record) return [];
+    if (kind === 'document') return record.document ? [record.document] : [];
+    return (kind === 'scale' ? record.weights : record.traces) || [];
+  }
+
+  /** What the button attaches, in words: "ERIKSSON", "24 680 kg", "CLEAR (sample S-1)". */
+  function readingWords(kind, d) {
+    const data = d.reading.data;
+    if (kind === 'document') return (data.mrz && data.mrz.surname) || holderName(data.mrz);
+    if (kind === 'scale') return fmt.weight(data.weight, data.unit);
+    return `${traceVerdict(data, live.unverified(d)).text} (sample ${data.sample_id || '—'})`;
+  }
+
+  /** Seconds before the inspection started that the reading was read (for a scale: since when its
+   *  weight has not changed), or 0 when it was read after: only then is it surely this vehicle's. */
+  function readBefore(kind, d) {
+    if (!record || !record.started_at) return 0;
+    const ts = (kind === 'scale' && live.shownSince(d)) || d.reading.ts;
+    const early = (Date.parse(record.started_at) - Date.parse(ts)) / 1000;
+    return early > 0 ? Math.max(1, Math.round(early)) : 0;
+  }
+
+  /** The officer's reason for attaching a reading the box refused (below Min, from before the start). */
+  async function askReason(kind, message) {
+    const text = h('textarea', { maxlength: '2000', id: 'override-reason', placeholder: 'Why this reading is this vehicle\'s' });
+    return ask({
+      id: 'override-sheet', title: `Not attached: is this ${record.plate}'s ${STEP_WORDS[kind]}?`,
+      body: [h('p', { class: 'big' }, message), field('reason', 'Attach it only with a reason', text)],
+      actions: [{ text: 'Attach with this reason', kind: 'warn', id: 'override-attach', value: () => text.value.trim(),
+        check: () => (text.value.trim() ? null : 'Write why this reading is this vehicle\'s, or cancel.') }],
+    });
+  }
+
+  function attachStep(kind, stepId, heading, attachedSlot, canAttach) {
+    const tile = createTile({ kind, compact: true, since: () => record && record.started_at });
     disposers.push(tile.dispose);
-    const button = h('button', { class: 'btn btn-primary btn-block', type: 'button', id: `attach-${kind}` }, buttonText);
+    const button = h('button', { class: 'btn btn-primary btn-block', type: 'button', id: `attach-${kind}` }, `Attach ${STEP_WORDS[kind]}`);
     const why = h('p', { class: 'hint' });
-    const card = h('section', { class: 'card', id: stepId }, h('h2', {}, heading), tile.el, button, why,
-      h('p', { class: 'form-error', role: 'alert' }), attachedSlot);
+    const again = h('button', { class: 'btn no-print', type: 'button', id: `again-${kind}`, hidden: true },
+      kind === 'trace' ? 'Swab again' : kind === 'scale' ? 'Weigh again' : 'Read another document');
+    const liveBox = h('div', { class: 'live-box' }, tile.el, button, why);
+    const mark = h('span', { class: 'step-mark' });
+    const card = h('section', { class: 'card step', id: stepId }, h('h2', {}, mark, heading), attachedSlot, again, liveBox,
+      h('p', { class: 'form-error', role: 'alert' }));
+    let another = false; // "swab again" chosen after an attachment: the live tile comes back
+    again.addEventListener('click', () => { another = true; update(); });
+
     function update() {
+      const done = attachedOf(kind).length > 0;
+      const closed = Boolean(record && record.status === 'closed');
+      card.classList.toggle('is-done', done);
+      card.dataset.done = String(done);
+      mark.textContent = done ? '✓ ' : '';
+      liveBox.hidden = closed || (done && !another);
+      again.hidden = !done || another || closed || Boolean(record && record.local);
+      if (liveBox.hidden) return;
       const d = live.ofKind(kind);
       const reason = !record ? 'Loading…'
         : record.local ? 'Waits until the box has this inspection.'
-          : record.status === 'closed' ? 'The inspection is closed.'
-            : !d ? `No ${kind} device on this lane.`
-              : !live.linkState().up ? 'No live link to the box.'
-                : d.state === 'locked' ? 'Device locked by a supervisor.'
-                  : !d.reading ? 'Nothing read yet.'
-                    : live.isStale(d) ? 'The reading is old.'
-                      : canAttach(d.reading.data);
+          : !d ? `No ${kind} device on this lane.`
+            : !live.linkState().up ? 'No live link to the box.'
+              : d.state === 'locked' ? 'Device locked by a supervisor.'
+                : !d.reading ? 'Nothing read yet.'
+                  : live.isStale(d) ? 'The reading is old.'
+                    : canAttach(d.reading.data);
+      const early = reason ? 0 : readBefore(kind, d);
       button.disabled = Boolean(reason);
-      why.textContent = reason || '';
-      const label = kind === 'scale' && d && d.reading && !reason ? `Attach ${fmt.weight(d.reading.data.weight, d.reading.data.unit)}` : buttonText;
+      button.classList.toggle('btn-primary', !early);
+      button.classList.toggle('btn-warn', Boolean(early));
+      why.textContent = reason || (early ? `${kind === 'scale' ? 'This weight has not changed since' : 'Read'} before you started ${record.plate}'s inspection: you will be asked whether it is this vehicle's.` : '');
+      const words = reason ? '' : readingWords(kind, d);
+      const label = reason ? `Attach ${STEP_WORDS[kind]}`
+        : early ? `Attach ${words} — ${kind === 'scale' ? 'unchanged since' : 'read'} ${span(early)} before you started…`
+          : kind === 'scale' ? `Attach ${words}` : `Attach ${words}, read ${fmt.ago(d.readingAt)}`;
       if (button.textContent !== label) button.textContent = label;
     }
-    button.addEventListener('click', () => busy(button, async () => {
-      const d = live.ofKind(kind);
+
+    async function send(d, shown, reasonText) {
       clearErrors(card);
+      const body = { id: outbox.newId(), device_id: d.id, record_type: 'inspection', record_id: id, reading_seq: shown.seq };
+      if (reasonText) body.reason = reasonText;
       try {
         // reading_seq: the box records the very reading shown on this tile
-        await api.post('/attachments', { id: outbox.newId(), device_id: d.id, record_type: 'inspection', record_id: id, reading_seq: d.reading.seq });
-        toast(`${heading}: attached`);
+        await api.post('/attachments', body);
+        toast(`${heading} attached to ${record.plate}`);
+        another = false;
         await load();
       } catch (err) {
-        formError(card, err instanceof api.NetworkError
-          ? 'No connection to the box — a live reading can only be attached while connected. Try again when the Wi-Fi is back.'
-          : api.describe(err));
+        if (err instanceof api.ApiError && OVERRULABLE.includes(err.code) && !reasonText) {
+          const given = await askReason(kind, err.message);
+          if (given) await send(d, shown, given);
+        } else {
+          formError(card, err instanceof api.NetworkError
+            ? 'No connection to the box — a live reading can only be attached while connected. Try again when the Wi-Fi is back.'
+            : api.describe(err));
+        }
       }
       update();
+    }
+
+    button.addEventListener('click', () => busy(button, async () => {
+      const d = live.ofKind(kind);
+      if (!d || !d.reading) return;
+      const shown = d.reading;
+      const early = readBefore(kind, d);
+      if (!early) { await send(d, shown, null); return; }
+      const what = kind === 'scale' ? 'has not changed since' : 'was read';
+      const words = readingWords(kind, d);
+      const sure = await ask({
+        id: 'confirm-reading', title: `Is this ${record.plate}'s ${STEP_WORDS[kind]}?`,
+        body: [h('p', { class: 'big' }, `${words} ${what} ${span(early)} before you started the inspection of ${record.plate}.`),
+          h('p', {}, 'It may be the previous vehicle\'s. Attach it only if it is this vehicle\'s.')],
+        actions: [{ text: `Attach ${words} anyway`, kind: 'warn', id: 'confirm-reading-attach', value: true }],
+      });
+      if (sure) await send(d, shown, `confirmed by the officer as ${record.plate}'s: it ${what} ${span(early)} before the inspection started`);
     }));
     const unsubscribe = live.subscribe(() => update());
     const timer = setInterval(update, 1000);
     disposers.push(unsubscribe, () => clearInterval(timer));
-    return { card, update };
+    return { card, update, redraw: tile.redraw };
   }
 
-  const documentStep = attachStep('document', 'step-document', 'Passport', 'Attach passport', docAttached,
+  const documentStep = attachStep('document', 'step-document', 'Passport', docAttached,
     (data) => (data.mrz ? '' : 'Not a travel document.'));
-  const weightStep = attachStep('scale', 'step-weight', 'Weight', 'Attach weight', weightAttached,
-    (data) => (data.status !== 'ok' ? `The scale shows ${data.status}.` : data.stable ? '' : 'Wait for STABLE — the weight is still moving.'));
-  const traceStep = attachStep('trace', 'step-trace', 'Trace', 'Attach trace result', traceAttached,
+  const weightStep = attachStep('scale', 'step-weight', 'Weight', weightAttached,
+    (data) => (data.status !== 'ok' ? `The scale shows ${data.status}.`
+      : !data.stable ? 'Wait for STABLE — the weight is still moving.'
+        : Number(data.weight) <= 0 ? `Nothing on the platform (${fmt.weight(data.weight, data.unit)}): drive the vehicle on.` : ''));
+  const traceStep = attachStep('trace', 'step-trace', 'Trace', traceAttached,
     (data) => (data.result ? '' : 'No result.'));
 
-  // ----- findings with photos ------------------------------------------
-  const photos = []; // {sha256, name, state: 'hashing'|'waiting'|'stored'|'failed', url}
+  // ----- findings with photos, kept as a draft until recorded ----------
+  // The photos stay on the tablet with the draft and are sent with the finding:
+  // a finding abandoned leaves no photo on the box.
+  const photos = []; // {name, type, blob, sha256, url}
   const photoList = h('div', { class: 'photo-list', id: 'photo-list' });
   const photoInput = h('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true, id: 'photo-input' });
   const category = h('select', {}, CATEGORIES.map(([v, t]) => h('option', { value: v }, t)));
   const note = h('textarea', { maxlength: '4000', placeholder: 'What was found, where, how it was concealed…' });
+  const draftMark = h('p', { class: 'draft-mark', id: 'finding-draft-mark', role: 'status' });
   const findingForm = h('form', { id: 'finding-form', novalidate: true },
     field('category', 'Category', category),
     field('note', 'Note', note),
-    field('photos', 'Photos', photoInput, { hint: 'Take or choose photos; each is fingerprinted (SHA-256) on this tablet.' }),
+    field('photos', 'Photos', photoInput, { hint: 'Take or choose photos; each is fingerprinted (SHA-256) on this tablet and sent with the finding.' }),
     photoList,
+    draftMark,
     h('p', { class: 'form-error', role: 'alert' }),
     h('button', { class: 'btn btn-primary btn-block', type: 'submit' }, 'Record finding'));
+  const findingDraft = drafts.keeper(`finding:${id}`, () => (note.value.trim() || photos.length
+    ? { category: category.value, note: note.value, photos: photos.map(({ name, type, blob, sha256: hash }) => ({ name, type, blob, sha256: hash })) }
+    : null), (kept) => { draftMark.textContent = kept ? `Draft kept on this tablet ✓ ${fmt.time(new Date().toISOString())}` : ''; });
+  const keepDraft = () => { findingDraft.changed(); return findingDraft.flush(); };
+  category.addEventListener('change', keepDraft);
+  note.addEventListener('input', () => findingDraft.changed());
+  disposers.push(guardLeaving(() => (findingDraft.dirty()
+    ? 'Your unfinished finding is kept on this tablet as a draft. Leave this inspection?' : null)), () => findingDraft.flush());
 
   function drawPhotos() {
     replace(photoList, photos.map((p, i) => h('figure', { class: 'photo', dataset: { sha256: p.sha256 || '' } },
-      p.url ? h('img', { src: p.url, alt: p.name }) : null,
+      p.url ? h('img', { src: p.url, alt: `photo ${i + 1} of this finding` }) : null,
       h('figcaption', {},
-        h('div', {}, p.state === 'stored' ? badge('STORED', 'ok') : p.state === 'waiting' ? badge('WAITING', 'warn') : p.state === 'failed' ? badge('NOT STORED', 'bad') : badge('…', 'info')),
+        h('div', {}, p.sha256 ? badge('ON THIS TABLET', 'info') : badge('…', 'info')),
         h('div', { class: 'hash' }, `SHA-256 ${p.sha256 || '…'}`),
-        h('button', { class: 'btn', type: 'button', onclick: () => { photos.splice(i, 1); drawPhotos(); } }, 'Remove')))));
+        h('button', { class: 'btn', type: 'button', onclick: () => { photos.splice(i, 1); drawPhotos(); keepDraft(); } }, 'Remove')))));
+  }
+
+  async function restoreDraft() {
+    const draft = await drafts.load(`finding:${id}`);
+    if (!draft) return;
+    category.value = draft.category || 'goods';
+    note.value = draft.note || '';
+    for (const photo of draft.photos || []) {
+      const entry = { ...photo, url: URL.createObjectURL(photo.blob) };
+      photos.push(entry);
+      if (entry.sha256) photoUrls.set(entry.sha256, entry.url);
+    }
+    drawPhotos();
+    draftMark.textContent = 'Draft restored from this tablet ✓';
   }
 
   photoInput.addEventListener('change', async () => {
@@ -181,36 +311,30 @@ export async function render(view, { id }) {
         setFieldError(findingForm, 'photos', `${file.name} is ${fmt.number(file.size / 1048576, 1)} MiB; the limit is 10 MiB.`);
         continue;
       }
-      const entry = { name: file.name, state: 'hashing', sha256: null, url: URL.createObjectURL(file) };
+      const entry = { name: file.name, type: file.type, blob: file, sha256: null, url: URL.createObjectURL(file) };
       photos.push(entry);
       drawPhotos();
       entry.sha256 = await sha256(await file.arrayBuffer());
       if (entry.sha256) photoUrls.set(entry.sha256, entry.url);
       drawPhotos();
-      try {
-        const result = await outbox.submit({ path: '/photos', blob: file, contentType: file.type, label: `Photo ${file.name}`, record: { type: 'inspection', id, kind: 'photo' } });
-        if (result.sent) {
-          if (entry.sha256 && result.data.sha256 !== entry.sha256) {
-            setFieldError(findingForm, 'photos', `The box fingerprinted ${file.name} differently (${result.data.sha256}); take it again.`);
-            entry.state = 'failed';
-          } else {
-            entry.sha256 = result.data.sha256;
-            photoUrls.set(entry.sha256, entry.url);
-            entry.state = 'stored';
-          }
-        } else if (entry.sha256) {
-          entry.state = 'waiting';
-        } else {
-          entry.state = 'failed';
-          setFieldError(findingForm, 'photos', 'No connection, and this browser cannot fingerprint photos itself: take it again when connected.');
-        }
-      } catch (err) {
-        entry.state = 'failed';
-        setFieldError(findingForm, 'photos', `${file.name}: ${api.describe(err)}`);
-      }
-      drawPhotos();
+      await keepDraft();
     }
   });
+
+  /** Send the draft's photos (before the finding that names them, in the outbox's order); their hashes. */
+  async function sendPhotos() {
+    const hashes = [];
+    for (const p of photos) {
+      const result = await outbox.submit({ path: '/photos', blob: p.blob, contentType: p.type, label: `Photo ${p.name}`, record: { type: 'inspection', id, kind: 'photo' } });
+      if (result.sent && p.sha256 && result.data.sha256 !== p.sha256) {
+        throw new Error(`The box fingerprinted ${p.name} differently (${result.data.sha256}); take it again.`);
+      }
+      const hash = result.sent ? result.data.sha256 : p.sha256;
+      if (!hash) throw new Error('No connection, and this browser cannot fingerprint photos itself: record the finding when connected.');
+      hashes.push(hash);
+    }
+    return hashes;
+  }
 
   findingForm.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -218,69 +342,114 @@ export async function render(view, { id }) {
       clearErrors(findingForm);
       const text = note.value.trim();
       if (!text) { setFieldError(findingForm, 'note', 'Write what was found (up to 4000 characters).'); note.focus(); return; }
-      if (photos.some((p) => p.state === 'hashing')) { setFieldError(findingForm, 'photos', 'Wait until every photo has its fingerprint.'); return; }
-      if (photos.some((p) => p.state === 'failed')) { setFieldError(findingForm, 'photos', 'Remove the photos marked NOT STORED first.'); return; }
-      const body = { id: outbox.newId(), ts: outbox.nowIso(), category: category.value, note: text, photos: photos.map((p) => p.sha256) };
+      if (photos.some((p) => !p.sha256 && !p.blob)) { setFieldError(findingForm, 'photos', 'Wait until every photo has its fingerprint.'); return; }
       try {
+        const hashes = await sendPhotos();
+        const body = { id: outbox.newId(), ts: outbox.nowIso(), category: category.value, note: text, photos: hashes };
         const result = await outbox.submit({ path: `/inspections/${id}/findings`, body, label: `Finding (${category.value}) on ${record ? record.plate : 'inspection'}`, record: { type: 'inspection', id, kind: 'finding' } });
         note.value = '';
         photos.splice(0, photos.length);
         drawPhotos();
+        await findingDraft.clear();
+        draftMark.textContent = '';
         toast(result.sent ? 'Finding recorded' : 'Finding kept on the tablet — it is sent when the box is reachable');
         if (result.sent) await load();
         else await drawWaiting();
       } catch (err) {
-        showError(findingForm, err);
+        if (err instanceof api.ApiError || err instanceof api.NetworkError) showError(findingForm, err);
+        else setFieldError(findingForm, 'photos', err.message);
       }
     });
   });
 
-  // ----- outcome ---------------------------------------------------------
-  let chosen = null;
-  const reason = h('textarea', { maxlength: '2000', placeholder: 'Why this outcome (required to release after a trace alarm)' });
-  const proposal = h('p', { class: 'banner banner-warn', hidden: true });
-  const confirm = h('button', { class: 'btn btn-big btn-block', type: 'button', id: 'confirm-outcome', hidden: true });
+  // ----- outcome, after a review of what is open ------------------------
+  const OUTCOME_KIND = { release: 'go', refer: 'warn', seize: 'danger' };
+  const proposal = h('p', { class: 'banner banner-warn', hidden: true, id: 'proposal' });
   const outcomeButtons = h('div', { class: 'outcome-buttons' },
     h('button', { class: 'btn btn-go', type: 'button', dataset: { outcome: 'release' } }, 'Release'),
     h('button', { class: 'btn btn-warn', type: 'button', dataset: { outcome: 'refer' } }, 'Refer'),
     h('button', { class: 'btn btn-danger', type: 'button', dataset: { outcome: 'seize' } }, 'Seize'));
-  const outcomeForm = h('form', { id: 'outcome-form', novalidate: true }, proposal, outcomeButtons,
-    field('reason', 'Reason', reason), h('p', { class: 'form-error', role: 'alert' }), confirm);
+  const outcomeForm = h('div', { id: 'outcome-form' }, proposal, outcomeButtons, h('p', { class: 'form-error', role: 'alert' }));
   outcomeButtons.addEventListener('click', (event) => {
     const button = event.target.closest('[data-outcome]');
-    if (!button) return;
-    choose(button.dataset.outcome);
+    if (button) busy(button, () => review(button.dataset.outcome));
   });
-  function choose(outcome) {
-    chosen = outcome;
-    outcomeButtons.querySelectorAll('[data-outcome]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.outcome === outcome)));
-    outcomeButtons.querySelectorAll('[data-outcome]').forEach((b) => { b.style.outline = b.dataset.outcome === outcome ? '6px solid #0a0a0a' : ''; });
-    confirm.hidden = false;
-    confirm.className = `btn btn-big btn-block ${outcome === 'release' ? 'btn-go' : outcome === 'refer' ? 'btn-warn' : 'btn-danger'}`;
-    confirm.textContent = outcome === 'seize' ? 'Go on to record the seizure' : `Confirm: ${outcome.toUpperCase()} ${record ? record.plate : ''}`;
+
+  /** The open flags by code: every one needs a reason to release (docs/officer-api.md). */
+  function flagGroups() {
+    const groups = new Map();
+    for (const f of record.flags || []) {
+      if (!groups.has(f.code)) groups.set(f.code, []);
+      groups.get(f.code).push(f.message);
+    }
+    return groups;
   }
-  confirm.addEventListener('click', () => busy(confirm, async () => {
-    clearErrors(outcomeForm);
-    if (chosen === 'seize') {
+
+  function missingSteps() {
+    return [['document', 'Passport'], ['scale', 'Weight'], ['trace', 'Trace']]
+      .filter(([kind]) => !attachedOf(kind).length).map(([, text]) => `${text}: nothing attached`);
+  }
+
+  function unticked() {
+    const done = (record.checklist && record.checklist.done) || {};
+    return ((record.checklist && record.checklist.items) || []).filter((item) => !(done[item] && done[item].checked));
+  }
+
+  /** Release / Refer / Seize: a sheet lists open flags, unticked checklist items and missing steps;
+   *  releasing needs a reason for each open flag. */
+  async function review(outcome) {
+    const releasing = outcome === 'release';
+    const groups = flagGroups();
+    const reasons = new Map();
+    const flagItems = [...groups].map(([code, messages]) => {
+      const text = h('textarea', { maxlength: '2000', rows: 2, dataset: { flagReason: code }, placeholder: 'Why release despite this' });
+      reasons.set(code, text);
+      return h('li', { class: 'review-flag', dataset: { flag: code } },
+        h('strong', {}, FLAG_TEXT[code] || fmt.label(code)), h('ul', {}, messages.map((m) => h('li', {}, m))),
+        releasing ? field(`flag_reasons.${code}`, `Reason to release despite: ${(FLAG_TEXT[code] || fmt.label(code)).toLowerCase()}`, text) : null);
+    });
+    const general = h('textarea', { maxlength: '2000', rows: 2, id: 'outcome-reason', placeholder: releasing ? 'Optional' : `Why ${outcome}` });
+    const steps = missingSteps();
+    const open = unticked();
+    const body = [
+      h('p', { class: 'review-vehicle' }, 'Vehicle ', h('strong', { class: 'mono' }, record.plate),
+        ` · inspection started ${fmt.time(record.started_at)}`),
+      h('h3', {}, groups.size ? `Open flags (${groups.size})` : 'No open flags'),
+      groups.size ? h('ul', { class: 'list review-flags', id: 'review-flags' }, flagItems) : null,
+      steps.length ? [h('h3', {}, 'Steps not done'), h('ul', { class: 'reasons', id: 'review-steps' }, steps.map((t) => h('li', {}, t)))] : null,
+      open.length ? [h('h3', {}, `Checklist not ticked (${open.length})`), h('ul', { class: 'reasons', id: 'review-checklist' }, open.map((t) => h('li', {}, t)))] : null,
+      field('reason', releasing ? 'Note (optional)' : 'Reason', general),
+    ];
+    const verb = outcome === 'seize' ? 'Go on to record the seizure' : `Confirm: ${outcome.toUpperCase()} ${record.plate}`;
+    const chosen = await ask({
+      id: 'review', title: `Review before ${outcome === 'seize' ? 'seizing from' : outcome === 'refer' ? 'referring' : 'releasing'} ${record.plate}`, body,
+      actions: [{ text: verb, kind: OUTCOME_KIND[outcome], id: 'confirm-outcome', value: true,
+        check: () => {
+          if (!releasing) return null;
+          const blank = [...reasons].filter(([, t]) => !t.value.trim());
+          blank.forEach(([code, t]) => t.setAttribute('aria-invalid', 'true'));
+          if (blank.length) blank[0][1].focus();
+          return blank.length ? `Give a reason for each open flag to release (${blank.map(([c]) => (FLAG_TEXT[c] || c).toLowerCase()).join(', ')}).` : null;
+        } }],
+    });
+    if (!chosen) return;
+    if (outcome === 'seize') {
       location.hash = `#/inspections/${id}/seize`;
       return;
     }
-    const alarm = hasFlag('trace_alarm');
-    if (chosen === 'release' && alarm && !reason.value.trim()) {
-      setFieldError(outcomeForm, 'reason', 'A trace alarm was recorded: give the reason for releasing.');
-      reason.focus();
-      return;
-    }
-    const body = { id: outbox.newId(), ts: outbox.nowIso(), outcome: chosen };
-    if (reason.value.trim()) body.reason = reason.value.trim();
+    const requestBody = { id: outbox.newId(), ts: outbox.nowIso(), outcome };
+    if (general.value.trim()) requestBody.reason = general.value.trim();
+    const given = Object.fromEntries([...reasons].map(([code, t]) => [code, t.value.trim()]).filter(([, v]) => v));
+    if (Object.keys(given).length) requestBody.flag_reasons = given;
+    clearErrors(outcomeForm);
     try {
-      const result = await outbox.submit({ path: `/inspections/${id}/outcome`, body, label: `Outcome ${chosen} for ${record ? record.plate : 'inspection'}`, record: { type: 'inspection', id, kind: 'outcome' } });
-      toast(result.sent ? `Outcome recorded: ${chosen}` : `Outcome ${chosen} kept on the tablet — sent when the box is reachable`);
+      const result = await outbox.submit({ path: `/inspections/${id}/outcome`, body: requestBody, label: `Outcome ${outcome} for ${record.plate}`, record: { type: 'inspection', id, kind: 'outcome' } });
+      toast(result.sent ? `Outcome recorded: ${outcome} ${record.plate}` : `Outcome ${outcome} kept on the tablet — sent when the box is reachable`);
       if (result.sent) await load(); else await drawWaiting();
     } catch (err) {
-      showError(outcomeForm, err, err.code === 'reason_required' ? 'reason' : null);
+      formError(outcomeForm, api.describe(err));
     }
-  }));
+  }
 
   // ----- drawing -------------------------------------------------------
   function hasFlag(code) {
@@ -333,23 +502,29 @@ export async function render(view, { id }) {
           h('td', { class: 'num' }, `${fmt.number(g.quantity)} ${g.unit || ''}`), h('td', { class: 'num' }, fmt.money(Number(g.value).toFixed(2), g.currency)))))));
   }
 
+  /** "✓ Attached to EK48213": what the step recorded, for this vehicle, not a live tile. */
+  function attachedHead(n = 1) {
+    return h('h3', {}, `✓ Attached to ${record.plate}`, n > 1 ? ` (${n})` : '');
+  }
+
   function drawAttached() {
     const doc = record.document;
     if (doc) {
       const mrz = readingData(doc).mrz || doc.mrz || {};
       const a = doc.assessment || {};
       replace(docAttached, h('div', { class: 'attached', id: 'document-attached' },
-        h('h3', {}, 'Attached'), h('p', { class: 'big' }, holderName(mrz)),
+        attachedHead(), h('p', { class: 'big' }, holderName(mrz)),
         h('p', {}, [mrz.document_number, mrz.nationality, mrz.expiry_date ? `expires ${mrz.expiry_date}` : null].filter(Boolean).join(' · ')),
         h('div', { class: 'btn-row' },
           (a.valid ?? mrz.valid) ? badge('VALID', 'ok') : badge('INVALID', 'bad'),
           (a.expired ?? isExpired(mrz)) ? badge('EXPIRED', 'bad') : null,
           (a.watchlist_hits || []).length ? badge('WATCHLISTED', 'bad') : null, dueBadge(doc)),
+        overrides(doc),
         h('p', { class: 'muted' }, who(doc))));
     } else replace(docAttached);
 
     const weights = record.weights || [];
-    replace(weightAttached, weights.length ? h('div', { class: 'attached', id: 'weights-attached' }, h('h3', {}, 'Attached'),
+    replace(weightAttached, weights.length ? h('div', { class: 'attached', id: 'weights-attached' }, attachedHead(weights.length),
       h('ul', { class: 'list' }, weights.map((w) => {
         const data = readingData(w);
         const a = w.assessment || {};
@@ -358,16 +533,19 @@ export async function render(view, { id }) {
         return h('li', {}, h('strong', { class: 'big' }, fmt.weight(data.weight, data.unit)), ' ',
           bad ? badge('DISCREPANCY', 'bad') : (a.declared_kg != null ? badge('MATCHES DECLARATION', 'ok') : null),
           a.declared_kg != null ? h('div', {}, `declared ${fmt.number(a.declared_kg)} kg${pct != null ? `, difference ${Number(pct) > 0 ? '+' : ''}${fmt.number(pct, 1)} %` : ''}${a.tolerance_pct != null ? ` (tolerance ${a.tolerance_pct} %)` : ''}`) : null,
-          dueBadge(w),
+          dueBadge(w), overrides(w),
           h('div', { class: 'muted' }, who(w)));
       }))) : null);
 
     const traces = record.traces || [];
-    replace(traceAttached, traces.length ? h('div', { class: 'attached', id: 'traces-attached' }, h('h3', {}, 'Attached'),
+    replace(traceAttached, traces.length ? h('div', { class: 'attached', id: 'traces-attached' }, attachedHead(traces.length),
       h('ul', { class: 'list' }, traces.map((t) => {
         const data = readingData(t);
-        return h('li', {}, data.result === 'alarm' ? badge('ALARM', 'bad') : data.result === 'clear' ? badge('CLEAR', 'ok') : badge(String(data.result).toUpperCase(), 'warn'), ' ', dueBadge(t), ' ',
-          (data.substances || []).map((s) => `${s.name} (${s.class}) ${s.amplitude}`).join(', '), h('div', { class: 'muted' }, `sample ${data.sample_id || '—'} · ${who(t)}`));
+        const verdict = traceVerdict(data, isDue(t));
+        const kind = data.result === 'alarm' ? 'bad' : verdict.kind === 'clear' ? 'ok' : verdict.kind === 'unverified' ? 'bad' : 'warn';
+        return h('li', {}, verdict.kind === 'unverified' ? null : badge(verdict.text, kind), ' ', dueBadge(t), ' ',
+          (data.substances || []).map((s) => `${s.name} (${s.class}) ${s.amplitude}`).join(', '), overrides(t),
+          h('div', { class: 'muted' }, `sample ${data.sample_id || '—'} · ${who(t)}`));
       }))) : null);
   }
 
@@ -402,7 +580,7 @@ export async function render(view, { id }) {
     replace(banners,
       record && hasFlag('trace_alarm') && record.status !== 'closed'
         ? h('div', { class: 'banner banner-bad', id: 'alarm-banner' }, 'TRACE ALARM — referral proposed. ',
-          h('button', { class: 'btn', type: 'button', onclick: () => { choose('refer'); outcomeForm.scrollIntoView({ behavior: 'smooth' }); } }, 'Refer'))
+          h('button', { class: 'btn', type: 'button', onclick: (e) => busy(e.currentTarget, () => review('refer')) }, 'Refer'))
         : null,
       waiting.length ? h('div', { class: 'banner banner-warn', id: 'waiting-banner' }, `${waiting.length} change${waiting.length === 1 ? '' : 's'} to this inspection waiting to be sent.`) : null,
       rejected.map((p) => h('div', { class: 'banner banner-bad' }, `Not accepted by the box: ${p.label} — ${p.error.message} `,
@@ -451,7 +629,8 @@ export async function render(view, { id }) {
     const alarm = hasFlag('trace_alarm');
     proposal.hidden = !alarm;
     proposal.textContent = alarm ? 'A trace alarm was recorded: referral is proposed. Releasing needs a reason.' : '';
-    if (alarm && !chosen) choose('refer');
+    outcomeButtons.querySelector('[data-outcome="refer"]').classList.toggle('is-proposed', alarm);
+    if (alarm) outcomeButtons.querySelector('[data-outcome="refer"]').setAttribute('aria-describedby', 'proposal');
     if (!outcomeBox.contains(outcomeForm)) replace(outcomeBox, outcomeForm);
   }
 
@@ -485,15 +664,17 @@ export async function render(view, { id }) {
   async function draw() {
     if (!alive || !record) return;
     drawHeader();
+    drawVehicleBar();
     drawRisk();
     drawDeclaration();
     drawAttached();
     drawDutyAndSeizures();
     drawLog();
     await drawWaiting();
-    documentStep.update();
-    weightStep.update();
-    traceStep.update();
+    for (const step of [documentStep, weightStep, traceStep]) {
+      step.redraw(); // readings from before this inspection's start are not shown as its own
+      step.update();
+    }
     findingForm.hidden = record.status === 'closed';
   }
 
@@ -522,13 +703,45 @@ export async function render(view, { id }) {
     await draw();
   }
 
-  add(view, 
+  // which lorry this is, at every step: the plate stays on screen with the steps and their marks
+  const STEPS = [['step-document', 'Passport'], ['step-weight', 'Weight'], ['step-trace', 'Trace'], ['step-findings', 'Findings'],
+    ['step-checklist', 'Checklist'], ['step-duty', 'Duty'], ['step-seizure', 'Seizure'], ['step-outcome', 'Outcome']];
+  const stepButtons = STEPS.map(([target, text]) => h('button', { class: 'btn', type: 'button', dataset: { step: target },
+    onclick: () => document.getElementById(target).scrollIntoView({ behavior: 'smooth', block: 'start' }) }, text));
+  const barPlate = h('span', { class: 'vehicle-plate mono', id: 'vehicle-plate' });
+  const barStarted = h('span', { class: 'vehicle-started' });
+  const vehicleBar = h('div', { class: 'vehicle-bar no-print', id: 'vehicle-bar' },
+    h('div', { class: 'vehicle-id' }, barPlate, barStarted),
+    h('nav', { class: 'step-nav', 'aria-label': 'Steps' }, stepButtons));
+  // the bar sticks under the top bar, however tall that is (its tabs wrap on a portrait tablet)
+  const topbar = document.querySelector('.topbar');
+  const keepUnderTopbar = () => { if (topbar) document.documentElement.style.setProperty('--topbar-height', `${topbar.offsetHeight}px`); };
+  const topbarWatch = typeof ResizeObserver === 'function' ? new ResizeObserver(keepUnderTopbar) : null;
+  if (topbarWatch && topbar) topbarWatch.observe(topbar);
+  keepUnderTopbar();
+  disposers.push(() => topbarWatch && topbarWatch.disconnect());
+
+  function drawVehicleBar() {
+    barPlate.textContent = record.plate;
+    barStarted.textContent = record.status === 'closed' ? `${String(record.outcome).toUpperCase()} ${fmt.time(record.closed_at)}`
+      : `inspection started ${fmt.time(record.started_at)}`;
+    const done = { 'step-document': attachedOf('document').length, 'step-weight': attachedOf('scale').length,
+      'step-trace': attachedOf('trace').length, 'step-findings': (record.findings || []).length,
+      'step-checklist': ((record.checklist && record.checklist.items) || []).length && !unticked().length,
+      'step-duty': (record.duty || []).length, 'step-seizure': (record.seizures || []).length,
+      'step-outcome': record.status === 'closed' };
+    stepButtons.forEach((b) => {
+      const [, text] = STEPS.find(([target]) => target === b.dataset.step);
+      const label = done[b.dataset.step] ? `✓ ${text}` : text;
+      if (b.textContent !== label) b.textContent = label;
+      b.classList.toggle('is-done', Boolean(done[b.dataset.step]));
+    });
+  }
+
+  add(view,
     h('div', { class: 'page-head' }, title, h('div', { class: 'btn-row', style: { margin: 0 } }, statusSlot, reportButton)),
+    vehicleBar,
     banners,
-    h('nav', { class: 'step-nav no-print', 'aria-label': 'Steps' },
-      [['step-document', 'Passport'], ['step-weight', 'Weight'], ['step-trace', 'Trace'], ['step-findings', 'Findings'],
-        ['step-checklist', 'Checklist'], ['step-duty', 'Duty'], ['step-seizure', 'Seizure'], ['step-outcome', 'Outcome']]
-        .map(([target, text]) => h('button', { class: 'btn', type: 'button', onclick: () => document.getElementById(target).scrollIntoView({ behavior: 'smooth', block: 'start' }) }, text))),
     h('div', { class: 'grid-2' }, summary, riskCard),
     declarationCard,
     h('h2', {}, 'Steps'),
@@ -553,6 +766,7 @@ export async function render(view, { id }) {
   window.addEventListener('lanebox:sent', onSent);
   window.addEventListener('lanebox:rejected', onSent);
   const offOutbox = outbox.onChange(() => { if (record) drawWaiting(); });
+  await restoreDraft();
   await load();
   return () => {
     alive = false;

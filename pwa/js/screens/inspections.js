@@ -2,11 +2,13 @@
 // scanned or typed and checked as typed — declaration, type).
 
 import * as api from '../api.js';
+import * as drafts from '../drafts.js';
 import * as live from '../live.js';
 import * as outbox from '../outbox.js';
 import * as session from '../session.js';
 import { cacheGet, cachePut } from '../db.js';
 import { loadReference, inspectionTypes } from '../reference.js';
+import { guardLeaving } from '../router.js';
 import { checkContainer, checkPlate, normalise, pretty } from '../iso6346.js';
 import { add, badge, busy, clearErrors, field, h, replace, setFieldError, setFieldOk, showError } from '../ui.js';
 import * as fmt from '../format.js';
@@ -83,6 +85,7 @@ export async function renderStart(view) {
   const preview = h('div', { class: 'lookup-preview', id: 'lookup-preview' });
   let containers = [''];
   let lastFocused = null;
+  let started = false; // submitted: its draft is done with
 
   function drawRows() {
     replace(rowsBox, containers.map((value, i) => containerRow(form, i, value, (input) => {
@@ -202,14 +205,35 @@ export async function renderStart(view) {
           checklist: { items: (ref && ref.checklists && ref.checklists[body.inspection_type]) || [], done: {} }, duty: [], seizures: [], events: [],
         });
       }
+      started = true;
+      await draft.clear(); // started: nothing left to keep
       location.hash = `#/inspections/${id}`;
     } catch (err) {
       showError(form, err);
     }
   }
 
+  // the form as typed is kept on the tablet (a tab change, a reload, an app restart lose nothing)
+  const draftMark = h('p', { class: 'draft-mark', id: 'start-draft-mark', role: 'status' });
+  const draft = drafts.keeper('start', () => (!started && (plate.value.trim() || declaration.value.trim() || containers.some((c) => c.trim()))
+    ? { plate: plate.value, declaration: declaration.value, containers: [...containers], type: type.value } : null),
+  (kept) => { draftMark.textContent = kept && !started ? `Kept on this tablet ✓ ${fmt.time(new Date().toISOString())}` : ''; });
+  const kept = await drafts.load('start');
+  if (kept) {
+    plate.value = kept.plate || '';
+    declaration.value = kept.declaration || '';
+    containers = kept.containers && kept.containers.length ? [...kept.containers] : [''];
+    if (inspectionTypes(ref).includes(kept.type)) type.value = kept.type;
+    draftMark.textContent = 'Restored from this tablet ✓';
+    schedulePreview();
+  }
+  form.addEventListener('input', () => draft.changed());
+  form.addEventListener('change', () => draft.changed());
+  const unguard = guardLeaving(() => (draft.dirty() ? 'The vehicle you began to enter is kept on this tablet as a draft. Leave the start form?' : null));
+
   drawRows();
+  form.querySelector('button[type=submit]').before(draftMark);
   add(view, h('div', { class: 'page-head' }, h('h1', {}, 'Start inspection')), form, preview);
   plate.focus();
-  return () => { unsubscribe(); clearTimeout(timer); };
+  return () => { unsubscribe(); clearTimeout(timer); unguard(); draft.flush(); };
 }

@@ -3,11 +3,13 @@
 // bag's QR label on the lane reader (or typing its id) — and the report.
 
 import * as api from '../api.js';
+import * as drafts from '../drafts.js';
 import * as live from '../live.js';
 import * as outbox from '../outbox.js';
 import * as session from '../session.js';
 import { cacheGet, cachePut } from '../db.js';
 import { loadReference, currencies } from '../reference.js';
+import { guardLeaving } from '../router.js';
 import { add, badge, busy, clearErrors, field, h, replace, setFieldError, showError, toast } from '../ui.js';
 import * as fmt from '../format.js';
 import { openPdf } from './inspection.js';
@@ -55,6 +57,7 @@ export async function renderNew(view, { id: inspectionId }) {
   const oneBag = h('input', { type: 'checkbox', checked: true, name: 'one_bag' });
   const closeIt = h('input', { type: 'checkbox', checked: true, name: 'close' });
   let items = [blankItem(ref)];
+  let recorded = false; // its draft is done with
 
   function blankItem(r) {
     return { description: '', hs_code: '', quantity: '', unit: 'kg', weight_kg: '', value: '', currency: (r && r.currency) || 'EUR' };
@@ -165,15 +168,39 @@ export async function renderNew(view, { id: inspectionId }) {
       if (closeIt.checked) {
         await outbox.enqueue({ path: `/inspections/${inspectionId}/outcome`, body: { id: outbox.newId(), ts: outbox.nowIso(), outcome: 'seize', reason: body.legal_basis }, label: `Outcome seize for ${inspection ? inspection.plate : 'inspection'}`, record: { type: 'inspection', id: inspectionId, kind: 'outcome' } });
       }
+      recorded = true;
+      await draft.clear();
       await outbox.flush();
       toast(result.sent ? 'Seizure recorded' : 'Seizure kept on the tablet — sent when the box is reachable');
       location.hash = `#/seizures/${sid}`;
     });
   });
 
+  // the form as typed is kept on the tablet until the seizure is recorded
+  const filled = () => Boolean(legal.value.trim()) || items.some((item) => ['description', 'hs_code', 'quantity', 'weight_kg', 'value']
+    .some((key) => String(item[key]).trim()));
+  const draftMark = h('p', { class: 'draft-mark', id: 'seizure-draft-mark', role: 'status' });
+  const draft = drafts.keeper(`seizure:${inspectionId}`, () => (filled() && !recorded
+    ? { items: items.map((item) => ({ ...item })), legal: legal.value, oneBag: oneBag.checked, closeIt: closeIt.checked } : null),
+  (kept) => { draftMark.textContent = kept && !recorded ? `Kept on this tablet ✓ ${fmt.time(new Date().toISOString())}` : ''; });
+  const kept = await drafts.load(`seizure:${inspectionId}`);
+  if (kept) {
+    items = kept.items && kept.items.length ? kept.items : items;
+    legal.value = kept.legal || '';
+    oneBag.checked = kept.oneBag !== false;
+    closeIt.checked = kept.closeIt !== false;
+    draftMark.textContent = 'Restored from this tablet ✓';
+  }
+  form.addEventListener('input', () => draft.changed());
+  form.addEventListener('change', () => draft.changed());
+  form.addEventListener('click', (event) => { if (event.target.closest('button[type=button]')) draft.changed(); });
+  const unguard = guardLeaving(() => (draft.dirty() ? 'This seizure is not recorded yet; what you entered is kept on this tablet as a draft. Leave the form?' : null));
+
   draw();
+  form.querySelector('button[type=submit]').before(draftMark);
   add(view, h('div', { class: 'page-head' }, h('h1', {}, `Seize goods${inspection ? ` — ${inspection.plate}` : ''}`),
     h('a', { class: 'btn', href: `#/inspections/${inspectionId}` }, 'Back to inspection')), form);
+  return () => { unguard(); draft.flush(); };
 }
 
 // ----- one seizure: bags, custody, labels, report -------------------------

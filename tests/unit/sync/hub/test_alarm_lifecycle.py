@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 import requests
 
+from common.config import ConfigError
 from common.eventlog.chain import GENESIS_HASH
 from sync.hub.alarms import AlarmBook, AlarmSettings, raise_alarm
+from sync.hub.config import parse_hub_config
 from tests.support.hub_rig import LANE, InProcessHub
 from tests.unit.sync.hub.test_board_api import api
 
@@ -190,3 +192,22 @@ def test_the_alarm_log_cannot_be_changed_deleted_or_forked(lanes: InProcessHub):
             hub.store.write(lambda conn, sql=sql: conn.execute(sql))
     [entry] = hub.hub.alarms.log()
     assert entry["actor"] == "carol" and hub.hub.alarms.verify_log()["ok"]
+
+
+@pytest.mark.parametrize(("alarms", "problem"), [
+    ({"severity": {"radiation": "critical"}}, "alarms.severity.radiation: not an alarm kind"),
+    ({"severity": {"trace_alarm": "loud"}}, "alarms.severity.trace_alarm: must be one of critical, major"),
+    ({"inspection_warn_min": 0}, "alarms.inspection_warn_min: must be 1 to 1440 minutes"),
+    ({"sound": True}, "alarms.sound: unknown key"),
+])
+def test_the_hub_config_names_the_alarm_setting_it_refuses(alarms: dict[str, Any], problem: str):
+    with pytest.raises(ConfigError, match=problem):
+        parse_hub_config({"hub": {"id": "HUB", "data_dir": "x"}, "alarms": alarms})
+
+
+def test_the_hub_config_sets_severities_and_the_inspection_threshold():
+    config = parse_hub_config({"hub": {"id": "HUB", "data_dir": "x"}, "alarms": {
+        "inspection_warn_min": 30, "severity": {"weight_discrepancy": "critical"}}})
+    assert config.alarms.of("weight_discrepancy") == "critical" and config.alarms.of("trace_alarm") == "critical"
+    assert config.alarms.inspection_warn_min == 30
+    assert parse_hub_config({"hub": {"id": "HUB", "data_dir": "x"}}).alarms == AlarmSettings()

@@ -28,7 +28,7 @@ from common.web.routing import make_api_app
 from common.web.server import Service
 from common.web.sockets import SocketSessions, make_socketio
 from sync.hub import board_api, lanes, receiver, reference, roster, web
-from sync.hub.alarms import AlarmBook
+from sync.hub.alarms import AlarmBook, AlarmSettings
 from sync.hub.config import DEFAULT_OFFLINE_AFTER_S, HubConfig
 from sync.hub.lanes import LaneBoard
 from sync.hub.live import BoardFeed
@@ -55,18 +55,20 @@ class Hub:
 
     ``heard`` lists services discovery hears (for unregistered lanes);
     ``message_queue`` (e.g. ``redis://``) lets several hub workers share boards;
-    ``trusted`` are the reverse proxies whose ``X-Forwarded-For`` names the client.
+    ``trusted`` are the reverse proxies whose ``X-Forwarded-For`` names the client;
+    ``alarm_settings`` the severities and thresholds of ``[alarms]`` in the hub's config.
     """
 
     def __init__(self, store: HubStore, offline_after_s: float = DEFAULT_OFFLINE_AFTER_S, *,
                  heard: Callable[[], list[Any]] = list, message_queue: str | None = None,
-                 users: HubUsers | None = None, trusted: tuple[Network, ...] = ()) -> None:
+                 users: HubUsers | None = None, trusted: tuple[Network, ...] = (),
+                 alarm_settings: AlarmSettings | None = None) -> None:
         self.store = store
         self.hub_id = store.hub_id
         self.version = package_version()
         self.api_title = f"lanebox hub {self.hub_id}"
         self.users = users or HubUsers(store)
-        self.alarms = AlarmBook(store)
+        self.alarms = AlarmBook(store, settings=alarm_settings)
         self.board = LaneBoard(store, offline_after_s, heard=heard)
         self.app = self._make_app()
         self.message_queue = message_queue
@@ -170,7 +172,7 @@ def hub_service(config: HubConfig) -> Service:
         watcher = ServiceWatcher(zeroconf)
         stops.append(watcher.close)
         hub = Hub(store, config.offline_after_s, heard=watcher.services, message_queue=config.redis_url,
-                  trusted=config.trusted_proxies).start()
+                  trusted=config.trusted_proxies, alarm_settings=config.alarms).start()
         stops.append(hub.stop)
     except BaseException:  # a failed or interrupted start leaves nothing running
         stop()

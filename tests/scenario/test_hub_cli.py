@@ -65,3 +65,17 @@ def test_bad_flags_and_lane_ids_exit_2_and_help_works(tmp_path):
     assert bad.returncode == 2 and "letters, digits" in bad.stderr
 
 
+
+
+def test_the_severities_in_the_hubs_config_are_the_ones_its_board_uses(tmp_path):
+    hub = HubProcess(tmp_path, extra='\n[alarms]\ninspection_warn_min = 45\n\n'
+                                     '[alarms.severity]\nweight_discrepancy = "critical"\n')
+    hub.start()
+    try:
+        token = hub.user_token()
+        settings = requests.get(f"http://127.0.0.1:{hub.port}/api/v1/hub/alarm-settings",
+                                headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+    finally:
+        hub.stop()
+    assert settings["severity"]["weight_discrepancy"] == "critical" and settings["inspection_warn_min"] == 45
+    assert settings["severity"]["trace_alarm"] == "critical"  # the others keep their defaults

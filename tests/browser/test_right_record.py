@@ -194,6 +194,7 @@ def test_a_detector_that_failed_its_check_never_says_clear(new_context: NewConte
     expect(tile.locator(".not-verified-words")).to_contain_text("NOT VERIFIED — do not rely on it")
     expect(tile).not_to_contain_text("CLEAR")
     shoot(page, "right-06-lane-detector-not-verified")
+    no_blocking_violations(page)
 
     inspection_id = start(failed_lane)
     page.goto(f"/#/inspections/{inspection_id}")
@@ -268,6 +269,8 @@ def test_the_start_and_seizure_forms_are_kept_until_recorded(page: Page, lane: L
     expect(page.locator('[data-field="plate"] input')).to_have_value("BX71 KLM")
     expect(page.locator('[data-field="containers.0"] input')).to_have_value("HLXU5512070")
     expect(page.locator("#start-draft-mark")).to_contain_text("Restored from this tablet")
+    shoot(page, "right-10-start-draft-restored")
+    no_blocking_violations(page)
     questions: list[str] = []
 
     def stay(dialog) -> None:  # the officer answers "no, stay"

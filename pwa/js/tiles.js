@@ -114,7 +114,7 @@ function traceBody(data, { unverified = false } = {}) {
   const verdict = traceVerdict(data, unverified);
   return [
     h('div', { class: `trace-result trace-result--${verdict.kind}` }, verdict.text),
-    unverified ? h('p', { class: 'unverified-note not-verified-words' }, 'NOT VERIFIED — do not rely on it: this detector failed or missed its check.') : null,
+    unverified ? h('p', { class: 'unverified-note' }, 'Do not rely on it: this detector failed or missed its check.') : null,
     substances.length ? h('ul', { class: 'substances' }, substances.map((s) =>
       h('li', {}, `${s.name} — ${s.class}, ${fmt.number(s.amplitude, 1)}`))) : null,
     h('p', { class: 'doc-line' }, `Sample ${data.sample_id || '—'}`),

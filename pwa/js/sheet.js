@@ -24,7 +24,7 @@ export function ask({ title, body = [], actions, id = 'sheet', cancelText = 'Can
     }, action.text));
     const heading = h('h2', { id: `${id}-title` }, title);
     const dialog = h('dialog', { class: 'ask-sheet', id, 'aria-labelledby': `${id}-title` },
-      heading, h('div', { class: 'ask-sheet-body' }, body), error, h('div', { class: 'ask-sheet-actions' }, buttons, cancel));
+      heading, h('div', { class: 'ask-sheet-body' }, body), h('div', { class: 'ask-sheet-actions' }, error, buttons, cancel));
     function close(value) {
       dialog.close();
       dialog.remove();

@@ -51,16 +51,36 @@ Object.entries({
 const mark = document.getElementById('outbox-mark');
 const userButton = document.getElementById('user-button');
 
+// what was kept on the tablet and has now reached the box is said, so the officer need not wonder
+let held = false; // something waited while the box was out of reach
+let delivered = 0; // of it, how much the box has since taken
+let last = { waiting: 0, rejected: 0 };
+let sentTimer = null;
+
 async function drawMark() {
   const { waiting, rejected } = await outbox.summary();
   const online = api.isReachable();
+  if (!online && waiting) held = true;
+  if (held) delivered += Math.max(0, (last.waiting - waiting) - Math.max(0, rejected - last.rejected));
+  last = { waiting, rejected };
   const parts = [];
   if (!online) parts.push(`offline — ${waiting} waiting`);
   else if (waiting) parts.push(`sending — ${waiting} waiting`);
   if (rejected) parts.push(`${rejected} not accepted`);
+  if (held && online && !waiting) {
+    if (delivered) {
+      clearTimeout(sentTimer);
+      mark.dataset.sent = `${delivered} change${delivered === 1 ? '' : 's'} sent ✓`;
+      sentTimer = setTimeout(() => { delete mark.dataset.sent; drawMark(); }, 8000);
+    }
+    held = false;
+    delivered = 0;
+  }
+  if (!parts.length && mark.dataset.sent) parts.push(mark.dataset.sent);
   mark.hidden = parts.length === 0;
   mark.textContent = parts.join(' · ');
   mark.classList.toggle('is-sending', online && waiting > 0 && !rejected);
+  mark.classList.toggle('is-sent', Boolean(mark.dataset.sent) && !waiting && !rejected);
   mark.classList.toggle('has-rejected', rejected > 0);
   mark.dataset.waiting = String(waiting);
   mark.dataset.online = String(online);

@@ -302,6 +302,29 @@ def test_the_start_and_seizure_forms_are_kept_until_recorded(page: Page, lane: L
     expect(page.locator('[data-field="plate"] input')).to_have_value("")
 
 
+def test_what_waited_offline_is_said_sent_when_the_box_has_it(page: Page, context: BrowserContext,
+                                                               lane: LaneRig) -> None:
+    inspection_id = start(lane, "45-BFT-7")
+    page.goto(f"/#/inspections/{inspection_id}")
+    expect(page.locator("#vehicle-plate")).to_have_text("45BFT7")
+    context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    context.set_offline(True)
+    items = page.locator("#checklist .checklist-item")
+    for n in range(2):
+        items.nth(n).click()
+        expect(items.nth(n)).to_have_class(re.compile("is-waiting"))
+    page.fill("#finding-form textarea", "Seal number differs from the declaration")
+    page.click("#finding-form button[type=submit]")
+    expect(page.locator("#outbox-mark")).to_have_text("offline — 3 waiting")
+    context.unroute("**/*")
+    context.set_offline(False)
+    expect(page.locator("#outbox-mark")).to_have_text("3 changes sent ✓", timeout=20_000)
+    shoot(page, "right-11-changes-sent")
+    view = view_of(lane, inspection_id)
+    assert len(view["findings"]) == 1 and len(view["checklist"]["done"]) == 2
+    expect(page.locator("#outbox-mark")).to_be_hidden(timeout=15_000)
+
+
 class Taps:
     """Counts what the officer does: taps and fields typed in."""
 

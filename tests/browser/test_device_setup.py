@@ -121,5 +121,5 @@ def test_a_stream_without_its_frame_is_refused_on_the_frame(context: BrowserCont
     page = signed_in(context, "tom")
     add_device(page, "wb-bad", "stream", port)
     page.click("#test-connection")
-    expect(page.get_by_role("alert").filter(has_text="frame")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="give a template or a pattern")).to_be_visible()
     assert lane.api("GET", "/devices/wb-bad", user="tom").status_code == 404

@@ -44,6 +44,7 @@ def lane(tmp_path_factory: pytest.TempPathFactory, hub: InProcessHub,
     """Overrides the shared lane: this one has an upstream, behind the proxy."""
     rig = make_rig(tmp_path_factory.mktemp("badge-lane"))
     rig.upstream = (proxy.url, hub.store.add_lane(rig.lane_id))
+    rig.hub_key = hub.hub_key  # pinned as `lanebox hub add-lane` prints it: the proxy leads nowhere yet
     rig.write_config()
     try:
         rig.start()

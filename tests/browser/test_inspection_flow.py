@@ -85,12 +85,12 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     expect(page.locator('#finding-form [data-field="note"] .field-error')).to_contain_text("Write what was found")
     page.set_input_files("#photo-input", files=[{"name": "cab.jpg", "mimeType": "image/jpeg", "buffer": jpeg}])
     expect(page.locator(f'#photo-list [data-sha256="{sha}"]')).to_contain_text("ON THIS TABLET")  # sent later
-    expect(page.locator("#photo-list")).to_contain_text(f"SHA-256 {sha}")
+    expect(page.locator(f'#photo-list [data-sha256="{sha}"]')).to_contain_text("Fingerprinted ✓")
     page.select_option('#finding-form select', "concealment")
     page.fill("#finding-form textarea", "False floor behind the cab, 20 cartons of cigarettes")
     page.click("#finding-form button[type=submit]")
     expect(page.locator("#findings-list")).to_contain_text("False floor behind the cab")
-    expect(page.locator("#findings-list")).to_contain_text(sha)
+    expect(page.locator(f'#findings-list [data-sha256="{sha}"] img')).to_be_visible()
 
     # ----- checklist -----
     first_item = page.locator("#checklist .checklist-item").first

@@ -110,7 +110,7 @@ def test_inspection_started_offline_with_a_photo_reaches_the_box_in_order(page: 
     page.fill("#finding-form textarea", "Cartons under the floor of the trailer")
     page.click("#finding-form button[type=submit]")
     expect(page.locator("#outbox-mark")).to_have_text("offline — 3 waiting")
-    expect(page.locator("#findings-list .is-waiting")).to_contain_text(sha)
+    expect(page.locator(f'#findings-list .is-waiting [data-sha256="{sha}"]')).to_be_visible()
     shoot(page, "52-started-offline")
 
     context.unroute("**/*")

@@ -64,7 +64,8 @@ def test_a_passport_read_before_the_start_needs_a_confirmation_naming_its_age(pa
     expect(trace_tile).to_have_attribute("data-earlier", "true")
     expect(trace_tile).to_contain_text("No swab of this vehicle yet")
     expect(trace_tile).not_to_have_class(re.compile("is-alarm"))
-    expect(trace_tile).not_to_contain_text("ALARM")
+    expect(page.locator("#step-trace")).not_to_contain_text("ALARM")
+    expect(page.locator("#attach-trace")).to_have_text(re.compile(r"^Attach the earlier result — read \d+ (s|min)"))
 
     document_tile = page.locator("#step-document .tile")
     expect(document_tile).to_have_attribute("data-earlier", "true")
@@ -254,7 +255,7 @@ def test_a_draft_finding_with_its_photo_survives_navigation_reload_and_restart(p
 
     again.click("#finding-form button[type=submit]")
     expect(again.locator("#findings-list")).to_contain_text("Loose panel behind the cab")
-    expect(again.locator("#findings-list")).to_contain_text(sha)
+    expect(again.locator(f'#findings-list [data-sha256="{sha}"] img')).to_be_visible()
     assert view_of(lane, inspection_id)["findings"][0]["photos"] == [sha]
     assert lane.api("GET", f"/photos/{sha}", user="olga").content == jpeg
     again.reload()

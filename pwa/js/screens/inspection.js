@@ -188,7 +188,8 @@ export async function render(view, { id }) {
       button.classList.toggle('btn-primary', !early);
       button.classList.toggle('btn-warn', Boolean(early));
       why.textContent = reason || (early ? `${kind === 'scale' ? 'This weight has not changed since' : 'Read'} before you started ${record.plate}'s inspection: you will be asked whether it is this vehicle's.` : '');
-      const words = reason ? '' : readingWords(kind, d);
+      // a trace result from before the start is not named here: it may be the previous lorry's alarm
+      const words = reason ? '' : early && kind === 'trace' ? 'the earlier result' : readingWords(kind, d);
       const label = reason ? `Attach ${STEP_WORDS[kind]}`
         : early ? `Attach ${words} — ${kind === 'scale' ? 'unchanged since' : 'read'} ${span(early)} before you started…`
           : kind === 'scale' ? `Attach ${words}` : `Attach ${words}, read ${fmt.ago(d.readingAt)}`;
@@ -254,14 +255,17 @@ export async function render(view, { id }) {
   // a finding abandoned leaves no photo on the box.
   const photos = []; // {name, type, blob, sha256, url}
   const photoList = h('div', { class: 'photo-list', id: 'photo-list' });
-  const photoInput = h('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true, id: 'photo-input' });
+  // the camera opens from a big button, not the browser's file input (still there for screen readers and keyboards)
+  const photoInput = h('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true, id: 'photo-input', class: 'visually-hidden' });
+  const takePhoto = h('label', { for: 'photo-input', class: 'btn btn-big btn-block take-photo', 'aria-hidden': 'true' }, 'Take photo');
   const category = h('select', {}, CATEGORIES.map(([v, t]) => h('option', { value: v }, t)));
   const note = h('textarea', { maxlength: '4000', placeholder: 'What was found, where, how it was concealed…' });
   const draftMark = h('p', { class: 'draft-mark', id: 'finding-draft-mark', role: 'status' });
   const findingForm = h('form', { id: 'finding-form', novalidate: true },
     field('category', 'Category', category),
     field('note', 'Note', note),
-    field('photos', 'Photos', photoInput, { hint: 'Take or choose photos; each is fingerprinted (SHA-256) on this tablet and sent with the finding.' }),
+    field('photos', 'Photos', photoInput, { hint: 'Each photo is kept on this tablet with the finding and sent when you record it.' }),
+    takePhoto,
     photoList,
     draftMark,
     h('p', { class: 'form-error', role: 'alert' }),
@@ -280,7 +284,7 @@ export async function render(view, { id }) {
       p.url ? h('img', { src: p.url, alt: `photo ${i + 1} of this finding` }) : null,
       h('figcaption', {},
         h('div', {}, p.sha256 ? badge('ON THIS TABLET', 'info') : badge('…', 'info')),
-        h('div', { class: 'hash' }, `SHA-256 ${p.sha256 || '…'}`),
+        h('div', { class: 'muted', title: p.sha256 ? `SHA-256 ${p.sha256}` : null }, p.sha256 ? 'Fingerprinted ✓' : 'Fingerprinting…'),
         h('button', { class: 'btn', type: 'button', onclick: () => { photos.splice(i, 1); drawPhotos(); keepDraft(); } }, 'Remove')))));
   }
 
@@ -469,12 +473,11 @@ export async function render(view, { id }) {
       h('dl', { class: 'kv' },
         h('dt', {}, 'Plate'), h('dd', { class: 'mono big' }, record.plate),
         h('dt', {}, 'Containers'), h('dd', {}, (record.containers || []).length
-          ? (record.containers || []).map((c) => h('div', { class: 'mono' }, pretty(c), ' ', checkContainer(c).state === 'valid' ? badge('ISO 6346 OK', 'ok') : badge('CHECK DIGIT WRONG', 'bad'))) : 'none'),
+          ? (record.containers || []).map((c) => h('div', { class: 'mono' }, pretty(c), ' ', checkContainer(c).state === 'valid' ? badge('CHECK DIGIT RIGHT', 'ok') : badge('CHECK DIGIT WRONG', 'bad'))) : 'none'),
         h('dt', {}, 'Declaration'), h('dd', {}, record.declaration_ref || 'none given'),
         h('dt', {}, 'Type'), h('dd', {}, record.inspection_type),
         h('dt', {}, 'Started'), h('dd', {}, `${fmt.dateTime(record.started_at)}${offline(record.started_acted_at)} by ${record.started_by || '—'}`),
-        closed ? [h('dt', {}, 'Closed'), h('dd', {}, `${fmt.dateTime(record.closed_at)}${offline(record.closed_acted_at)}${record.outcome_reason ? ` — ${record.outcome_reason}` : ''}`)] : null,
-        h('dt', {}, 'Inspection id'), h('dd', { class: 'hash' }, record.id)));
+        closed ? [h('dt', {}, 'Closed'), h('dd', {}, `${fmt.dateTime(record.closed_at)}${offline(record.closed_acted_at)}${record.outcome_reason ? ` — ${record.outcome_reason}` : ''}`)] : null));
   }
 
   function drawRisk() {
@@ -557,11 +560,12 @@ export async function render(view, { id }) {
         h('span', { class: 'muted' }, waiting ? `made ${fmt.time(f.ts)}` : who(f))),
       h('p', { class: 'finding-note', style: { margin: '8px 0', whiteSpace: 'pre-wrap' } }, f.note),
       waiting && waiting.error ? h('p', { class: 'field-error' }, waiting.error.message) : null,
-      hashes.length ? h('div', { class: 'photo-list' }, hashes.map((sha) => {
-        const img = h('img', { alt: `photo ${sha.slice(0, 12)}` });
+      hashes.length ? h('div', { class: 'photo-list' }, hashes.map((sha, n) => {
+        const img = h('img', { alt: `photo ${n + 1} of this finding` });
         if (photoUrls.has(sha)) img.src = photoUrls.get(sha);
         else if (!waiting) api.blobUrl(`/photos/${sha}`).then(({ url }) => { photoUrls.set(sha, url); img.src = url; }).catch(() => {});
-        return h('figure', { class: 'photo' }, img, h('figcaption', { class: 'hash' }, `SHA-256 ${sha}`));
+        // the fingerprint is the report's (with each photo printed beside it); here it is the photo's title
+        return h('figure', { class: 'photo', dataset: { sha256: sha }, title: `SHA-256 ${sha}` }, img, h('figcaption', {}, `Photo ${n + 1}`));
       })) : null);
   }
 

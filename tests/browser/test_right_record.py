@@ -298,6 +298,7 @@ def test_the_start_and_seizure_forms_are_kept_until_recorded(page: Page, lane: L
         "CEMA 1979 s.139 — goods liable to forfeiture")
     shoot(page, "right-09-seizure-draft-restored")
     no_blocking_violations(page)
+    assert axe_violations(page, ("moderate",)) == []  # the heading order too
     page.once("dialog", lambda dialog: dialog.accept())  # leave the seizure form: it is kept
     page.goto("/#/inspections/new")  # a started inspection leaves no start draft behind
     expect(page.locator('[data-field="plate"] input')).to_have_value("")

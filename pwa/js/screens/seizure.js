@@ -85,7 +85,7 @@ export async function renderNew(view, { id: inspectionId }) {
     const weightField = field(`items.${i}.weight_kg`, 'Weight (kg)', weight);
     weightField.insertBefore(h('div', { class: 'inline-input' }, weight, fromScale), weightField.querySelector('.field-ok'));
     return h('div', { class: 'item-row', dataset: { field: `items.${i}` } },
-      h('h3', {}, `Item ${i + 1}`, items.length > 1 ? h('button', { class: 'btn', type: 'button', onclick: () => { items.splice(i, 1); draw(); } }, 'Remove') : null),
+      h('h2', { class: 'item-head' }, `Item ${i + 1}`, items.length > 1 ? h('button', { class: 'btn', type: 'button', onclick: () => { items.splice(i, 1); draw(); } }, 'Remove') : null),
       field(`items.${i}.description`, 'Description', input('description', { maxlength: '500', placeholder: 'e.g. Cigarettes, 200 cartons' })),
       h('div', { class: 'grid-3' },
         field(`items.${i}.hs_code`, 'HS code', input('hs_code', { inputmode: 'numeric', maxlength: '10', class: 'mono', placeholder: '6–10 digits' })),

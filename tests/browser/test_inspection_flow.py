@@ -159,6 +159,9 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     bag.locator('[data-field="scanned_text"] input').fill(bag_id.lower())
     bag.locator("form.handover button[type=submit]").click()
     expect(page.locator(f'.bag[data-bag="{bag_id}"] .timeline')).to_contain_text("sealed")
+    # the expected next step is offered first; Destroy stands apart from Release
+    expect(page.locator(f'.bag[data-bag="{bag_id}"] .custody-actions .btn').first).to_have_text("Next: Hand over")
+    expect(page.locator(f'.bag[data-bag="{bag_id}"] .custody-destroy [data-action="destroyed"]')).to_be_visible()
     shoot(page, "31-seizure", full_page=True)
 
     # ----- the label sheet -----

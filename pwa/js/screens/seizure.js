@@ -20,6 +20,8 @@ const ACTIONS = [
   ['stored', 'Store', ''], ['released', 'Release', 'btn-go'], ['destroyed', 'Destroy', 'btn-danger'],
 ];
 const ENDED = new Set(['released', 'destroyed']);
+/** The custody step expected after each (docs/officer-api.md: sealed, handed over, received, stored). */
+const NEXT = { '': 'sealed', sealed: 'handed_over', handed_over: 'received', received: 'stored', stored: 'released' };
 
 /** bag_id = "BAG-" + the first 8 hex digits of the event id, upper case. */
 export function bagIdFor(eventId) {
@@ -274,9 +276,25 @@ export async function render(view, { id }) {
           ` (${c.confirmation === 'scan' ? 'QR scanned' : 'id typed'})`)),
         pendingCustody.map((p) => h('li', { class: p.state === 'rejected' ? 'is-rejected' : 'is-waiting' }, h('span', { class: 'action' }, fmt.label(p.body.action)),
           p.state === 'rejected' ? ` — not accepted: ${p.error.message}` : ' — waiting to send'))) : null,
-      ended ? null : h('div', { class: 'btn-row no-print' }, ACTIONS.filter(([a]) => (last ? a !== 'sealed' : a === 'sealed'))
-        .map(([action, text, cls]) => h('button', { class: `btn ${cls}`, type: 'button', dataset: { action }, onclick: () => openPanel(action) }, text))),
+      ended ? null : custodyButtons(last),
       panel);
+
+    /** The expected next step first and biggest; the others after it; Destroy on its own, away from Release. */
+    function custodyButtons(done) {
+      const expected = NEXT[done || ''];
+      const possible = ACTIONS.filter(([a]) => (done ? a !== 'sealed' : a === 'sealed'));
+      const button = ([action, text, cls]) => h('button', {
+        class: `btn ${action === expected ? 'btn-primary btn-big is-expected' : cls === 'btn-danger' ? 'btn-danger' : ''}`,
+        type: 'button', dataset: { action }, onclick: () => openPanel(action),
+      }, action === expected ? `Next: ${text}` : text);
+      const first = possible.filter(([a]) => a === expected);
+      const others = possible.filter(([a]) => a !== expected && a !== 'destroyed');
+      const destroy = possible.filter(([a]) => a === 'destroyed' && a !== expected);
+      return h('div', { class: 'custody-actions no-print' },
+        first.length ? h('div', { class: 'btn-row' }, first.map(button)) : null,
+        others.length ? h('div', { class: 'btn-row' }, others.map(button)) : null,
+        destroy.length ? h('div', { class: 'btn-row custody-destroy' }, destroy.map(button)) : null);
+    }
 
     function openPanel(action) {
       for (const d of panelDisposers.splice(0)) d();

@@ -135,6 +135,7 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     page.click("#seizure-form button[type=submit]")
     page.wait_for_url("**/#/seizures/*")
     seizure_id = page.url.rsplit("/", 1)[1]
+    expect(page.locator("#seizure-plate")).to_have_text("EK48213")  # which lorry, not an id
     bag = page.locator(".bag").first
     expect(bag.locator(".bag-id")).to_have_text(re.compile(r"^BAG-[0-9A-F]{8}$"))
     bag_id = bag.locator(".bag-id").inner_text()

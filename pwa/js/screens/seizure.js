@@ -217,6 +217,7 @@ export async function render(view, { id }) {
   const addBag = h('div', { class: 'card', id: 'add-bag' });
   const actionsCard = h('div', { class: 'card no-print' });
 
+  let plate = null; // which lorry the seizure is from, named at the top
   async function load() {
     try {
       ({ seizure, note } = await loadSeizure(id));
@@ -224,13 +225,17 @@ export async function render(view, { id }) {
       replace(view, h('p', { class: 'banner banner-bad' }, api.describe(err)));
       return;
     }
+    if (!plate) {
+      const inspection = await api.get(`/inspections/${seizure.inspection_id}`).catch(() => cacheGet(`inspection:${seizure.inspection_id}`));
+      plate = inspection ? inspection.plate : null;
+    }
     await draw();
   }
 
   async function draw() {
     const pending = await outbox.forRecord('seizure', id);
     const waiting = pending.filter((p) => p.state === 'waiting');
-    replace(head, h('h1', {}, 'Seizure ', h('span', { class: 'mono' }, fmt.shortId(seizure.id))),
+    replace(head, h('h1', {}, plate ? ['Seizure from ', h('span', { class: 'mono', id: 'seizure-plate' }, plate)] : 'Seizure'),
       h('a', { class: 'btn', href: `#/inspections/${seizure.inspection_id}` }, 'Back to inspection'));
     replace(banners,
       note ? h('div', { class: 'banner banner-info' }, note) : null,
@@ -239,8 +244,7 @@ export async function render(view, { id }) {
     replace(info,
       h('dl', { class: 'kv' },
         h('dt', {}, 'Legal basis'), h('dd', {}, seizure.legal_basis),
-        h('dt', {}, 'Recorded'), h('dd', {}, `${fmt.dateTime(seizure.created_at)} by ${seizure.created_by || '—'}`),
-        h('dt', {}, 'Seizure id'), h('dd', { class: 'hash' }, seizure.id)),
+        h('dt', {}, 'Recorded'), h('dd', {}, `${fmt.dateTime(seizure.created_at)} by ${seizure.created_by || '—'}`)),
       h('table', { id: 'items-table' },
         h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Description'), h('th', {}, 'HS'), h('th', { class: 'num' }, 'Quantity'), h('th', { class: 'num' }, 'Weight'), h('th', { class: 'num' }, 'Value'))),
         h('tbody', {}, (seizure.items || []).map((it, i) => h('tr', {}, h('td', {}, i + 1), h('td', {}, it.description), h('td', { class: 'mono' }, it.hs_code),

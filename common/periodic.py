@@ -3,7 +3,9 @@
 The lane's status reporter and reference puller both need exactly this: run
 at start, then every ``interval`` seconds, sooner when woken — but never
 twice within ``min_gap`` seconds, so a burst of wakes (a flapping device)
-costs one run, not one per wake. A failing run is logged and the thread
+costs one run, not one per wake. A job that may take long (verifying a big
+store) can be held to a ``share`` of the time: after a run that took t
+seconds the next waits at least t × (1/share − 1). A failing run is logged and the thread
 lives on: these jobs only report or fetch, and the next run tries again.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Callable, Self
 
 log = logging.getLogger(__name__)
@@ -20,13 +23,14 @@ class Periodic:
     """Runs ``job`` on its own daemon thread (see the module doc)."""
 
     def __init__(self, name: str, job: Callable[[], object], interval: float,
-                 min_gap: float = 0.0) -> None:
-        if not 0 <= min_gap <= interval:
-            raise ValueError("need 0 <= min_gap <= interval")
+                 min_gap: float = 0.0, share: float = 1.0) -> None:
+        if not 0 <= min_gap <= interval or not 0 < share <= 1:
+            raise ValueError("need 0 <= min_gap <= interval and 0 < share <= 1")
         self.name = name
         self._job = job
         self._interval = interval
         self._min_gap = min_gap
+        self._share = share
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -54,13 +58,15 @@ class Periodic:
     def _run(self) -> None:
         while not self._stopping.is_set():
             self._wake.clear()  # before the run: a wake during it means run again
+            started = time.monotonic()
             try:
                 self._job()
             except Exception:  # the thread must outlive any one bad run
                 log.exception("%s failed; trying again later", self.name)
-            if self._stopping.wait(self._min_gap):
+            quiet = max(self._min_gap, (time.monotonic() - started) * (1 / self._share - 1))
+            if self._stopping.wait(quiet):
                 break
-            self._wake.wait(self._interval - self._min_gap)
+            self._wake.wait(max(0.0, self._interval - quiet))
 
 
 class PeriodicPart:

@@ -17,13 +17,13 @@ Whoever must hear of the result (the lane's status report to its hub) reads
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
 
 from common.clock import iso_utc
 from common.eventlog.store import EventStore, StoreError, StoreReport
+from common.periodic import Periodic, PeriodicPart
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Checked:
     at: str
 
 
-class ChainWatch:
+class ChainWatch(PeriodicPart):
     """Verifies ``store`` on its own daemon thread (see the module doc);
     ``on_change(checked)`` is called (on that thread) when the chain's verdict
     changes: whole, or broken at another seq."""
@@ -46,35 +46,17 @@ class ChainWatch:
     def __init__(self, store: EventStore, *, interval: float, share: float = DEFAULT_SHARE,
                  on_change: Callable[[Checked], None] = lambda checked: None,
                  clock: Callable[[], float] = time.time) -> None:
-        if interval <= 0 or not 0 < share <= 1:
-            raise ValueError("need interval > 0 and 0 < share <= 1")
+        if interval <= 0:
+            raise ValueError("need interval > 0")
         self.store = store
-        self._interval = interval
-        self._share = share
+        self._periodic = Periodic(f"chain-watch-{store.lane}", self._check_now, interval, share=share)
         self._on_change = on_change
         self._clock = clock
         self._latest: Checked | None = None
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def latest(self) -> Checked | None:
         """The last check made, or None before the first one ends."""
         return self._latest
-
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("chain watch already started")
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name=f"chain-watch-{self.store.lane}", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop; a check in progress finishes first (up to ``timeout``)."""
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._stopping.set()
-        thread.join(timeout)
 
     def check(self) -> Checked:
         """Verify (and mend read models) now; keep and return the result."""
@@ -89,15 +71,11 @@ class ChainWatch:
             self._on_change(checked)
         return checked
 
-    def _run(self) -> None:
-        while not self._stopping.is_set():
-            started = time.monotonic()
-            try:
-                self.check()
-            except StoreError as exc:  # e.g. the file is unreadable for a moment: try again later
-                log.warning("%s: cannot verify the store: %s", self.store.path, exc)
-            took = time.monotonic() - started
-            self._stopping.wait(max(self._interval - took, took * (1 / self._share - 1)))
+    def _check_now(self) -> None:
+        try:
+            self.check()
+        except StoreError as exc:  # e.g. the file is unreadable for a moment: try again later
+            log.warning("%s: cannot verify the store: %s", self.store.path, exc)
 
 
 def _verdict(report: StoreReport) -> tuple[bool, int | None]:

@@ -142,6 +142,7 @@ def test_release_with_an_expired_document_shows_the_review_and_needs_a_reason(pa
     inspection_id = start(lane, "HH-LK 2291")
     page.goto(f"/#/inspections/{inspection_id}")
     expect(page.locator("#vehicle-plate")).to_have_text("HHLK2291")
+    expect(page.locator("#duty-order")).to_contain_text("only before the outcome")
     lane.sims["document-1"].present(EXPIRED)
     expect(page.locator("#attach-document")).to_have_text(re.compile(r"^Attach ERIKSSON, read \d+ s ago$"))
     page.click("#attach-document")
@@ -163,6 +164,8 @@ def test_release_with_an_expired_document_shows_the_review_and_needs_a_reason(pa
     review.locator('[data-flag-reason="document_expired"]').fill("Driver's renewed passport seen; expiry misread")
     page.click("#confirm-outcome")
     expect(page.locator("#outcome-badge")).to_have_text("RELEASE")
+    expect(page.locator("#assess-duty")).to_have_count(0)  # a closed inspection takes no duty
+    expect(page.locator("#step-document .live-box")).to_be_hidden()  # its record, not live tiles
     view = view_of(lane, inspection_id)
     assert view["outcome"] == "release"
     assert [(f["code"], f["reason"]) for f in view["flags_answered"]] == [

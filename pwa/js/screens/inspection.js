@@ -648,7 +648,10 @@ export async function render(view, { id }) {
           h('div', { class: 'muted' }, `customs value ${fmt.money(a.customs_value_local, a.local_currency)} · duty ${fmt.money(a.duty, a.local_currency)} · VAT ${fmt.money(a.vat, a.local_currency)}`),
           eventId ? h('button', { class: 'btn', type: 'button', onclick: (e) => busy(e.currentTarget, () => openPdf(`/duty/${eventId}/receipt.pdf`, e.currentTarget)) }, 'Receipt PDF') : null);
       })) : h('p', { class: 'muted' }, 'No duty assessed.'),
-      record.local ? null : h('a', { class: 'btn', href: `#/inspections/${id}/duty` }, 'Assess duty'));
+      // duty is recorded only on an open inspection: before the outcome (seizing closes it)
+      record.local || record.status === 'closed' ? null : [
+        h('p', { class: 'hint', id: 'duty-order' }, `Duty is recorded only before the outcome: releasing, referring or seizing closes ${record.plate}'s inspection.`),
+        h('a', { class: 'btn', href: `#/inspections/${id}/duty`, id: 'assess-duty' }, 'Assess duty')]);
     const seizures = record.seizures || [];
     replace(seizureBox,
       seizures.length ? h('ul', { class: 'list' }, seizures.map((s) => {

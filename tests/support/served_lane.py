@@ -11,27 +11,18 @@ from werkzeug.serving import make_server
 
 from edge.config import parse_config
 from edge.server import LaneServer
+from tests.support.clock import EpochClock
 
 PASSWORD = "lane test kettle drum"
 USERS = {"olga": "officer", "oscar": "officer", "tom": "technician", "sue": "supervisor"}
 TTL_S = 3600
 
 
-class Clock:
-    """Epoch seconds that move only when a test moves them."""
-
-    def __init__(self) -> None:
-        self.now = 1_900_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class Lane:
     """The served lane; ``clock.now`` moves its sessions' time."""
 
     def __init__(self, root: Path) -> None:
-        self.clock = Clock()
+        self.clock = EpochClock()
         self.server = LaneServer(parse_config({"lane": {"id": "TEST-IN-03"}, "server": {
             "data_dir": str(root), "session_ttl_s": TTL_S}}), session_clock=self.clock)
         self.server.start()

@@ -13,23 +13,16 @@ from typing import Iterator
 import pytest
 
 from common.logs import DEVICE_LIMIT, DeviceRateLimit, LogHandler
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import EpochClock
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> EpochClock:
+    return EpochClock()
 
 
 @pytest.fixture
-def lines(clock: FakeClock) -> Iterator[io.StringIO]:
+def lines(clock: EpochClock) -> Iterator[io.StringIO]:
     """Everything the ``drivers`` and ``test`` loggers log, as lanebox writes it."""
     stream = io.StringIO()
     handler = LogHandler(stream, DeviceRateLimit(clock=clock))
@@ -43,7 +36,7 @@ def lines(clock: FakeClock) -> Iterator[io.StringIO]:
             logger.removeHandler(handler)
 
 
-def test_a_device_over_its_limit_is_summed_up_in_its_next_window(lines: io.StringIO, clock: FakeClock) -> None:
+def test_a_device_over_its_limit_is_summed_up_in_its_next_window(lines: io.StringIO, clock: EpochClock) -> None:
     """The backstop behind every device record (a driver's own drop lines are
     fewer still: tests/unit/drivers/test_drop_log.py)."""
     log = logging.getLogger("test.devices")

@@ -22,20 +22,13 @@ from drivers.mt_sics import MtSicsScale
 from drivers.simulators.mrz_reader import DocumentReaderSimulator
 from drivers.simulators.mt_sics import MtSicsSimulator
 from drivers.simulators.ports import PtyPort
+from tests.support.clock import EpochClock
 from tests.support.waiting import wait_for
 
 #: a passport's machine-readable zone (ICAO 9303's specimen) and its pieces: none of it may reach the log
 MRZ = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
 GARBAGE = [f"{MRZ[0]}\r\n".encode(), f"{MRZ[1][:30]}\r\n".encode(), b"'ERIKSSON' \"ANNA\" \xff\x00\r\n",
            bytes(range(256)), b"S S      12.34 kg\r\nXX 'L898902C3'\r\n"]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -52,7 +45,7 @@ def lines() -> Iterator[io.StringIO]:
 
 
 def test_two_garbling_devices_log_a_few_lines_and_no_passport_data(lines: io.StringIO, stop_later: list) -> None:
-    clock = FakeClock()
+    clock = EpochClock()
     sims = [MtSicsSimulator(), DocumentReaderSimulator()]
     drivers = []
     for sim, driver_class, device_id in zip(sims, (MtSicsScale, MrzDocumentReader), ("scale-1", "document-1")):

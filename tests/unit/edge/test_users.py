@@ -14,22 +14,15 @@ from argon2 import PasswordHasher
 from common.accounts.sessions import AuthFailed, Throttled, UnknownUser, UserExists
 from common.eventlog.store import EventStore
 from edge.users import UserDirectory
+from tests.support.clock import EpochClock
 
 LANE = "GBDVR-IN-03"
 PASSWORD = "correct horse battery"
 
 
-class FakeClock:
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> EpochClock:
+    return EpochClock()
 
 
 @pytest.fixture
@@ -39,7 +32,7 @@ def store(tmp_path: Path) -> Iterator[EventStore]:
 
 
 @pytest.fixture
-def users(store: EventStore, clock: FakeClock) -> UserDirectory:
+def users(store: EventStore, clock: EpochClock) -> UserDirectory:
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     directory = UserDirectory(store, token_ttl_s=3600, clock=clock, hasher=cheap)
     directory.add("olga", "officer", PASSWORD, actor="sue")
@@ -115,7 +108,7 @@ def test_failed_sign_ins_are_tallied_and_written_as_one_event(users: UserDirecto
 
 
 def test_failed_logins_back_off_exponentially(users: UserDirectory, store: EventStore,
-                                              clock: FakeClock) -> None:
+                                              clock: EpochClock) -> None:
     for _ in range(3):
         with pytest.raises(AuthFailed):
             users.authenticate("olga", "wrong password", "10.0.0.7")
@@ -144,7 +137,7 @@ def test_one_address_trying_many_names_is_slowed_too(users: UserDirectory) -> No
     assert users.authenticate("olga", PASSWORD, "10.0.0.7").username == "olga"
 
 
-def test_tokens_expire(users: UserDirectory, clock: FakeClock) -> None:
+def test_tokens_expire(users: UserDirectory, clock: EpochClock) -> None:
     session = users.authenticate("olga", PASSWORD, "10.0.0.7")
     clock.now += 3599
     assert users.check_token(session.token) is not None

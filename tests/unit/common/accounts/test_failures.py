@@ -5,18 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from common.accounts.failures import FailedSignInLog, FailedSignIns
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_780_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import EpochClock
 
 
 def test_three_thousand_failures_make_one_summary_that_says_who_from_where_and_how_often() -> None:
-    clock = Clock()
+    clock = EpochClock()
     tally = FailedSignIns(clock)
     for n in range(3000):
         clock.now += 0.01
@@ -33,7 +26,7 @@ def test_three_thousand_failures_make_one_summary_that_says_who_from_where_and_h
 
 
 def test_made_up_usernames_cannot_grow_the_summary_without_bound() -> None:
-    tally = FailedSignIns(Clock(), max_pairs=50)
+    tally = FailedSignIns(EpochClock(), max_pairs=50)
     for n in range(10_000):
         tally.record(f"user{n}", "10.6.6.6", "unknown_user")
     summary = tally.take()
@@ -43,7 +36,7 @@ def test_made_up_usernames_cannot_grow_the_summary_without_bound() -> None:
 
 def test_the_log_writes_a_window_only_when_something_failed_and_at_stop() -> None:
     written: list[dict[str, Any]] = []
-    tally = FailedSignIns(Clock())
+    tally = FailedSignIns(EpochClock())
     log = FailedSignInLog(tally, written.append, interval_s=3600)
     log.start()
     log.flush()

@@ -9,16 +9,10 @@ from argon2 import PasswordHasher
 from common.accounts.sessions import AuthFailed, Throttled
 from common.accounts.signin import Account, SignInCheck
 from common.roles import BOARD_ROLES
+from tests.support.clock import EpochClock
 
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORD = "correct horse battery"
-
-
-class Clock:
-    now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -67,7 +61,7 @@ def test_a_place_admits_only_its_roles(accounts: dict[str, Account]) -> None:
 
 
 def test_repeated_failures_are_throttled_without_checking_the_password(accounts: dict[str, Account]) -> None:
-    clock = Clock()
+    clock = EpochClock()
     check, refused = check_with(accounts, clock=clock)
     for _ in range(3):
         with pytest.raises(AuthFailed):

@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 from sync.hub.app import Hub
 from sync.hub.store import HubStore
 from sync.hub.users import HubUsers
+from tests.support.clock import EpochClock
 from tests.support.hub_rig import HUB_ID
 from tests.support.socket_client import Listener
 from tests.support.waiting import wait_for
@@ -24,17 +25,9 @@ PASSWORD = "control room night shift"
 TTL_S = 3600
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_900_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 class Board:
     def __init__(self, root: Path) -> None:
-        self.clock = Clock()
+        self.clock = EpochClock()
         self.store = HubStore(root / "hub.sqlite3", HUB_ID).start()
         self.users = HubUsers(self.store, TTL_S, clock=self.clock)
         for username in ("carol", "dave"):

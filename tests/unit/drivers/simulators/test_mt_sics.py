@@ -9,48 +9,32 @@ import re
 import time
 
 import pytest
-import serial
 
 from drivers.simulators.mt_sics import MtSicsSimulator
 from drivers.simulators.ports import PtyPort
 from tests.support.waiting import wait_for
+from tests.support.wire import Wire
 
 VALUE = r"(?P<value> *-?\d+(\.\d+)?)"          # right-aligned, sign next to the digits
 WEIGHT = re.compile(rf"^(?P<id>S|T|TA) (?P<status>[SDA]) {VALUE} (?P<unit>kg|g|t)$")
 QUOTED = r'"[^"]*"'
 
 
-class Wire:
+class SicsWire(Wire):
     """The host end of the line: write a command, read CR LF-ended lines."""
 
     def __init__(self, path: str) -> None:
-        self.port = serial.Serial(path, 9600, timeout=0.05)
-        self._buffer = b""
-
-    def close(self) -> None:
-        self.port.close()
+        super().__init__(path, end=b"\r\n")
 
     def send(self, command: str) -> None:
-        self.port.write(command.encode() + b"\r\n")
+        self.write(command.encode() + b"\r\n")
 
     def line(self, timeout: float = 5.0) -> str:
-        def complete() -> bool:
-            self._buffer += self.port.read(self.port.in_waiting or 1)
-            return b"\r\n" in self._buffer
-        wait_for(complete, timeout, interval=0, message="a CR LF-ended line")
-        line, self._buffer = self._buffer.split(b"\r\n", 1)
-        return line.decode("ascii")
+        return self.until_end(timeout).decode("ascii")
 
     def ask(self, command: str) -> str:
         self.send(command)
         return self.line()
-
-    def silent_for(self, seconds: float) -> bool:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self._buffer or self.port.read(1):
-                return False
-        return True
 
 
 @pytest.fixture
@@ -60,7 +44,7 @@ def sim_wire(stop_later):
     sim.adjust_seconds = 0.2
     port = PtyPort(sim).start()
     stop_later.append(port)
-    wire = Wire(port.path)
+    wire = SicsWire(port.path)
     stop_later.append(wire)
     return sim, wire
 

@@ -7,14 +7,13 @@ columns and flags, the about/information scrolls, the diagnostic, ``?``,
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
-import serial
 
 from drivers.simulators.ports import PtyPort
 from drivers.simulators.sma import SmaSimulator
 from tests.support.waiting import wait_for
+from tests.support.wire import Wire
 
 # written from the standard's frame definition: <s><r><n><m><f><xxxxxx.xxx><uuu>
 FRAME = re.compile(r"(?P<s>[ZOUEIT ])(?P<r>[1-9])(?P<n>[GTNgtn])(?P<m>[M ])(?P<f>[ -~])"
@@ -22,38 +21,23 @@ FRAME = re.compile(r"(?P<s>[ZOUEIT ])(?P<r>[1-9])(?P<n>[GTNgtn])(?P<m>[M ])(?P<f
 TEXT = re.compile(r"[A-Z]{3}:[ -~]{0,25}")
 
 
-class Wire:
+class SmaWire(Wire):
     """The host end: send ``<LF>c<CR>``, read ``<LF>...<CR>`` answers."""
 
     def __init__(self, path: str) -> None:
-        self.port = serial.Serial(path, 9600, timeout=0.05)
-        self._buffer = b""
-
-    def close(self) -> None:
-        self.port.close()
+        super().__init__(path, end=b"\r")
 
     def send(self, command: bytes) -> None:
-        self.port.write(b"\n" + command + b"\r")
+        self.write(b"\n" + command + b"\r")
 
     def answer(self, timeout: float = 5.0) -> str:
-        def complete() -> bool:
-            self._buffer += self.port.read(self.port.in_waiting or 1)
-            return b"\r" in self._buffer
-        wait_for(complete, timeout, interval=0, message="an answer")
-        answer, self._buffer = self._buffer.split(b"\r", 1)
+        answer = self.until_end(timeout)
         assert answer.startswith(b"\n"), f"{answer!r} does not start with <LF>"
         return answer[1:].decode("ascii")
 
     def ask(self, command: bytes) -> str:
         self.send(command)
         return self.answer()
-
-    def silent_for(self, seconds: float) -> bool:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self._buffer or self.port.read(1):
-                return False
-        return True
 
 
 @pytest.fixture
@@ -63,7 +47,7 @@ def sim_wire(stop_later):
     sim.stability_timeout = 0.6
     port = PtyPort(sim).start()
     stop_later.append(port)
-    wire = Wire(port.path)
+    wire = SmaWire(port.path)
     stop_later.append(wire)
     return sim, wire
 

@@ -2,11 +2,13 @@
 // start form, the seizure form), kept in IndexedDB as they are typed, so a
 // tab change, a reload or an app restart loses nothing. Photos are kept here
 // as blobs and sent only with the finding they belong to: an abandoned
-// finding leaves no photo behind on the box.
+// finding leaves no photo behind on the box. Drafts are kept per officer.
 
 import { CACHE, get, put, remove } from './db.js';
+import * as session from './session.js';
 
-const key = (name) => `draft:${name}`;
+// each officer's own: another signing in on the same tablet does not see them
+const key = (name) => `draft:${session.username() || '-'}:${name}`;
 
 export async function load(name) {
   try {
@@ -17,19 +19,19 @@ export async function load(name) {
   }
 }
 
-export async function save(name, value) {
+async function save(stored, value) {
   try {
-    await put(CACHE, { key: key(name), value, at: new Date().toISOString() });
+    await put(CACHE, { key: stored, value, at: new Date().toISOString() });
   } catch (err) {
-    console.warn('could not keep the draft', name, err);
+    console.warn('could not keep the draft', stored, err);
   }
 }
 
-export async function drop(name) {
+async function drop(stored) {
   try {
-    await remove(CACHE, key(name));
+    await remove(CACHE, stored);
   } catch (err) {
-    console.warn('could not drop the draft', name, err);
+    console.warn('could not drop the draft', stored, err);
   }
 }
 
@@ -40,13 +42,14 @@ export async function drop(name) {
  * {changed(), dirty(), flush(), clear()}.
  */
 export function keeper(name, read, shown = null) {
+  const stored = key(name); // the officer who began it, even if the flush comes after signing out
   let timer = null;
   async function flush() {
     clearTimeout(timer);
     timer = null;
     const value = read();
-    if (value) await save(name, value);
-    else await drop(name);
+    if (value) await save(stored, value);
+    else await drop(stored);
     if (shown) shown(Boolean(value));
   }
   return {
@@ -60,7 +63,7 @@ export function keeper(name, read, shown = null) {
     async clear() {
       clearTimeout(timer);
       timer = null;
-      await drop(name);
+      await drop(stored);
     },
   };
 }

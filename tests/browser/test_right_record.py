@@ -21,7 +21,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from common.eventlog.store import EventStore
 from drivers.simulators.mrz_reader import made_up_specimens, td3
 from tests.support.axe import axe_violations
-from tests.support.browser import LANDSCAPE, NewContext, inspection_id_from, photo_bytes, shoot, signed_in
+from tests.support.browser import LANDSCAPE, NewContext, inspection_id_from, photo_bytes, shoot, sign_in, signed_in
 from tests.support.lane_process import LaneRig, make_rig
 
 #: a passport that expired last year: its holder's lorry is released only with a reason
@@ -263,6 +263,24 @@ def test_a_draft_finding_with_its_photo_survives_navigation_reload_and_restart(p
     assert lane.api("GET", f"/photos/{sha}", user="olga").content == jpeg
     again.reload()
     expect(again.locator("#finding-form textarea")).to_have_value("")  # recorded: the draft is gone
+
+
+def test_a_draft_is_its_own_officers(page: Page, lane: LaneRig) -> None:
+    """Another officer signing in on the same tablet does not see olga's unfinished finding."""
+    inspection_id = start(lane, "B 123 XYZ")
+    page.goto(f"/#/inspections/{inspection_id}")
+    page.fill("#finding-form textarea", "Olga's note, not finished")
+    expect(page.locator("#finding-draft-mark")).to_contain_text("Draft kept on this tablet ✓")
+    page.once("dialog", lambda dialog: dialog.accept())  # leaving the screen with a draft asks
+    page.click("#user-button")
+    sign_in(page, "sue")
+    page.goto(f"/#/inspections/{inspection_id}")
+    expect(page.locator("#vehicle-plate")).to_have_text("B123XYZ")
+    expect(page.locator("#finding-form textarea")).to_have_value("")
+    page.click("#user-button")
+    sign_in(page, "olga")
+    page.goto(f"/#/inspections/{inspection_id}")
+    expect(page.locator("#finding-form textarea")).to_have_value("Olga's note, not finished")
 
 
 def test_the_start_and_seizure_forms_are_kept_until_recorded(page: Page, lane: LaneRig) -> None:

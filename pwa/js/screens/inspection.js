@@ -70,6 +70,11 @@ function overrides(entry) {
   return (entry.overrides || []).map((o) => h('p', { class: 'override' }, badge('CONFIRMED', 'warn'), ` ${o.message} — “${o.reason}”`));
 }
 
+/** Scrolling glides unless the tablet asks for reduced motion. */
+function smooth() {
+  return window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth';
+}
+
 /** "2 s", "3 min", "2 h": how long before the start. */
 function span(seconds) {
   if (seconds < 60) return `${seconds} s`;
@@ -714,7 +719,7 @@ export async function render(view, { id }) {
   const STEPS = [['step-document', 'Passport'], ['step-weight', 'Weight'], ['step-trace', 'Trace'], ['step-findings', 'Findings'],
     ['step-checklist', 'Checklist'], ['step-duty', 'Duty'], ['step-seizure', 'Seizure'], ['step-outcome', 'Outcome']];
   const stepButtons = STEPS.map(([target, text]) => h('button', { class: 'btn', type: 'button', dataset: { step: target },
-    onclick: () => document.getElementById(target).scrollIntoView({ behavior: 'smooth', block: 'start' }) }, text));
+    onclick: () => document.getElementById(target).scrollIntoView({ behavior: smooth(), block: 'start' }) }, text));
   const barPlate = h('span', { class: 'vehicle-plate mono', id: 'vehicle-plate' });
   const barStarted = h('span', { class: 'vehicle-started' });
   const vehicleBar = h('div', { class: 'vehicle-bar no-print', id: 'vehicle-bar' },

@@ -119,11 +119,15 @@ def test_zero_on_a_reader_is_refused(lane):
 
 def test_attach_a_stable_weight_as_evidence(lane):
     sim = lane.sims["scale-1"]
+    inspection_id = started_inspection(lane)  # the lorry drives on after the inspection started
     sim.set_load(24680.0, settle=True)
-    wait_for(lambda: (lane.api("GET", "/devices/scale-1", user="vic").json()["last_reading"] or {})
-             .get("data", {}).get("stable"), message="stable weight")
+
+    def weighed() -> bool:
+        data = (lane.api("GET", "/devices/scale-1", user="vic").json()["last_reading"] or {}).get("data", {})
+        return bool(data.get("stable")) and data.get("weight", 0) + (data.get("tare") or 0) == 24680.0  # gross
+
+    wait_for(weighed, message="the lorry's stable weight")
     event_id = str(uuid.uuid4())
-    inspection_id = started_inspection(lane)
     body = {"id": event_id, "device_id": "scale-1", "record_type": "inspection", "record_id": inspection_id}
     first = lane.api("POST", "/attachments", user="olga", json=body)
     assert first.status_code == 201, first.text

@@ -33,6 +33,7 @@ from edge.api.inspections import open_inspection
 from edge.api.records import UUID, WRITE_FIELDS
 from edge.inspections.rules import assess_weight
 from edge.reports.weighing import weighing_ticket
+from edge.weighing.instrument import last_scale_data
 from edge.weighing.rules import ScaleData, WeighingRefused, net_result, pass_weight
 from edge.weighing.view import FIRST, SECOND, TARE_STORED, pass_entry, stored_tare, transaction_events, transaction_view
 
@@ -59,13 +60,11 @@ def _plate(text: str) -> str:
 
 def scale_data(store: EventStore, device_id: str) -> ScaleData:
     """The weighbridge's Max, e, Min and unit from its last calibration on this lane (409 without one)."""
-    rows = store.query("SELECT id FROM calibrations WHERE device_id = ? AND kind = 'scale-r76' "
-                       "ORDER BY at DESC, rowid DESC LIMIT 1", (device_id,))
-    event = store.get(rows[0]["id"]) if rows else None
-    if event is None or "record" not in event["payload"]:
+    scale = last_scale_data(store, device_id)
+    if scale is None:
         raise conflict(f"{device_id} has no calibration record stating its e and Min: calibrate it first",
                        "no_scale_data")
-    return ScaleData.from_calibration(event)
+    return scale
 
 
 def _pass(server: Any, device_id: str, reading_seq: int | None) -> tuple[dict[str, Any], ScaleData]:

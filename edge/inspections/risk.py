@@ -23,6 +23,9 @@ POINTS = {
     "document_invalid": 40,
     "document_expired": 40,
     "document_watchlisted": 50,
+    "document_mismatch": 40,
+    "document_chip_failed": 40,
+    "document_not_authentic": 60,
     "no_reference": 0,
 }
 MAX_SCORE = 100

@@ -24,7 +24,7 @@ from edge.weighing.rules import ScaleData, WeighingRefused, pass_weight
 #: flags raised after the start that add to the risk score, each code once
 #: however often it is raised (its points are in :data:`edge.inspections.risk.POINTS`)
 RISK_FLAGS = ("weight_discrepancy", "trace_alarm", "document_invalid", "document_expired",
-              "document_watchlisted")
+              "document_watchlisted", "document_mismatch", "document_chip_failed", "document_not_authentic")
 
 #: ``watch(kind, value) -> [watchlist entries]`` for normalised values
 Watch = Callable[[str, str], list[dict[str, Any]]]
@@ -75,8 +75,10 @@ def assess_trace(data: dict[str, Any]) -> dict[str, Any]:
     return assessment
 
 
-def assess_document(mrz: dict[str, Any], today: dt.date, watch: Watch) -> dict[str, Any]:
-    """MRZ check digits, expiry against ``today``, watchlist by document number."""
+def assess_document(mrz: dict[str, Any], today: dt.date, watch: Watch,
+                    verification: dict[str, Any] | None = None) -> dict[str, Any]:
+    """MRZ check digits, expiry against ``today``, watchlist by document number, and
+    what a full-page reader's own checks found (``verification``, docs/contract.md)."""
     number = mrz.get("document_number")
     try:
         normalised = normalise_document_number(number) if number else None
@@ -96,7 +98,29 @@ def assess_document(mrz: dict[str, Any], today: dt.date, watch: Watch) -> dict[s
     for hit in hits:
         assessment["flags"].append(flag("document_watchlisted",
                                         f"document {normalised} on the watchlist ({hit['severity']}): {hit['reason']}"))
+    assessment["flags"].extend(reader_check_flags(verification or {}))
     return assessment
+
+
+def reader_check_flags(verification: dict[str, Any]) -> list[dict[str, str]]:
+    """Flags for what a full-page reader found wrong: the printed page against the MRZ,
+    the chip and its data, the security features. A check not done raises nothing."""
+    raised = []
+    for part, comparison in (("visual zone", verification.get("mrz_visual") or {}),
+                             ("chip", (verification.get("chip") or {}).get("mrz_match") or {})):
+        if comparison.get("status") == "failed":
+            fields = ", ".join(str(m.get("field")) for m in comparison.get("mismatches") or []) or "a field"
+            raised.append(flag("document_mismatch", f"the MRZ and the {part} differ: {fields}"))
+    chip = verification.get("chip") or {}
+    if chip.get("status") == "failed":
+        failed = [name.upper() for name, result in (chip.get("checks") or {}).items() if result == "failed"]
+        raised.append(flag("document_chip_failed", "the document's chip failed its checks"
+                           + (f": {', '.join(failed)}" if failed else "")))
+    authenticity = verification.get("authenticity") or {}
+    if authenticity.get("status") == "failed" or authenticity.get("failed"):
+        names = ", ".join(authenticity.get("failed") or []) or "security features"
+        raised.append(flag("document_not_authentic", f"the reader doubts the document is genuine: {names}"))
+    return raised
 
 
 def assess_reading(kind: str, data: dict[str, Any], *, declared_kg: float | None, tolerance_pct: float,
@@ -107,7 +131,8 @@ def assess_reading(kind: str, data: dict[str, Any], *, declared_kg: float | None
     if kind == "trace":
         return assess_trace(data)
     if kind == "document" and isinstance(data.get("mrz"), dict):
-        return assess_document(data["mrz"], today, watch)
+        verification = data.get("verification")
+        return assess_document(data["mrz"], today, watch, verification if isinstance(verification, dict) else None)
     return {"flags": []}
 
 

@@ -22,6 +22,8 @@ const MAX_PHOTO = 10 * 1024 * 1024;
 const FLAG_TEXT = {
   watchlist_hit: 'Watchlist hit', weight_discrepancy: 'Weight discrepancy', trace_alarm: 'Trace alarm',
   document_invalid: 'Document invalid', document_expired: 'Document expired', document_watchlisted: 'Document watchlisted',
+  document_mismatch: 'Document pages disagree', document_chip_failed: 'Document chip failed',
+  document_not_authentic: 'Document may be forged',
   calibration_due: 'Device not verified',
 };
 const STEP_WORDS = { document: 'passport', scale: 'weight', trace: 'trace result' };

@@ -91,3 +91,21 @@ def test_custody_rules():
     assert custody_refusal(["sealed", "handed_over"], "received") is None
     assert custody_refusal(["sealed", "released"], "stored") and custody_refusal(["sealed", "destroyed"], "sealed")
     assert bag_state([]) == "unsealed" and bag_state(["sealed", "stored"]) == "stored"
+
+
+def test_what_a_full_page_reader_found_wrong_is_flagged_and_what_it_did_not_check_is_not():
+    mrz = parse_mrz(list(ICAO_SPECIMENS[0]))
+    mrz = {**mrz, "expiry_date": "2099-01-01"}
+    clean = {"overall": "ok", "mrz_visual": {"status": "ok", "mismatches": []},
+             "chip": {"status": "not_done", "checks": {"pa": "not_done"}, "mrz_match": {"status": "not_done"}},
+             "authenticity": {"status": "ok", "checks": {"UV": "ok"}, "failed": []}}
+    assert assess_reading("document", {"mrz": mrz, "verification": clean}, declared_kg=None, tolerance_pct=5,
+                          today=dt.date(2026, 11, 29), watch=lambda *_: [])["flags"] == []
+    forged = {**clean, "mrz_visual": {"status": "failed", "mismatches": [{"field": "surname", "mrz": "ERIKSSON",
+                                                                           "visual": "ERIKSEN"}]},
+              "chip": {"status": "failed", "checks": {"pa": "failed"}, "mrz_match": {"status": "ok"}},
+              "authenticity": {"status": "failed", "checks": {"UV": "failed"}, "failed": ["UV"]}}
+    flags = assess_reading("document", {"mrz": mrz, "verification": forged}, declared_kg=None, tolerance_pct=5,
+                           today=dt.date(2026, 11, 29), watch=lambda *_: [])["flags"]
+    assert [f["code"] for f in flags] == ["document_mismatch", "document_chip_failed", "document_not_authentic"]
+    assert "surname" in flags[0]["message"] and "PA" in flags[1]["message"] and "UV" in flags[2]["message"]

@@ -114,6 +114,9 @@ def attach(body: dict[str, Any]) -> Any:
             recorded_or_404(server.store, record_type, record_id)
         evidence = {f"{record_type}_id": record_id, **reading_evidence(state, request.get("reading_seq"))}
         if inspection is not None:
+            if state.config.kind == "trace" and evidence["reading"]["data"].get("verification"):
+                raise conflict(f"that result of {state.config.id} is a verification sample (a trap or blank of "
+                               "its daily check), not a swab of this vehicle: swab the vehicle", "verification_sample")
             problems = _not_this_vehicles(server, state, inspection, evidence["reading"])
             if problems and "reason" not in request:
                 raise conflict(f"{problems[0]['message']}; attach it with a reason if it is this vehicle's",

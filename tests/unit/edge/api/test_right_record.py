@@ -152,3 +152,14 @@ def test_refer_and_seize_need_no_reason_but_keep_the_open_flags(bench: Bench) ->
                       status=201, user="olga")["inspection"]
     assert {f["code"] for f in closed["flags_answered"]} == {"trace_alarm", "calibration_due"}
     assert all(f["reason"] is None for f in closed["flags_answered"])
+
+
+def test_a_verification_sample_is_never_a_vehicles_trace_evidence(bench: Bench) -> None:
+    inspection_id = bench.inspection()
+    bench.sims["trace-1"].verify("LOT-7")  # the technician's trap, read after the inspection started
+    seq = shown(bench, "trace-1", lambda data: (data.get("verification") or {}).get("trap_lot") == "LOT-7")
+    before = attached(bench)
+    for extra in ({}, {"reason": "it was this lorry"}):
+        refused = attach(bench, "trace-1", inspection_id, seq, **extra)
+        assert refused.status_code == 409 and error(refused)["code"] == "verification_sample"
+    assert attached(bench) == before

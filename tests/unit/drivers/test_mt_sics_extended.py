@@ -12,7 +12,7 @@ from drivers.simulators.mt_sics import MtSicsSimulator
 from drivers.simulators.ports import PtyPort
 from tests.support.drivers import reading_where
 from tests.support.waiting import wait_for
-from tests.unit.drivers.simulators.test_mt_sics import Wire, weight_of
+from tests.unit.drivers.simulators.test_mt_sics import SicsWire, weight_of
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_the_simulator_answers_sih_at_a_tenth_of_d(stop_later):
     sim.set_error(error_ppm=1400)
     port = PtyPort(sim).start()
     stop_later.append(port)
-    wire = Wire(port.path)
+    wire = SicsWire(port.path)
     stop_later.append(wire)
     sim.set_load(20000)
     assert weight_of(wire.ask("SI"))["value"].strip() == "20020"

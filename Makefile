@@ -42,8 +42,11 @@ $(AXE): package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
+# Two workers (the machine's two cores): the tests that start processes, drive
+# the browser or announce on mDNS run one at a time on one of them
+# (tests/conftest.py groups them), the in-process tests beside them.
 test: install $(CHROMIUM) $(NGINX) $(SYSTEMD_ANALYZE) $(AXE)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 # The quick loop while working: no browser, no PostgreSQL, Redis or nginx (docs/testing.md).
 quick: install

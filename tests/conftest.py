@@ -25,11 +25,22 @@ TESTS = Path(__file__).resolve().parent
 BY_FOLDER = {"browser": "browser", "scenario": "scenario"}
 
 
+ONE_AT_A_TIME = ("tests/unit/common/test_discovery.py", "tests/unit/sync/lane/test_hub_identity.py")
+"""In-process tests that share the machine with others all the same (loopback mDNS)."""
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        folder = Path(str(item.fspath)).resolve().relative_to(TESTS).parts[0]
+        path = Path(str(item.fspath)).resolve()
+        folder = path.relative_to(TESTS).parts[0]
         if folder in BY_FOLDER:
             item.add_marker(BY_FOLDER[folder])
+        # with `make test`'s two workers (pytest-xdist, --dist loadgroup), whatever starts
+        # processes, drives the browser, uses Redis or nginx, or announces on mDNS runs on
+        # one worker, one test at a time, as it was written to; the in-process rest beside it
+        if folder in BY_FOLDER or str(path.relative_to(TESTS.parent)) in ONE_AT_A_TIME \
+                or item.get_closest_marker("redis") or item.get_closest_marker("nginx"):
+            item.add_marker(pytest.mark.xdist_group("one_at_a_time"))
 
 
 @pytest.fixture

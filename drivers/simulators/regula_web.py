@@ -245,10 +245,13 @@ def _handler(device: RegulaWebSimulator, connections: set[socket.socket]) -> typ
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if fault == "slow":
-                for index in range(len(body)):
-                    self.wfile.write(body[index:index + 1])
-                    self.wfile.flush()
-                    time.sleep(0.05)
+                try:
+                    for index in range(len(body)):
+                        self.wfile.write(body[index:index + 1])
+                        self.wfile.flush()
+                        time.sleep(0.05)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up on the drip, as it should: nothing to report
             else:
                 self.wfile.write(body)
 

@@ -52,6 +52,11 @@ class RiskFactor:
         return cls(data["code"], data["reason"])
 
 
+HIGH_ALONE = ("watchlist_high",)
+"""Factors that make the level high whatever the score: a vehicle the watchlist
+marks high must never read as a medium risk on the officer's screen."""
+
+
 def level(score: int) -> str:
     return "high" if score >= HIGH_FROM else "medium" if score >= MEDIUM_FROM else "low"
 
@@ -60,4 +65,5 @@ def score_risk(factors: Iterable[RiskFactor]) -> dict[str, Any]:
     """``{"score", "level", "reasons"}`` for these factors (score capped at 100)."""
     factors = list(factors)
     score = min(MAX_SCORE, sum(f.points for f in factors))
-    return {"score": score, "level": level(score), "reasons": [f.reason for f in factors]}
+    high_alone = any(f.code in HIGH_ALONE for f in factors)
+    return {"score": score, "level": "high" if high_alone else level(score), "reasons": [f.reason for f in factors]}

@@ -55,7 +55,7 @@ def test_reference_loaded_while_serving(officer_lane):
     assert summary["version"] == "demo-2026.1" and summary["counts"]["declarations"] == 8
     assert summary["currency"] == "GBP" and summary["vat_rate"] == 0.2 and "standard" in summary["checklists"]
     found = officer_lane.api("GET", "/reference/lookup?plate=khn-512", user="tom").json()
-    assert found["declaration"]["ref"] == "GB-DEC-0003" and found["risk"]["level"] == "medium"
+    assert found["declaration"]["ref"] == "GB-DEC-0003" and found["risk"]["level"] == "high"
     assert found["watchlist_hits"] == [{"type": "plate", "value": "KHN512", "severity": "high",
                                         "reason": "intelligence: vehicle linked to tobacco smuggling (demo)"}]
     typo = officer_lane.api("GET", "/reference/lookup?container=MAEU7362057", user="vic").json()

@@ -18,7 +18,7 @@ def reference():
 def test_lookup_normalises_and_scores(reference):
     found = look_up(reference, plate="KHN512")
     assert found.declaration["ref"] == "GB-DEC-0003"
-    assert score_risk(found.factors) == {"score": 50, "level": "medium", "reasons": [
+    assert score_risk(found.factors) == {"score": 50, "level": "high", "reasons": [
         "watchlist: plate KHN512: intelligence: vehicle linked to tobacco smuggling (demo)"]}
     stolen_box = look_up(reference, containers=["MSKU2309611"])
     assert stolen_box.declaration is None

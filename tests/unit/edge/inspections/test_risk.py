@@ -13,3 +13,9 @@ def test_risk_is_capped_and_levelled():
     assert score_risk([]) == {"score": 0, "level": "low", "reasons": []}
 
 
+
+
+def test_a_high_watchlist_hit_alone_reads_high_whatever_its_points():
+    alone = score_risk([RiskFactor("watchlist_high", "plate KHN512 on the watchlist (high)")])
+    assert alone["score"] < 60 and alone["level"] == "high"
+    assert score_risk([RiskFactor("watchlist_medium", "a")])["level"] == "medium"

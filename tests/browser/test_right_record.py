@@ -23,6 +23,7 @@ from drivers.simulators.mrz_reader import made_up_specimens, td3
 from tests.support.axe import axe_violations
 from tests.support.browser import LANDSCAPE, NewContext, inspection_id_from, photo_bytes, shoot, sign_in, signed_in
 from tests.support.lane_process import LaneRig, make_rig
+from tests.support.waiting import wait_for
 
 #: a passport that expired last year: its holder's lorry is released only with a reason
 EXPIRED = td3("P", "SWE", "ERIKSSON", "LARS", "91827364A", "SWE", dt.date(1975, 4, 2), "M",
@@ -302,8 +303,10 @@ def test_the_start_and_seizure_forms_are_kept_until_recorded(page: Page, lane: L
 
     page.once("dialog", stay)
     page.click('[data-nav="lane"]')
+    # the question may come after the click returns: wait for it (each evaluate lets Playwright deliver it)
+    wait_for(lambda: page.evaluate("true") and questions, timeout=10, message="the question before leaving")
+    assert "kept on this tablet" in questions[0]
     expect(page.locator('[data-field="plate"] input')).to_have_value("BX71 KLM")
-    assert questions and "kept on this tablet" in questions[0]
     page.click("#start-form button[type=submit]")
     inspection_id = inspection_id_from(page)
     expect(page.locator("#vehicle-plate")).to_have_text("BX71KLM")

@@ -202,3 +202,18 @@ class LoadDriven:
             model.drive_off(ramp, settle)
             if stop.wait(ramp + settle + rng.uniform(5, 15) * pace):
                 return
+
+
+class FrontPanelKeys(LoadDriven):
+    """A scale that only streams: zero and tare are keys pressed at the
+    indicator, which tests and demo scripts press here."""
+
+    def zero(self) -> str:
+        """``A`` done, ``+``/``-`` out of the zero range (the display would say so)."""
+        return self.model.zero()
+
+    def tare(self) -> str:
+        return self.model.take_tare()
+
+    def clear_tare(self) -> None:
+        self.model.clear_tare()

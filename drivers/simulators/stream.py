@@ -12,7 +12,7 @@ driver is tested against the documents. Zero and tare are front-panel keys
 from __future__ import annotations
 
 from drivers.simulators.device import DeviceSimulator
-from drivers.simulators.load import LoadDriven, LoadModel
+from drivers.simulators.load import FrontPanelKeys, LoadModel
 
 STX, ETX, CR, LF = "\x02", "\x03", "\r", "\n"
 
@@ -39,7 +39,7 @@ def cardinal_frame(weight: float, *, unit: str = "kg", net: bool = False, status
     return f"{CR}{'-' if weight < 0 else '+'}{digits}{status} {unit:<2} {'n' if net else 'g'}  {ETX}".encode("ascii")
 
 
-class _StreamSimulator(LoadDriven, DeviceSimulator):
+class _StreamSimulator(FrontPanelKeys, DeviceSimulator):
     """An indicator streaming the load model ten times a second, in kg."""
 
     kind = "scale"
@@ -62,16 +62,6 @@ class _StreamSimulator(LoadDriven, DeviceSimulator):
 
     def format(self, weight: float, net: bool, status: str) -> bytes:  # pragma: no cover - abstract
         raise NotImplementedError
-
-    # front-panel keys
-    def zero(self) -> str:
-        return self.model.zero()
-
-    def tare(self) -> str:
-        return self.model.take_tare()
-
-    def clear_tare(self) -> None:
-        self.model.clear_tare()
 
 
 class RiceLakeStreamSimulator(_StreamSimulator):

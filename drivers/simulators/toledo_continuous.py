@@ -10,11 +10,11 @@ real indicator: the protocol carries no commands.
 from __future__ import annotations
 
 from drivers.simulators.device import DeviceSimulator
-from drivers.simulators.load import LoadDriven, LoadModel
+from drivers.simulators.load import FrontPanelKeys, LoadModel
 from drivers.toledo_continuous import encode_toledo_frame
 
 
-class ToledoContinuousSimulator(LoadDriven, DeviceSimulator):
+class ToledoContinuousSimulator(FrontPanelKeys, DeviceSimulator):
     kind = "scale"
     driver = "toledo-continuous"
     tick_interval = 1 / 7
@@ -36,14 +36,3 @@ class ToledoContinuousSimulator(LoadDriven, DeviceSimulator):
         return encode_toledo_frame(weight, model.tare, unit="kg", increment=model.d, net=net,
                                    motion=not model.stable(), out_of_range=status != "ok",
                                    checksum=self.checksum)
-
-    # front-panel keys
-    def zero(self) -> str:
-        """``A`` done, ``+``/``-`` out of the zero range (the display would say so)."""
-        return self.model.zero()
-
-    def tare(self) -> str:
-        return self.model.take_tare()
-
-    def clear_tare(self) -> None:
-        self.model.clear_tare()

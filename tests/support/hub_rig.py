@@ -26,6 +26,7 @@ from sync.hub.store import HubStore
 from sync.identity import parse_key
 from sync.lane.upstream import Upstream, make_upstream
 from tests.support.lane_process import SERVING, LaneRig
+from tests.support.signin import session_token
 
 HUB_CLI = [sys.executable, "-m", "lanebox", "hub"]
 LANE = "TEST-IN-01"
@@ -36,10 +37,7 @@ HUB_USERS = {"carol": ("supervisor", "carol teal kite signal"), "vera": ("viewer
 
 def hub_sign_in(url: str, username: str) -> str:
     """A hub session token for one of ``HUB_USERS`` (added already)."""
-    response = requests.post(f"{url}/api/v1/session", timeout=10, json={
-        "username": username, "password": HUB_USERS[username][1]})
-    assert response.status_code == 200, response.text
-    return response.json()["token"]
+    return session_token(url, username, HUB_USERS[username][1])
 
 
 def fill(store: EventStore, count: int, chunk: int = 5000, note: str = "") -> None:

@@ -14,11 +14,11 @@ import subprocess
 from pathlib import Path
 from typing import Any, Callable
 
-import requests
 import socketio
 
 from tests.support.hub_rig import HUB_CLI, HubProcess
 from tests.support.services import require_nginx
+from tests.support.signin import session_token
 from tests.support.waiting import wait_for
 
 SITE = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "lanebox-hub.conf"
@@ -54,10 +54,7 @@ class HubWorkers:
 
 
 def sign_in(url: str, username: str = BOARD_USER, password: str = BOARD_PASSWORD) -> str:
-    response = requests.post(f"{url}/api/v1/session", json={"username": username,
-                                                            "password": password}, timeout=10)
-    response.raise_for_status()
-    return response.json()["token"]
+    return session_token(url, username, password)
 
 
 def board_client(url: str, on_lane: Callable[[dict[str, Any]], None],

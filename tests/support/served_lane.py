@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 from edge.config import parse_config
 from edge.server import LaneServer
 from tests.support.clock import EpochClock
+from tests.support.signin import session_token
 
 PASSWORD = "lane test kettle drum"
 USERS = {"olga": "officer", "oscar": "officer", "tom": "technician", "sue": "supervisor"}
@@ -33,10 +34,7 @@ class Lane:
         threading.Thread(target=self.http.serve_forever, args=(0.05,), daemon=True).start()
 
     def sign_in(self, username: str) -> str:
-        answer = requests.post(f"{self.url}/api/v1/session", json={"username": username, "password": PASSWORD},
-                               timeout=10)
-        assert answer.status_code == 200, answer.text
-        return answer.json()["token"]
+        return session_token(self.url, username, PASSWORD)
 
     def api(self, method: str, path: str, token: str, **kwargs: object) -> requests.Response:
         return requests.request(method, f"{self.url}/api/v1{path}", headers={"Authorization": f"Bearer {token}"},

@@ -18,6 +18,7 @@ from sync.hub.store import HubStore
 from sync.hub.users import HubUsers
 from tests.support.clock import EpochClock
 from tests.support.hub_rig import HUB_ID
+from tests.support.signin import session_token
 from tests.support.socket_client import Listener
 from tests.support.waiting import wait_for
 
@@ -38,10 +39,7 @@ class Board:
         threading.Thread(target=self.http.serve_forever, args=(0.05,), daemon=True).start()
 
     def sign_in(self, username: str) -> str:
-        answer = requests.post(f"{self.url}/api/v1/session", json={"username": username, "password": PASSWORD},
-                               timeout=10)
-        assert answer.status_code == 200, answer.text
-        return answer.json()["token"]
+        return session_token(self.url, username, PASSWORD)
 
     def alarm(self, marker: str) -> None:
         self.hub.feed.alarms([{"id": marker}])

@@ -9,7 +9,9 @@ times they name, so the stores compare them as text.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Callable, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Clock = Callable[[], datetime]
 """What "now" is for a part that judges time (calibration due dates): tests pass their own."""
@@ -55,3 +57,27 @@ def differing_claim(recorded: str, claimed: Any) -> str | None:
     except ValueError:
         return None
     return claimed if difference > SHOWN_DIFFERENCE_S else None
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name`` (``Europe/Rotterdam``); ``ValueError`` naming it if there is none."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Europe/Rotterdam, Asia/Singapore, UTC)") from None
+
+
+def box_zone_name(localtime: Path = Path("/etc/localtime")) -> str:
+    """The zone the box's clock is set to, read from where ``/etc/localtime`` points
+    (``/usr/share/zoneinfo/Europe/Rotterdam``); UTC when it names none. Printed records
+    show local time, and an officer reads the lane's own clock, not UTC."""
+    try:
+        target = str(localtime.resolve(strict=True))
+    except OSError:
+        return "UTC"
+    name = target.partition("/zoneinfo/")[2]
+    try:
+        zone(name)
+    except ValueError:
+        return "UTC"
+    return name

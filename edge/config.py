@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from common.clock import box_zone_name, zone
 from common.config import ConfigError, Section, config_path, parse_tls, read_toml
 from common.web.client import Network, trusted_proxies
 from common.web.limits import ServerLimits, parse_limits
@@ -69,6 +70,8 @@ class LaneConfig:
     tls: tuple[Path, Path] | None = None  # (certificate chain, private key): serve HTTPS
     serial_by_id_dir: Path = Path("/dev/serial/by-id")  # where the stable port names the port list shows first live
     limits: ServerLimits = ServerLimits()  # max_connections, read_timeout_s (docs/server.md)
+    #: the IANA zone printed records show local time in (``[lane] timezone``; default the box's own)
+    timezone: str = "UTC"
     device_ports: PortPolicy = PortPolicy()  # which ports devices may use: serial paths, [terminal_servers] hosts
 
 
@@ -84,6 +87,11 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
     lane = Section(source, "lane", top.get("lane", dict, required=True))
     lane_id = lane.site_id()
     lane_name = lane.get("name", str, lane_id)
+    timezone = lane.get("timezone", str, None) or box_zone_name()
+    try:
+        zone(timezone)
+    except ValueError as exc:
+        raise lane.fail("timezone", str(exc)) from None
     lane.done()
 
     server = Section(source, "server", top.get("server", dict, required=True))
@@ -142,7 +150,8 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
             raise ConfigError(source, f"devices[{i}].id", f"duplicate device id {device.id!r}")
         seen.add(device.id)
     top.done()
-    return LaneConfig(lane_id=lane_id, lane_name=lane_name, host=host, port=port, data_dir=data_dir,
+    return LaneConfig(lane_id=lane_id, lane_name=lane_name, timezone=timezone, host=host, port=port,
+                      data_dir=data_dir,
                       devices=devices, upstream=upstream, source=source, session_ttl_s=session_ttl_s,
                       trusted_proxies=proxies,
                       weight_tolerance_pct=tolerance, tls=tls, serial_by_id_dir=by_id, limits=limits,

@@ -20,6 +20,7 @@ from drivers.modbus_scale import RegisterMap, RegisterMapError
 from drivers.port_rules import PortPolicy, PortRefused, check_openable, network_host
 from drivers.registry import DRIVERS, KINDS
 from drivers.stream import FrameError, FrameSpec
+from edge.vehicles.settings import VehicleSettings, parse_vehicle_settings
 from sync.identity import parse_key
 
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
@@ -73,6 +74,9 @@ class LaneConfig:
     #: the IANA zone printed records show local time in (``[lane] timezone``; default the box's own)
     timezone: str = "UTC"
     device_ports: PortPolicy = PortPolicy()  # which ports devices may use: serial paths, [terminal_servers] hosts
+    #: ``[lane] interlock``: a weight is attached only once the vehicle's radiation scan ended clear (docs/officer-api.md)
+    interlock: bool = False
+    vehicles: VehicleSettings = VehicleSettings()  # ``[vehicles]``: matching camera reads to vehicles
 
 
 def load_config(path: str | Path) -> LaneConfig:
@@ -92,6 +96,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
         zone(timezone)
     except ValueError as exc:
         raise lane.fail("timezone", str(exc)) from None
+    interlock = lane.get("interlock", bool, False)
     lane.done()
 
     server = Section(source, "server", top.get("server", dict, required=True))
@@ -142,6 +147,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
         insp.done()
 
     device_ports = PortPolicy(network_hosts=parse_terminal_servers(top), device_dir=by_id)
+    vehicles = parse_vehicle_settings(top)
     devices_raw = top.get("devices", list, [])
     devices = tuple(parse_device(source, f"devices[{i}]", d, device_ports) for i, d in enumerate(devices_raw))
     seen: set[str] = set()
@@ -155,7 +161,7 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
                       devices=devices, upstream=upstream, source=source, session_ttl_s=session_ttl_s,
                       trusted_proxies=proxies,
                       weight_tolerance_pct=tolerance, tls=tls, serial_by_id_dir=by_id, limits=limits,
-                      device_ports=device_ports)
+                      device_ports=device_ports, interlock=interlock, vehicles=vehicles)
 
 
 def parse_terminal_servers(top: Section) -> frozenset[str]:

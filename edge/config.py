@@ -20,6 +20,7 @@ from drivers.modbus_scale import RegisterMap, RegisterMapError
 from drivers.port_rules import PortPolicy, PortRefused, check_openable, network_host
 from drivers.registry import DRIVERS, KINDS
 from drivers.stream import FrameError, FrameSpec
+from edge.cameras.config import CameraConfig, MqttConfig, parse_cameras, parse_mqtt
 from edge.vehicles.settings import VehicleSettings, parse_vehicle_settings
 from sync.identity import parse_key
 
@@ -74,6 +75,8 @@ class LaneConfig:
     #: the IANA zone printed records show local time in (``[lane] timezone``; default the box's own)
     timezone: str = "UTC"
     device_ports: PortPolicy = PortPolicy()  # which ports devices may use: serial paths, [terminal_servers] hosts
+    cameras: tuple[CameraConfig, ...] = ()  # [[cameras]]: plate and container cameras (docs/cameras.md)
+    mqtt: MqttConfig | None = None  # [mqtt]: the broker camera events are read from
     #: ``[lane] interlock``: a weight is attached only once the vehicle's radiation scan ended clear (docs/officer-api.md)
     interlock: bool = False
     vehicles: VehicleSettings = VehicleSettings()  # ``[vehicles]``: matching camera reads to vehicles
@@ -155,13 +158,14 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
         if device.id in seen:
             raise ConfigError(source, f"devices[{i}].id", f"duplicate device id {device.id!r}")
         seen.add(device.id)
+    cameras, mqtt = parse_cameras(top, base_dir), parse_mqtt(top, base_dir)
     top.done()
     return LaneConfig(lane_id=lane_id, lane_name=lane_name, timezone=timezone, host=host, port=port,
                       data_dir=data_dir,
                       devices=devices, upstream=upstream, source=source, session_ttl_s=session_ttl_s,
                       trusted_proxies=proxies,
                       weight_tolerance_pct=tolerance, tls=tls, serial_by_id_dir=by_id, limits=limits,
-                      device_ports=device_ports, interlock=interlock, vehicles=vehicles)
+                      device_ports=device_ports, interlock=interlock, vehicles=vehicles, cameras=cameras, mqtt=mqtt)
 
 
 def parse_terminal_servers(top: Section) -> frozenset[str]:

@@ -6,7 +6,7 @@ import * as live from './live.js';
 import * as outbox from './outbox.js';
 import * as router from './router.js';
 import { loadLane } from './reference.js';
-import { installErrorClearing, toast } from './ui.js';
+import { h, installErrorClearing, replace, toast } from './ui.js';
 import * as laneScreen from './screens/lane.js';
 import * as inspectionsScreen from './screens/inspections.js';
 import * as inspectionScreen from './screens/inspection.js';
@@ -77,7 +77,11 @@ async function drawMark() {
     delivered = 0;
   }
   if (!parts.length && mark.dataset.sent) parts.push(mark.dataset.sent);
-  mark.hidden = parts.length === 0;
+  // the slot keeps its place when there is nothing to say: the header never jumps
+  const quiet = parts.length === 0;
+  mark.classList.toggle('is-quiet', quiet);
+  mark.setAttribute('aria-hidden', String(quiet));
+  mark.tabIndex = quiet ? -1 : 0;
   mark.textContent = parts.join(' · ');
   mark.classList.toggle('is-sending', online && waiting > 0 && !rejected);
   mark.classList.toggle('is-sent', Boolean(mark.dataset.sent) && !waiting && !rejected);
@@ -90,7 +94,7 @@ async function drawMark() {
 function drawUser() {
   const s = session.current();
   userButton.hidden = !s;
-  userButton.textContent = s ? `${s.username} · Sign out` : '';
+  replace(userButton, s ? [h('span', { class: 'user-name' }, s.username), ' ', h('span', {}, 'Sign out')] : []);
   document.querySelector('[data-nav="devices"]').hidden = !isTechnician(); // officers never see the device screens
 }
 

@@ -50,12 +50,15 @@ DRIVERS: dict[str, DriverEntry] = {e.name: e for e in (
                 "drivers.simulators.regula_web:RegulaWebSimulator", transport=HTTP),
     DriverEntry("etd-ascii", "trace", "drivers.etd_ascii:EtdAsciiDetector",
                 "drivers.simulators.etd_ascii:EtdSimulator"),
+    DriverEntry("rapiscan-lines", "radiation", "drivers.rapiscan_lines:RapiscanLinesMonitor",
+                "drivers.simulators.rapiscan_lines:RapiscanSimulator"),
 )}
 
-KINDS = ("scale", "barcode", "document", "trace")
+KINDS = ("scale", "barcode", "document", "trace", "radiation")
 
 #: the driver a kind gets when none is named
-DEFAULT_DRIVER = {"scale": "mt-sics", "barcode": "aim-barcode", "document": "mrz-reader", "trace": "etd-ascii"}
+DEFAULT_DRIVER = {"scale": "mt-sics", "barcode": "aim-barcode", "document": "mrz-reader", "trace": "etd-ascii",
+                  "radiation": "rapiscan-lines"}
 
 
 def lookup(name: str) -> DriverEntry:

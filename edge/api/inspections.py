@@ -233,7 +233,7 @@ def close_inspection(inspection_id: str, body: dict[str, Any]) -> Any:
 # ----- the report ------------------------------------------------------------
 def lane_identity(server: Any) -> dict[str, str]:
     """The lane as every printed report names it in its heading."""
-    return {"id": server.config.lane_id, "name": server.config.lane_name}
+    return {"id": server.config.lane_id, "name": server.config.lane_name, "timezone": server.config.timezone}
 
 
 def pdf_response(pdf: bytes, filename: str) -> Response:
@@ -253,5 +253,5 @@ def report(inspection_id: str) -> Any:
     seizures = [view for view in (seizure_view(store.record_events([s])) for s in inspection["seizures"]) if view]
     pdf = inspection_report(lane=lane_identity(server), inspection=inspection, seizures=seizures,
                             events=store.record_events([inspection["id"], *inspection["seizures"]]),
-                            chain=asdict(store.verify()), generated_at=utc_now_iso())
+                            chain=asdict(store.verify()), generated_at=utc_now_iso(), photo_path=server.photos.path)
     return pdf_response(pdf, f"inspection-{inspection['id']}.pdf")

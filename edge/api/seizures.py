@@ -170,5 +170,5 @@ def report(seizure_id: str) -> Any:
     inspection = find_inspection(store, seizure["inspection_id"])
     events = store.record_events([seizure["id"], seizure["inspection_id"]])
     pdf = seizure_report(lane=lane_identity(server), seizure=seizure, inspection=inspection, events=events,
-                         chain=asdict(store.verify()), generated_at=utc_now_iso())
+                         chain=asdict(store.verify()), generated_at=utc_now_iso(), photo_path=server.photos.path)
     return pdf_response(pdf, f"seizure-{seizure['id']}.pdf")

@@ -42,14 +42,14 @@ def _scale_sections(doc: Document, record: dict[str, Any]) -> None:
     doc.heading("Adjustment before the tests")
     doc.paragraph("None was run." if not adjustment else
                   f"{_verdict(adjustment['passed'])}: {adjustment['detail']} "
-                  f"({adjustment['at']} by {adjustment['by']})")
+                  f"({doc.when(adjustment['at'])} by {adjustment['by']})")
     for step in record["steps"]:
         extra = f", spread {step['spread']} {unit} (limit {step['spread_limit']})" if "spread" in step else ""
         doc.heading(f"{step['step'].capitalize()}: {_verdict(step['passed'])}{extra}")
-        doc.grid(("load L", "shown I", "dL", "P", "E", "Ec", "MPE", "result", "read at (UTC)", "scale's line"),
+        doc.grid(("load L", "shown I", "dL", "P", "E", "Ec", "MPE", "result", "read at", "scale's line"),
                  [(p["load"], p["indication"], p.get("added") or "", p.get("before_rounding") or p["indication"],
                    p["error"], p.get("corrected") or p["error"], p["mpe"], _verdict(p["passed"]),
-                   p["reading"] and p["reading"]["ts"], p["reading"] and p["reading"]["raw"].strip())
+                   p["reading"] and doc.when(p["reading"]["ts"]), p["reading"] and p["reading"]["raw"].strip())
                   for p in step["points"]], (16, 16, 10, 16, 12, 12, 13, 13, 42, 36), mono=(9,),
                  right=tuple(range(7)))
         _small_weights(doc, step["points"], unit)
@@ -57,18 +57,19 @@ def _scale_sections(doc: Document, record: dict[str, Any]) -> None:
 
 def _small_weights(doc: Document, points: list[dict[str, Any]], unit: str) -> None:
     """By changeover: each small weight added at each point, and what the scale then showed."""
-    rows = [(p["load"], f"+{w['added']}", w["indication"], w["reading"]["ts"], w["reading"]["raw"].strip())
+    rows = [(p["load"], f"+{w['added']}", w["indication"], doc.when(w["reading"]["ts"]), w["reading"]["raw"].strip())
             for p in points for w in p.get("small_weights") or ()]
     if rows:
         doc.subheading(f"Small weights added (in {unit}) and the indication after each")
-        doc.grid(("load L", "added", "shown", "read at (UTC)", "scale's line"), rows, (24, 20, 24, 60, 58),
+        doc.grid(("load L", "added", "shown", "read at", "scale's line"), rows, (24, 20, 24, 60, 58),
                  mono=(4,), right=(0, 1, 2))
 
 def _check_sections(doc: Document, record: dict[str, Any]) -> None:
     doc.heading("Check")
     doc.fields([(name.replace("_", " ").capitalize(), value) for name, value in record["params"].items()])
-    doc.grid(("step", "what was asked", "result", "what the device reported", "reading at (UTC)"),
-             [(s["name"], s["prompt"], _verdict(s["passed"]), s["detail"], s["reading"] and s["reading"]["ts"])
+    doc.grid(("step", "what was asked", "result", "what the device reported", "reading at"),
+             [(s["name"], s["prompt"], _verdict(s["passed"]), s["detail"],
+               s["reading"] and doc.when(s["reading"]["ts"]))
               for s in record["steps"]], (16, 66, 16, 50, 38))
 
 
@@ -83,9 +84,10 @@ def calibration_certificate(*, lane: dict[str, Any], event: dict[str, Any], chai
     doc = Document("Calibration certificate" if scale else "Device check record", lane, generated_at, font_dir)
     doc.fields([("Device", payload["device_id"]), ("Kind", payload["kind"]),
                 ("Result", _verdict(payload["passed"])),
-                ("Started", f"{record['started_at']} by {record['started_by']}"),
-                ("Recorded", f"{event['ts']} by {event['actor']}"),
-                ("Valid until", payload.get("due_at") or "the device's calibration interval from the recording")])
+                ("Started", f"{doc.when(record['started_at'])} by {record['started_by']}"),
+                ("Recorded", f"{doc.when(event['ts'])} by {event['actor']}"),
+                ("Valid until",
+                 doc.when(payload.get("due_at")) or "the device's calibration interval from the recording")])
     (_scale_sections if scale else _check_sections)(doc, record)
     doc.heading("Evidence")
     doc.event_table([event])

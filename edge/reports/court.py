@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from edge.reports.document import FONT_DIR, Document, money
+from edge.reports.document import FONT_DIR, Document, PhotoPath, local_day, money, number
 from edge.reports.sections import (
     checklist_section,
     duty_section,
@@ -23,18 +23,25 @@ from edge.reports.sections import (
 )
 
 
+def _title(record: str, plate: str | None, at: str, lane: dict[str, Any]) -> str:
+    """What a reader looks for first: the vehicle's plate and the day (``Inspection of
+    AB12CDE, 29 Nov 2026``); the record's id follows in the fields below."""
+    return f"{record} {plate}, {local_day(at, lane)}" if plate else f"{record} a vehicle, {local_day(at, lane)}"
+
+
 def inspection_report(*, lane: dict[str, Any], inspection: dict[str, Any], seizures: Sequence[dict[str, Any]],
                       events: Sequence[dict[str, Any]], chain: dict[str, Any], generated_at: str,
-                      font_dir: Path | None = FONT_DIR) -> bytes:
+                      photo_path: PhotoPath, font_dir: Path | None = FONT_DIR) -> bytes:
     """The inspection report: the record of every inspection, however it ended (released,
     referred, seized or still open) — what was read, weighed, swabbed, found and ticked,
     the outcome, and every event it rests on with its hash and the chain's verification."""
-    doc = Document(f"Inspection report {inspection['id']}", lane, generated_at, font_dir)
-    doc.fields([*inspection_fields(inspection), ("Officers", officers(events))])
+    title = _title("Inspection of", inspection["plate"], inspection["started_at"], lane)
+    doc = Document(title, lane, generated_at, font_dir)
+    doc.fields([*inspection_fields(doc, inspection), ("Officers", officers(events))])
     what_the_lane_found(doc, inspection)
     weights_section(doc, inspection["weights"])
     findings_section(doc, inspection["findings"])
-    photos_section(doc, inspection)
+    photos_section(doc, inspection, photo_path)
     checklist_section(doc, inspection["checklist"])
     duty_section(doc, inspection["duty"])
     seizures_section(doc, inspection["seizures"], seizures)
@@ -43,34 +50,35 @@ def inspection_report(*, lane: dict[str, Any], inspection: dict[str, Any], seizu
 
 def seizure_report(*, lane: dict[str, Any], seizure: dict[str, Any], inspection: dict[str, Any] | None,
                    events: Sequence[dict[str, Any]], chain: dict[str, Any], generated_at: str,
-                   font_dir: Path | None = FONT_DIR) -> bytes:
+                   photo_path: PhotoPath, font_dir: Path | None = FONT_DIR) -> bytes:
     """The seizure report: what was seized, from whom, who held each bag when,
     and every event it rests on with its hash and the chain's verification."""
-    doc = Document(f"Seizure report {seizure['id']}", lane, generated_at, font_dir)
+    doc = Document(_title("Seizure from", (inspection or {}).get("plate"),
+                          seizure["created_at"], lane), lane, generated_at, font_dir)
     doc.fields([("Seizure", seizure["id"]), ("Legal basis", seizure["legal_basis"]),
-                ("Recorded", f"{seizure['created_at']} by {seizure['created_by']}"),
+                ("Recorded", f"{doc.when(seizure['created_at'])} by {seizure['created_by']}"),
                 ("Officers", officers(events))])
     inspection_section(doc, inspection)
 
     doc.heading("Seized items")
     doc.grid(("#", "description", "HS code", "quantity", "weight kg", "value"),
-             [(i, item["description"], item["hs_code"], f"{item['quantity']} {item['unit']}",
-               item.get("weight_kg"), money(item["value"], item["currency"]))
-              for i, item in enumerate(seizure["items"])], (8, 80, 20, 26, 20, 32), right=(4, 5))
+             [(i, item["description"], item["hs_code"], f"{number(item['quantity'])} {item['unit']}",
+               number(item.get("weight_kg")), money(item["value"], item["currency"]))
+              for i, item in enumerate(seizure["items"], start=1)], (8, 80, 20, 26, 20, 32), right=(4, 5))
 
     doc.heading("Evidence bags and chain of custody")
     if not seizure["bags"]:
         doc.paragraph("No bags were recorded.")
     for bag in seizure["bags"]:
         doc.subheading(f"{bag['bag_id']}: {bag['description']} (items "
-                       f"{', '.join(str(i) for i in bag['items'])}), now {bag['state']}")
-        doc.paragraph(f"Bagged {bag['created_at']} by {bag['created_by']}; event {bag['event_id']}")
+                       f"{', '.join(str(i + 1) for i in bag['items'])}), now {bag['state']}")
+        doc.paragraph(f"Bagged {doc.when(bag['created_at'])} by {bag['created_by']}; event {bag['event_id']}")
         if bag["custody"]:
-            doc.grid(("time (UTC)", "action", "by", "to / location", "seal", "confirmed", "event hash"),
-                     [(step["at"], step["action"], step["by"],
+            doc.grid(("time", "action", "by", "to / location", "seal", "confirmed", "event hash"),
+                     [(doc.when(step["at"]), step["action"], step["by"],
                        " / ".join(x for x in (step["to"], step["location"]) if x) or None, step["seal_number"],
                        step["confirmation"], step["hash"][:16] + "...") for step in bag["custody"]],
                      (41, 20, 18, 36, 18, 18, 35), mono=(6,))
-    photos_section(doc, inspection)
+    photos_section(doc, inspection, photo_path)
     evidence_sections(doc, events, chain, "this inspection and seizure")
     return doc.to_bytes()

@@ -9,14 +9,19 @@ rather than fail.
 
 from __future__ import annotations
 
+import io
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import XPos, YPos
+from PIL import Image, UnidentifiedImageError
+
+from common.clock import parse_iso, zone
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -28,6 +33,13 @@ _ASCII_FOR = {"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201
               "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "i"}
 
 GREY = (110, 110, 110)
+
+#: where a stored photo's file is, by its SHA-256 (None: not on this box)
+PhotoPath = Callable[[str], Path | None]
+
+#: the longest side of a photo as printed: enough to recognise it, small enough that a
+#: report with dozens of 10 MB photos stays a file one can mail
+THUMBNAIL_PX = 360
 
 def latin1(text: str) -> str:
     """``text`` as the core fonts can print it: accents kept where Latin-1 has
@@ -43,23 +55,35 @@ def latin1(text: str) -> str:
     return "".join(out)
 
 class Document(FPDF):
-    """A4, the title and lane on every page, page numbers and time below."""
+    """A4, the title and lane on every page, page numbers and time below.
+
+    Times are printed in the lane's zone (``lane["timezone"]``), to the second, with the
+    zone's abbreviation: a reader compares them with the clock on the wall, not with UTC.
+    The evidence table alone keeps each event's stored UTC time as it was hashed."""
 
     def __init__(self, title: str, lane: dict[str, Any], generated_at: str, font_dir: Path | None = FONT_DIR) -> None:
         super().__init__(format="A4")
-        self.doc_title, self.generated_at = title, generated_at
+        self.zone = zone(lane.get("timezone") or "UTC")
+        self.doc_title, self.generated_at = title, self.when(generated_at)
         self.unicode = font_dir is not None and all((font_dir / file).is_file() for _, _, file in _UNICODE_FONTS)
         if self.unicode:
             for family, style, file in _UNICODE_FONTS:
                 self.add_font(family, style, str(font_dir / file))
         self.sans, self.mono = ("DejaVu", "DejaVuMono") if self.unicode else ("Helvetica", "Courier")
-        self.lane_line = self.t(f"Lane {lane['id']} - {lane['name']}")
+        self.lane_line = self.t(f"Lane {lane['id']} - {lane['name']}. Times are local ({self.zone.key}).")
         self.set_title(self.t(title))
         self.set_creator("lanebox")
         self.set_creation_date(datetime.fromisoformat(generated_at))
         self.set_auto_page_break(True, margin=18)
         self.set_margins(12, 12, 12)
         self.add_page()
+
+    def when(self, iso: str | None) -> str | None:
+        """A stored UTC time as local time to the second with the zone (``2026-11-29 20:40:05 CET``)."""
+        if not iso:
+            return None
+        moment = parse_iso(iso).astimezone(self.zone)
+        return f"{moment:%Y-%m-%d %H:%M:%S} {moment.tzname()}"
 
     def t(self, value: Any) -> str:
         """Any value as printable text ("-" for nothing)."""
@@ -134,7 +158,7 @@ class Document(FPDF):
         mono = FontFace(family=self.mono, size_pt=7)
         with self.table(col_widths=(14, 52, 62, 58), line_height=4, text_align="LEFT", padding=(0.6, 1),
                         headings_style=FontFace(emphasis="B", fill_color=(232, 232, 232))) as table:
-            table.row([self.t(h) for h in ("seq", "type", "time (UTC)", "actor")])
+            table.row([self.t(h) for h in ("seq", "type", "time (UTC, as hashed)", "actor")])
             for event in events:
                 table.row([self.t(event["seq"]), self.t(event["type"]), self.t(event["ts"]), self.t(event["actor"])])
                 table.row().cell(self.t(f"id {event['id']}   hash {event['hash']}"), colspan=4, style=mono)
@@ -161,8 +185,66 @@ class Document(FPDF):
         self.paragraph("Each event's hash covers its content and the hash of the event before it; "
                        "`lanebox verify` recomputes them from the lane's store.")
 
+    def photo_grid(self, rows: Sequence[tuple[str, str, str]], photo_path: PhotoPath) -> None:
+        """Each photo as a thumbnail beside its SHA-256 and what it shows, so the paper
+        says which picture each hash names; a photo missing here, or one that cannot be
+        drawn, is said so in its place rather than dropped."""
+        self.set_font(self.sans, "", 7.5)
+        mono_face = FontFace(family=self.mono, size_pt=7)
+        with self.table(col_widths=(30, 100, 56), line_height=4, text_align="LEFT", padding=(0.8, 1),
+                        v_align="TOP", headings_style=FontFace(emphasis="B", fill_color=(232, 232, 232))) as table:
+            table.row([self.t(h) for h in ("photo", "SHA-256", "attached to")])
+            for sha256, what, attached in rows:
+                row = table.row()
+                path = photo_path(sha256)
+                image = thumbnail(path) if path is not None else None
+                if image is not None:
+                    row.cell(img=image, img_fill_width=True)
+                else:
+                    row.cell(self.t("not on this lane" if path is None else "cannot be drawn"))
+                row.cell(self.t(sha256), style=mono_face)
+                row.cell(self.t(f"{what}, {attached}"))
+        self.set_font(self.sans, "", 9)
+        self.ln(1)
+
     def to_bytes(self) -> bytes:
         return bytes(self.output())
 
+
+def local_day(iso: str, lane: dict[str, Any]) -> str:
+    """The lane's local date of a stored time, as a title names it (``29 Nov 2026``)."""
+    return f"{parse_iso(iso).astimezone(zone(lane.get('timezone') or 'UTC')):%d %b %Y}".lstrip("0")
+
+
+def thumbnail(path: Path) -> io.BytesIO | None:
+    """The photo shrunk to :data:`THUMBNAIL_PX` as a JPEG, or None if it is not a picture
+    Pillow can draw (its bytes were checked only by their first bytes when uploaded)."""
+    try:
+        with Image.open(path) as image:
+            image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "JPEG", quality=80)
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        return None
+    out.seek(0)
+    return out
+
+
+def number(value: Any) -> str | None:
+    """A quantity with its thousands grouped (``12,480.5``), as people read amounts; None stays None."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    text = f"{amount:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def money(value: Any, currency: str) -> str:
-    return f"{value} {currency}"
+    """An amount in its currency, thousands grouped and to the cent (``12,480.50 EUR``)."""
+    try:
+        return f"{Decimal(str(value)):,.2f} {currency}"
+    except InvalidOperation:
+        return f"{value} {currency}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from edge.reports.document import FONT_DIR, Document, money
+from edge.reports.document import FONT_DIR, Document, money, number
 
 
 def duty_receipt(*, lane: dict[str, Any], event: dict[str, Any], inspection: dict[str, Any] | None,
@@ -13,7 +13,7 @@ def duty_receipt(*, lane: dict[str, Any], event: dict[str, Any], inspection: dic
     """A receipt for one duty assessment, every line as it was computed."""
     b = event["payload"]["assessment"]
     doc = Document("Duty assessment", lane, generated_at, font_dir)
-    doc.fields([("Assessment", event["id"]), ("Assessed", f"{event['ts']} by {event['actor']}"),
+    doc.fields([("Assessment", event["id"]), ("Assessed", f"{doc.when(event['ts'])} by {event['actor']}"),
                 ("Inspection", event["payload"]["inspection_id"]),
                 ("Plate", inspection and inspection["plate"]),
                 ("Declaration", inspection and inspection["declaration_ref"]),
@@ -23,7 +23,7 @@ def duty_receipt(*, lane: dict[str, Any], event: dict[str, Any], inspection: dic
     local = b["local_currency"]
     doc.grid(("line", "amount"), [
         (f"Customs value ({b['basis']})", money(b["customs_value"], b["currency"])),
-        (f"Exchange rate {b['currency']} to {local}", b["exchange_rate"]),
+        (f"Exchange rate {b['currency']} to {local}", number(b["exchange_rate"])),
         (f"Customs value in {local}", money(b["customs_value_local"], local)),
         (f"Duty at {b['duty_rate'] * 100:g} %", money(b["duty"], local)),
         ("VAT base (customs value + duty)", money(b["vat_base"], local)),

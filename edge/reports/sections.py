@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from edge.reports.document import Document, money
+from edge.reports.document import Document, PhotoPath, money, number
 
 #: how a reading taken from a device out of calibration is marked wherever it is shown
 CALIBRATION_DUE_MARK = "CALIBRATION DUE when read"
@@ -32,14 +32,14 @@ def _risk_text(risk: dict[str, Any]) -> str:
     reasons = "; ".join(risk["reasons"])
     return f"{risk['score']} ({risk['level']})" + (f": {reasons}" if reasons else "")
 
-def inspection_fields(inspection: dict[str, Any]) -> list[tuple[str, Any]]:
+def inspection_fields(doc: Document, inspection: dict[str, Any]) -> list[tuple[str, Any]]:
     """Who inspected which vehicle when, how it ended and how risky it was judged."""
     return [
         ("Inspection", inspection["id"]), ("Plate", inspection["plate"]),
         ("Containers", ", ".join(inspection["containers"]) or None),
         ("Declaration", inspection["declaration_ref"]), ("Type", inspection["inspection_type"]),
-        ("Started", f"{inspection['started_at']} by {inspection['started_by']}"),
-        ("Closed", inspection["closed_at"] and f"{inspection['closed_at']} by {inspection['closed_by']}"),
+        ("Started", f"{doc.when(inspection['started_at'])} by {inspection['started_by']}"),
+        ("Closed", inspection["closed_at"] and f"{doc.when(inspection['closed_at'])} by {inspection['closed_by']}"),
         ("Outcome", _outcome_text(inspection)),
         ("Risk", _risk_text(inspection["risk"])),
         ("Reference data", inspection["reference_version"]),
@@ -51,7 +51,7 @@ def inspection_section(doc: Document, inspection: dict[str, Any] | None) -> None
     if inspection is None:
         doc.paragraph("The inspection's events are not in this lane's store.")
         return
-    doc.fields(inspection_fields(inspection))
+    doc.fields(inspection_fields(doc, inspection))
     what_the_lane_found(doc, inspection)
 
 def what_the_lane_found(doc: Document, inspection: dict[str, Any]) -> None:
@@ -83,14 +83,14 @@ def _document_section(doc: Document, entry: dict[str, Any] | None) -> None:
         ("Expires", f"{mrz.get('expiry_date') or '-'}" + (", EXPIRED when read" if assessment.get("expired") else "")),
         ("Check digits", "valid" if mrz.get("valid") else "INVALID" + (f": {', '.join(failed)}" if failed else "")),
         ("Watchlist", "; ".join(f"{h['severity']}: {h['reason']}" for h in hits) if hits else "no hit"),
-        ("Read", (f"{entry['reading_ts']} on {entry['device_id']} ({_calibration_mark(entry)}), "
-                  f"attached {entry['at']} by {entry['by']}")),
+        ("Read", (f"{doc.when(entry['reading_ts'])} on {entry['device_id']} ({_calibration_mark(entry)}), "
+                  f"attached {doc.when(entry['at'])} by {entry['by']}")),
     ])
 
 def _reading_text(kind: str, data: dict[str, Any]) -> str:
     """One attached reading in words, as the officer saw it on the tile."""
     if kind == "scale":
-        return f"{data.get('weight')} {data.get('unit')}" + (" stable" if data.get("stable") else " moving")
+        return f"{number(data.get('weight'))} {data.get('unit')}" + (" stable" if data.get("stable") else " moving")
     if kind == "trace":
         found = ", ".join(f"{s['name']} ({s['amplitude']})" for s in data.get("substances", []))
         return f"{data.get('result')}" + (f": {found}" if found else "") + f", sample {data.get('sample_id') or '-'}"
@@ -109,8 +109,8 @@ def _readings_section(doc: Document, inspection: dict[str, Any]) -> None:
         doc.paragraph("No device readings were attached.")
         return
     entries.sort(key=lambda entry: entry[1]["at"])
-    doc.grid(("attached (UTC)", "by", "device", "reading", "read at (UTC)", "calibration"),
-             [(e["at"], e["by"], e["device_id"], _reading_text(kind, e["data"]), e["reading_ts"],
+    doc.grid(("attached", "by", "device", "reading", "read at", "calibration"),
+             [(doc.when(e["at"]), e["by"], e["device_id"], _reading_text(kind, e["data"]), doc.when(e["reading_ts"]),
                _calibration_mark(e)) for kind, e in entries],
              (39, 14, 18, 34, 39, 42))  # wide enough for a timestamp, and the mark, on one line
     if any(e["calibration_due"] for _, e in entries):
@@ -134,10 +134,11 @@ def weights_section(doc: Document, weights: Sequence[dict[str, Any]]) -> None:
     for entry in weights:
         a = entry.get("assessment") or {}
         pct, tolerance = a.get("difference_pct"), a.get("tolerance_pct")
-        rows.append((entry["at"], entry["device_id"], a.get("measured_kg"), a.get("declared_kg"),
+        rows.append((doc.when(entry["at"]), entry["device_id"], number(a.get("measured_kg")),
+                     number(a.get("declared_kg")),
                      None if pct is None else f"{pct:+g} %", None if tolerance is None else f"{tolerance:g} %",
                      _weight_verdict(a)))
-    doc.grid(("attached (UTC)", "device", "weighed kg", "declared kg", "difference", "tolerance", "result"),
+    doc.grid(("attached", "device", "weighed kg", "declared kg", "difference", "tolerance", "result"),
              rows, (40, 18, 22, 22, 22, 18, 44), right=(2, 3, 4, 5))
 
 def findings_section(doc: Document, findings: Sequence[dict[str, Any]]) -> None:
@@ -148,18 +149,19 @@ def findings_section(doc: Document, findings: Sequence[dict[str, Any]]) -> None:
         return
     for finding in findings:
         photos = len(finding["photos"])
-        doc.subheading(f"{finding['category']}: {finding['at']} by {finding['by']}"
+        doc.subheading(f"{finding['category']}: {doc.when(finding['at'])} by {finding['by']}"
                        + (f", {photos} photo{'s' if photos != 1 else ''}" if photos else ""))
         doc.paragraph(finding["note"])
 
-def photos_section(doc: Document, inspection: dict[str, Any] | None) -> None:
-    rows = [(photo, finding["category"], f"{finding['at']} {finding['by']}")
+def photos_section(doc: Document, inspection: dict[str, Any] | None, photo_path: PhotoPath) -> None:
+    """Every finding's photo, printed small beside the SHA-256 that names its file."""
+    rows = [(photo, f"finding: {finding['category']}", f"{doc.when(finding['at'])} by {finding['by']}")
             for finding in (inspection or {}).get("findings", []) for photo in finding["photos"]]
     doc.heading("Photos (named by their SHA-256)")
     if not rows:
         doc.paragraph("No photos were attached to findings.")
         return
-    doc.grid(("SHA-256", "finding", "attached"), rows, (100, 26, 60), mono=(0,))
+    doc.photo_grid(rows, photo_path)
 
 def checklist_section(doc: Document, checklist: dict[str, Any]) -> None:
     """Every item of the checklist, ticked or not, by whom and when; notes follow as
@@ -169,9 +171,9 @@ def checklist_section(doc: Document, checklist: dict[str, Any]) -> None:
         doc.paragraph("No checklist for this inspection type.")
         return
     done = checklist["done"]
-    doc.grid(("item", "done", "by", "when (UTC)"),
+    doc.grid(("item", "done", "by", "when"),
              [(item, "yes" if done.get(item, {}).get("checked") else "NO", done.get(item, {}).get("by"),
-               done.get(item, {}).get("at")) for item in checklist["items"]], (110, 12, 22, 42))
+               doc.when(done.get(item, {}).get("at"))) for item in checklist["items"]], (110, 12, 22, 42))
     for item in checklist["items"]:
         if done.get(item, {}).get("note"):
             doc.paragraph(f"Note on \"{item}\" ({done[item]['by']}): {done[item]['note']}")
@@ -182,8 +184,8 @@ def duty_section(doc: Document, duty: Sequence[dict[str, Any]]) -> None:
     if not duty:
         doc.paragraph("No duty was assessed.")
         return
-    doc.grid(("assessed (UTC)", "by", "HS code", "customs value", "duty", "VAT", "total"),
-             [(d["at"], d["by"], d["hs_code"], *(money(d[k], d["local_currency"])
+    doc.grid(("assessed", "by", "HS code", "customs value", "duty", "VAT", "total"),
+             [(doc.when(d["at"]), d["by"], d["hs_code"], *(money(d[k], d["local_currency"])
                                                  for k in ("customs_value_local", "duty", "vat", "total")))
               for d in duty], (40, 16, 20, 30, 26, 26, 28), right=(3, 4, 5, 6))
 
@@ -201,7 +203,8 @@ def seizures_section(doc: Document, seizure_ids: Sequence[str], seizures: Sequen
             doc.subheading(f"Seizure {seizure_id}: its events are not in this lane's store.")
             continue
         doc.subheading(f"Seizure {seizure_id}: {len(seizure['items'])} item(s), recorded "
-                       f"{seizure['created_at']} by {seizure['created_by']}; legal basis {seizure['legal_basis']}")
+                       f"{doc.when(seizure['created_at'])} by {seizure['created_by']}; "
+                       f"legal basis {seizure['legal_basis']}")
         if seizure["bags"]:
             doc.grid(("bag", "what", "state"), [(b["bag_id"], b["description"], b["state"]) for b in seizure["bags"]],
                      (30, 126, 30), mono=(0,))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from edge.calibration.status import describe
-from edge.reports.document import FONT_DIR, Document
+from edge.reports.document import FONT_DIR, Document, number
 
 
 def _standing(entry: dict[str, Any]) -> str:
@@ -28,8 +28,8 @@ def weighing_ticket(*, lane: dict[str, Any], view: dict[str, Any], events: list[
                                 f"Min {scale['min']} {unit} (calibration record {scale['calibration_id']})")])
     if result:
         doc.heading("Result")
-        doc.grid(("", f"weight ({unit})"), [("Gross", result["gross"]), ("Tare", result["tare"]),
-                                            ("Net", result["net"])], (60, 40), right=(1,))
+        doc.grid(("", f"weight ({unit})"), [("Gross", number(result["gross"])), ("Tare", number(result["tare"])),
+                                            ("Net", number(result["net"]))], (60, 40), right=(1,))
     if view["calibration_due"]:
         doc.paragraph("CALIBRATION DUE: the weighbridge's calibration was overdue or had failed at a pass "
                       "of this ticket.")
@@ -37,8 +37,8 @@ def weighing_ticket(*, lane: dict[str, Any], view: dict[str, Any], events: list[
     passes = [(f"pass {n}", p) for n, p in enumerate(view["passes"], 1)]
     if view["stored_tare"]:
         passes.append(("stored tare", view["stored_tare"]))
-    doc.grid(("", f"weight ({unit})", "weighed at (UTC)", "by", "device", "calibration standing", "scale's line"),
-             [(name, p["weight"], p["at"], p["by"], p["device_id"], _standing(p), p["raw"].strip())
+    doc.grid(("", f"weight ({unit})", "weighed at", "by", "device", "calibration standing", "scale's line"),
+             [(name, number(p["weight"]), doc.when(p["at"]), p["by"], p["device_id"], _standing(p), p["raw"].strip())
               for name, p in passes], (18, 20, 41, 14, 18, 42, 33), mono=(6,), right=(1,))
     assessment = view.get("assessment")
     if assessment:

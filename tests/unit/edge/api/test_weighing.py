@@ -85,7 +85,7 @@ def test_two_passes_make_gross_tare_and_net_with_the_standing_at_each(bench: Ben
     pdf = bench.call("GET", f"/weighings/{transaction['id']}/ticket.pdf", user="olga")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = pdf_text(pdf.data)
-    for expected in ("Weighbridge ticket", "EK48213", "Gross", "38460", "Tare", "14220", "Net", "24240",
+    for expected in ("Weighbridge ticket", "EK48213", "Gross", "38,460", "Tare", "14,220", "Net", "24,240",
                      "e = 20 kg", "Min 400 kg", done["passes"][0]["hash"], done["passes"][1]["hash"]):
         assert expected in text, expected
 
@@ -142,7 +142,7 @@ def test_a_stored_tare_makes_one_pass_enough(bench: Bench) -> None:
     assert transaction["result"] == {"gross": "31060", "tare": "12840", "net": "18220", "unit": "kg"}
     assert transaction["stored_tare"]["event_id"] == stored.get_json()["event"]["id"]
     text = pdf_text(bench.call("GET", f"/weighings/{transaction['id']}/ticket.pdf", user="olga").data)
-    assert "stored tare" in text and "12840" in text and "18220" in text
+    assert "stored tare" in text and "12,840" in text and "18,220" in text
 
 
 def test_a_pass_on_a_scale_out_of_calibration_is_marked_on_the_ticket(bench: Bench) -> None:

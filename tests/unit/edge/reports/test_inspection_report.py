@@ -59,6 +59,12 @@ def report_of(call: Any, inspection_id: str, user: str) -> list[str]:
     return pdf_strings(response.data)
 
 
+def grouped(amount: str) -> str:
+    """An amount as a person writes it: thousands grouped, to the cent (8400 -> 8,400.00 GBP)."""
+    pounds, _, pence = f"{float(amount):.2f}".partition(".")
+    return f"{int(pounds):,}.{pence} GBP"
+
+
 def section(shown: list[str], heading: str, next_heading: str) -> list[str]:
     return shown[shown.index(heading) + 1:shown.index(next_heading)]
 
@@ -102,24 +108,24 @@ def test_a_released_inspection_marks_the_weight_read_while_the_scale_was_due(ben
 
     shown = report_of(bench.call, inspection_id, user="vic")
     text = "\n".join(shown)
-    assert f"Inspection report {inspection_id}" in shown and "EK48213" in shown and "CSQU3054383" in shown
+    assert shown[0].startswith("Inspection of EK48213, ") and inspection_id in shown and "CSQU3054383" in shown
     assert "release (reason: load and papers match the declaration)" in shown
     assert "Officers" in shown and "olga" in shown
     rows = reading_rows(shown, ("scale-1", "trace-1"))
-    assert "22640.0 kg stable" in rows["scale-1"] and DUE in rows["scale-1"]
+    assert "22,640 kg stable" in rows["scale-1"] and DUE in rows["scale-1"]
     assert "in calibration" not in rows["scale-1"]
     assert f"clear, sample {sample}" in rows["trace-1"] and "in calibration" in rows["trace-1"]
     assert DUE not in rows["trace-1"]
     assert "the device's calibration was overdue or had failed" in text
     weights = section(shown, "Weights against the declaration", "Findings")
-    assert ["22640.0", "22400", "+1.07 %", "5 %", "within tolerance"] == weights[weights.index("scale-1") + 1:][:5]
+    assert ["22,640", "22,400", "+1.07 %", "5 %", "within tolerance"] == weights[weights.index("scale-1") + 1:][:5]
     assert "Cartons of frozen cod as declared" in text and photo_sha in text
     checklist = section(shown, "Checklist", "Duty assessed")
     item = checklist.index("Cab and sleeping area searched")
     assert checklist[item + 1:item + 3] == ["yes", "olga"]
     assert checklist.count("NO") == 5  # the other items of the standard checklist were not ticked
     assert 'Note on "Cab and sleeping area searched" (olga): nothing behind the bunk' in text
-    assert "030471" in shown and f"{duty['total']} GBP" in shown and f"{duty['duty']} GBP" in shown
+    assert "030471" in shown and grouped(duty["total"]) in shown and grouped(duty["duty"]) in shown
     assert "Nothing was seized." in shown and "No travel document was read." in shown
     assert_evidence(text, bench.server.store.record_events([inspection_id]))
 

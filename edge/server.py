@@ -27,6 +27,7 @@ from edge.api import (
     attachments,
     badge_session,
     calibration,
+    cameras,
     devices,
     duty,
     events,
@@ -42,6 +43,7 @@ from edge.api import (
 )
 from edge.calibration.desk import CalibrationDesk
 from edge.calibration.watch import CalibrationWatch
+from edge.cameras.service import CameraService
 from edge.config import LaneConfig
 from edge.devices.manager import DeviceManager
 from edge.devices.setup import apply_stored_changes, apply_stored_locks
@@ -63,7 +65,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1 << 20
 BLUEPRINTS = (session_api.bp, badge_session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp,
               reference.bp, inspections.bp, photos.bp, seizures.bp, duty.bp, technician.bp, calibration.bp,
-              sync_status.bp, weighing.bp, openapi.bp, monitoring.bp, web_bp)
+              sync_status.bp, weighing.bp, cameras.bp, openapi.bp, monitoring.bp, web_bp)
 
 
 class LaneServer:
@@ -99,6 +101,8 @@ class LaneServer:
         self.badges = BadgeRelay(self.socketio, self.users.enabled_usernames)
         self.messages.subscribe(self.live.publish, readings_only(self.badges.offer),
                                 readings_only(self.calibrations.offer))
+        self.cameras = CameraService(config.cameras, self.store, self.photos, publish=self.messages.publish,
+                                     mqtt=config.mqtt)
         self.hub_link = self._link_to_hub()
         self.metrics_registry = CollectorRegistry(auto_describe=False)
         for collector in (LaneCollector(self), *(self.hub_link.collectors() if self.hub_link else ())):
@@ -129,6 +133,7 @@ class LaneServer:
         self.calibration_watch.start()
         self.sockets.start()
         self.devices.start()
+        self.cameras.start()
         if self.hub_link is not None:
             self.hub_link.start()
 
@@ -136,6 +141,7 @@ class LaneServer:
         self.sockets.stop()
         self.calibration_watch.stop()
         self.devices.stop()
+        self.cameras.stop()
         if self.hub_link is not None:
             self.hub_link.stop()
         self.users.stop()

@@ -50,6 +50,9 @@ def _operation(spec: RouteSpec, path: str) -> dict[str, Any]:
         op["parameters"] = params
     if spec.body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": spec.body}}}
+    elif spec.content:
+        op["requestBody"] = {"required": True, "content": {media: {"schema": schema}
+                                                           for media, schema in spec.content.items()}}
     if spec.token is not None:
         op["security"] = [{spec.token.name: []}]
         op["responses"]["401"] = {"description": f"missing or wrong {spec.token.name}", **error_ref}

@@ -67,6 +67,7 @@ class RouteSpec:
     token: TokenScheme | None = None       # set: this credential instead of a session
     responses: dict[int, str] = field(default_factory=dict)  # other answers: status → when
     max_body: int | None = None            # set: this route's body limit instead of the app's
+    content: dict[str, dict[str, Any]] = field(default_factory=dict)  # raw bodies the view reads: type → schema
 
 
 def make_api_app(import_name: str, server: Any, blueprints: Iterable[Blueprint],
@@ -144,8 +145,8 @@ def query_int(name: str, default: int, minimum: int = 0, maximum: int = 10**12) 
 def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, roles: tuple[str, ...] | None = None,
              body: dict[str, Any] | None = None, query: dict[str, dict[str, Any]] | None = None,
              status: int = 200, token: TokenScheme | None = None,
-             responses: dict[int, str] | None = None,
-             max_body: int | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+             responses: dict[int, str] | None = None, max_body: int | None = None,
+             content: dict[str, dict[str, Any]] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``view`` on ``bp`` with auth, body validation and an OpenAPI spec.
 
     The caller is checked first, before a byte of the body is read: by
@@ -155,12 +156,14 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, roles: tupl
     given), e.g. a 409 or a 304. ``max_body`` raises (or lowers) the app's
     body limit for this route alone, such as a sync batch; a public route
     takes at most :data:`PUBLIC_MAX_BODY` whatever the app's limit.
+    ``content`` documents a body the view reads and checks itself, by media
+    type (a camera's XML or multipart push), where ``body`` cannot say it.
     """
     if token is not None and roles is not None:
         raise ValueError(f"{method} {rule}: a route takes a session with roles or a token, not both")
     spec = RouteSpec(rule=rule, method=method, summary=summary, roles=roles, body=body,
                      query=query or {}, tag=bp.name, status=status, token=token,
-                     responses=responses or {}, max_body=max_body)
+                     responses=responses or {}, max_body=max_body, content=content or {})
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass
 
 from common.web import strict_json
@@ -24,6 +25,14 @@ class Push:
     media_type: str            # "application/json", "application/xml", "multipart/form-data" ...
     body: bytes = b""          # the whole body (empty for multipart: see parts)
     parts: tuple[Part, ...] = ()
+
+    def fingerprint(self) -> str:
+        """A hash of everything the push carried: the same push resent has the same one."""
+        digest = hashlib.sha256(self.body)
+        for part in self.parts:
+            for field in (part.name.encode(), part.content_type.encode(), part.data):
+                digest.update(len(field).to_bytes(8, "big") + field)
+        return digest.hexdigest()
 
     def part(self, *names: str) -> Part | None:
         """The first part with one of ``names`` (in the order given)."""

@@ -9,8 +9,9 @@ and an ``upload`` file (the JPEG). The JSON is ``{"hook": {...}, "data":
 the highest ``score`` (0..1, kept as is: the OCR's confidence; ``dscore``
 is the detector's and is not used), its ``plate`` (lower case in their
 output; upper-cased here) and ``data.timestamp`` (ISO 8601, UTC).
-Other fields are read past, not refused: the vendor adds fields between
-versions. A push with no result (Snapshot posts one per image, plate or
+Fields inside ``hook`` and ``data`` other than these are read past, not
+refused (the vendor adds fields between versions); at the top level there
+is nothing but ``hook`` and ``data``. A push with no result (Snapshot posts one per image, plate or
 not) is answered and not stored.
 
 Sources: guides.platerecognizer.com/docs/snapshot/results ("Webhooks for
@@ -28,6 +29,11 @@ from edge.cameras.reads import CameraRead, NotARead, ReadRefused, claimed_time, 
 
 NAME = "platerecognizer"
 MEDIA_TYPES = ("application/json", "multipart/form-data")
+ENVELOPE: dict[str, Any] = {
+    "hook": {"type": "object", "description": "Plate Recognizer: the webhook's target, id and event"},
+    "data": {"type": "object", "description": "Plate Recognizer: timestamp, camera_id and results [{plate, "
+                                              "score 0..1, ...}]"},
+}
 
 
 def parse(push: Push) -> CameraRead:
@@ -38,6 +44,9 @@ def parse(push: Push) -> CameraRead:
         body, image = json_object(json_part.data), image_part(push.part("upload"))
     else:
         body, image = json_object(push.body), None
+    unknown = sorted(set(body) - set(ENVELOPE))
+    if unknown:
+        raise ReadRefused(f"a Plate Recognizer webhook has only hook and data, not {unknown[0][:40]!r}")
     data = body.get("data")
     if not isinstance(data, dict):
         raise ReadRefused("the webhook has no data object")

@@ -25,6 +25,8 @@ from edge.vehicles.settings import VehicleSettings, parse_vehicle_settings
 from sync.identity import parse_key
 
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+#: what a scale is for: a weighbridge weighs vehicles, a bench scale seized goods and bags
+SCALE_USES = ("weighbridge", "bench")
 SERIAL_KEYS = ("baudrate", "bytesize", "parity", "stopbits", "xonxoff", "rtscts")
 
 
@@ -38,6 +40,8 @@ class DeviceConfig:
     calibration_interval_days: int | None = None
     frame: FrameSpec | None = None  # the ``stream`` driver's frame (docs/protocols.md section 8)
     registers: RegisterMap | None = None  # the ``modbus`` driver's register map (section 9)
+    #: what a scale weighs: vehicles (``weighbridge``) or seized goods and evidence bags (``bench``)
+    use: str | None = None
 
 
 @dataclass(frozen=True)
@@ -227,9 +231,14 @@ def parse_device(source: str, where: str, raw: Any, ports: PortPolicy | None) ->
         raise section.fail("calibration_interval_days", "must be at least 1")
     frame = parse_driver_settings(section, driver, "frame")
     registers = parse_driver_settings(section, driver, "registers")
+    use = section.get("use", str, SCALE_USES[0] if kind == "scale" else None)
+    if kind != "scale" and use is not None:
+        raise section.fail("use", "only a scale has a use (weighbridge or bench)")
+    if kind == "scale" and use not in SCALE_USES:
+        raise section.fail("use", f"{use!r} is not one of {', '.join(SCALE_USES)}")
     section.done()
     return DeviceConfig(id=device_id, kind=kind, driver=driver, port=port, serial=settings,
-                        calibration_interval_days=interval, frame=frame, registers=registers)
+                        calibration_interval_days=interval, frame=frame, registers=registers, use=use)
 
 
 #: settings table → (the driver that needs it, what it describes, its parser, its error)

@@ -276,4 +276,6 @@ def device_table(device: DeviceConfig) -> dict[str, Any]:
         table["frame"] = device.frame.as_table()
     if device.registers is not None:
         table["registers"] = device.registers.as_table()
+    if device.use is not None:
+        table["use"] = device.use
     return table

@@ -17,12 +17,11 @@ gives a ``reason``, which the event keeps under ``overrides``.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from flask import Blueprint
 
-from common.clock import parse_iso, utc_now
+from common.clock import utc_now
 from common.roles import DEVICE_OPERATORS, RECORD_WRITERS, TECHNICIANS
 from common.web.errors import ApiError, conflict
 from common.web.routing import current_session, endpoint, lane_server, obj
@@ -30,6 +29,7 @@ from edge.api import records
 from edge.api.calibration import recorded_or_404
 from edge.api.devices import device_or_404
 from edge.api.inspections import open_inspection
+from edge.api.reading_evidence import reading_evidence
 from edge.api.records import UUID
 from edge.api.seizures import seizure_or_404
 from edge.devices.manager import DeviceState
@@ -55,42 +55,6 @@ ATTACHMENT = obj({
                               "this vehicle's: it is then attached and the reason kept"},
 }, required=("id", "device_id", "record_type", "record_id"))
 
-#: a reading older than this is refused: it no longer shows what is on the lane
-MAX_AGE_S = 30.0
-
-
-def reading_evidence(state: DeviceState, seen_seq: int | None) -> dict[str, Any]:
-    """The reading (the one the officer saw, when its seq is given), its raw
-    frame and the device's standing, frozen now."""
-    found = state.reading(seen_seq)
-    if found is None:
-        if seen_seq is None:
-            raise conflict(f"{state.config.id} has sent no reading yet", "no_reading")
-        raise conflict(f"reading {seen_seq} of {state.config.id} is no longer held; attach the current one",
-                       "reading_changed")
-    reading, raw = found
-    age = time.time() - parse_iso(reading["ts"]).timestamp()
-    if age > MAX_AGE_S:
-        raise conflict(f"the reading of {state.config.id} is {age:.0f} s old", "stale_reading")
-    data = reading["data"]
-    if state.config.kind == "scale":
-        if not data.get("stable") or data.get("status") != "ok":
-            raise conflict("the weight is not stable yet; wait for the stable mark", "not_stable")
-        if state.latest is not None and state.latest["data"] != data:
-            raise conflict("the weight has changed since it was shown; check it and attach again",
-                           "reading_changed")
-    return {
-        "reading": reading,
-        "reading_age_s": round(age, 3),
-        "raw": {"hex": raw.hex(), "text": raw.decode("latin-1")},
-        "device": {"id": state.config.id, "kind": state.config.kind, "driver": state.config.driver,
-                   "port": state.config.port, "identity": dict(state.driver.identity)},
-        "device_state": state.public_state,
-        "calibration": dict(state.calibration),
-        "calibration_due": state.calibration.get("status") in ("due", "failed"),
-    }
-
-
 @endpoint(bp, "/attachments", "POST", roles=DEVICE_OPERATORS, body=ATTACHMENT, status=201,
           responses={404: "no such device, or no such record of that type",
                      409: "the reading or the record does not take this attachment (see the code)"},
@@ -108,6 +72,9 @@ def attach(body: dict[str, Any]) -> Any:
             raise ApiError(423, "device_locked",
                            f"{state.config.id} is locked by a supervisor: {state.locked['reason']}")
         inspection = open_inspection(server.store, record_id) if record_type == "inspection" else None
+        if inspection is not None and state.config.use == "bench":
+            raise conflict(f"{state.config.id} is the bench scale for seized goods, not the weighbridge: "
+                           "weigh the vehicle on the weighbridge", "bench_scale")
         if record_type == "seizure":
             seizure_or_404(server.store, record_id)
         if record_type in ("calibration", "check"):

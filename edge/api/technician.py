@@ -20,7 +20,7 @@ from drivers.base import PARITIES, DeviceError, NotConnected
 from drivers.port_list import list_serial_ports
 from drivers.registry import DRIVERS, KINDS
 from edge.api.devices import device_or_404
-from edge.config import ConfigError, DeviceConfig
+from edge.config import SCALE_USES, ConfigError, DeviceConfig
 from edge.devices.probe import probe
 from edge.devices.setup import ADDED, CHANGED, REMOVED, change_payload, device_from_table
 
@@ -38,6 +38,7 @@ DEVICE_FIELDS: dict[str, Any] = {
     "xonxoff": {"type": "boolean"},
     "rtscts": {"type": "boolean"},
     "calibration_interval_days": {"type": ["integer", "null"], "minimum": 1, "maximum": 3650},
+    "use": {"enum": list(SCALE_USES), "description": "a scale's use: weighing vehicles, or seized goods and bags"},
     # their keys are checked by the config's own rules (edge.config.parse_device), named on a 400
     "frame": {"type": "object", "maxProperties": 32,
               "description": "the stream driver's frame: pattern or template, units, flags (docs/protocols.md)"},

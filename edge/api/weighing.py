@@ -2,7 +2,7 @@
 tare stored for the plate), gross − tare = net, and the ticket.
 
 Each pass is the reading the officer saw on the scale's tile (``reading_seq``),
-taken as attachments take it (:func:`edge.api.attachments.reading_evidence`:
+taken as attachments take it (:func:`edge.api.reading_evidence.reading_evidence`:
 stable, current, unchanged, with its raw line, the device and its calibration
 standing), then checked against the weighbridge's own data from its last
 calibration record (:mod:`edge.weighing.rules`: Min, Max, motion, no tare).
@@ -27,7 +27,7 @@ from common.roles import DEVICE_OPERATORS, RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import endpoint, lane_server, obj
 from edge.api import records
-from edge.api.attachments import reading_evidence
+from edge.api.reading_evidence import reading_evidence
 from edge.api.devices import device_or_404
 from edge.api.inspections import open_inspection
 from edge.api.records import UUID, WRITE_FIELDS

@@ -88,8 +88,8 @@ class DeviceState:
     def status_message(self) -> dict[str, Any]:
         """The ``device_status`` message of docs/contract.md (with the device's ``kind``, so a
         tablet can place a device it has not had a reading from yet)."""
-        return {"device_id": self.config.id, "kind": self.config.kind, "state": self.public_state,
-                "detail": self.public_detail}
+        return {"device_id": self.config.id, "kind": self.config.kind, "use": self.config.use,
+                "state": self.public_state, "detail": self.public_detail}
 
     def describe(self) -> dict[str, Any]:
         """The device as the API lists it."""
@@ -107,6 +107,7 @@ class DeviceState:
             "locked": self.locked,
             "calibration": dict(self.calibration),
             "calibration_interval_days": cfg.calibration_interval_days,
+            "use": cfg.use,
             "frame": cfg.frame.as_table() if cfg.frame is not None else None,
             "registers": cfg.registers.as_table() if cfg.registers is not None else None,
             "commands": callable(getattr(self.driver, "send_command", None)),

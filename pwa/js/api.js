@@ -54,6 +54,34 @@ function setReachable(value) {
   }
 }
 
+/** How often the box is asked whether it is there: often while it is gone (so its
+ *  return is seen soon), now and then while it answers; how long an answer may take. */
+const PROBE_EVERY_MS = { up: 10000, down: 2000 };
+const PROBE_TIMEOUT_MS = 3000;
+let probeTimer = null;
+
+/**
+ * Ask the box whether it is there (/healthz: no token, nothing written), now and
+ * then again on a timer. A box that is down while the Wi-Fi is up is known at
+ * once, not at the next write. Any answer, even a 503 naming a part that is
+ * down, means the box is reachable. Returns whether it answered.
+ */
+export async function probe() {
+  clearTimeout(probeTimer);
+  const controller = new AbortController();
+  const timeout = setTimeout(() => controller.abort(), PROBE_TIMEOUT_MS);
+  try {
+    await fetch('/healthz', { cache: 'no-store', credentials: 'omit', signal: controller.signal });
+    setReachable(true);
+  } catch {
+    setReachable(false);
+  } finally {
+    clearTimeout(timeout);
+    probeTimer = setTimeout(probe, reachable ? PROBE_EVERY_MS.up : PROBE_EVERY_MS.down);
+  }
+  return reachable;
+}
+
 /**
  * One request. `body`: an object (sent as JSON) or a Blob (sent as is with
  * `contentType`). Returns the parsed JSON, or `{status, data}` with

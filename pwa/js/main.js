@@ -64,7 +64,8 @@ async function drawMark() {
   if (held) delivered += Math.max(0, (last.waiting - waiting) - Math.max(0, rejected - last.rejected));
   last = { waiting, rejected };
   const parts = [];
-  if (!online) parts.push(`offline — ${waiting} waiting`);
+  // no network at all, or a network without the box (it is down, or the Wi-Fi is not the lane's)
+  if (!online) parts.push(`${navigator.onLine === false ? 'offline' : 'box unreachable'} — ${waiting} waiting`);
   else if (waiting) parts.push(`sending — ${waiting} waiting`);
   if (rejected) parts.push(`${rejected} not accepted`);
   if (held && online && !waiting) {
@@ -113,7 +114,10 @@ session.setWaitingDescriber(async () => {
 });
 
 outbox.onChange(drawMark);
-api.onReachability(drawMark);
+api.onReachability(() => {
+  drawMark();
+  if (api.isReachable()) outbox.flush(); // the box is back: what waited goes now
+});
 
 async function showLaneName() {
   const lane = await loadLane({ signedIn: session.isSignedIn() });
@@ -147,6 +151,8 @@ window.addEventListener('lanebox:rejected', (event) => {
   toast(`Not accepted by the box: ${event.detail.entry.label} — ${event.detail.entry.error.message}`, { bad: true, ms: 6000 });
 });
 live.subscribe((type) => {
+  // the live link's own heartbeat lost (or found) the box: ask it at once rather than wait for a write
+  if (type === 'link') api.probe();
   if (type === 'unauthorized' && session.isSignedIn()) {
     // the socket refused the token: check it with a request (401 → overlay)
     api.get('/session').catch(() => {});
@@ -172,6 +178,7 @@ async function main() {
     if (session.current()) startScreens(); // expired: the page and its work stay behind the overlay
   }
   drawMark();
+  api.probe();
 }
 
 main();

@@ -25,7 +25,8 @@ function emit(type, payload) {
 }
 
 /** fn(type, payload): type 'reading' (docs/contract.md), 'status'
- *  (device), 'device' (a new one known), 'link' ({up, detail}). */
+ *  (device), 'device' (a new one known), 'link' ({up, detail}),
+ *  'vehicle' (a VEHICLE at the lane changed), 'vehicle_gone' ({id}). */
 export function subscribe(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
@@ -142,6 +143,9 @@ export function connect(token) {
     d.readingAt = Date.now();
     emit('reading', message);
   });
+  // the vehicles waiting at the lane (docs/officer-api.md): screens/vehicles.js keeps them
+  socket.on('vehicle', (message) => emit('vehicle', message));
+  socket.on('vehicle_gone', (message) => emit('vehicle_gone', message));
   socket.on('device_status', (message) => {
     const d = device(message.device_id, message.kind);
     d.state = message.state;

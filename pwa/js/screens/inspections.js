@@ -1,5 +1,6 @@
 // Inspections: the open ones, and starting a new one (plate, containers —
-// scanned or typed and checked as typed — declaration, type).
+// scanned or typed and checked as typed — declaration, type), typed in or
+// filled from a vehicle waiting at the lane (screens/vehicles.js).
 
 import * as api from '../api.js';
 import * as drafts from '../drafts.js';
@@ -13,6 +14,7 @@ import { checkContainer, checkPlate, normalise, pretty } from '../iso6346.js';
 import { add, badge, busy, clearErrors, field, h, replace, setFieldError, setFieldOk, showError } from '../ui.js';
 import * as fmt from '../format.js';
 import { riskPanel } from './inspection.js';
+import { confirmer, dismissAction, readPanel, vehicleFor } from './vehicles.js';
 
 export async function renderList(view) {
   const list = h('ul', { class: 'list inspection-list', id: 'inspection-list' }, h('li', { class: 'muted' }, 'Loading…'));
@@ -75,8 +77,16 @@ export function showContainerCheck(root, name, text, { submitting = false } = {}
   return check;
 }
 
-export async function renderStart(view) {
+export async function renderStart(view, _params = {}, query = new URLSearchParams()) {
   const ref = await loadReference().catch(() => null);
+  const vehicleId = query.get('vehicle');
+  const vehicle = vehicleId ? await vehicleFor(vehicleId) : null;
+  if (vehicleId && !vehicle) {
+    add(view, h('div', { class: 'page-head' }, h('h1', {}, 'Start inspection')),
+      h('p', { class: 'banner banner-warn', id: 'vehicle-gone' }, 'This vehicle is no longer waiting at the lane: another officer started its inspection, or it was dismissed.'),
+      h('div', { class: 'btn-row' }, h('a', { class: 'btn', href: '#/lane' }, 'Back to the lane'), h('a', { class: 'btn btn-primary', href: '#/inspections/new' }, 'Type a vehicle in')));
+    return undefined;
+  }
   const form = h('form', { class: 'card', id: 'start-form', novalidate: true });
   const plate = h('input', { class: 'upper mono', autocapitalize: 'characters', autocomplete: 'off', spellcheck: 'false', maxlength: '20', placeholder: 'e.g. AB12 CDE' });
   const declaration = h('input', { class: 'upper mono', autocapitalize: 'characters', autocomplete: 'off', maxlength: '40', placeholder: 'optional, e.g. GB-DEC-0001' });
@@ -86,6 +96,8 @@ export async function renderStart(view) {
   let containers = [''];
   let lastFocused = null;
   let started = false; // submitted: its draft is done with
+  let panel = null; // from a vehicle at the lane: what was read of it,
+  let confirm = null; // and the readings the officer must confirm
 
   function drawRows() {
     replace(rowsBox, containers.map((value, i) => containerRow(form, i, value, (input) => {
@@ -102,6 +114,7 @@ export async function renderStart(view) {
       input.addEventListener('focus', () => { lastFocused = i; });
       if (containers[i]) showContainerCheck(form, `containers.${i}`, containers[i]);
     });
+    if (confirm) confirm.refresh();
   }
 
   /** A container scanned on the lane reader goes into the field in use. */
@@ -122,6 +135,7 @@ export async function renderStart(view) {
   }
 
   const unsubscribe = live.subscribe((kind, message) => {
+    if (vehicle && message && message.id === vehicle.id && (kind === 'vehicle' || kind === 'vehicle_gone')) takeNewReads(kind, message);
     if (kind !== 'reading' || message.kind !== 'barcode') return;
     const parsed = message.data.parsed;
     if (parsed && parsed.type === 'container') fillFromScan(parsed.text || message.data.text);
@@ -173,8 +187,19 @@ export async function renderStart(view) {
     busy(form.querySelector('button[type=submit]'), () => submit());
   });
 
+  /** What the lane read of this vehicle since the form opened fills what is still empty (never the officer's own entries). */
+  function takeNewReads(kind, message) {
+    if (!panel) return;
+    panel.draw(kind === 'vehicle' && !message.inspection_id ? message : vehicle, kind === 'vehicle_gone' || Boolean(message.inspection_id));
+    if (kind !== 'vehicle') return;
+    if (!plate.value.trim() && message.plate) plate.value = message.plate.text;
+    for (const c of message.containers || []) if (!containers.some((x) => normalise(x) === normalise(c.code))) fillFromScan(c.code);
+    confirm.learn(message);
+  }
+
   async function submit() {
     clearErrors(form);
+    if (confirm && confirm.pending()) return;
     let ok = true;
     const p = checkPlate(plate.value);
     if (p.state !== 'valid') { setFieldError(form, 'plate', p.message); ok = false; }
@@ -193,13 +218,14 @@ export async function renderStart(view) {
     const id = outbox.newId();
     const body = { id, ts: outbox.nowIso(), plate: p.normalised, containers: numbers, inspection_type: type.value };
     if (declaration.value.trim()) body.declaration_ref = declaration.value.trim().toUpperCase();
+    if (vehicle) body.vehicle_id = vehicle.id;
     try {
       const result = await outbox.submit({ path: '/inspections', body, label: `Start inspection of ${p.normalised}`, record: { type: 'inspection', id, kind: 'start' } });
       if (result.sent) {
         await cachePut(`inspection:${id}`, result.data.inspection);
       } else {
         await cachePut(`inspection:${id}`, {
-          id, plate: body.plate, containers: body.containers, declaration_ref: body.declaration_ref || null,
+          id, plate: body.plate, containers: body.containers, declaration_ref: body.declaration_ref || null, vehicle_id: body.vehicle_id || null,
           inspection_type: body.inspection_type, status: 'open', outcome: null, started_at: body.ts,
           started_by: session.username(), local: true, flags: [], findings: [], weights: [], traces: [], document: null,
           checklist: { items: (ref && ref.checklists && ref.checklists[body.inspection_type]) || [], done: {} }, duty: [], seizures: [], events: [],
@@ -215,10 +241,20 @@ export async function renderStart(view) {
 
   // the form as typed is kept on the tablet (a tab change, a reload, an app restart lose nothing)
   const draftMark = h('p', { class: 'draft-mark', id: 'start-draft-mark', role: 'status' });
-  const draft = drafts.keeper('start', () => (!started && (plate.value.trim() || declaration.value.trim() || containers.some((c) => c.trim()))
-    ? { plate: plate.value, declaration: declaration.value, containers: [...containers], type: type.value } : null),
+  const draftName = vehicle ? `start:vehicle:${vehicle.id}` : 'start'; // a vehicle's form beside the one typed in
+  const typed = () => ({ plate: plate.value, declaration: declaration.value, containers: [...containers], type: type.value });
+  let asFilled = null; // a vehicle's form as filled from the lane: nothing of the officer's to keep yet
+  const draft = drafts.keeper(draftName, () => (!started && (plate.value.trim() || declaration.value.trim() || containers.some((c) => c.trim()))
+    && JSON.stringify(typed()) !== asFilled ? typed() : null),
   (kept) => { draftMark.textContent = kept && !started ? `Kept on this tablet ✓ ${fmt.time(new Date().toISOString())}` : ''; });
-  const kept = await drafts.load('start');
+  const kept = await drafts.load(draftName);
+  if (vehicle && !kept) {
+    plate.value = vehicle.plate ? vehicle.plate.text : '';
+    containers = (vehicle.containers || []).length ? vehicle.containers.map((c) => normalise(c.code)) : [''];
+    declaration.value = (vehicle.declaration && vehicle.declaration.ref) || '';
+    asFilled = JSON.stringify(typed());
+    schedulePreview();
+  }
   if (kept) {
     plate.value = kept.plate || '';
     declaration.value = kept.declaration || '';
@@ -232,8 +268,16 @@ export async function renderStart(view) {
   const unguard = guardLeaving(() => (draft.dirty() ? 'The vehicle you began to enter is kept on this tablet as a draft. Leave the start form?' : null));
 
   drawRows();
-  form.querySelector('button[type=submit]').before(draftMark);
-  add(view, h('div', { class: 'page-head' }, h('h1', {}, 'Start inspection')), form, preview);
-  plate.focus();
+  const startButton = form.querySelector('button[type=submit]');
+  startButton.before(draftMark);
+  if (vehicle) {
+    panel = readPanel(vehicle);
+    confirm = confirmer(form, vehicle, startButton);
+    form.addEventListener('input', () => confirm.refresh());
+  }
+  add(view, h('div', { class: 'page-head' }, h('h1', {}, vehicle ? 'Start inspection of the vehicle at the lane' : 'Start inspection')),
+    panel ? panel.el : null, form, preview,
+    vehicle ? dismissAction(vehicle, async () => { started = true; await draft.clear(); location.hash = '#/lane'; }) : null);
+  if (!vehicle) plate.focus();
   return () => { unsubscribe(); clearTimeout(timer); unguard(); draft.flush(); };
 }

@@ -1,9 +1,11 @@
-// Lane screen: one live tile per device, and the way into an inspection.
+// Lane screen: the vehicles waiting at the lane (screens/vehicles.js), one
+// live tile per device, and the way into an inspection.
 
 import { watchHub } from '../hub_status.js';
 import * as live from '../live.js';
 import { createTile } from '../tiles.js';
 import { add, h, replace } from '../ui.js';
+import { vehicleList } from './vehicles.js';
 
 const ORDER = { scale: 0, trace: 1, document: 2, barcode: 3 };
 
@@ -11,11 +13,12 @@ export function render(view) {
   const linkBadge = h('span', { class: 'badge', id: 'link-badge' });
   const hubBadge = h('span', { class: 'badge', id: 'hub-badge', hidden: true });
   const grid = h('div', { class: 'tiles', id: 'tiles' });
+  const vehicles = vehicleList();
   add(view, 
     h('div', { class: 'page-head' },
       h('div', { class: 'lane-status' }, h('h1', {}, 'Lane'), linkBadge, hubBadge),
       h('a', { class: 'btn btn-primary', href: '#/inspections/new' }, '+ Start inspection')),
-    grid);
+    h('div', { class: 'lane-body' }, vehicles.el, grid));
 
   const tiles = new Map();
   document.body.classList.add('fit');
@@ -49,6 +52,7 @@ export function render(view) {
     document.body.classList.remove('fit');
     unsubscribe();
     stopHub();
+    vehicles.dispose();
     for (const t of tiles.values()) t.dispose();
   };
 }

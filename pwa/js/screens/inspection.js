@@ -15,6 +15,7 @@ import { createTile, holderName, isExpired, traceVerdict } from '../tiles.js';
 import { pretty, checkContainer } from '../iso6346.js';
 import { add, badge, busy, clearErrors, field, formError, h, replace, setFieldError, showError, toast } from '../ui.js';
 import * as fmt from '../format.js';
+import { BLOCKING_FLAG, interlockReason, placeStep, radiationStep, releaseBlocked } from './radiation.js';
 
 const CATEGORIES = [['goods', 'Goods'], ['concealment', 'Concealment'], ['documents', 'Documents'], ['biosecurity', 'Biosecurity'], ['other', 'Other']];
 const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
@@ -25,6 +26,7 @@ const FLAG_TEXT = {
   document_mismatch: 'Document pages disagree', document_chip_failed: 'Document chip failed',
   document_not_authentic: 'Document may be forged',
   calibration_due: 'Device not verified',
+  rpm_alarm: 'Radiation alarm not adjudicated', radiation_threat: 'Radiation: real threat',
 };
 const STEP_WORDS = { document: 'passport', scale: 'weight', trace: 'trace result' };
 /** Refusals of a reading that the officer may overrule with a reason (docs/officer-api.md). */
@@ -251,11 +253,14 @@ export async function render(view, { id }) {
   const documentStep = attachStep('document', 'step-document', 'Passport', docAttached,
     (data) => (data.mrz ? '' : 'Not a travel document.'));
   const weightStep = attachStep('scale', 'step-weight', 'Weight', weightAttached,
-    (data) => (data.status !== 'ok' ? `The scale shows ${data.status}.`
+    (data) => interlockReason(record) || (data.status !== 'ok' ? `The scale shows ${data.status}.`
       : !data.stable ? 'Wait for STABLE — the weight is still moving.'
         : Number(data.weight) <= 0 ? `Nothing on the platform (${fmt.weight(data.weight, data.unit)}): drive the vehicle on.` : ''));
   const traceStep = attachStep('trace', 'step-trace', 'Trace', traceAttached,
     (data) => (data.result ? '' : 'No result.'));
+  // the portal's result and its adjudication (first while an alarm is open: it blocks release)
+  const radiation = radiationStep({ id, reload: () => load() });
+  disposers.push(radiation.dispose);
 
   // ----- findings with photos, kept as a draft until recorded ----------
   // The photos stay on the tablet with the draft and are sent with the finding:
@@ -414,14 +419,17 @@ export async function render(view, { id }) {
     const reasons = new Map();
     const flagItems = [...groups].map(([code, messages]) => {
       const text = h('textarea', { maxlength: '2000', rows: 2, dataset: { flagReason: code }, placeholder: 'Why release despite this' });
-      reasons.set(code, text);
+      const answerable = code !== BLOCKING_FLAG; // no reason releases an alarm nobody adjudicated
+      if (answerable) reasons.set(code, text);
       return h('li', { class: 'review-flag', dataset: { flag: code } },
         h('strong', {}, FLAG_TEXT[code] || fmt.label(code)), h('ul', {}, messages.map((m) => h('li', {}, m))),
-        releasing ? field(`flag_reasons.${code}`, `Reason to release despite: ${(FLAG_TEXT[code] || fmt.label(code)).toLowerCase()}`, text) : null);
+        !answerable ? h('p', { class: 'review-blocks' }, 'Do not release before adjudication: record what it was on the Radiation step.')
+        : releasing ? field(`flag_reasons.${code}`, `Reason to release despite: ${(FLAG_TEXT[code] || fmt.label(code)).toLowerCase()}`, text) : null);
     });
     const general = h('textarea', { maxlength: '2000', rows: 2, id: 'outcome-reason', placeholder: releasing ? 'Optional' : `Why ${outcome}` });
     const steps = missingSteps();
     const open = unticked();
+    const blocked = releaseBlocked(record); // a radiation alarm not adjudicated: no reason releases it
     const body = [
       h('p', { class: 'review-vehicle' }, 'Vehicle ', h('strong', { class: 'mono' }, record.plate),
         ` · inspection started ${fmt.time(record.started_at)}`),
@@ -437,6 +445,7 @@ export async function render(view, { id }) {
       actions: [{ text: verb, kind: OUTCOME_KIND[outcome], id: 'confirm-outcome', value: true,
         check: () => {
           if (!releasing) return null;
+          if (blocked) return blocked;
           const blank = [...reasons].filter(([, t]) => !t.value.trim());
           blank.forEach(([code, t]) => t.setAttribute('aria-invalid', 'true'));
           if (blank.length) blank[0][1].focus();
@@ -490,7 +499,7 @@ export async function render(view, { id }) {
   function drawRisk() {
     const flags = record.flags || [];
     replace(riskCard, h('h2', {}, 'Risk'), riskPanel(record.risk, record.watchlist_hits || (record.risk && record.risk.watchlist_hits) || []),
-      flags.length ? h('div', { class: 'flags', id: 'flags' }, flags.map((f) => h('span', { class: `badge ${f.code === 'trace_alarm' ? 'badge-bad' : 'badge-warn'}`, title: f.message, dataset: { flag: f.code } }, FLAG_TEXT[f.code] || fmt.label(f.code)))) : null,
+      flags.length ? h('div', { class: 'flags', id: 'flags' }, flags.map((f) => h('span', { class: `badge ${['trace_alarm', BLOCKING_FLAG, 'radiation_threat'].includes(f.code) ? 'badge-bad' : 'badge-warn'}`, title: f.message, dataset: { flag: f.code } }, FLAG_TEXT[f.code] || fmt.label(f.code)))) : null,
       null);
   }
 
@@ -585,6 +594,8 @@ export async function render(view, { id }) {
       waitingFindings.filter((p) => !stored.some((f) => f.event_id === p.id)).map((p) => findingItem(p.body, p)));
     if (!findingsList.childElementCount) findingsList.append(h('li', { class: 'empty' }, 'No findings yet.'));
     drawChecklist(pending.filter((p) => p.record.kind === 'checklist'));
+    radiation.draw(record, pending);
+    placeStep(stepsBox, radiation.card, record);
     drawOutcome(pending.filter((p) => p.record.kind === 'outcome'));
     const rejected = pending.filter((p) => p.state === 'rejected');
     const waiting = pending.filter((p) => p.state === 'waiting');
@@ -726,7 +737,7 @@ export async function render(view, { id }) {
   const barStarted = h('span', { class: 'vehicle-started' });
   const vehicleBar = h('div', { class: 'vehicle-bar no-print', id: 'vehicle-bar' },
     h('div', { class: 'vehicle-id' }, barPlate, barStarted),
-    h('nav', { class: 'step-nav', 'aria-label': 'Steps' }, stepButtons));
+    h('nav', { class: 'step-nav', 'aria-label': 'Steps' }, radiation.navButton, stepButtons));
   // the bar sticks under the top bar, however tall that is (its tabs wrap on a portrait tablet)
   const topbar = document.querySelector('.topbar');
   const keepUnderTopbar = () => { if (topbar) document.documentElement.style.setProperty('--topbar-height', `${topbar.offsetHeight}px`); };
@@ -752,6 +763,13 @@ export async function render(view, { id }) {
     });
   }
 
+  const stepsBox = h('div', { class: 'steps' },
+    documentStep.card, weightStep.card, traceStep.card, radiation.card,
+    h('section', { class: 'card', id: 'step-findings' }, h('h2', {}, 'Findings'), findingsList, findingForm),
+    h('section', { class: 'card', id: 'step-checklist' }, h('h2', {}, 'Checklist'), checklistBox),
+    h('section', { class: 'card', id: 'step-duty' }, h('h2', {}, 'Duty'), dutyBox),
+    h('section', { class: 'card', id: 'step-seizure' }, h('h2', {}, 'Seizure'), seizureBox),
+    h('section', { class: 'card', id: 'step-outcome' }, h('h2', {}, 'Outcome'), outcomeBox));
   add(view,
     h('div', { class: 'page-head' }, title, h('div', { class: 'btn-row', style: { margin: 0 } }, statusSlot, reportButton)),
     vehicleBar,
@@ -759,13 +777,7 @@ export async function render(view, { id }) {
     h('div', { class: 'grid-2' }, summary, riskCard),
     declarationCard,
     h('h2', {}, 'Steps'),
-    h('div', { class: 'steps' },
-      documentStep.card, weightStep.card, traceStep.card,
-      h('section', { class: 'card', id: 'step-findings' }, h('h2', {}, 'Findings'), findingsList, findingForm),
-      h('section', { class: 'card', id: 'step-checklist' }, h('h2', {}, 'Checklist'), checklistBox),
-      h('section', { class: 'card', id: 'step-duty' }, h('h2', {}, 'Duty'), dutyBox),
-      h('section', { class: 'card', id: 'step-seizure' }, h('h2', {}, 'Seizure'), seizureBox),
-      h('section', { class: 'card', id: 'step-outcome' }, h('h2', {}, 'Outcome'), outcomeBox)),
+    stepsBox,
     logBox);
 
   // the outbox sent something about this inspection: show the box's view

@@ -9,6 +9,7 @@ from typing import Any
 
 from edge.reports.document import FONT_DIR, Document, PhotoPath, local_day, money, number
 from edge.reports.sections import (
+    CALIBRATION_DUE_MARK,
     checklist_section,
     duty_section,
     evidence_sections,
@@ -27,6 +28,18 @@ def _title(record: str, plate: str | None, at: str, lane: dict[str, Any]) -> str
     """What a reader looks for first: the vehicle's plate and the day (``Inspection of
     AB12CDE, 29 Nov 2026``); the record's id follows in the fields below."""
     return f"{record} {plate}, {local_day(at, lane)}" if plate else f"{record} a vehicle, {local_day(at, lane)}"
+
+
+def _item_weight(item: dict[str, Any]) -> str | None:
+    """The item's weight, and for one weighed on the bench scale which scale and its standing then;
+    a weight typed by hand says so."""
+    if item.get("weight_kg") is None:
+        return None
+    weighed = item.get("weighed")
+    if weighed is None:
+        return f"{number(item['weight_kg'])} (typed)"
+    standing = CALIBRATION_DUE_MARK if weighed["calibration_due"] else "in calibration"
+    return f"{number(item['weight_kg'])} on {weighed['device']['id']} ({standing})"
 
 
 def inspection_report(*, lane: dict[str, Any], inspection: dict[str, Any], seizures: Sequence[dict[str, Any]],
@@ -63,8 +76,8 @@ def seizure_report(*, lane: dict[str, Any], seizure: dict[str, Any], inspection:
     doc.heading("Seized items")
     doc.grid(("#", "description", "HS code", "quantity", "weight kg", "value"),
              [(i, item["description"], item["hs_code"], f"{number(item['quantity'])} {item['unit']}",
-               number(item.get("weight_kg")), money(item["value"], item["currency"]))
-              for i, item in enumerate(seizure["items"], start=1)], (8, 80, 20, 26, 20, 32), right=(4, 5))
+               _item_weight(item), money(item["value"], item["currency"]))
+              for i, item in enumerate(seizure["items"], start=1)], (8, 66, 18, 24, 38, 32), right=(5,))
 
     doc.heading("Evidence bags and chain of custody")
     if not seizure["bags"]:

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from drivers.simulators.aim_barcode import BarcodeSimulator
 from drivers.simulators.etd_ascii import EtdSimulator
+from drivers.simulators.load import LoadModel
 from drivers.simulators.mt_sics import MtSicsSimulator
 from drivers.simulators.ports import PtyPort
 from edge.config import parse_config
@@ -52,7 +53,8 @@ class Bench:
                 "server": {"data_dir": str(self.root), "serial_by_id_dir": str(self.root / "by-id")},
                 "terminal_servers": {"hosts": ["127.0.0.1"]},  # where a test's TcpPort simulators listen
                 "devices": [{"id": d, "kind": self.sims[d].kind, "driver": self.sims[d].driver,
-                             "port": self.ports[d].path, "calibration_interval_days": 30}
+                             "port": self.ports[d].path, "calibration_interval_days": 30,
+                             **({"use": "bench"} if d.startswith("bench-") else {})}
                             for d in self.config_devices]}
 
     def start(self) -> "Bench":
@@ -119,7 +121,8 @@ class Bench:
 def make_bench(root: Path) -> Bench:
     scale = MtSicsSimulator(internal_weight=True)
     scale.adjust_seconds = 0.3
-    sims = {"scale-1": scale, "trace-1": EtdSimulator(), "barcode-1": BarcodeSimulator()}
+    sims = {"scale-1": scale, "trace-1": EtdSimulator(), "barcode-1": BarcodeSimulator(),
+            "bench-1": MtSicsSimulator(LoadModel(capacity=60.0, d=0.02), type_name="SIM-BENCH60")}  # use = "bench"
     ports = {device_id: PtyPort(sim, link=by_id_link(root, device_id)).start() for device_id, sim in sims.items()}
     return Bench(root=root, sims=sims, ports=ports)
 

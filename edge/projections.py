@@ -26,10 +26,12 @@ from sqlite_utils import Database
 
 from common.eventlog.chain import canonical_json
 from common.eventlog.views import Projection, Views
+from edge.vehicles.projection import create_vehicles_table, project_vehicle
 
 MAX_REF_LEN = 128
-#: payload keys that tie an event to a record (see ``project_record_events``)
-RECORD_KEYS = ("inspection_id", "seizure_id", "bag_id")
+#: payload keys that tie an event to a record (see ``project_record_events``); a vehicle at the
+#: lane is one too (its own events name it ``vehicle``, the inspection started from it ``vehicle_id``)
+RECORD_KEYS = ("inspection_id", "seizure_id", "bag_id", "vehicle", "vehicle_id")
 
 
 def create_tables(db: Database) -> None:
@@ -50,6 +52,7 @@ def create_tables(db: Database) -> None:
     db["calibrations"].create_index(["device_id", "at"], if_not_exists=True)
     db["record_events"].create({"record_id": str, "seq": int}, pk=("record_id", "seq"),
                                not_null=["record_id", "seq"], if_not_exists=True)
+    create_vehicles_table(db)
 
 
 def _ref(payload: dict[str, Any], key: str, event_type: str) -> str:
@@ -146,6 +149,8 @@ LANE_VIEWS = Views(create=create_tables, projections=(
     Projection("inspection.", project_inspection, ("inspections",)),
     Projection("seizure.", project_seizure, ("seizures",)),
     Projection("calibration.recorded", project_calibration, ("calibrations",)),
+    *(Projection(prefix, project_vehicle, ("vehicles",))
+      for prefix in ("vehicle.", "rpm.occupancy", "inspection.started")),
     Projection("", project_record_events, ("record_events",)),
 ))
 """The lane's read models, kept by every lane store (:func:`edge.store.open_lane_store`)."""

@@ -26,6 +26,7 @@ from common.web.sockets import SocketSessions, make_socketio
 from edge.api import (
     attachments,
     badge_session,
+    bench_weighings,
     calibration,
     cameras,
     devices,
@@ -39,6 +40,7 @@ from edge.api import (
     sync_status,
     technician,
     users,
+    vehicles,
     weighing,
 )
 from edge.calibration.desk import CalibrationDesk
@@ -56,6 +58,7 @@ from edge.realtime.live import LiveHub
 from edge.reference import ReferenceCache
 from edge.store import lane_photos_path, lane_store_path, open_lane_store
 from edge.users import UserDirectory
+from edge.vehicles.queue import VehicleQueue
 from edge.web import bp as web_bp
 from sync.lane.link import HubLink
 
@@ -64,8 +67,8 @@ log = logging.getLogger(__name__)
 #: JSON bodies are small; photo uploads raise the limit for their own request only
 MAX_BODY_BYTES = 1 << 20
 BLUEPRINTS = (session_api.bp, badge_session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp,
-              reference.bp, inspections.bp, photos.bp, seizures.bp, duty.bp, technician.bp, calibration.bp,
-              sync_status.bp, weighing.bp, cameras.bp, openapi.bp, monitoring.bp, web_bp)
+              reference.bp, inspections.bp, photos.bp, seizures.bp, bench_weighings.bp, duty.bp, technician.bp, calibration.bp,
+              sync_status.bp, weighing.bp, cameras.bp, vehicles.bp, openapi.bp, monitoring.bp, web_bp)
 
 
 class LaneServer:
@@ -97,12 +100,14 @@ class LaneServer:
         self.devices = DeviceManager(config.devices, publish=self.messages.publish, traffic=self.console.traffic)
         self.calibration_watch = CalibrationWatch(self.store, self.devices, clock)
         self.calibrations = CalibrationDesk(self.store, on_recorded=self.calibration_watch.refresh, clock=clock)
-        self.live = LiveHub(self.socketio, self.sockets, self.devices.initial_messages)
+        self.vehicles = VehicleQueue(self.store, self.devices, self.reference, config.vehicles, self.messages.publish)
+        self.live = LiveHub(self.socketio, self.sockets,
+                            lambda: [*self.devices.initial_messages(), *self.vehicles.initial_messages()])
         self.badges = BadgeRelay(self.socketio, self.users.enabled_usernames)
         self.messages.subscribe(self.live.publish, readings_only(self.badges.offer),
-                                readings_only(self.calibrations.offer))
+                                readings_only(self.calibrations.offer), self.vehicles.observe)
         self.cameras = CameraService(config.cameras, self.store, self.photos, publish=self.messages.publish,
-                                     mqtt=config.mqtt)
+                                     mqtt=config.mqtt, on_read=self.vehicles.on_read)
         self.hub_link = self._link_to_hub()
         self.metrics_registry = CollectorRegistry(auto_describe=False)
         for collector in (LaneCollector(self), *(self.hub_link.collectors() if self.hub_link else ())):
@@ -131,6 +136,7 @@ class LaneServer:
         apply_stored_locks(self.store, self.devices)
         self.users.start()
         self.calibration_watch.start()
+        self.vehicles.start()
         self.sockets.start()
         self.devices.start()
         self.cameras.start()
@@ -142,6 +148,7 @@ class LaneServer:
         self.calibration_watch.stop()
         self.devices.stop()
         self.cameras.stop()
+        self.vehicles.stop()
         if self.hub_link is not None:
             self.hub_link.stop()
         self.users.stop()

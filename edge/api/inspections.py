@@ -18,18 +18,22 @@ from flask import Blueprint, Response, request
 from common.clock import utc_now_iso
 from common.eventlog.store import EventStore
 from common.identifiers import normalise_plate
+from common.radiation import ADJUDICATIONS, SECONDARY_RESULTS
 from common.roles import RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import endpoint, lane_server, obj, query_int
 from drivers.validation.iso6346 import normalise_container_number, parse_container_number
 from edge.api import records
-from edge.api.records import WRITE_FIELDS
+from edge.api.records import UUID, WRITE_FIELDS
+from edge.api.vehicles import vehicle_to_take
 from edge.inspections.risk import RiskFactor, score_risk
 from edge.inspections.rules import answered_flags, container_problem, unanswered_flags
 from edge.inspections.view import inspection_view
 from edge.reference import look_up
 from edge.reports.court import inspection_report
 from edge.seizures.view import seizure_view
+from edge.vehicles.interlock import weight_interlock
+from edge.vehicles.records import started_vehicle, vehicle_events
 
 bp = Blueprint("inspections", __name__, url_prefix="/api/v1")
 
@@ -42,7 +46,9 @@ START = obj({**WRITE_FIELDS,
              "containers": {"type": "array", "maxItems": 20,
                             "items": {"type": "string", "minLength": 1, "maxLength": 32}},
              "declaration_ref": {"type": "string", "minLength": 1, "maxLength": 64},
-             "inspection_type": INSPECTION_TYPE},
+             "inspection_type": INSPECTION_TYPE,
+             "vehicle_id": {**UUID, "description": "the vehicle at the lane (GET /api/v1/vehicles) this "
+                                                   "inspection is of: it is taken from the queue"}},
             required=("id", "plate", "containers", "inspection_type"))
 FINDING = obj({**WRITE_FIELDS,
                "category": {"enum": CATEGORIES},
@@ -65,11 +71,30 @@ OUTCOME = obj({**WRITE_FIELDS,
                                 "description": "why the vehicle is released despite each open flag, by flag code"}},
               required=("id", "outcome"))
 
+ADJUDICATION = obj({**WRITE_FIELDS,
+                    "occupancy_event": {**UUID, "description": "the rpm.occupancy event adjudicated (the VIEW's "
+                                                               "radiation.occupancies[].event_id)"},
+                    "code": {"enum": list(ADJUDICATIONS)},
+                    "secondary": obj({"performed": {"type": "boolean"},
+                                      "result": {"enum": list(SECONDARY_RESULTS)},
+                                      "nuclide": {"type": "string", "minLength": 1, "maxLength": 64},
+                                      "dose_rate_usv_h": {"type": "number", "minimum": 0, "maximum": 1e6}},
+                                     required=("performed", "result")),
+                    "note": {"type": "string", "minLength": 1, "maxLength": 2000}},
+                   required=("id", "occupancy_event", "code", "secondary"))
+
 
 # ----- reading inspections (also used by attachments, seizures, duty) ------
 def find_inspection(store: EventStore, inspection_id: str) -> dict[str, Any] | None:
     """The inspection's VIEW, or None if no such inspection was started."""
-    return inspection_view(store.record_events([inspection_id.lower()]))
+    events = store.record_events([inspection_id.lower()])
+    return inspection_view(events, vehicle_events(store, started_vehicle(events)))
+
+
+def shown(view: dict[str, Any]) -> dict[str, Any]:
+    """The VIEW as a route answers it: with the weight step's interlock as the lane stands now."""
+    server = lane_server()
+    return {**view, "interlock": weight_interlock(server, view) if server.config.interlock else None}
 
 
 def inspection_or_404(store: EventStore, inspection_id: str) -> dict[str, Any]:
@@ -130,7 +155,8 @@ def start_inspection(body: dict[str, Any]) -> Any:
             found = look_up(loaded.data, plate, containers, request.get("declaration_ref"))
             factors, checklist = found.factors, checklists[inspection_type]
         declaration = found.declaration if found else None
-        return {"inspection_id": inspection_id, "plate": plate, "containers": containers,
+        vehicle = {"vehicle_id": vehicle_to_take(server.store, request["vehicle_id"])} if "vehicle_id" in request else {}
+        return {"inspection_id": inspection_id, **vehicle, "plate": plate, "containers": containers,
                 "declaration_ref": declaration["ref"] if declaration else request.get("declaration_ref"),
                 "inspection_type": inspection_type,
                 "container_checks": [parse_container_number(c) for c in containers],
@@ -138,8 +164,10 @@ def start_inspection(body: dict[str, Any]) -> Any:
                 "risk": score_risk(factors), "risk_factors": [f.as_json() for f in factors],
                 "checklist": checklist, "reference_version": loaded.data.version if loaded else None}
 
-    _, created = records.write(inspection_id, records.request_fields(body), "inspection.started", payload)
-    return {"inspection": inspection_or_404(server.store, inspection_id)}, records.status(created)
+    event, created = records.write(inspection_id, records.request_fields(body), "inspection.started", payload)
+    if event["payload"].get("vehicle_id"):
+        server.vehicles.changed(event["payload"]["vehicle_id"])
+    return {"inspection": shown(inspection_or_404(server.store, inspection_id))}, records.status(created)
 
 
 # ----- reading ---------------------------------------------------------------
@@ -161,13 +189,13 @@ def list_inspections() -> Any:
         owner = event["payload"].get("inspection_id")
         if owner in by_inspection:
             by_inspection[owner].append(event)
-    views = (inspection_view(by_inspection[i]) for i in ids)
-    return {"inspections": [view for view in views if view is not None]}
+    views = (inspection_view(by_inspection[i], vehicle_events(store, started_vehicle(by_inspection[i]))) for i in ids)
+    return {"inspections": [shown(view) for view in views if view is not None]}
 
 
 @endpoint(bp, "/inspections/<inspection_id>", "GET", summary="One inspection (VIEW), built from its events")
 def get_inspection(inspection_id: str) -> Any:
-    return inspection_or_404(lane_server().store, inspection_id)
+    return shown(inspection_or_404(lane_server().store, inspection_id))
 
 
 # ----- writing to an open inspection ----------------------------------------
@@ -184,7 +212,7 @@ def _write(inspection_id: str, body: dict[str, Any], event_type: str,
 
     event, created = records.write(body["id"], records.request_fields(body, inspection_id=inspection_id),
                                    event_type, payload)
-    return {"event": event, "inspection": inspection_or_404(store, inspection_id)}, records.status(created)
+    return {"event": event, "inspection": shown(inspection_or_404(store, inspection_id))}, records.status(created)
 
 
 @endpoint(bp, "/inspections/<inspection_id>/findings", "POST", roles=RECORD_WRITERS, body=FINDING, status=201,
@@ -219,6 +247,9 @@ def check_item(inspection_id: str, body: dict[str, Any]) -> Any:
 def close_inspection(inspection_id: str, body: dict[str, Any]) -> Any:
     def outcome(view: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
         reason, flag_reasons = request.get("reason"), request.get("flag_reasons", {})
+        if request["outcome"] == "release" and (view["radiation"] or {}).get("needs_adjudication"):
+            raise conflict("the vehicle's radiation alarm is not adjudicated: record the secondary scan and the "
+                           "adjudication before releasing it (refer or seize it otherwise)", "radiation_unadjudicated")
         missing = unanswered_flags(view["flags"], reason, flag_reasons)
         if request["outcome"] == "release" and missing:
             raise ApiError(400, "reason_required", f"flag_reasons.{missing[0]}: a vehicle is released despite an "
@@ -228,6 +259,27 @@ def close_inspection(inspection_id: str, body: dict[str, Any]) -> Any:
                 "flags_answered": answered_flags(view["flags"], reason, flag_reasons)}
 
     return _write(inspection_id, body, "inspection.closed", outcome)
+
+
+@endpoint(bp, "/inspections/<inspection_id>/radiation", "POST", roles=RECORD_WRITERS, body=ADJUDICATION, status=201,
+          responses={409: "the inspection is closed, or its vehicle had no radiation scan"},
+          summary="Adjudicate the vehicle's radiation scan: secondary scan result and adjudication code")
+def adjudicate_radiation(inspection_id: str, body: dict[str, Any]) -> Any:
+    def adjudication(view: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+        scans = [o["event_id"] for o in (view["radiation"] or {}).get("occupancies", [])]
+        if not scans:
+            raise conflict("this inspection's vehicle has had no radiation scan to adjudicate", "no_occupancy")
+        occupancy = request["occupancy_event"].lower()
+        if occupancy not in scans:
+            raise _invalid("occupancy_event", "not a radiation scan of this inspection's vehicle")
+        secondary = request["secondary"]
+        if secondary["performed"] == (secondary["result"] == "not_done"):
+            raise _invalid("secondary.result", "a secondary scan performed has a result; one not performed is "
+                                               "not_done")
+        return {"id": body["id"].lower(), "occupancy_event": occupancy, "code": request["code"],
+                "secondary": secondary, "note": request.get("note")}
+
+    return _write(inspection_id, body, "radiation.adjudicated", adjudication)
 
 
 # ----- the report ------------------------------------------------------------

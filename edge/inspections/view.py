@@ -8,11 +8,13 @@ inspection, and a view can always be traced back to the events behind it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from common.clock import differing_claim
 from edge.inspections.risk import RiskFactor, score_risk
 from edge.inspections.rules import calibration_flag, flag_factors
+from edge.vehicles.inspection import radiation_flags, vehicle_sections
 
 
 def event_summary(event: dict[str, Any]) -> dict[str, Any]:
@@ -36,8 +38,11 @@ def _reading_entry(event: dict[str, Any]) -> dict[str, Any]:
             "assessment": payload.get("assessment"), "overrides": payload.get("overrides", [])}
 
 
-def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The VIEW of docs/officer-api.md, or None without an ``inspection.started``."""
+def inspection_view(events: list[dict[str, Any]],
+                    vehicle_events: Sequence[dict[str, Any]] = ()) -> dict[str, Any] | None:
+    """The VIEW of docs/officer-api.md, or None without an ``inspection.started``. An inspection
+    started from a vehicle at the lane shows it from ``vehicle_events`` (its own events and the
+    camera reads they name: :func:`edge.vehicles.records.vehicle_events`)."""
     start = next((e for e in events if e["type"] == "inspection.started"), None)
     if start is None:
         return None
@@ -53,6 +58,7 @@ def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
         "checklist": {"items": started["checklist"], "done": {}}, "duty": [], "seizures": [],
         "events": [event_summary(e) for e in events],
     }
+    view["vehicle"], view["radiation"] = vehicle_sections(list(vehicle_events), events)
     flags = view["flags"]
     for hit in started["watchlist_hits"]:
         flags.append({"code": "watchlist_hit", "message": f"{hit['type']} {hit['value']} on the watchlist "
@@ -107,6 +113,7 @@ def inspection_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
         later_flags = [f for f in later_flags if id(f) not in single_pass]
         flags.extend(net_flags)
         later_flags.extend(net_flags)
+    flags.extend(radiation_flags(view["radiation"]))
     factors = [RiskFactor.from_json(f) for f in started["risk_factors"]] + flag_factors(later_flags)
     view["risk"] = score_risk(factors)
     return view

@@ -21,13 +21,10 @@ from common.eventlog.store import EventStore
 from common.roles import RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import endpoint, lane_server, obj
-from drivers.scale import UnitError, convert
 from edge.api import records
-from edge.api.devices import device_or_404
+from edge.api.bench_weighings import WEIGHED
 from edge.api.inspections import find_inspection, inspection_or_404, lane_identity, pdf_response
-from edge.api.reading_evidence import reading_evidence
-from edge.api.records import WRITE_FIELDS
-from edge.devices.manager import DeviceManager
+from edge.api.records import UUID, WRITE_FIELDS
 from edge.reports.court import seizure_report
 from edge.seizures.view import seizure_view
 
@@ -41,11 +38,8 @@ ITEM = obj({"description": TEXT,
             "weight_kg": {"type": "number", "minimum": 0, "maximum": 1e9},
             "value": {"type": "number", "minimum": 0, "maximum": 1e12},
             "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
-            "weighed_on": {**obj({"device_id": {"type": "string", "minLength": 1, "maxLength": 64},
-                                  "reading_seq": {"type": "integer", "minimum": 1}},
-                                 required=("device_id", "reading_seq")),
-                           "description": "the bench scale's reading the officer saw: the item's weight is "
-                                          "that reading's, kept with the scale's calibration standing"}},
+            "weighing_id": {**UUID, "description": "the bench weighing (POST /bench-weighings) the item was "
+                                                    "weighed with: its weight is that weighing's"}},
            required=("description", "hs_code", "quantity", "unit", "value", "currency"))
 SEIZURE = obj({**WRITE_FIELDS,
                "inspection_id": {"type": "string", "minLength": 1, "maxLength": 64},
@@ -94,8 +88,7 @@ def get_seizure(seizure_id: str) -> Any:
 @endpoint(bp, "/seizures", "POST", roles=RECORD_WRITERS, body=SEIZURE, status=201,
           summary="Record a seizure of goods from an inspection")
 def create_seizure(body: dict[str, Any]) -> Any:
-    server = lane_server()
-    store = server.store
+    store = lane_server().store
     seizure_id = body["id"].lower()
 
     def payload(request: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +97,7 @@ def create_seizure(body: dict[str, Any]) -> Any:
             raise conflict(f"inspection {inspection['id']} was closed with {inspection['outcome']}; "
                            f"goods are seized only from an open inspection or one closed with seize",
                            "inspection_closed")
-        items = [weighed_item(server.devices, item, f"items.{i}") for i, item in enumerate(request["items"])]
+        items = weighed_items(store, request["items"])
         return {"seizure_id": seizure_id, "inspection_id": inspection["id"],
                 "legal_basis": request["legal_basis"], "items": items}
 
@@ -112,30 +105,33 @@ def create_seizure(body: dict[str, Any]) -> Any:
     return {"seizure": seizure_or_404(store, seizure_id)}, records.status(created)
 
 
-def weighed_item(devices: DeviceManager, item: dict[str, Any], where: str) -> dict[str, Any]:
-    """The item as recorded: one weighed on a bench scale gets that reading's weight in kg
-    and the reading itself with the scale's calibration standing (``weighed``), so the
-    weight in the record is the one the scale showed, never a retyped or a vehicle's one."""
-    if "weighed_on" not in item:
-        return item
-    chosen = item["weighed_on"]
-    state = device_or_404(chosen["device_id"], devices)
-    if state.config.kind != "scale" or state.config.use != "bench":
-        raise conflict(f"{where}: {state.config.id} is not a bench scale; seized goods are weighed on the "
-                       "lane's bench scale, never on the weighbridge", "not_a_bench_scale")
-    if state.locked:
-        raise ApiError(423, "device_locked", f"{state.config.id} is locked by a supervisor: {state.locked['reason']}")
-    evidence = reading_evidence(state, chosen["reading_seq"])
-    data = evidence["reading"]["data"]
-    try:
-        kg = round(convert(float(data["weight"]), data["unit"], "kg"), 6)
-    except (UnitError, TypeError, ValueError):
-        raise conflict(f"{where}: {state.config.id} shows no weight in a unit of mass", "no_weight") from None
-    if "weight_kg" in item and abs(item["weight_kg"] - kg) > 1e-9:
-        raise conflict(f"{where}: the weight typed ({item['weight_kg']:g} kg) is not the scale's "
-                       f"({kg:g} kg); take the scale's or type it without the scale", "weight_differs")
-    weighed = {key: evidence[key] for key in ("reading", "raw", "device", "calibration", "calibration_due")}
-    return {**{k: v for k, v in item.items() if k != "weighed_on"}, "weight_kg": kg, "weighed": weighed}
+def weighed_items(store: EventStore, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items as recorded: one weighed on the bench scale gets that weighing's weight in kg
+    and the weighing (its event id and hash, the scale and its calibration standing) as
+    ``weighed``, so the weight in the record is the one the scale showed, never a retyped or a
+    vehicle's one. A weighing weighs one item: citing it twice is refused."""
+    cited = [item["weighing_id"].lower() for item in items if "weighing_id" in item]
+    if len(cited) != len(set(cited)):
+        raise conflict("one bench weighing is cited by two items; weigh each item on its own", "weighing_reused")
+    out = []
+    for i, item in enumerate(items):
+        if "weighing_id" not in item:
+            out.append(item)
+            continue
+        event = store.get(item["weighing_id"].lower())
+        if event is None or event["type"] != WEIGHED:
+            raise not_found(f"bench weighing {item['weighing_id']!r} (items.{i})")
+        weighing = event["payload"]
+        if "weight_kg" in item and abs(item["weight_kg"] - weighing["weight_kg"]) > 1e-9:
+            raise conflict(f"items.{i}: the weight typed ({item['weight_kg']:g} kg) is not the one weighed "
+                           f"({weighing['weight_kg']:g} kg); weigh again or type it without the scale",
+                           "weight_differs")
+        weighed = {"event_id": event["id"], "hash": event["hash"], "device_id": weighing["device_id"],
+                   "at": event["ts"], "calibration": weighing["calibration"],
+                   "calibration_due": weighing["calibration_due"]}
+        out.append({**{k: v for k, v in item.items() if k != "weighing_id"},
+                    "weight_kg": weighing["weight_kg"], "weighed": weighed})
+    return out
 
 
 @endpoint(bp, "/seizures/<seizure_id>/bags", "POST", roles=RECORD_WRITERS, body=BAG, status=201,

@@ -39,7 +39,7 @@ def _item_weight(item: dict[str, Any]) -> str | None:
     if weighed is None:
         return f"{number(item['weight_kg'])} (typed)"
     standing = CALIBRATION_DUE_MARK if weighed["calibration_due"] else "in calibration"
-    return f"{number(item['weight_kg'])} on {weighed['device']['id']} ({standing})"
+    return f"{number(item['weight_kg'])} on {weighed['device_id']} ({standing})"
 
 
 def inspection_report(*, lane: dict[str, Any], inspection: dict[str, Any], seizures: Sequence[dict[str, Any]],

@@ -1,5 +1,7 @@
 """Seized goods are weighed on the lane's bench scale, never on the weighbridge:
-an item taken from the bench scale carries that very reading and the scale's
+"From scale" records the reading shown as a bench weighing (an event of its
+own, so a seizure recorded minutes later, or replayed from the tablet's outbox,
+still cites it), an item citing it carries its weight and the scale's
 calibration standing, and the weighbridge cannot weigh an item (nor the bench
 scale a vehicle)."""
 
@@ -31,6 +33,16 @@ def stable_seq(bench: Bench, device_id: str, kg: float) -> int:
     return state.latest["seq"]
 
 
+def weigh(bench: Bench, device_id: str, kg: float, status: int = 201) -> Any:
+    """The officer taps "From scale" with ``kg`` shown on ``device_id``."""
+    seq = stable_seq(bench, device_id, kg)
+    weighing_id = str(uuid.uuid4())
+    response = bench.call("POST", "/bench-weighings", user="olga",
+                          json={"id": weighing_id, "device_id": device_id, "reading_seq": seq})
+    assert response.status_code == status, response.get_json()
+    return weighing_id, response.get_json()
+
+
 def item(**extra: Any) -> dict[str, Any]:
     return {"description": "Cigarettes, 20 cartons", "hs_code": "240220", "quantity": 20, "unit": "cartons",
             "value": 1250, "currency": "EUR", **extra}
@@ -44,15 +56,15 @@ def seize(bench: Bench, inspection_id: str, items: list[dict[str, Any]], status:
     return seizure_id, response.get_json()
 
 
-def test_an_item_weighed_on_the_bench_scale_keeps_that_reading(bench: Bench) -> None:
+def test_an_item_weighed_on_the_bench_scale_keeps_that_weighing(bench: Bench) -> None:
     bench.sims["bench-1"].set_load(12.46, settle=True)
-    seq = stable_seq(bench, "bench-1", 12.46)
-    inspection_id = bench.inspection()
-    seizure_id, answer = seize(bench, inspection_id, [item(weighed_on={"device_id": "bench-1", "reading_seq": seq}),
-                                                      item(weight_kg=3.5)])
+    weighing_id, answer = weigh(bench, "bench-1", 12.46)
+    weighing = answer["event"]
+    assert weighing["payload"]["weight_kg"] == 12.46 and weighing["payload"]["raw"]["text"]
+    seizure_id, answer = seize(bench, bench.inspection(), [item(weighing_id=weighing_id), item(weight_kg=3.5)])
     weighed, typed = answer["seizure"]["items"]
-    assert weighed["weight_kg"] == 12.46 and weighed["weighed"]["reading"]["seq"] == seq
-    assert weighed["weighed"]["device"]["id"] == "bench-1" and weighed["weighed"]["raw"]["text"]
+    assert weighed["weight_kg"] == 12.46 and weighed["weighed"]["event_id"] == weighing_id
+    assert weighed["weighed"]["hash"] == weighing["hash"] and weighed["weighed"]["device_id"] == "bench-1"
     assert weighed["weighed"]["calibration_due"] is True  # never calibrated on the bench: due, and said so
     assert "weighed" not in typed and typed["weight_kg"] == 3.5
     text = pdf_text(bench.call("GET", f"/seizures/{seizure_id}/report.pdf", user="olga").data)
@@ -61,22 +73,22 @@ def test_an_item_weighed_on_the_bench_scale_keeps_that_reading(bench: Bench) -> 
 
 def test_the_weighbridge_cannot_weigh_seized_goods(bench: Bench) -> None:
     bench.sims["scale-1"].set_load(18220, settle=True)
-    seq = stable_seq(bench, "scale-1", 18220)
-    inspection_id = bench.inspection()
-    seizure_id, answer = seize(bench, inspection_id, [item(weighed_on={"device_id": "scale-1", "reading_seq": seq})],
-                               status=409)
-    assert answer["error"]["code"] == "not_a_bench_scale"
-    assert bench.call("GET", f"/seizures/{seizure_id}", user="olga").status_code == 404
+    weighing_id, answer = weigh(bench, "scale-1", 18220, status=409)
+    assert answer["error"]["code"] == "not_a_bench_scale" and bench.server.store.get(weighing_id) is None
 
 
-def test_a_typed_weight_that_is_not_the_scales_is_refused(bench: Bench) -> None:
+def test_a_weighing_cited_wrongly_is_refused_and_nothing_stored(bench: Bench) -> None:
     bench.sims["bench-1"].set_load(7.2, settle=True)
-    seq = stable_seq(bench, "bench-1", 7.2)
-    seizure_id, answer = seize(bench, bench.inspection(),
-                               [item(weight_kg=7.0, weighed_on={"device_id": "bench-1", "reading_seq": seq})],
-                               status=409)
-    assert answer["error"]["code"] == "weight_differs"
-    assert bench.call("GET", f"/seizures/{seizure_id}", user="olga").status_code == 404
+    weighing_id, _ = weigh(bench, "bench-1", 7.2)
+    inspection_id = bench.inspection()
+    cases = [([item(weight_kg=7.0, weighing_id=weighing_id)], 409, "weight_differs"),
+             ([item(weighing_id=weighing_id), item(weighing_id=weighing_id)], 409, "weighing_reused"),
+             ([item(weighing_id=inspection_id)], 404, "not_found"),  # an event, but not a weighing
+             ([item(weighing_id=str(uuid.uuid4()))], 404, "not_found")]
+    for items, status, code in cases:
+        seizure_id, answer = seize(bench, inspection_id, items, status=status)
+        assert answer["error"]["code"] == code
+        assert bench.call("GET", f"/seizures/{seizure_id}", user="olga").status_code == 404
 
 
 def test_the_bench_scale_never_weighs_a_vehicle(bench: Bench) -> None:

@@ -101,39 +101,35 @@ class CameraService:
             content_type = sniff_content_type(read.image)
             if content_type is None:
                 raise ReadRefused("the image is not a JPEG, PNG or WebP picture; nothing stored", "invalid_image", 422)
-        if read.vendor_event_id is not None:
-            key, event_id = f"id:{read.vendor_event_id}", str(uuid.uuid5(CAMERA_EVENTS, f"{camera.id}/"
-                                                                                         f"{read.vendor_event_id}"))
+        if read.vendor_event_id is not None:  # the store itself tells a resend from a reused id
+            stored = self._store(camera, read, content_type,
+                                 str(uuid.uuid5(CAMERA_EVENTS, f"{camera.id}/{read.vendor_event_id}")))
         else:
-            key, event_id = f"push:{fingerprint}", None
-        with self._lock:
-            stored = self._resent(camera.id, key)
-            if stored is None:
-                stored = self._store(camera, read, content_type, event_id)
-                self._recent[f"{camera.id}/{key}"] = (self.clock(), stored.event["id"])
+            key = f"{camera.id}/{fingerprint}"
+            with self._lock:
+                stored = self._resent(key) or self._store(camera, read, content_type, None)
+                self._recent[key] = (self.clock(), stored.event["id"])
         if stored.created:
             self._announce(stored.event)
         return stored
 
     def _within_role(self, camera: CameraConfig, read: CameraRead) -> CameraRead:
-        if read.plate is not None and not camera.reads("plate"):
-            self.drop(camera.id, "outside_role", f"a {camera.role} camera sent a plate; left out")
-            read = replace(read, plate=None)
-        if read.containers and not camera.reads("container"):
-            self.drop(camera.id, "outside_role", f"a {camera.role} camera sent container codes; left out")
-            read = replace(read, containers=())
-        if read.plate is None and not read.containers:
+        plate = read.plate if camera.reads("plate") else None
+        containers = read.containers if camera.reads("container") else ()
+        if plate is None and not containers:
             raise ReadRefused(f"camera {camera.id} reads {camera.role}s only and this read holds none",
                               "outside_role", 422)
-        return read
+        if (plate, containers) != (read.plate, read.containers):
+            self.drop(camera.id, "outside_role", f"a {camera.role} camera's read held more; left out")
+        return replace(read, plate=plate, containers=containers)
 
-    def _resent(self, camera_id: str, key: str) -> Stored | None:
-        """The event this same read was stored as within the window, if any."""
+    def _resent(self, key: str) -> Stored | None:
+        """The event this same push was stored as within the window, if any."""
         now = self.clock()
         while self._recent and (now - next(iter(self._recent.values()))[0] > DEDUPE_WINDOW_S
                                 or len(self._recent) > _DEDUPE_MAX):
             self._recent.popitem(last=False)
-        seen = self._recent.get(f"{camera_id}/{key}")
+        seen = self._recent.get(key)
         event = self.store.get(seen[1]) if seen is not None else None
         return Stored(event, created=False) if event is not None else None
 

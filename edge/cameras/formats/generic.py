@@ -41,8 +41,9 @@ SCHEMA: dict[str, Any] = {
         "containers": {"type": "array", "maxItems": MAX_CONTAINERS, "items": {
             "type": "object", "additionalProperties": False, "required": ["code", "confidence"],
             "properties": {"code": {"type": "string", "maxLength": 32}, "confidence": _SCORE}}},
-        "image": {"type": ["string", "null"], "maxLength": (MAX_IMAGE_BYTES // 3 + 1) * 4,
-                  "description": "The plate or container crop, base64 (JPEG, PNG or WebP, at most 5 MiB)"},
+        "image": {"type": ["string", "null"],
+                  "description": f"The plate or container crop, base64: a JPEG, PNG or WebP of at most "
+                                 f"{MAX_IMAGE_BYTES >> 20} MiB (a bigger one is a 413)"},
         "captured_at": {"type": ["string", "null"], "maxLength": 40,
                         "description": "When the camera took it, ISO 8601 (with an offset; none means UTC)"},
     },

@@ -53,8 +53,9 @@ def test_duty_assessment_cif_with_known_figures(page: Page, lane: LaneRig, refer
     page.click("#step-duty >> text=Assess duty")
     expect(page.locator("#duty-form")).to_be_visible()
 
-    # bad input: told next to the field, by the app and by the box
+    # bad input: told next to the field, by the app and by the box (the declared figures cleared)
     page.fill('[data-field="hs_code"] input', "03")
+    page.fill('[data-field="value"] input', "")
     page.click("#quote-button")
     expect(page.locator('[data-field="hs_code"] .field-error')).to_contain_text("4 to 10 digits")
     expect(page.locator('[data-field="value"] .field-error')).to_contain_text("amount")

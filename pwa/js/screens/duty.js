@@ -1,6 +1,7 @@
 // Duty: HS code, a transaction value or FOB + freight + insurance, and a
-// currency → the box's quote as a breakdown; recorded against an inspection
-// as an assessment, with its receipt PDF.
+// currency (filled from the inspection's declared goods) → the box's quote as
+// a breakdown; recorded against an open inspection as an assessment, with its
+// receipt PDF. The screen says whether it records or only quotes.
 
 import * as api from '../api.js';
 import * as outbox from '../outbox.js';
@@ -27,9 +28,35 @@ export function breakdownTable(b) {
       row('Total to pay (duty + VAT)', fmt.money(b.total, cur), 'total')));
 }
 
+/** What the screen does for this inspection: records duty on it, or only quotes (and why). */
+function modeOf(inspection) {
+  if (!inspection) {
+    return { records: false, kind: 'info', text: 'Quote only — nothing is recorded. To record duty, choose an open inspection above.' };
+  }
+  const plate = inspection.plate;
+  if (inspection.status === 'closed') {
+    return { records: false, kind: 'warn', text: `Quote only: ${plate}'s inspection is closed (${String(inspection.outcome).toUpperCase()}), so it takes no more duty.` };
+  }
+  if (inspection.local) {
+    return { records: false, kind: 'warn', text: `Quote only for now: ${plate}'s inspection is not on the box yet. Duty can be recorded once it is.` };
+  }
+  return { records: true, kind: 'info', text: `Records duty on ${plate}'s inspection. Record it before the outcome: releasing, referring or seizing closes the inspection, and a closed inspection takes no duty.` };
+}
+
+/** The inspection as the box has it (as last seen on this tablet when the box is out of reach). */
+async function inspectionOf(id) {
+  if (!id) return null;
+  try {
+    return await api.get(`/inspections/${id}`);
+  } catch {
+    return cacheGet(`inspection:${id}`);
+  }
+}
+
 export async function render(view, params, query) {
   const ref = await loadReference().catch(() => null);
   let inspectionId = params.id || query.get('inspection') || '';
+  let inspection = null;
   const form = h('form', { class: 'card', id: 'duty-form', novalidate: true });
   const hs = h('input', { inputmode: 'numeric', class: 'mono', maxlength: '10', placeholder: 'e.g. 030489' });
   const currency = h('select', {}, currencies(ref).map((c) => h('option', { value: c, selected: c === 'EUR' }, c)));
@@ -45,6 +72,9 @@ export async function render(view, params, query) {
     field('fob', 'FOB value', fob), field('freight', 'Freight', freight), field('insurance', 'Insurance', insurance));
   const result = h('div', { id: 'duty-result' });
   const inspectionPick = h('select', { id: 'duty-inspection' }, h('option', { value: '' }, 'None — quote only'));
+  const title = h('h1', {}, 'Duty');
+  const mode = h('p', { class: 'banner banner-info', id: 'duty-mode', role: 'status' });
+  const goodsBox = h('div', { id: 'declared-goods' });
   const assessButton = h('button', { class: 'btn btn-go btn-big', type: 'button', id: 'assess-button', disabled: true }, 'Record assessment');
   let lastQuote = null;
 
@@ -55,16 +85,64 @@ export async function render(view, params, query) {
   };
   basisTx.addEventListener('change', toggle);
   basisCif.addEventListener('change', toggle);
-  form.addEventListener('input', () => { assessButton.disabled = true; lastQuote = null; });
-  inspectionPick.addEventListener('change', () => { inspectionId = inspectionPick.value; drawAssessState(); });
+  const forgetQuote = () => { lastQuote = null; drawAssessState(); };
+  form.addEventListener('input', forgetQuote);
+  inspectionPick.addEventListener('change', async () => {
+    inspectionId = inspectionPick.value;
+    inspection = await inspectionOf(inspectionId);
+    drawInspection();
+  });
 
   function drawAssessState() {
-    assessButton.hidden = !inspectionId;
-    assessButton.disabled = !lastQuote;
+    const { records } = modeOf(inspection);
+    assessButton.hidden = !records;
+    assessButton.disabled = !records || !lastQuote;
+  }
+
+  /** Fill the form from one line of the declared goods (the officer may change any of it). */
+  function fillFrom(goods) {
+    hs.value = goods.hs_code || '';
+    value.value = goods.value !== null && goods.value !== undefined ? Number(goods.value).toFixed(2) : '';
+    if (goods.currency && ![...currency.options].some((o) => o.value === goods.currency)) {
+      currency.append(h('option', { value: goods.currency }, goods.currency));
+    }
+    if (goods.currency) currency.value = goods.currency;
+    basisTx.checked = true;
+    toggle();
+    clearErrors(form);
+    forgetQuote();
+  }
+
+  function drawGoods() {
+    const declaration = inspection && inspection.declaration;
+    const goods = (declaration && declaration.goods) || [];
+    if (!goods.length) {
+      replace(goodsBox, inspection ? h('p', { class: 'hint' }, 'No declared goods to fill the form from: type the figures.') : null);
+      return;
+    }
+    const words = (g) => `${g.description} — HS ${g.hs_code}, ${fmt.money(Number(g.value).toFixed(2), g.currency)}`;
+    if (goods.length === 1) {
+      replace(goodsBox, h('p', { class: 'hint', id: 'filled-from' }, `Filled from declaration ${declaration.ref}: ${words(goods[0])}. Change any figure if it is wrong.`));
+    } else {
+      replace(goodsBox, h('fieldset', {}, h('legend', {}, `Declared goods (declaration ${declaration.ref})`),
+        goods.map((g, n) => h('label', { class: 'radio-row' },
+          h('input', { type: 'radio', name: 'goods-line', value: String(n), checked: n === 0, onchange: () => fillFrom(g) }), words(g)))));
+    }
+    fillFrom(goods[0]);
+  }
+
+  function drawInspection() {
+    const now = modeOf(inspection);
+    mode.className = `banner banner-${now.kind}`;
+    mode.textContent = now.text;
+    replace(title, now.records ? `Record duty — ${inspection.plate}` : `Duty quote${inspection ? ` — ${inspection.plate}` : ''}`);
+    drawGoods();
+    drawAssessState();
   }
 
   add(form, 
     params.id ? null : field('inspection', 'Record against inspection', inspectionPick),
+    goodsBox,
     h('div', { class: 'grid-3' }, field('hs_code', 'HS code', hs), field('currency', 'Currency', currency), field('quantity', 'Quantity', quantity)),
     h('fieldset', { dataset: { field: 'basis' } }, h('legend', {}, 'Customs value'),
       h('div', { class: 'choice-row' },
@@ -73,7 +151,6 @@ export async function render(view, params, query) {
       txBox, cifBox),
     h('p', { class: 'form-error', role: 'alert' }),
     h('div', { class: 'btn-row' }, h('button', { class: 'btn btn-primary btn-big', type: 'submit', id: 'quote-button' }, 'Quote'), assessButton));
-
   /** The quote request from the form, or null after showing what is wrong. */
   function request() {
     clearErrors(form);
@@ -114,7 +191,7 @@ export async function render(view, params, query) {
         const quote = await api.post('/duty/quote', body);
         lastQuote = { body, quote };
         replace(result, h('div', { class: 'card' }, h('h2', {}, 'Quote'), breakdownTable(quote),
-          h('p', { class: 'muted' }, inspectionId ? 'Not recorded yet: press Record assessment.' : 'A quote only — nothing is recorded.')));
+          h('p', { class: 'muted' }, modeOf(inspection).records ? 'Not recorded yet: press Record assessment.' : 'A quote only — nothing is recorded.')));
         drawAssessState();
       } catch (err) {
         showError(form, err, { unknown_hs_code: 'hs_code', unknown_currency: 'currency' }[err.code] || null);
@@ -124,7 +201,7 @@ export async function render(view, params, query) {
   });
 
   assessButton.addEventListener('click', () => busy(assessButton, async () => {
-    if (!lastQuote || !inspectionId) return;
+    if (!lastQuote || !modeOf(inspection).records) return;
     const body = { id: outbox.newId(), ts: outbox.nowIso(), ...lastQuote.body };
     try {
       const sent = await outbox.submit({ path: `/inspections/${inspectionId}/duty`, body, label: `Duty ${body.hs_code}`, record: { type: 'inspection', id: inspectionId, kind: 'duty' } });
@@ -132,7 +209,7 @@ export async function render(view, params, query) {
         const { assessment, event_id: eventId } = sent.data;
         const receipt = h('button', { class: 'btn btn-primary', type: 'button', id: 'receipt-button', onclick: (e) => busy(e.currentTarget, () => openPdf(`/duty/${eventId}/receipt.pdf`, e.currentTarget)) }, 'Receipt PDF');
         replace(result, h('div', { class: 'card', id: 'assessment' }, h('h2', {}, 'Assessed and recorded'), breakdownTable(assessment),
-          h('p', { class: 'muted' }, 'Event ', h('span', { class: 'hash' }, eventId)),
+          h('p', { class: 'muted' }, `On ${inspection.plate}'s inspection, ${fmt.time(new Date().toISOString())}`),
           h('div', { class: 'btn-row' }, receipt, h('a', { class: 'btn', href: `#/inspections/${inspectionId}` }, 'Back to inspection'))));
         toast('Duty assessment recorded');
       } else {
@@ -146,17 +223,16 @@ export async function render(view, params, query) {
     }
   }));
 
-  let plate = '';
   if (params.id) {
-    const insp = await cacheGet(`inspection:${params.id}`);
-    plate = insp ? insp.plate : '';
+    inspection = await inspectionOf(params.id);
   } else {
     api.get('/inspections?status=open&limit=50').then(({ inspections }) => {
       for (const i of inspections) inspectionPick.append(h('option', { value: i.id, selected: i.id === inspectionId }, `${i.plate} — ${fmt.time(i.started_at)}`));
     }).catch(() => {});
+    inspection = await inspectionOf(inspectionId);
   }
-  add(view, h('div', { class: 'page-head' }, h('h1', {}, `Duty${plate ? ` — ${plate}` : ''}`),
-    params.id ? h('a', { class: 'btn', href: `#/inspections/${params.id}` }, 'Back to inspection') : null), form, result);
-  drawAssessState();
+  add(view, h('div', { class: 'page-head' }, title,
+    params.id ? h('a', { class: 'btn', href: `#/inspections/${params.id}` }, 'Back to inspection') : null), mode, form, result);
+  drawInspection();
   hs.focus();
 }

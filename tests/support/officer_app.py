@@ -11,12 +11,14 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from common.reference import load_reference_file, store_reference
+from edge.cameras.tokens import token_sha256
 from edge.config import parse_config
 from edge.server import LaneServer
 from lanebox.demo import DEMO_REFERENCE
 
 USERS = {"olga": "officer", "sue": "supervisor", "tom": "technician", "vic": "viewer"}
 PASSWORD = "lane test kettle drum"
+CAMERA, CAMERA_TOKEN = "gate", "officer-app-camera-token"  # a camera pushing generic JSON reads
 
 
 def new_id() -> str:
@@ -71,7 +73,9 @@ ITEM = {"description": "Cigarettes, king size, in master cases", "hs_code": "240
 
 def start_officer_app(data_dir: Path) -> OfficerApp:
     server = LaneServer(parse_config({"lane": {"id": "TEST-IN-02", "name": "Test lane 2 (Łódź)"},
-                                      "server": {"data_dir": str(data_dir)}}))
+                                      "server": {"data_dir": str(data_dir)},
+                                      "cameras": [{"id": CAMERA, "format": "generic",
+                                                   "token_sha256": token_sha256(CAMERA_TOKEN)}]}))
     server.start()
     for username, role in USERS.items():
         server.users.add(username, role, PASSWORD, actor="test")

@@ -30,13 +30,16 @@ def test_every_api_route_is_in_the_document_and_nothing_else(server: LaneServer)
     assert len(api_routes(server.app)) >= 15
 
 
-def test_every_lane_route_takes_a_user_session_or_nothing(server: LaneServer):
+def test_every_lane_route_takes_a_user_session_or_nothing_but_the_cameras_push(server: LaneServer):
     client = server.app.test_client()
     document = client.get("/api/v1/openapi.json").get_json()
-    assert set(document["components"]["securitySchemes"]) == {"bearer"}
+    assert set(document["components"]["securitySchemes"]) == {"bearer", "cameraToken"}
     public = {(path, method) for path, method, op in operations(document) if not op["security"]}
     assert public == {("/api/v1/session", "post"), ("/api/v1/session/badge", "post"), ("/api/v1/openapi.json", "get")}
-    assert all(op["security"] in ([], [{"bearer": []}]) for _, _, op in operations(document))
+    by_camera = {(path, method) for path, method, op in operations(document) if op["security"] == [{"cameraToken": []}]}
+    assert by_camera == {("/api/v1/cameras/{camera_id}/reads", "post")}
+    assert all(op["security"] in ([], [{"bearer": []}]) for path, method, op in operations(document)
+               if (path, method) not in by_camera)
     secured = len(api_routes(server.app)) - len(public)
     assert assert_credentials_required(client, document) == secured
     assert assert_credentials_required(client, document, {"Authorization": "Bearer not-a-session"}) == secured

@@ -65,7 +65,7 @@ function isDue(entry) {
 
 /** The mark on a reading taken while its device's calibration or check was overdue or failed (docs/architecture.md, decision 5). */
 function dueBadge(entry) {
-  return isDue(entry) ? h('span', { class: 'not-verified-mark' }, badge('NOT VERIFIED — do not rely on it', 'bad'),
+  return isDue(entry) ? h('span', { class: 'not-verified-mark' }, badge('NOT VERIFIED — do not rely on it', 'warn'),
     h('span', { class: 'muted' }, ' CALIBRATION DUE when read')) : null;
 }
 
@@ -132,6 +132,14 @@ export async function render(view, { id }) {
     return (kind === 'scale' ? record.weights : record.traces) || [];
   }
 
+  /** A step earns its ✓ only with a reading one can rely on: 'done', 'unverified' (all it has came
+   *  from a device whose check or calibration was overdue or failed) or '' (nothing attached). */
+  function standing(kind) {
+    const attached = attachedOf(kind);
+    if (!attached.length) return '';
+    return attached.some((entry) => !isDue(entry)) ? 'done' : 'unverified';
+  }
+
   /** What the button attaches, in words: "ERIKSSON", "24 680 kg", "CLEAR (sample S-1)". */
   function readingWords(kind, d) {
     const data = d.reading.data;
@@ -177,9 +185,12 @@ export async function render(view, { id }) {
     function update() {
       const done = attachedOf(kind).length > 0;
       const closed = Boolean(record && record.status === 'closed');
-      card.classList.toggle('is-done', done);
+      const unverified = standing(kind) === 'unverified';
+      card.classList.toggle('is-done', done && !unverified);
+      card.classList.toggle('is-unverified', unverified);
       card.dataset.done = String(done);
-      mark.textContent = done ? '✓ ' : '';
+      mark.textContent = unverified ? '⚠ ' : done ? '✓ ' : '';
+      mark.classList.toggle('is-unverified', unverified);
       liveBox.hidden = closed || (done && !another);
       again.hidden = !done || another || closed || Boolean(record && record.local);
       if (liveBox.hidden) return;
@@ -521,9 +532,14 @@ export async function render(view, { id }) {
           h('td', { class: 'num' }, `${fmt.number(g.quantity)} ${g.unit || ''}`), h('td', { class: 'num' }, fmt.money(Number(g.value).toFixed(2), g.currency)))))));
   }
 
-  /** "✓ Attached to EK48213": what the step recorded, for this vehicle, not a live tile. */
-  function attachedHead(n = 1) {
-    return h('h3', {}, `✓ Attached to ${record.plate}`, n > 1 ? ` (${n})` : '');
+  /** "✓ Attached to EK48213": what the step recorded, for this vehicle, not a live tile; no ✓ for
+   *  readings none of which can be relied on. */
+  function attachedHead(kind) {
+    const n = attachedOf(kind).length;
+    const count = n > 1 ? ` (${n})` : '';
+    return standing(kind) === 'unverified'
+      ? h('h3', { class: 'attached-unverified' }, `⚠ Attached to ${record.plate}${count} — NOT VERIFIED`)
+      : h('h3', {}, `✓ Attached to ${record.plate}${count}`);
   }
 
   function drawAttached() {
@@ -532,7 +548,7 @@ export async function render(view, { id }) {
       const mrz = readingData(doc).mrz || doc.mrz || {};
       const a = doc.assessment || {};
       replace(docAttached, h('div', { class: 'attached', id: 'document-attached' },
-        attachedHead(), h('p', { class: 'big' }, holderName(mrz)),
+        attachedHead('document'), h('p', { class: 'big' }, holderName(mrz)),
         h('p', {}, [mrz.document_number, mrz.nationality, mrz.expiry_date ? `expires ${mrz.expiry_date}` : null].filter(Boolean).join(' · ')),
         h('div', { class: 'btn-row' },
           (a.valid ?? mrz.valid) ? badge('VALID', 'ok') : badge('INVALID', 'bad'),
@@ -543,7 +559,7 @@ export async function render(view, { id }) {
     } else replace(docAttached);
 
     const weights = record.weights || [];
-    replace(weightAttached, weights.length ? h('div', { class: 'attached', id: 'weights-attached' }, attachedHead(weights.length),
+    replace(weightAttached, weights.length ? h('div', { class: 'attached', id: 'weights-attached' }, attachedHead('scale'),
       h('ul', { class: 'list' }, weights.map((w) => {
         const data = readingData(w);
         const a = w.assessment || {};
@@ -557,7 +573,7 @@ export async function render(view, { id }) {
       }))) : null);
 
     const traces = record.traces || [];
-    replace(traceAttached, traces.length ? h('div', { class: 'attached', id: 'traces-attached' }, attachedHead(traces.length),
+    replace(traceAttached, traces.length ? h('div', { class: 'attached', id: 'traces-attached' }, attachedHead('trace'),
       h('ul', { class: 'list' }, traces.map((t) => {
         const data = readingData(t);
         const verdict = traceVerdict(data, isDue(t));
@@ -750,16 +766,18 @@ export async function render(view, { id }) {
     barPlate.textContent = record.plate;
     barStarted.textContent = record.status === 'closed' ? `${String(record.outcome).toUpperCase()} ${fmt.time(record.closed_at)}`
       : `inspection started ${fmt.time(record.started_at)}`;
-    const done = { 'step-document': attachedOf('document').length, 'step-weight': attachedOf('scale').length,
-      'step-trace': attachedOf('trace').length, 'step-findings': (record.findings || []).length,
+    const done = { 'step-document': standing('document'), 'step-weight': standing('scale'),
+      'step-trace': standing('trace'), 'step-findings': (record.findings || []).length,
       'step-checklist': ((record.checklist && record.checklist.items) || []).length && !unticked().length,
       'step-duty': (record.duty || []).length, 'step-seizure': (record.seizures || []).length,
       'step-outcome': record.status === 'closed' };
     stepButtons.forEach((b) => {
       const [, text] = STEPS.find(([target]) => target === b.dataset.step);
-      const label = done[b.dataset.step] ? `✓ ${text}` : text;
+      const unverified = done[b.dataset.step] === 'unverified'; // attached, but nothing to rely on: no ✓
+      const label = unverified ? `⚠ ${text}` : done[b.dataset.step] ? `✓ ${text}` : text;
       if (b.textContent !== label) b.textContent = label;
-      b.classList.toggle('is-done', Boolean(done[b.dataset.step]));
+      b.classList.toggle('is-done', Boolean(done[b.dataset.step]) && !unverified);
+      b.classList.toggle('is-unverified', unverified);
     });
   }
 

@@ -30,6 +30,11 @@ NGINX := /usr/sbin/nginx
 $(NGINX):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx
 
+# The camera tests start their own MQTT broker with Debian's mosquitto.
+MOSQUITTO := /usr/sbin/mosquitto
+$(MOSQUITTO):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mosquitto
+
 # The service units are checked with systemd-analyze verify.
 SYSTEMD_ANALYZE := /usr/bin/systemd-analyze
 $(SYSTEMD_ANALYZE):
@@ -45,7 +50,7 @@ $(AXE): package-lock.json
 # Two workers (the machine's two cores): the tests that start processes, drive
 # the browser or announce on mDNS run one at a time on one of them
 # (tests/conftest.py groups them), the in-process tests beside them.
-test: install $(CHROMIUM) $(NGINX) $(SYSTEMD_ANALYZE) $(AXE)
+test: install $(CHROMIUM) $(NGINX) $(MOSQUITTO) $(SYSTEMD_ANALYZE) $(AXE)
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 # The quick loop while working: no browser, no PostgreSQL, Redis or nginx (docs/testing.md).

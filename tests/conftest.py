@@ -25,8 +25,9 @@ TESTS = Path(__file__).resolve().parent
 BY_FOLDER = {"browser": "browser", "scenario": "scenario"}
 
 
-ONE_AT_A_TIME = ("tests/unit/common/test_discovery.py", "tests/unit/sync/lane/test_hub_identity.py")
-"""In-process tests that share the machine with others all the same (loopback mDNS)."""
+ONE_AT_A_TIME = ("tests/unit/common/test_discovery.py", "tests/unit/sync/lane/test_hub_identity.py",
+                 "tests/unit/edge/cameras/test_mqtt.py")
+"""In-process tests that share the machine with others all the same (loopback mDNS, a mosquitto process)."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -34,6 +34,7 @@ from edge.api.records import UUID
 from edge.api.seizures import seizure_or_404
 from edge.devices.manager import DeviceState
 from edge.inspections.rules import assess_reading, flag, load_problem, read_before, settled_since
+from edge.vehicles.interlock import interlock, shows_load
 from edge.weighing.instrument import last_scale_data
 
 bp = Blueprint("attachments", __name__, url_prefix="/api/v1")
@@ -81,6 +82,8 @@ def attach(body: dict[str, Any]) -> Any:
             recorded_or_404(server.store, record_type, record_id)
         evidence = {f"{record_type}_id": record_id, **reading_evidence(state, request.get("reading_seq"))}
         if inspection is not None:
+            if server.config.interlock and state.config.kind == "scale":
+                _interlocked(server, state, inspection, evidence["reading"])
             if state.config.kind == "trace" and evidence["reading"]["data"].get("verification"):
                 raise conflict(f"that result of {state.config.id} is a verification sample (a trap or blank of "
                                "its daily check), not a swab of this vehicle: swab the vehicle", "verification_sample")
@@ -95,6 +98,14 @@ def attach(body: dict[str, Any]) -> Any:
 
     event, created = records.write(body["id"], records.request_fields(body), "reading.attached", payload)
     return {"event": event}, records.status(created)
+
+
+def _interlocked(server: Any, state: DeviceState, inspection: dict[str, Any], reading: dict[str, Any]) -> None:
+    """On an interlocked lane, refuse (409 ``interlock``, reason or not) a weight taken before the vehicle's
+    radiation scan ended clear or was adjudicated, or one that is not a vehicle on the platform."""
+    gate = interlock(inspection["radiation"], shows_load(server, state.config.id, reading["data"]))
+    if not gate["ready"]:
+        raise conflict(gate["why"], "interlock")
 
 
 def _not_this_vehicles(server: Any, state: DeviceState, inspection: dict[str, Any],

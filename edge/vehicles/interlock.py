@@ -46,6 +46,7 @@ def weight_interlock(server: Any, view: dict[str, Any]) -> dict[str, Any]:
     loaded: bool | None = None
     for state in server.devices.devices.values():
         latest = state.latest
-        if state.config.kind == "scale" and latest is not None and latest["data"].get("stable"):
+        weighbridge = state.config.kind == "scale" and state.config.use != "bench"
+        if weighbridge and latest is not None and latest["data"].get("stable"):
             loaded = bool(loaded) or shows_load(server, state.config.id, latest["data"])
     return interlock(view["radiation"], loaded)

@@ -21,7 +21,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 from common.eventlog.store import EventStore
 from drivers.simulators.mrz_reader import made_up_specimens, td3
 from tests.support.axe import axe_violations
-from tests.support.browser import LANDSCAPE, NewContext, inspection_id_from, photo_bytes, shoot, sign_in, signed_in
+from tests.support.browser import (LANDSCAPE, PORTRAIT, NewContext, inspection_id_from, photo_bytes, shoot, sign_in,
+                                  signed_in)
 from tests.support.lane_process import LaneRig, make_rig
 from tests.support.waiting import wait_for
 
@@ -219,6 +220,39 @@ def test_a_detector_that_failed_its_check_never_says_clear(new_context: NewConte
     no_blocking_violations(page)
     page.click('#outcome-form [data-outcome="release"]')
     expect(page.locator('#review-flags [data-flag="calibration_due"]')).to_contain_text("do not rely on its reading")
+
+
+@pytest.mark.parametrize("size", [LANDSCAPE, PORTRAIT], ids=["landscape", "portrait"])
+def test_a_reading_from_a_detector_not_verified_gets_no_tick(new_context: NewContext, failed_lane: LaneRig,
+                                                             size: dict[str, int]) -> None:
+    """Attached, the reading shows its value with NOT VERIFIED in the warning colour, and no ✓ anywhere."""
+    tablet = new_context(base_url=failed_lane.url, viewport=size, device_scale_factor=1, has_touch=True)
+    page = signed_in(tablet, "olga")
+    inspection_id = start(failed_lane, "EK 48213")
+    page.goto(f"/#/inspections/{inspection_id}")
+    failed_lane.sims["trace-1"].swab([], sample_id="UNVERIFIED-3")
+    expect(page.locator("#attach-trace")).to_have_text(re.compile("UNVERIFIED-3"))
+    page.locator("#attach-trace").tap()
+    attached = page.locator("#traces-attached")
+    expect(attached).to_contain_text("sample UNVERIFIED-3")  # the value, kept
+    expect(attached.locator("h3")).to_have_text("⚠ Attached to EK48213 — NOT VERIFIED")
+    step = page.locator("#step-trace")
+    expect(step).not_to_contain_text("✓")
+    expect(step).not_to_have_class(re.compile("is-done"))
+    expect(page.locator('#vehicle-bar [data-step="step-trace"]')).to_have_text("⚠ Trace")
+    mark = attached.locator(".not-verified-mark .badge")
+    expect(mark).to_have_text("NOT VERIFIED — do not rely on it")
+    amber = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--amber').trim()")
+    assert mark.evaluate("el => getComputedStyle(el).backgroundColor") == rgb(amber)  # the warning colour
+    shoot(page, f"right-12-not-verified-no-tick-{size['width']}", at="#step-trace")
+    page.set_viewport_size(size)
+    no_blocking_violations(page)
+
+
+def rgb(hex_colour: str) -> str:
+    """'#ffb000' as the browser computes it: 'rgb(255, 176, 0)'."""
+    value = hex_colour.lstrip("#")
+    return "rgb({}, {}, {})".format(*(int(value[i:i + 2], 16) for i in (0, 2, 4)))
 
 
 def test_a_draft_finding_with_its_photo_survives_navigation_reload_and_restart(page: Page, context: BrowserContext,

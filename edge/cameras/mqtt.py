@@ -27,19 +27,17 @@ from __future__ import annotations
 import logging
 import ssl
 import threading
-from typing import TYPE_CHECKING, Any
+from collections import Counter
+from typing import Any, Protocol
 
 import paho.mqtt.client as paho
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from edge.cameras.config import MqttConfig
+from edge.cameras.config import CameraConfig, MqttConfig
 from edge.cameras.formats import FORMATS
 from edge.cameras.push import Push
-from edge.cameras.reads import MAX_IMAGE_BYTES, NotARead, ReadRefused
-
-if TYPE_CHECKING:
-    from edge.cameras.service import CameraService
+from edge.cameras.reads import MAX_IMAGE_BYTES, CameraRead, NotARead, ReadRefused
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +46,21 @@ MAX_MESSAGE_BYTES = MAX_IMAGE_BYTES * 3 // 2
 KEEPALIVE_S = 30
 
 
+class ReadSink(Protocol):
+    """What the subscriber hands reads to (:class:`edge.cameras.service.CameraService`)."""
+
+    cameras: dict[str, CameraConfig]
+    drops: Counter[str]
+
+    def accept(self, camera: CameraConfig, read: CameraRead, fingerprint: str) -> Any: ...
+
+    def drop(self, camera_id: str, reason: str, detail: str) -> None: ...
+
+
 class CameraSubscriber:
     """The lane's MQTT client for camera events."""
 
-    def __init__(self, config: MqttConfig, service: CameraService) -> None:
+    def __init__(self, config: MqttConfig, service: ReadSink) -> None:
         self.config, self.service = config, service
         self.connected = threading.Event()
         self.connections = 0

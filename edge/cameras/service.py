@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from common.eventlog.store import ConflictError, EventStore
 from edge.cameras.config import CameraConfig, MqttConfig
+from edge.cameras.mqtt import CameraSubscriber
 from edge.cameras.reads import CameraRead, ReadRefused, read_payload
 from edge.cameras.tokens import token_matches
 from edge.inspections.photos import PhotoStore, sniff_content_type
@@ -66,10 +67,7 @@ class CameraService:
         self.drops: Counter[str] = Counter()
         self._recent: OrderedDict[str, tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
-        self.mqtt = None
-        if mqtt is not None:
-            from edge.cameras.mqtt import CameraSubscriber
-            self.mqtt = CameraSubscriber(mqtt, self)
+        self.mqtt = CameraSubscriber(mqtt, self) if mqtt is not None else None
 
     def start(self) -> None:
         if self.mqtt is not None:

@@ -236,12 +236,12 @@ def test_any_chunking_of_a_pass_gives_the_same_readings(cuts):
 # ----- against the simulator, on a real pty and over real TCP ------------------------------------------
 @pytest.fixture
 def monitor(recorder, stop_later, tmp_path):
-    def start(transport: str = "pty", **options):
+    def start(transport: str = "pty"):
         sim = RapiscanSimulator(seed=7)
         port = (PtyPort(sim, link=tmp_path / "by-id-rpm") if transport == "pty" else TcpPort(sim)).start()
         stop_later.append(port)
         driver = RapiscanLinesMonitor(port.path, on_reading=recorder.on_reading, on_status=recorder.on_status,
-                                      device_id="rpm-1", **options)
+                                      device_id="rpm-1")
         stop_later.append(driver)
         driver.start()
         wait_for(lambda: driver.state == "connected", message="connected")

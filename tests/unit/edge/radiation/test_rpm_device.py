@@ -12,7 +12,7 @@ import pytest
 
 from drivers.simulators.ports import TcpPort
 from drivers.simulators.rapiscan_lines import RapiscanSimulator
-from tests.support.technician_bench import Bench, close_bench, make_bench
+from tests.support.technician_bench import Bench, running_bench
 from tests.support.waiting import wait_for
 
 RPM = {"id": "rpm-1", "kind": "radiation", "driver": "rapiscan-lines"}
@@ -20,11 +20,8 @@ RPM = {"id": "rpm-1", "kind": "radiation", "driver": "rapiscan-lines"}
 
 @pytest.fixture
 def bench(tmp_path: Path) -> Iterator[Bench]:
-    bench = make_bench(tmp_path)
-    try:
-        yield bench.start()
-    finally:
-        close_bench(bench)
+    with running_bench(tmp_path, ("scale-1",)) as bench:
+        yield bench
 
 
 def test_the_form_offers_the_kind_and_an_rpm_on_a_terminal_server_reads_occupancies(bench: Bench) -> None:

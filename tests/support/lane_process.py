@@ -20,6 +20,7 @@ from common.eventlog.store import EventStore
 from drivers.simulators.aim_barcode import BarcodeSimulator
 from drivers.simulators.etd_ascii import EtdSimulator
 from drivers.simulators.mrz_reader import DocumentReaderSimulator
+from drivers.simulators.load import LoadModel
 from drivers.simulators.mt_sics import MtSicsSimulator
 from drivers.simulators.ports import PtyPort, TcpPort
 from edge.store import lane_store_path, open_lane_store
@@ -155,13 +156,18 @@ def by_id_link(root: Path, name: str) -> Path:
 
 
 def make_rig(root: Path, device_settings: dict[str, dict[str, Any]] | None = None,
-             history: Callable[[EventStore], None] | None = None) -> LaneRig:
+             history: Callable[[EventStore], None] | None = None, bench_scale: bool = False) -> LaneRig:
     """Scale, barcode, document reader on ptys (with by-id style links) and a
-    trace detector behind a TCP terminal server (``socket://``). ``history``
-    writes the lane's past (e.g. an old calibration) into its new store first."""
-    rig = LaneRig(root=root, device_settings=device_settings or {})
+    trace detector behind a TCP terminal server (``socket://``); with
+    ``bench_scale``, also a 60 kg bench scale (``bench-1``, use = "bench") for
+    seized goods. ``history`` writes the lane's past (e.g. an old calibration)
+    into its new store first."""
+    settings = {**(device_settings or {}), **({"bench-1": {"use": "bench"}} if bench_scale else {})}
+    rig = LaneRig(root=root, device_settings=settings)
     rig.sims = {"scale-1": MtSicsSimulator(), "barcode-1": BarcodeSimulator(),
                 "document-1": DocumentReaderSimulator(), "trace-1": EtdSimulator()}
+    if bench_scale:
+        rig.sims["bench-1"] = MtSicsSimulator(LoadModel(capacity=60.0, d=0.02), type_name="SIM-BENCH60")
     for device_id, sim in rig.sims.items():
         port = TcpPort(sim) if device_id == "trace-1" else PtyPort(sim, link=by_id_link(root, device_id))
         rig.ports[device_id] = port.start()

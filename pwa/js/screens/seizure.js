@@ -40,19 +40,42 @@ export async function loadSeizure(id) {
   }
 }
 
-/** The scale's current stable weight in kg, or null. */
-function stableKg() {
-  const d = live.ofKind('scale');
+/** The lane's bench scale (a scale configured with use = "bench"), or null: seized
+ *  goods are weighed there, never on the weighbridge, whose reading is the vehicle's. */
+async function findBenchScale() {
+  try {
+    const { devices } = await api.get('/devices');
+    const bench = devices.find((d) => d.kind === 'scale' && d.use === 'bench');
+    return bench ? bench.id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The bench scale's current stable reading, or null. */
+function stableReading(deviceId) {
+  const d = deviceId && live.get(deviceId);
   if (!d || !d.reading || live.isStale(d)) return null;
   const r = d.reading.data;
   if (!r.stable || r.status !== 'ok') return null;
-  return fmt.toKg(r.weight, r.unit);
+  return d.reading;
+}
+
+/** Record what the bench scale shows as a weighing of its own (POST /bench-weighings),
+ *  so the item cites that reading even if the seizure is sent minutes later. */
+async function weighOnBench(deviceId) {
+  const reading = stableReading(deviceId);
+  if (!reading) throw new Error(`No stable weight on ${deviceId} right now: put the goods on it and wait for the stable mark.`);
+  const id = outbox.newId();
+  const { event } = await api.post('/bench-weighings', { id, ts: outbox.nowIso(), device_id: deviceId, reading_seq: reading.seq });
+  return { id, kg: event.payload.weight_kg };
 }
 
 // ----- new seizure ------------------------------------------------------
 export async function renderNew(view, { id: inspectionId }) {
   const ref = await loadReference().catch(() => null);
   const inspection = await api.get(`/inspections/${inspectionId}`).catch(async () => cacheGet(`inspection:${inspectionId}`));
+  const benchScale = await findBenchScale();
   const form = h('form', { class: 'card', id: 'seizure-form', novalidate: true });
   const itemsBox = h('div', { id: 'items' });
   const legal = h('input', { maxlength: '500', placeholder: 'e.g. CEMA 1979 s.139 — goods liable to forfeiture', list: 'legal-bases' });
@@ -76,16 +99,28 @@ export async function renderNew(view, { id: inspectionId }) {
     const currency = h('select', {}, currencies(ref).map((c) => h('option', { value: c, selected: c === item.currency }, c)));
     currency.addEventListener('change', () => { item.currency = currency.value; });
     const weight = input('weight_kg', { type: 'number', inputmode: 'decimal', min: '0', step: 'any' });
-    const fromScale = h('button', { class: 'btn', type: 'button', dataset: { fromScale: String(i) } }, 'From scale');
-    fromScale.addEventListener('click', () => {
-      const kg = stableKg();
-      if (kg === null) { setFieldError(form, `items.${i}.weight_kg`, 'No stable weight on the scale right now.'); return; }
-      item.weight_kg = String(Math.round(kg * 1000) / 1000);
-      weight.value = item.weight_kg;
-      setFieldError(form, `items.${i}.weight_kg`, null);
-    });
+    const weighedNote = h('p', { class: 'note weighed-note', dataset: { weighed: String(i) } },
+      item.weighing_id ? `Weighed on ${benchScale} ✓` : benchScale ? '' : 'No bench scale at this lane: type the weight.');
+    weight.addEventListener('input', () => { delete item.weighing_id; weighedNote.textContent = ''; }); // typed: no longer the scale's
+    const fromScale = benchScale && h('button', { class: 'btn', type: 'button', dataset: { fromScale: String(i) } }, `From ${benchScale}`);
+    if (fromScale) {
+      fromScale.addEventListener('click', () => busy(fromScale, async () => {
+        try {
+          const weighed = await weighOnBench(benchScale);
+          item.weight_kg = String(weighed.kg);
+          item.weighing_id = weighed.id;
+          weight.value = item.weight_kg;
+          weighedNote.textContent = `Weighed on ${benchScale} ✓`;
+          setFieldError(form, `items.${i}.weight_kg`, null);
+          draft.changed();
+        } catch (err) {
+          setFieldError(form, `items.${i}.weight_kg`, api.describe(err));
+        }
+      }));
+    }
     const weightField = field(`items.${i}.weight_kg`, 'Weight (kg)', weight);
     weightField.insertBefore(h('div', { class: 'inline-input' }, weight, fromScale), weightField.querySelector('.field-ok'));
+    weightField.insertBefore(weighedNote, weightField.querySelector('.field-ok'));
     return h('div', { class: 'item-row', dataset: { field: `items.${i}` } },
       h('h2', { class: 'item-head' }, `Item ${i + 1}`, items.length > 1 ? h('button', { class: 'btn', type: 'button', onclick: () => { items.splice(i, 1); draw(); } }, 'Remove') : null),
       field(`items.${i}.description`, 'Description', input('description', { maxlength: '500', placeholder: 'e.g. Cigarettes, 200 cartons' })),
@@ -149,6 +184,7 @@ export async function renderNew(view, { id: inspectionId }) {
         items: items.map((item) => {
           const out = { description: item.description.trim(), hs_code: item.hs_code.trim(), quantity: Number(item.quantity), unit: item.unit, value: Number(item.value), currency: item.currency };
           if (item.weight_kg !== '') out.weight_kg = Number(item.weight_kg);
+          if (item.weighing_id) out.weighing_id = item.weighing_id;
           return out;
         }),
       };
@@ -249,7 +285,7 @@ export async function render(view, { id }) {
         h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Description'), h('th', {}, 'HS'), h('th', { class: 'num' }, 'Quantity'), h('th', { class: 'num' }, 'Weight'), h('th', { class: 'num' }, 'Value'))),
         h('tbody', {}, (seizure.items || []).map((it, i) => h('tr', {}, h('td', {}, i + 1), h('td', {}, it.description), h('td', { class: 'mono' }, it.hs_code),
           h('td', { class: 'num' }, `${fmt.number(it.quantity, Number.isInteger(it.quantity) ? 0 : 2)} ${it.unit}`),
-          h('td', { class: 'num' }, it.weight_kg != null ? `${fmt.number(it.weight_kg, Number.isInteger(it.weight_kg) ? 0 : 1)} kg` : '—'),
+          h('td', { class: 'num' }, it.weight_kg != null ? `${fmt.number(it.weight_kg, Number.isInteger(it.weight_kg) ? 0 : 2)} kg${it.weighed ? ` on ${it.weighed.device_id}` : ''}` : '—'),
           h('td', { class: 'num' }, fmt.money(Number(it.value).toFixed(2), it.currency)))))));
 
     const bags = [...(seizure.bags || [])];

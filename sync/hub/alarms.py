@@ -6,6 +6,8 @@ Three sources raise them into the hub store's ``alarms`` table:
   (``conflict``, ``chain_broken``, ``hash_mismatch`` — :mod:`sync.hub.store`);
 * the projector, from synced events: a trace alarm, weight discrepancy,
   invalid or expired document or watchlist hit recorded at an inspection,
+  a radiation portal monitor's alarm (``rpm_alarm``, cleared by the
+  officer's adjudication at the lane: :func:`clear_by_lane`),
   and ``lane_store_repaired`` when a lane recorded that it rebuilt read
   models or put back protective triggers (:mod:`sync.hub.projector`);
 * a lane's live status, for a trace detector that alarms before anyone has
@@ -54,20 +56,21 @@ LIVE_TRACE = "trace_alarm"
 STORE_REPAIRED = "lane_store_repaired"
 LANE_CHAIN_BROKEN = "lane_chain_broken"
 CHAIN_MISMATCH = "chain_mismatch"
+RPM_ALARM = "rpm_alarm"
 #: what the board calls each kind
 LABELS = {
     "trace_alarm": "Trace alarm", "weight_discrepancy": "Weight discrepancy",
     "watchlist_hit": "Watchlist hit", "invalid_document": "Invalid document",
     "conflict": "Log conflict", "chain_broken": "Chain break", "hash_mismatch": "Tampered event",
     LANE_CHAIN_BROKEN: "Lane log tampered", CHAIN_MISMATCH: "Lane log differs from hub copy",
-    STORE_REPAIRED: "Lane store repaired",
+    STORE_REPAIRED: "Lane store repaired", RPM_ALARM: "Radiation alarm",
 }
 LEVELS = ("critical", "major", "minor", "warning")
 """Severities, worst first."""
 DEFAULT_SEVERITY = {
     "trace_alarm": "critical", "watchlist_hit": "critical", "conflict": "critical",
     "chain_broken": "critical", "hash_mismatch": "critical", LANE_CHAIN_BROKEN: "critical",
-    CHAIN_MISMATCH: "critical", STORE_REPAIRED: "critical", "weight_discrepancy": "major",
+    CHAIN_MISMATCH: "critical", STORE_REPAIRED: "critical", RPM_ALARM: "critical", "weight_discrepancy": "major",
     "invalid_document": "minor",
     # device trouble a lane reports in its status, shown beside alarms
     "disconnected": "major", "error": "major", "locked": "minor", "calibration_due": "warning",
@@ -112,7 +115,7 @@ def alarm_row(row: tuple[Any, ...]) -> dict[str, Any]:
     alarm["label"] = LABELS.get(alarm["kind"], alarm["kind"].replace("_", " "))
     alarm["severity"] = DEFAULT_SEVERITY.get(alarm["kind"], "major")
     alarm["state"] = "acknowledged" if alarm["acknowledged_at"] else "unacknowledged"
-    alarm.update(note=None, assignee=None, cleared_by=None, cleared_at=None, history=[])
+    alarm.update(note=None, assignee=None, cleared_by=None, cleared_at=None, adjudication=None, history=[])
     return alarm
 
 
@@ -126,7 +129,8 @@ def fold(alarm: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any]
         elif entry["action"] == ASSIGNED:
             alarm["assignee"] = detail.get("assignee")
         elif entry["action"] == CLEARED:
-            alarm.update(state="cleared", cleared_by=entry["actor"], cleared_at=entry["at"])
+            alarm.update(state="cleared", cleared_by=entry["actor"], cleared_at=entry["at"],
+                         adjudication=detail.get("adjudication"))
     alarm["history"] = entries
     return alarm
 
@@ -140,6 +144,30 @@ def raise_alarm(conn: Any, lane: str, kind: str, seq: int, detail: dict[str, Any
     if row is None:
         return None
     return alarm_row((row[0], lane, kind, seq, text, at, None, None, ref))
+
+
+def clear_by_lane(conn: Any, database: Any, lane: str, kind: str, ref: str, *, actor: str, at: str,
+                  detail: dict[str, Any]) -> dict[str, Any] | None:
+    """Clear, inside the caller's write, the alarm ``(lane, kind, ref)`` that the lane itself has
+    dealt with (an officer adjudicated a radiation alarm): acknowledged first if nobody had, then
+    cleared, each an entry of the alarm log by ``actor`` (the officer at the lane) with ``detail``.
+    The alarm as it now is; None if there is none or it was cleared already."""
+    row = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM alarms WHERE lane = ? AND kind = ? AND ref = ?",
+                       (lane, kind, ref)).fetchone()
+    if row is None:
+        return None
+    alarm = fold(alarm_row(row), alarm_log.for_alarms(conn, [row[0]]).get(row[0], []))
+    if alarm["state"] == "cleared":
+        return None
+    if alarm["state"] == "unacknowledged":
+        conn.execute("UPDATE alarms SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
+                     (actor, at, alarm["id"]))
+        alarm_log.append(conn, database, action=ACKNOWLEDGED, actor=actor, at=at, lane=lane, alarm_id=alarm["id"],
+                         kind=kind, detail=detail)
+    alarm_log.append(conn, database, action=CLEARED, actor=actor, at=at, lane=lane, alarm_id=alarm["id"], kind=kind,
+                     detail=detail)
+    found = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM alarms WHERE id = ?", (alarm["id"],)).fetchone()
+    return fold(alarm_row(found), alarm_log.for_alarms(conn, [alarm["id"]]).get(alarm["id"], []))
 
 
 class AlarmBook:

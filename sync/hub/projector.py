@@ -12,7 +12,9 @@ after its cursor and, in one write per chunk, maintains:
   it, evidence bag ids, the inspection a seizure came from;
 * ``hub_case_events`` — which events tell a case's story (its timeline);
 * ``hub_duty`` — duty assessments, for the metrics;
-* alarms for the flags the lane recorded (:mod:`sync.hub.alarms`), and for
+* alarms for the flags the lane recorded (:mod:`sync.hub.alarms`), for a
+  radiation portal monitor's alarm (``rpm_alarm``, critical, until the lane
+  records its adjudication, which clears it with the code in words), and for
   a lane that had to repair its store (read models rebuilt because they
   differed from its log, protective triggers put back): someone changed the
   lane's file behind its back.
@@ -30,8 +32,9 @@ import json
 from typing import Any, Callable
 
 from common.eventlog.store import TRIGGERS_RESTORED, VIEWS_REBUILT
+from common.radiation import adjudication_words
 from common.periodic import Periodic, PeriodicPart
-from sync.hub.alarms import STORE_REPAIRED, raise_alarm
+from sync.hub.alarms import RPM_ALARM, STORE_REPAIRED, clear_by_lane, raise_alarm
 from sync.hub.store import HubStore
 
 CHUNK = 500
@@ -73,7 +76,7 @@ class HubProjector(PeriodicPart):
         """Several hub workers each run a projector: one lane's chunk is projected
         by one of them at a time, the others then find the cursor moved past it."""
         self._store.database.lock_lane(conn, f"projector:{lane}")
-        return _project_chunk(conn, lane, events)
+        return _project_chunk(conn, lane, events, self._store.database)
 
     def _cursor(self, lane: str) -> int:
         with self._store.read() as conn:
@@ -82,20 +85,20 @@ class HubProjector(PeriodicPart):
         return row[0] if row else 0
 
 
-def _project_chunk(conn: Any, lane: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _project_chunk(conn: Any, lane: str, events: list[dict[str, Any]], database: Any) -> list[dict[str, Any]]:
     row = conn.execute("SELECT seq FROM projector_cursor WHERE lane = ?", (lane,)).fetchone()
     held = row[0] if row else 0
     raised: list[dict[str, Any]] = []
     for event in events:
         if event["seq"] > held:
-            raised.extend(project_event(conn, event))
+            raised.extend(project_event(conn, event, database))
     conn.execute("INSERT INTO projector_cursor (lane, seq) VALUES (?, ?) ON CONFLICT (lane) "
                  "DO UPDATE SET seq = excluded.seq", (lane, max(held, events[-1]["seq"])))
     return raised
 
 
-def project_event(conn: Any, event: dict[str, Any]) -> list[dict[str, Any]]:
-    """Fold one event into the read model; the alarms it raised."""
+def project_event(conn: Any, event: dict[str, Any], database: Any) -> list[dict[str, Any]]:
+    """Fold one event into the read model; the alarms it raised or cleared."""
     kind, payload = event["type"], event["payload"]
     inspection_id, seizure_id = _text(payload.get("inspection_id")), _text(payload.get("seizure_id"))
     if kind.startswith("inspection."):
@@ -111,6 +114,10 @@ def project_event(conn: Any, event: dict[str, Any]) -> list[dict[str, Any]]:
         _project_duty(conn, event)
     if kind == "reading.attached":
         return _project_reading(conn, event, inspection_id or seizure_id)
+    if kind == "rpm.occupancy":
+        return _project_occupancy(conn, event)
+    if kind == "radiation.adjudicated":
+        return _project_adjudication(conn, event, database)
     if kind in REPAIRS:
         listed, said = REPAIRS[kind]
         items = payload.get(listed)
@@ -168,6 +175,38 @@ def _project_reading(conn: Any, event: dict[str, Any], case_id: str | None) -> l
                      device_id=(payload.get("device") or {}).get("id"))
               for f in flags if isinstance(f, dict) and f.get("code") in FLAG_ALARMS]
     return [a for a in raised if a]
+
+
+def _occupancy_ref(event_id: Any) -> str:
+    return f"occupancy:{event_id}"
+
+
+def _project_occupancy(conn: Any, event: dict[str, Any]) -> list[dict[str, Any]]:
+    """A portal monitor's scan that alarmed: a critical ``rpm_alarm`` until it is adjudicated."""
+    payload = event["payload"]
+    occupancy = payload.get("occupancy") if isinstance(payload.get("occupancy"), dict) else {}
+    if occupancy.get("alarm") is not True:
+        return []
+    kinds = " and ".join(k for k in ("gamma", "neutron") if occupancy.get(f"{k}_alarm") is True) or "radiation"
+    device = _text(payload.get("device"))
+    detail = {"source": "event", "message": f"{kinds} alarm at the portal monitor {device}",
+              "case_id": None, "event_id": event["id"], "device_id": device, "by": event["actor"],
+              "vehicle": _text(payload.get("vehicle"))}
+    alarm = raise_alarm(conn, event["lane"], RPM_ALARM, event["seq"], detail, event["ts"], _occupancy_ref(event["id"]))
+    return [alarm] if alarm else []
+
+
+def _project_adjudication(conn: Any, event: dict[str, Any], database: Any) -> list[dict[str, Any]]:
+    """An officer adjudicated a scan at the lane: its ``rpm_alarm`` is cleared, with the code in words."""
+    payload, lane = event["payload"], event["lane"]
+    code = payload.get("code") if isinstance(payload.get("code"), str) else "?"
+    words = adjudication_words(code)
+    detail = {"note": f"adjudicated at the lane: {words}", "adjudication": words, "code": code,
+              "event_id": event["id"], "inspection_id": _text(payload.get("inspection_id")),
+              "secondary": payload.get("secondary")}
+    cleared = clear_by_lane(conn, database, lane, RPM_ALARM, _occupancy_ref(payload.get("occupancy_event")),
+                            actor=f"{event['actor']}@{lane}", at=event["ts"], detail=detail)
+    return [cleared] if cleared else []
 
 
 def _project_duty(conn: Any, event: dict[str, Any]) -> None:

@@ -13,6 +13,8 @@ import { time, dateTime } from '/app/js/format.js';
 /** One line saying what the alarm is about. */
 export function alarmText(alarm) {
   const d = alarm.detail || {};
+  // a radiation alarm the lane adjudicated: the code in words, as the officer recorded it
+  if (alarm.adjudication) return `${d.message || alarm.label} — adjudicated: ${alarm.adjudication}`;
   if (d.message) return d.message;
   if (d.substances && d.substances.length) {
     return `${d.device_id || 'detector'}: ${d.substances.map((s) => s.name).join(', ')}${d.sample_id ? ` (sample ${d.sample_id})` : ''}`;

@@ -27,9 +27,9 @@ from common.roles import DEVICE_OPERATORS, RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import endpoint, lane_server, obj
 from edge.api import records
-from edge.api.reading_evidence import reading_evidence
 from edge.api.devices import device_or_404
 from edge.api.inspections import open_inspection
+from edge.api.reading_evidence import reading_evidence
 from edge.api.records import UUID, WRITE_FIELDS
 from edge.inspections.rules import assess_weight
 from edge.reports.weighing import weighing_ticket

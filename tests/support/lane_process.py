@@ -19,8 +19,8 @@ import requests
 from common.eventlog.store import EventStore
 from drivers.simulators.aim_barcode import BarcodeSimulator
 from drivers.simulators.etd_ascii import EtdSimulator
-from drivers.simulators.mrz_reader import DocumentReaderSimulator
 from drivers.simulators.load import LoadModel
+from drivers.simulators.mrz_reader import DocumentReaderSimulator
 from drivers.simulators.mt_sics import MtSicsSimulator
 from drivers.simulators.ports import PtyPort, TcpPort
 from edge.store import lane_store_path, open_lane_store

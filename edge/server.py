@@ -35,6 +35,7 @@ from edge.api import (
     inspections,
     lane,
     photos,
+    radiation,
     reference,
     seizures,
     sync_status,
@@ -68,7 +69,8 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1 << 20
 BLUEPRINTS = (session_api.bp, badge_session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp,
               reference.bp, inspections.bp, photos.bp, seizures.bp, bench_weighings.bp, duty.bp, technician.bp,
-              calibration.bp, sync_status.bp, weighing.bp, cameras.bp, vehicles.bp, openapi.bp, monitoring.bp, web_bp)
+              calibration.bp, sync_status.bp, weighing.bp, cameras.bp, vehicles.bp, radiation.bp, openapi.bp,
+              monitoring.bp, web_bp)
 
 
 class LaneServer:

@@ -8,6 +8,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from edge.radiation.n42 import validate
 from tests.support.officer_app import OfficerApp, new_id, start_officer_app
 from tests.support.waiting import wait_for
 from tests.unit.edge.vehicles.sightings import Sightings
@@ -146,3 +147,17 @@ def test_the_queue_is_rebuilt_from_the_log(app: OfficerApp) -> None:
     assert app.server.store.rebuild_views() > 0
     assert waiting(app) == [vehicle]
     assert app.server.store.verify().ok
+
+
+def test_the_scan_exports_as_a_valid_n42_document_with_its_adjudication(app: OfficerApp) -> None:
+    inspection = start_from(app, lorry_with_alarm(app))["inspection"]
+    occupancy = inspection["radiation"]["occupancies"][0]
+    app.ok("POST", f"/inspections/{inspection['id']}/radiation", {
+        "id": new_id(), "occupancy_event": occupancy["event_id"], "code": "innocent_norm",
+        "secondary": {"performed": True, "result": "no_source_found"}})
+    response = app.client.get(occupancy["n42_url"], headers={"Authorization": f"Bearer {app.tokens['vic']}"})
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    validate(response.data)
+    assert b"adjudication: innocent_norm" in response.data
+    missing = app.call("GET", f"/occupancies/{inspection['id']}/n42.xml")
+    assert missing.status_code == 404

@@ -62,9 +62,10 @@ export function get(id) {
   return devices.get(id) || null;
 }
 
-/** The first device of a kind (a lane has one of each). */
+/** The lane's device of a kind (a lane has one of each; its scale is the weighbridge:
+ *  a bench scale, for seized goods, never stands in for it). */
 export function ofKind(kind) {
-  return all().find((d) => d.kind === kind) || null;
+  return all().find((d) => d.kind === kind && d.use !== 'bench') || null;
 }
 
 /** Is what we know of this device too old to trust? */
@@ -148,6 +149,7 @@ export function connect(token) {
   socket.on('vehicle_gone', (message) => emit('vehicle_gone', message));
   socket.on('device_status', (message) => {
     const d = device(message.device_id, message.kind);
+    d.use = message.use || null;
     d.state = message.state;
     d.detail = message.detail || '';
     d.statusAt = Date.now();

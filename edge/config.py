@@ -81,7 +81,8 @@ class LaneConfig:
     device_ports: PortPolicy = PortPolicy()  # which ports devices may use: serial paths, [terminal_servers] hosts
     cameras: tuple[CameraConfig, ...] = ()  # [[cameras]]: plate and container cameras (docs/cameras.md)
     mqtt: MqttConfig | None = None  # [mqtt]: the broker camera events are read from
-    #: ``[lane] interlock``: a weight is attached only once the vehicle's radiation scan ended clear (docs/officer-api.md)
+    #: ``[lane] interlock``: a weight is attached only once the vehicle's radiation scan ended clear
+    #: (docs/officer-api.md)
     interlock: bool = False
     vehicles: VehicleSettings = VehicleSettings()  # ``[vehicles]``: matching camera reads to vehicles
 

@@ -155,7 +155,8 @@ def start_inspection(body: dict[str, Any]) -> Any:
             found = look_up(loaded.data, plate, containers, request.get("declaration_ref"))
             factors, checklist = found.factors, checklists[inspection_type]
         declaration = found.declaration if found else None
-        vehicle = {"vehicle_id": vehicle_to_take(server.store, request["vehicle_id"])} if "vehicle_id" in request else {}
+        taken = request.get("vehicle_id")
+        vehicle = {"vehicle_id": vehicle_to_take(server.store, taken)} if taken else {}
         return {"inspection_id": inspection_id, **vehicle, "plate": plate, "containers": containers,
                 "declaration_ref": declaration["ref"] if declaration else request.get("declaration_ref"),
                 "inspection_type": inspection_type,

@@ -26,7 +26,8 @@ def vehicle_part(state: dict[str, Any]) -> dict[str, Any]:
 
 def _adjudication(event: dict[str, Any]) -> dict[str, Any]:
     payload = event["payload"]
-    return {"event_id": event["id"], "at": event["ts"], "acted_at": differing_claim(event["ts"], payload.get("acted_at")), "by": event["actor"],
+    return {"event_id": event["id"], "at": event["ts"], "by": event["actor"],
+            "acted_at": differing_claim(event["ts"], payload.get("acted_at")),
             "occupancy_event": payload["occupancy_event"], "code": payload["code"],
             "code_text": adjudication_words(payload["code"]), "secondary": payload["secondary"],
             "note": payload.get("note")}

@@ -32,8 +32,8 @@ import json
 from typing import Any, Callable
 
 from common.eventlog.store import TRIGGERS_RESTORED, VIEWS_REBUILT
-from common.radiation import adjudication_words
 from common.periodic import Periodic, PeriodicPart
+from common.radiation import adjudication_words
 from sync.hub.alarms import RPM_ALARM, STORE_REPAIRED, clear_by_lane, raise_alarm
 from sync.hub.store import HubStore
 

@@ -88,8 +88,7 @@ function detectorTable(occ) {
   const n = occ.neutron || {};
   const count = Math.max((g.max_cps || []).length, (n.max_counts || []).length);
   if (!count) return null;
-  const cell = (list, i, hot) => h('td', { class: `num${hot ? ' is-hot' : ''}` }, list && list[i] != null ? fmt.number(list[i]) : '—');
-  const above = (max, bg, i) => Boolean(max && bg && max[i] != null && bg[i] != null && max[i] > bg[i] * 2);
+  const cell = (list, i) => h('td', { class: 'num' }, list && list[i] != null ? fmt.number(list[i]) : '—');
   return h('table', { class: 'detector-table', id: 'radiation-detectors' },
     h('caption', {}, 'Highest count while the vehicle passed, against the background before it'),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Detector'),
@@ -97,8 +96,7 @@ function detectorTable(occ) {
       h('th', { scope: 'col', class: 'num' }, 'Neutron (counts)'), h('th', { scope: 'col', class: 'num' }, 'Neutron background'))),
     h('tbody', {}, Array.from({ length: count }, (_, i) => h('tr', {},
       h('th', { scope: 'row' }, String(i + 1)),
-      cell(g.max_cps, i, above(g.max_cps, g.background_cps, i)), cell(g.background_cps, i),
-      cell(n.max_counts, i, above(n.max_counts, n.background_counts, i)), cell(n.background_counts, i)))));
+      cell(g.max_cps, i), cell(g.background_cps, i), cell(n.max_counts, i), cell(n.background_counts, i)))));
 }
 
 function secondaryWords(s) {

@@ -124,8 +124,9 @@ export function readPanel(v) {
     replace(el, h('h2', {}, 'Read at the lane'),
       gone ? h('p', { class: 'banner banner-warn', id: 'vehicle-gone' }, 'This vehicle is no longer waiting: another officer started its inspection, or it was dismissed.') : null,
       h('div', { class: 'vehicle-read-photos' }, photosOf(vehicle).map((sha, i) => photo(sha, `Camera photo ${i + 1} of this vehicle`, 'vehicle-photo'))),
-      h('p', { class: `radiation-state radiation-state--${state.kind}` }, state.text),
-      h('p', { class: 'muted' }, `Arrived ${fmt.time(vehicle.arrived_at)}. Check what the cameras read against the vehicle: marked fields need your confirmation.`));
+      h('div', { class: 'vehicle-read-words' },
+        h('p', { class: `radiation-state radiation-state--${state.kind}` }, state.text),
+        h('p', {}, `Arrived ${fmt.time(vehicle.arrived_at)}. Check what the cameras read against the vehicle: marked fields need your confirmation.`)));
   }
   draw(v);
   return { el, draw };

@@ -1,0 +1,251 @@
+"""The lane opens the inspection (issue #15), in Chromium on a touch tablet,
+against a real lane with a radiation portal monitor simulator on a TCP
+terminal server and a camera pushing its reads over HTTP: the vehicles at
+the lane appear as cards, each its own; the start form is filled from the
+card and asks the officer to confirm what the camera was unsure of; an
+RPM alarm blocks release until it is adjudicated, then shows ✓ with the code
+and its N42.42 file."""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+import uuid
+from typing import Any, Iterator
+
+import pytest
+import requests
+from playwright.sync_api import Locator, Page, expect
+
+from drivers.simulators.ports import TcpPort
+from drivers.simulators.rapiscan_lines import RapiscanSimulator
+from drivers.validation.iso6346 import container_check_digit
+from edge.cameras.tokens import new_token, token_sha256
+from tests.support.axe import axe_violations
+from tests.support.browser import photo_bytes, shoot
+from tests.support.lane_process import LaneRig, make_rig
+from tests.support.page_wait import wait_in_page
+from tests.support.waiting import wait_for
+
+CAMERA = "gate-1"
+CAMERA_TOKEN = new_token()
+
+
+def container(owner_serial: str) -> str:
+    """A container number with its right ISO 6346 check digit ("MSCU123456" → "MSCU1234565")."""
+    return f"{owner_serial}{container_check_digit(owner_serial)}"
+
+
+def wrong_digit(code: str) -> str:
+    return f"{code[:10]}{(int(code[10]) + 1) % 10}"
+
+
+@pytest.fixture(scope="module")
+def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
+    """A real lane with its four devices, a radiation portal monitor behind a terminal
+    server and one camera pushing generic JSON reads (plate and container)."""
+    rig = make_rig(tmp_path_factory.mktemp("vehicle-lane"))
+    rig.sims["rpm-1"] = RapiscanSimulator(seed=15)
+    rig.ports["rpm-1"] = TcpPort(rig.sims["rpm-1"]).start()
+    rig.write_config()
+    with rig.config_path.open("a") as config:
+        config.write(f'\n[[cameras]]\nid = "{CAMERA}"\nformat = "generic"\nrole = "both"\n'
+                     f'token_sha256 = "{token_sha256(CAMERA_TOKEN)}"\n')
+    try:
+        rig.start()
+        yield rig
+    finally:
+        rig.close()
+
+
+def push(lane: LaneRig, plate: str | None, containers: tuple[str, ...] = (), *, confidence: float = 0.97,
+         container_confidence: float = 0.97) -> None:
+    """The camera pushes one read, with its crop, as a gate camera would."""
+    body: dict[str, Any] = {
+        "id": f"read-{uuid.uuid4().hex[:12]}",
+        "plate": {"text": plate, "confidence": confidence} if plate else None,
+        "containers": [{"code": code, "confidence": container_confidence} for code in containers],
+        "image": base64.b64encode(photo_bytes()).decode("ascii"),
+    }
+    response = requests.post(f"{lane.url}/api/v1/cameras/{CAMERA}/reads", json=body, timeout=10,
+                             headers={"Authorization": f"Bearer {CAMERA_TOKEN}"})
+    assert response.status_code == 201, response.text
+
+
+def waiting_vehicle(lane: LaneRig, plate: str) -> dict[str, Any] | None:
+    vehicles = lane.api("GET", "/vehicles", user="olga").json()["vehicles"]
+    return next((v for v in vehicles if v["plate"] and v["plate"]["text"] == plate), None)
+
+
+def started_inspection(page: Page) -> str:
+    """The id of the inspection the start form opened (not the form's own ?vehicle= address)."""
+    page.wait_for_url(re.compile(r"#/inspections/[0-9a-f-]{36}$"))
+    return page.url.rsplit("/", 1)[1]
+
+
+def card(page: Page, plate: str) -> Locator:
+    return page.locator("#vehicle-list .vehicle-card").filter(has=page.locator(".plate-text", has_text=re.compile(f"^{plate}$")))
+
+
+def on_lane_screen(page: Page) -> None:
+    page.goto("/#/lane")
+    expect(page.locator("#vehicles-title")).to_contain_text("Vehicles at the lane")
+
+
+def no_blocking_violations(page: Page) -> None:
+    assert axe_violations(page) == []
+
+
+def test_a_vehicle_the_camera_reads_appears_on_the_lane_screen_within_2_s(page: Page, lane: LaneRig) -> None:
+    on_lane_screen(page)
+    code = container("TCLU905512")
+    push(lane, "KX19ABC", (code,))
+    pushed = time.monotonic()
+    vehicle = card(page, "KX19ABC")
+    expect(vehicle).to_be_visible(timeout=2000)
+    assert time.monotonic() - pushed < 2.0
+    expect(vehicle.locator(".vehicle-containers")).to_have_text(f"{code[:4]} {code[4:10]} {code[10]}")
+    expect(vehicle.locator(".radiation-state")).to_have_text("No radiation scan yet")
+    expect(vehicle.locator(".vehicle-card-meta")).to_contain_text(re.compile(r"^arrived \d\d:\d\d:\d\d"))
+    # the camera's crop, fetched with the officer's token
+    wait_in_page(page, "[...document.querySelectorAll('#vehicle-list img.vehicle-thumb')].some((i) => i.naturalWidth === 320)")
+    # words for officers: no vehicle id, no photo hash on the card
+    assert waiting_vehicle(lane, "KX19ABC")["id"] not in vehicle.inner_text()
+    shoot(page, "vehicles-01-lane-with-a-vehicle")
+    no_blocking_violations(page)
+
+
+def test_two_vehicles_stay_separate(page: Page, lane: LaneRig) -> None:
+    on_lane_screen(page)
+    first, second = container("MEDU402211"), container("CMAU718830")
+    push(lane, "LM67XYZ", (first,))
+    push(lane, "PN05QRS", (second,))
+    expect(card(page, "LM67XYZ").locator(".vehicle-containers")).to_contain_text(first[:4])
+    expect(card(page, "PN05QRS").locator(".vehicle-containers")).to_contain_text(second[:4])
+    expect(card(page, "LM67XYZ")).not_to_contain_text(second[:4])
+    expect(card(page, "PN05QRS")).not_to_contain_text(first[:4])
+    ids = {waiting_vehicle(lane, "LM67XYZ")["id"], waiting_vehicle(lane, "PN05QRS")["id"]}
+    assert len(ids) == 2
+    shoot(page, "vehicles-02-two-vehicles")
+
+
+def test_a_doubtful_plate_and_a_wrong_check_digit_must_be_confirmed_before_start(page: Page, lane: LaneRig) -> None:
+    on_lane_screen(page)
+    right = container("TGHU904316")
+    push(lane, "RT58DFG", (wrong_digit(right),), confidence=0.55)
+    card(page, "RT58DFG").click()
+    form = page.locator("#start-form")
+    # filled from the card: the officer confirms instead of typing
+    expect(form.locator('[data-field="plate"] input')).to_have_value("RT58DFG")
+    expect(form.locator('[data-field="containers.0"] input')).to_have_value(wrong_digit(right))
+    expect(form.locator('[data-field="plate"]')).to_have_class(re.compile("needs-confirm"))
+    expect(form.locator('[data-field="plate"] .confirm-why')).to_contain_text("55 % sure")
+    expect(form.locator('[data-field="containers.0"] .confirm-why')).to_contain_text("wrong check digit")
+    expect(page.locator("#confirm-left")).to_have_text("Confirm or correct the 2 marked readings first.")
+    expect(form.locator("button[type=submit]")).to_be_disabled()
+    expect(page.locator("#vehicle-read img.vehicle-photo")).to_have_count(1)
+    shoot(page, "vehicles-03-start-form-to-confirm")
+    no_blocking_violations(page)
+
+    form.locator('[data-confirm="plate"]').click()  # the officer looked: the plate is right
+    expect(form.locator('[data-field="plate"] .confirm-done')).to_have_text("✓ Confirmed by you")
+    expect(page.locator("#confirm-left")).to_have_text("Confirm or correct the marked reading first.")
+    expect(form.locator("button[type=submit]")).to_be_disabled()  # a wrong check digit cannot be ticked away
+    form.locator('[data-field="containers.0"] input').fill(right)  # corrected from the container's door
+    expect(page.locator("#confirm-left")).to_have_text("")
+    expect(form.locator("button[type=submit]")).to_be_enabled()
+    vehicle_id = waiting_vehicle(lane, "RT58DFG")["id"]
+    form.locator("button[type=submit]").click()
+    inspection_id = started_inspection(page)
+    expect(page.locator("#vehicle-plate")).to_have_text("RT58DFG")
+
+    stored = lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()
+    assert (stored["plate"], stored["containers"]) == ("RT58DFG", [right])
+    assert stored["vehicle"]["id"] == vehicle_id
+    assert waiting_vehicle(lane, "RT58DFG") is None  # taken: it left the queue
+    on_lane_screen(page)
+    expect(card(page, "RT58DFG")).to_have_count(0)
+
+
+def test_a_dismissed_card_leaves_the_lane_with_its_reason(page: Page, lane: LaneRig) -> None:
+    on_lane_screen(page)
+    push(lane, "ZZ11ZZZ")
+    card(page, "ZZ11ZZZ").click()
+    expect(page.locator("#start-form [data-field=plate] input")).to_have_value("ZZ11ZZZ")
+    page.click("#dismiss-vehicle")
+    sheet = page.locator("#dismiss-sheet")
+    expect(sheet).to_contain_text("Take ZZ11ZZZ off the lane?")
+    page.click("#dismiss-confirm")  # no reason: refused on the sheet
+    expect(sheet.locator(".form-error")).to_contain_text("Choose or write a reason")
+    assert waiting_vehicle(lane, "ZZ11ZZZ") is not None
+    sheet.get_by_text("Not a vehicle (false trigger)").click()
+    page.click("#dismiss-confirm")
+    expect(page.locator("#vehicles-title")).to_be_visible()
+    expect(card(page, "ZZ11ZZZ")).to_have_count(0)
+    assert waiting_vehicle(lane, "ZZ11ZZZ") is None
+
+
+def test_a_lorry_with_a_gamma_alarm_is_released_only_after_adjudication(page: Page, lane: LaneRig) -> None:
+    """End to end: the portal's simulator drives a lorry through with a gamma alarm while the camera
+    pushes its plate and container; the card shows it within 2 s; the officer starts from it, cannot
+    release before adjudicating, adjudicates "Innocent — NORM" and then releases."""
+    on_lane_screen(page)
+    code = container("HLXU551207")
+    lane.sims["rpm-1"].drive_vehicle("norm", seconds=2.0)
+    push(lane, "GA24MMA", (code,))
+    scanned = wait_for(lambda: (v := waiting_vehicle(lane, "GA24MMA")) and v["radiation"]
+                       and v["radiation"]["state"] == "alarm", timeout=15, message="the portal's alarm at the box")
+    assert scanned
+    seen_by_box = time.monotonic()
+    lorry = card(page, "GA24MMA")
+    expect(lorry.locator(".radiation-state")).to_have_text("Radiation ALARM (gamma) — adjudicate", timeout=2000)
+    assert time.monotonic() - seen_by_box < 2.0
+    expect(lorry).to_have_class(re.compile("vehicle-card--alarm"))
+    shoot(page, "vehicles-04-alarm-card")
+
+    lorry.click()
+    expect(page.locator("#vehicle-read .radiation-state")).to_have_text("Radiation ALARM (gamma) — adjudicate")
+    page.locator("#start-form button[type=submit]").click()
+    inspection_id = started_inspection(page)
+    step = page.locator("#step-radiation")
+    expect(step.locator("#radiation-banner")).to_have_text("RADIATION ALARM (gamma) — do not release before adjudication")
+    expect(page.locator(".steps > .card").first).to_have_id("step-radiation")  # first of the steps
+    expect(step.locator(".radiation-verdict")).to_have_text("Gamma alarm")
+    expect(step.locator("#radiation-detectors tbody tr")).to_have_count(4)
+    shoot(page, "vehicles-05-radiation-step", at="#step-radiation")
+    no_blocking_violations(page)
+
+    page.click('#outcome-form [data-outcome="release"]')
+    review = page.locator("#review")
+    expect(review.locator('[data-flag="rpm_alarm"]')).to_contain_text("Do not release before adjudication")
+    page.click("#confirm-outcome")
+    expect(review.locator(".form-error")).to_contain_text("The radiation alarm is not adjudicated")
+    page.click("#review-cancel")
+    assert lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()["status"] == "open"
+
+    step.get_by_text("Innocent — NORM (natural radioactivity in cargo)").click()
+    step.get_by_text("Done — no source found").click()
+    step.locator("[name=nuclide]").fill("K-40")
+    page.click("#record-adjudication")
+    expect(step.locator(".radiation-adjudication h3")).to_have_text(
+        "✓ Adjudicated: Innocent — NORM (natural radioactivity in cargo)")
+    expect(step.locator("#radiation-banner")).to_have_count(0)
+    expect(page.locator('#vehicle-bar [data-step="step-radiation"]')).to_have_text("✓ Radiation")
+    radiation = lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()["radiation"]
+    assert [(a["code"], a["secondary"]["result"], a["secondary"].get("nuclide")) for a in radiation["adjudications"]] == [
+        ("innocent_norm", "no_source_found", "K-40")]
+    shoot(page, "vehicles-06-adjudicated", at="#step-radiation")
+
+    step.locator("[data-n42]").click()  # the scan with its adjudication, as the standard's XML
+    n42 = step.locator(".n42-link")
+    expect(n42).to_have_attribute("href", re.compile("^blob:"))
+    document = page.evaluate("async (a) => (await fetch(a.href)).text()", n42.element_handle())
+    assert "http://physics.nist.gov/N42/2011/N42" in document
+    assert "adjudication: innocent_norm" in document
+
+    page.click('#outcome-form [data-outcome="release"]')
+    expect(review.locator('[data-flag="rpm_alarm"]')).to_have_count(0)
+    page.click("#confirm-outcome")
+    expect(page.locator("#outcome-badge")).to_have_text("RELEASE")
+    assert lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()["outcome"] == "release"

@@ -6,7 +6,7 @@ import { h, replace } from './ui.js';
 import * as fmt from './format.js';
 import { pretty } from './iso6346.js';
 
-export const TITLES = { scale: 'Scale', barcode: 'Barcode reader', document: 'Document reader', trace: 'Trace detector' };
+export const TITLES = { scale: 'Scale', barcode: 'Barcode reader', document: 'Document reader', trace: 'Trace detector', radiation: 'Radiation portal' };
 const STATES = {
   connected: ['CONNECTED', 'ok'],
   disconnected: ['DISCONNECTED', 'bad'],
@@ -133,8 +133,21 @@ function documentBody(data) {
   ];
 }
 
-const BODIES = { scale: scaleBody, barcode: barcodeBody, trace: traceBody, document: documentBody };
-const EMPTY = { scale: 'No weight yet', barcode: 'No scan yet', trace: 'No swab analysed yet', document: 'No document read yet' };
+/** The portal monitor's last word: a vehicle in it, the last one's result, or its background (docs/protocols.md, 11). */
+function radiationBody(data) {
+  if (data.phase === 'occupied') return [h('div', { class: 'radiation-state radiation-state--occupied' }, 'Vehicle in the portal…')];
+  if (data.phase === 'occupancy') {
+    const kinds = [data.gamma_alarm ? 'gamma' : null, data.neutron_alarm ? 'neutron' : null].filter(Boolean).join(' and ');
+    return [h('div', { class: `radiation-state radiation-state--${data.alarm ? 'alarm' : 'clear'}` }, data.alarm ? `ALARM (${kinds})` : 'Last vehicle clear'),
+      h('p', { class: 'doc-line' }, `left the portal ${fmt.time(data.ended_at)}`)];
+  }
+  const gamma = data.gamma_cps || [];
+  return [h('p', { class: 'doc-line' }, 'Waiting for a vehicle'),
+    gamma.length ? h('p', { class: 'tare' }, `background ${fmt.number(Math.min(...gamma))}–${fmt.number(Math.max(...gamma))} counts/s`) : null];
+}
+
+const BODIES = { scale: scaleBody, barcode: barcodeBody, trace: traceBody, document: documentBody, radiation: radiationBody };
+const EMPTY = { scale: 'No weight yet', barcode: 'No scan yet', trace: 'No swab analysed yet', document: 'No document read yet', radiation: 'No scan yet' };
 
 /** The banner of a device whose calibration or daily check is overdue or failed. */
 export function notVerified() {

@@ -34,6 +34,7 @@ const SHELL = [
   '/app/js/session.js',
   '/app/js/sheet.js',
   '/app/js/technician.js',
+  '/app/js/theme.js',
   '/app/js/tiles.js',
   '/app/js/ui.js',
   '/app/js/screens/calibration.js',

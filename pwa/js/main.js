@@ -22,6 +22,7 @@ import * as checkScreen from './screens/check.js';
 import * as historyScreen from './screens/device_history.js';
 import * as weighingScreen from './screens/weighing.js';
 import { isTechnician } from './technician.js';
+import * as theme from './theme.js';
 
 api.configure({
   token: () => session.token(),
@@ -114,6 +115,7 @@ session.setWaitingDescriber(async () => {
 });
 
 outbox.onChange(drawMark);
+window.addEventListener('online', () => api.probe()); // the network is back: is the box?
 api.onReachability(() => {
   drawMark();
   if (api.isReachable()) outbox.flush(); // the box is back: what waited goes now
@@ -160,6 +162,7 @@ live.subscribe((type) => {
 });
 
 async function main() {
+  theme.start(document.getElementById('theme-button'));
   installErrorClearing();
   session.mount();
   await outbox.init({ user: () => (session.isSignedIn() ? session.username() : null) });

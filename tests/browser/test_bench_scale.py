@@ -58,6 +58,12 @@ def test_seized_goods_are_weighed_on_the_bench_scale(new_context: NewContext, be
     item = bench_lane.api("GET", f"/seizures/{seizure_id}", user="olga").json()["items"][0]
     assert item["weight_kg"] == 12.46 and item["weighed"]["device_id"] == "bench-1"
 
+    # the inspection's weight step weighs the lorry on the weighbridge, though the bench scale is listed first
+    other = start(bench_lane)
+    page.goto(f"/#/inspections/{other}")
+    expect(page.locator("#step-weight")).to_contain_text("Scale scale-1")
+    expect(page.locator("#step-weight")).to_contain_text("24 000")
+
 
 def test_without_a_bench_scale_the_weight_is_typed(page, lane: LaneRig) -> None:
     """The lane of the other browser tests has only its weighbridge: no button offers it."""

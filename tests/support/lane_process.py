@@ -166,8 +166,9 @@ def make_rig(root: Path, device_settings: dict[str, dict[str, Any]] | None = Non
     rig = LaneRig(root=root, device_settings=settings)
     rig.sims = {"scale-1": MtSicsSimulator(), "barcode-1": BarcodeSimulator(),
                 "document-1": DocumentReaderSimulator(), "trace-1": EtdSimulator()}
-    if bench_scale:
-        rig.sims["bench-1"] = MtSicsSimulator(LoadModel(capacity=60.0, d=0.02), type_name="SIM-BENCH60")
+    if bench_scale:  # listed first: the weighbridge is still the lane's scale
+        rig.sims = {"bench-1": MtSicsSimulator(LoadModel(capacity=60.0, d=0.02), type_name="SIM-BENCH60"),
+                    **rig.sims}
     for device_id, sim in rig.sims.items():
         port = TcpPort(sim) if device_id == "trace-1" else PtyPort(sim, link=by_id_link(root, device_id))
         rig.ports[device_id] = port.start()

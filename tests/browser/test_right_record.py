@@ -21,8 +21,16 @@ from playwright.sync_api import BrowserContext, Page, expect
 from common.eventlog.store import EventStore
 from drivers.simulators.mrz_reader import made_up_specimens, td3
 from tests.support.axe import axe_violations
-from tests.support.browser import (LANDSCAPE, PORTRAIT, NewContext, inspection_id_from, photo_bytes, shoot, sign_in,
-                                  signed_in)
+from tests.support.browser import (
+    LANDSCAPE,
+    PORTRAIT,
+    NewContext,
+    inspection_id_from,
+    photo_bytes,
+    shoot,
+    sign_in,
+    signed_in,
+)
 from tests.support.lane_process import LaneRig, make_rig
 from tests.support.waiting import wait_for
 

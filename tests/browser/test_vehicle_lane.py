@@ -12,6 +12,7 @@ import base64
 import re
 import time
 import uuid
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -23,7 +24,7 @@ from drivers.simulators.rapiscan_lines import RapiscanSimulator
 from drivers.validation.iso6346 import container_check_digit
 from edge.cameras.tokens import new_token, token_sha256
 from tests.support.axe import axe_violations
-from tests.support.browser import photo_bytes, shoot
+from tests.support.browser import LANDSCAPE, NewContext, photo_bytes, shoot, signed_in
 from tests.support.lane_process import LaneRig, make_rig
 from tests.support.page_wait import wait_in_page
 from tests.support.waiting import wait_for
@@ -41,19 +42,36 @@ def wrong_digit(code: str) -> str:
     return f"{code[:10]}{(int(code[10]) + 1) % 10}"
 
 
-@pytest.fixture(scope="module")
-def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
+def vehicle_rig(root: Path, interlock: bool = False) -> LaneRig:
     """A real lane with its four devices, a radiation portal monitor behind a terminal
     server and one camera pushing generic JSON reads (plate and container)."""
-    rig = make_rig(tmp_path_factory.mktemp("vehicle-lane"))
+    rig = make_rig(root)
     rig.sims["rpm-1"] = RapiscanSimulator(seed=15)
     rig.ports["rpm-1"] = TcpPort(rig.sims["rpm-1"]).start()
     rig.write_config()
-    with rig.config_path.open("a") as config:
-        config.write(f'\n[[cameras]]\nid = "{CAMERA}"\nformat = "generic"\nrole = "both"\n'
-                     f'token_sha256 = "{token_sha256(CAMERA_TOKEN)}"\n')
+    config = rig.config_path.read_text()
+    if interlock:
+        config = config.replace("[lane]\n", "[lane]\ninterlock = true\n", 1)
+    rig.config_path.write_text(f'{config}\n[[cameras]]\nid = "{CAMERA}"\nformat = "generic"\nrole = "both"\n'
+                               f'token_sha256 = "{token_sha256(CAMERA_TOKEN)}"\n')
+    rig.start()
+    return rig
+
+
+@pytest.fixture(scope="module")
+def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
+    rig = vehicle_rig(tmp_path_factory.mktemp("vehicle-lane"))
     try:
-        rig.start()
+        yield rig
+    finally:
+        rig.close()
+
+
+@pytest.fixture
+def interlock_lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
+    """The same lane with [lane] interlock = true: weighing waits for the portal's clear scan."""
+    rig = vehicle_rig(tmp_path_factory.mktemp("interlock-lane"), interlock=True)
+    try:
         yield rig
     finally:
         rig.close()
@@ -249,3 +267,27 @@ def test_a_lorry_with_a_gamma_alarm_is_released_only_after_adjudication(page: Pa
     page.click("#confirm-outcome")
     expect(page.locator("#outcome-badge")).to_have_text("RELEASE")
     assert lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()["outcome"] == "release"
+
+
+def test_the_weight_step_waits_for_the_portal_on_an_interlocked_lane(new_context: NewContext,
+                                                                     interlock_lane: LaneRig) -> None:
+    tablet = new_context(base_url=interlock_lane.url, viewport=LANDSCAPE, device_scale_factor=1, has_touch=True)
+    page = signed_in(tablet, "olga")
+    on_lane_screen(page)
+    push(interlock_lane, "WL20CKD")
+    card(page, "WL20CKD").click()
+    page.locator("#start-form button[type=submit]").click()
+    started_inspection(page)
+    scale = interlock_lane.sims["scale-1"].model
+    scale.drive_on(23800, seconds=1.0)  # on the platform, but never through the portal
+    weight = page.locator("#step-weight")
+    expect(weight.locator(".tile .weight-value")).to_have_attribute("data-weight", "23800")
+    expect(weight.locator(".hint")).to_have_text(
+        "This vehicle has not been through the radiation portal: drive it through first.")
+    expect(page.locator("#attach-scale")).to_be_disabled()
+    shoot(page, "vehicles-07-interlock-waits", at="#step-weight")
+
+    interlock_lane.sims["rpm-1"].drive_vehicle("clean", seconds=1.0)  # through the portal: clear
+    expect(page.locator("#step-radiation .radiation-verdict")).to_have_text("No alarm: clear", timeout=15_000)
+    expect(page.locator("#attach-scale")).to_be_enabled()
+    expect(page.locator("#attach-scale")).to_have_text(re.compile(r"^Attach 23\D?800 kg"))

@@ -72,7 +72,7 @@ export function needsAdjudication(record) {
 /** The weighbridge interlock of this lane, when it holds the weight back: the reason in words, else ''. */
 export function interlockReason(record) {
   const lock = record && (record.interlock || (record.weight_step && record.weight_step.interlock));
-  return lock && !lock.ready ? `Weighing waits: ${lock.why || 'the portal has not cleared this vehicle yet'}.` : '';
+  return lock && !lock.ready ? `${lock.why || 'The radiation portal has not cleared this vehicle yet'}.` : '';
 }
 
 /** The open flag of an alarm not adjudicated: no reason releases it (the box refuses, 409 radiation_unadjudicated). */
@@ -254,21 +254,26 @@ export function radiationStep({ id, reload }) {
     form.hidden = closed || !open || !target;
   }
 
-  // the portal's result may come after the inspection started: the box then tells of the vehicle again;
+  // the portal's result may come after the inspection started (the lorry was still in the portal): the
+  // portal's reading says a scan started or ended, the box files it under the vehicle a moment later;
   // while the interlock holds the weight back, a new load on the scale may free it (at most a look a second)
-  let timer = null;
+  let timers = [];
   let lastLook = 0;
   let shown = '';
-  const look = (delay) => { clearTimeout(timer); timer = setTimeout(() => { lastLook = Date.now(); reload(); }, delay); };
+  const look = (...delays) => {
+    timers.forEach(clearTimeout);
+    timers = delays.map((delay) => setTimeout(() => { lastLook = Date.now(); reload(); }, delay));
+  };
   const unsubscribe = live.subscribe((type, message) => {
-    if (!record) return;
-    if (type === 'vehicle' && (message.inspection_id === id || (record.vehicle && record.vehicle.id === message.id))) look(150);
+    if (!record || record.status === 'closed' || !record.vehicle) return;
+    if (type === 'vehicle' && (message.inspection_id === id || record.vehicle.id === message.id)) look(150);
+    if (type === 'reading' && message.kind === 'radiation' && ['occupied', 'occupancy'].includes(message.data.phase)) look(300, 1500);
     if (type !== 'reading' || message.kind !== 'scale') return;
     const now = `${message.data.weight} ${message.data.unit} ${message.data.stable}`;
     if (now !== shown && interlockReason(record) && Date.now() - lastLook > 1000) look(0);
     shown = now;
   });
-  return { card, navButton, draw, dispose: () => { unsubscribe(); clearTimeout(timer); draft.flush(); } };
+  return { card, navButton, draw, dispose: () => { unsubscribe(); timers.forEach(clearTimeout); draft.flush(); } };
 }
 
 /** Put the Radiation step first while its alarm is open (it must be dealt with before release). */

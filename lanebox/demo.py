@@ -1,21 +1,30 @@
 """``lanebox demo``: a port in miniature on one machine, nothing to configure.
 
-A port hub and two lanes, each lane with four simulated devices on
-pseudo-terminals running their demo scripts (a lorry driving onto the scale,
-scans, passports, swabs), demo reference data (``demo_reference.json``) and
-demo users whose passwords are printed. The lanes sync to the hub, which
+A port hub and two lanes, each lane with the devices of a whole vehicle
+lane simulated on pseudo-terminals — weighbridge, barcode reader, document
+reader, trace detector, radiation portal monitor and a bench scale for
+seized goods — and a plate/container camera; demo reference data
+(``demo_reference.json``) and demo users whose passwords are printed. The
+scans, passports and swabs run their devices' demo scripts; lorries drive
+through each lane (:mod:`lanebox.demo_traffic`: the portal monitor, the
+camera's read pushed to the lane, then the weighbridge), so the lane opens
+vehicle cards by itself; goods come and go on the bench
+(:mod:`lanebox.demo_bench`). The lanes sync to the hub, which
 serves the control-room board. Everything keeps its store under one folder
 (./lanebox-demo or the one named) and listens on 127.0.0.1 only.
 
 The hub and the lanes run as ``lanebox hub`` and ``lanebox serve`` child
 processes — the production server, as at a port — from the TOML configs
 written in that folder (a newcomer can read them, and run them by hand);
-their logs go beside them. The simulated devices stay in this process.
+their logs go beside them. The simulated devices and the traffic stay in
+this process; each start makes each lane's camera a new token (its hash in
+the lane's config, the token printed).
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 import signal
 import subprocess
@@ -24,15 +33,20 @@ import threading
 import time
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any, Callable, cast
 
 from common.accounts.sessions import UserExists
 from common.eventlog.store import EventStore
 from common.reference import latest_reference_event, load_reference_file, store_reference
+from drivers.simulators.load import LoadDriven
+from drivers.simulators.rapiscan_lines import RapiscanSimulator
 from drivers.simulators.runner import RunningSimulator, start_simulator
+from edge.cameras.tokens import new_token, token_sha256
 from edge.config import LaneConfig, load_config
 from edge.store import lane_store_path, open_lane_store
 from edge.users import UserDirectory
+from lanebox.demo_bench import CAPACITY_KG, start_bench_scale
+from lanebox.demo_traffic import LaneTraffic, lorries
 from sync.roster import RosterUser, parse_roster
 
 DEMO_LANE = "DEMO-IN-01"
@@ -47,7 +61,12 @@ DEMO_USERS = (  # username, role, password — demo only, printed at start
 )
 DEMO_REFERENCE = resources.files("lanebox") / "demo_reference.json"
 DEMO_DEVICES = (("scale-1", "scale", "mt-sics"), ("barcode-1", "barcode", "aim-barcode"),
-                ("document-1", "document", "mrz-reader"), ("trace-1", "trace", "etd-ascii"))
+                ("document-1", "document", "mrz-reader"), ("trace-1", "trace", "etd-ascii"),
+                ("rpm-1", "radiation", "rapiscan-lines"), ("bench-1", "scale", "mt-sics"))
+WEIGHBRIDGE, RPM, BENCH = "scale-1", "rpm-1", "bench-1"
+DRIVEN_BY_TRAFFIC = (WEIGHBRIDGE, RPM)
+"""Idle but for the lorries :class:`LaneTraffic` drives through them (no demo script of their own)."""
+DEMO_CAMERA = "gate-1"
 #: the line ``lanebox serve`` and ``lanebox hub`` print once serving
 SERVING = re.compile(r"serving on (https?://\S+)")
 START_TIMEOUT_S = 120.0  # a first start creates the stores; a small box takes its time
@@ -60,17 +79,49 @@ class DemoError(Exception):
     """The demo cannot go on; the message says why in one line."""
 
 
+def start_lane_devices(pace: float) -> Simulators:
+    """One demo lane's simulated devices, each on a new pty: the bench scale with goods set on it,
+    the weighbridge and the portal monitor idle for the traffic, the others playing their demo scripts."""
+    return {device_id: start_bench_scale(pace) if device_id == BENCH else
+            start_simulator(kind, driver, pace=pace, demo=device_id not in DRIVEN_BY_TRAFFIC)
+            for device_id, kind, driver in DEMO_DEVICES}
+
+
 def lane_config_table(lane: str, port: int, simulators: Simulators, data_dir: str,
-                      upstream: tuple[str, str, str]) -> dict[str, Any]:
+                      upstream: tuple[str, str, str], camera_token: str) -> dict[str, Any]:
     """A demo lane's config, as the TOML file written for it holds it;
-    ``upstream`` is the hub's (url, this lane's token, the hub's key)."""
+    ``upstream`` is the hub's (url, this lane's token, the hub's key);
+    ``camera_token`` the one its camera pushes with (the config keeps its hash)."""
     return {
         "lane": {"id": lane, "name": f"Demo inbound lane {lane[-1]}"},
         "server": {"host": "127.0.0.1", "port": port, "data_dir": data_dir},
         "upstream": {"url": upstream[0], "token": upstream[1], "hub_key": upstream[2]},
-        "devices": [{"id": device_id, "kind": kind, "driver": driver, "port": simulators[device_id].path}
+        "devices": [{"id": device_id, "kind": kind, "driver": driver, "port": simulators[device_id].path,
+                     **({"use": "bench"} if device_id == BENCH else {})}
                     for device_id, kind, driver in DEMO_DEVICES],
+        "cameras": [{"id": DEMO_CAMERA, "format": "generic", "role": "both",
+                     "token_sha256": token_sha256(camera_token)}],
     }
+
+
+def start_traffic(urls: dict[str, str], camera_tokens: dict[str, str], simulators: dict[str, Simulators],
+                  pace: float) -> list[LaneTraffic]:
+    """Lorries through every demo lane, each lane's in its own order."""
+    declarations = load_reference_file(DEMO_REFERENCE).data["declarations"]
+    traffic = []
+    for lane, url in urls.items():
+        rng = random.Random()
+        rpm = cast(RapiscanSimulator, simulators[lane][RPM].simulator)
+        weighbridge = cast(LoadDriven, simulators[lane][WEIGHBRIDGE].simulator)
+        traffic.append(LaneTraffic(url, DEMO_CAMERA, camera_tokens[lane], rpm, weighbridge,
+                                   lorries(declarations, rng), rng, pace).start())
+    return traffic
+
+
+def device_role(device_id: str) -> str:
+    """What the device is at the lane, in the printed list."""
+    return {WEIGHBRIDGE: "weighbridge (the lorries drive onto it)", RPM: "portal monitor (the lorries drive through)",
+            BENCH: f"bench scale for seized goods ({CAPACITY_KG:.0f} kg)"}.get(device_id, "")
 
 
 def write_toml(path: Path, tables: dict[str, Any], command: str) -> Path:
@@ -201,9 +252,10 @@ def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None]
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    simulators = {lane: {device_id: start_simulator(kind, driver, pace=pace)
-                         for device_id, kind, driver in DEMO_DEVICES} for lane in DEMO_LANES}
+    simulators = {lane: start_lane_devices(pace) for lane in DEMO_LANES}
+    camera_tokens = {lane: new_token() for lane in DEMO_LANES}
     children: list[Child] = []
+    traffic: list[LaneTraffic] = []
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / "logs").mkdir(exist_ok=True)
@@ -222,10 +274,11 @@ def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None]
             file = f"{lane.lower()}.toml"
             path = write_toml(data_dir / file, lane_config_table(
                 lane, 0 if port == 0 else port + index, simulators[lane], "." if lane == DEMO_LANE else lane.lower(),
-                (board, tokens[lane], hub_key)), f"lanebox serve --config {file}")
+                (board, tokens[lane], hub_key), camera_tokens[lane]), f"lanebox serve --config {file}")
             prepare_demo_store(load_config(path), rosters[lane])
             urls[lane] = start(f"lane {lane}", "serve", "--config", str(path))
         url = urls[DEMO_LANE]
+        traffic = start_traffic(urls, camera_tokens, simulators, pace)
         echo(f"lanebox demo: hub {DEMO_HUB} and lanes {', '.join(DEMO_LANES)} are running")
         echo(f"  control-room board {board}/board/  (sign in as super or viewer)")
         echo(f"  hub API            {board}/api/v1/  (OpenAPI: {board}/api/v1/openapi.json)")
@@ -237,7 +290,12 @@ def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None]
         for lane_id in DEMO_LANES:
             echo(f"  simulated devices ({lane_id}):")
             for device_id, kind, driver in DEMO_DEVICES:
-                echo(f"    {device_id:<11} {kind:<9} {driver:<12} {simulators[lane_id][device_id].path}")
+                echo(f"    {device_id:<10} {kind:<9} {driver:<14} {simulators[lane_id][device_id].path:<12} "
+                     f"{device_role(device_id)}".rstrip())
+            echo(f"    {DEMO_CAMERA:<10} {'camera':<9} {'generic':<14} "
+                 f"POST {urls[lane_id]}/api/v1/cameras/{DEMO_CAMERA}/reads  (Bearer {camera_tokens[lane_id]})")
+        echo("  traffic: lorries drive through each lane one after another: the portal monitor, the camera "
+             "(plate, container), the weighbridge; each is a vehicle card on the lane screen")
         echo("  sign in as (demo passwords; the same at both lanes and the board):")
         for username, role, password in DEMO_USERS:
             echo(f"    {username:<8} / {password:<18} ({role})")
@@ -249,6 +307,8 @@ def run_demo(data_dir: Path, port: int, pace: float, echo: Callable[[str], None]
     except _Stopped:
         pass  # stopped before it was all up: as clean a stop as after
     finally:
+        for lane_traffic in traffic:  # first: no lorry drives on into a lane going down
+            lane_traffic.stop()
         for child in children:  # all at once: each drains and closes its store
             child.ask_to_stop()
         for child in children:

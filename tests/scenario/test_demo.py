@@ -1,11 +1,14 @@
 """`lanebox demo`: one command, no config; it serves a hub and two lanes
 (``lanebox hub`` and ``lanebox serve`` child processes, from configs it writes
 in its data folder), signs in the printed users at a lane and at the board,
-runs four simulated devices per lane, and stops cleanly on Ctrl-C — its
-children with it."""
+runs six simulated devices per lane (a radiation portal monitor and a bench
+scale among them) and a camera, drives lorries through so the lane shows
+vehicles with their plate, container, radiation result and declaration, and
+stops cleanly on Ctrl-C — its children with it."""
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -15,6 +18,7 @@ import pytest
 import requests
 
 from edge.config import load_config
+from lanebox.demo import DEMO_REFERENCE
 from sync.hub.config import load_hub_config
 from tests.support.waiting import wait_for
 
@@ -36,11 +40,36 @@ def test_demo_serves_and_stops_cleanly(tmp_path):
                                                              "password": login.group(2)}, timeout=10).json()["token"]
         headers = {"Authorization": f"Bearer {token}"}
 
-        def all_devices_reading() -> bool:
-            devices = requests.get(f"{url}/api/v1/devices", headers=headers, timeout=10).json()["devices"]
-            return len(devices) == 4 and all(d["state"] == "connected" and d["last_reading"] for d in devices)
+        def get(path: str) -> dict:
+            return requests.get(f"{url}/api/v1{path}", headers=headers, timeout=10).json()
 
-        wait_for(all_devices_reading, timeout=60, interval=0.2, message="four connected devices with readings")
+        def all_devices_reading() -> list[dict]:
+            devices = get("/devices")["devices"]
+            ready = len(devices) == 6 and all(d["state"] == "connected" and d["last_reading"] for d in devices)
+            return devices if ready else []
+
+        devices = wait_for(all_devices_reading, timeout=60, interval=0.2, message="six connected devices with readings")
+        assert {(d["kind"], d["use"]) for d in devices} == {
+            ("scale", "weighbridge"), ("scale", "bench"), ("barcode", None), ("document", None), ("trace", None),
+            ("radiation", None)}
+
+        declared = {re.sub(r"[\s-]", "", d["plate"]): d["ref"]
+                    for d in json.loads(DEMO_REFERENCE.read_text())["declarations"] if "plate" in d}
+
+        def a_vehicle_through_the_whole_lane() -> dict | None:
+            """A lorry the portal monitor scanned and the camera read, its declaration found."""
+            return next((v for v in get("/vehicles")["vehicles"]
+                         if v["plate"] and v["radiation"] and v["radiation"]["state"] != "occupied"), None)
+
+        vehicle = wait_for(a_vehicle_through_the_whole_lane, timeout=30, interval=0.2,
+                           message="a vehicle with its plate and radiation result")
+        assert vehicle["declaration"]["ref"] == declared[vehicle["plate"]["text"]]
+        assert vehicle["containers"] == [] or all(c["check_ok"] for c in vehicle["containers"])
+        reads = get("/events?type=camera.read&limit=1000")["events"]
+        read = next(e for e in reads if e["payload"]["plate"]["text"] == vehicle["plate"]["text"])
+        assert read["actor"] == "camera:gate-1" and read["payload"]["format"] == "generic"
+        photo = requests.get(f"{url}/api/v1/photos/{read['payload']['photo']['sha256']}", headers=headers, timeout=10)
+        assert photo.status_code == 200 and photo.headers["Content-Type"] == "image/jpeg"
 
         board = re.search(r"board (http://127\.0\.0\.1:\d+)/board/", output).group(1)
         supervisor = re.search(r"^\s+(\S+)\s+/\s+(\S+)\s+\(supervisor\)", output, re.M)

@@ -70,7 +70,8 @@ def test_a_lorry_with_a_gamma_alarm_from_the_portal_to_the_board(tmp_path) -> No
         push_read(rig.url)
 
         def scanned(vehicle: dict[str, Any]) -> bool:
-            return (vehicle["plate"] or {}).get("text") == PLATE and (vehicle["radiation"] or {}).get("state") == "alarm"
+            plate, radiation = vehicle["plate"] or {}, vehicle["radiation"] or {}
+            return plate.get("text") == PLATE and radiation.get("state") == "alarm"
 
         vehicle = wait_for(lambda: next((v for v in rig.api("GET", "/vehicles", user="olga").json()["vehicles"]
                                          if scanned(v)), None), timeout=20, message="the lorry at the box")

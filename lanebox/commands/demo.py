@@ -25,9 +25,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def add_commands(sub: Any) -> None:
     demo = sub.add_parser("demo", help="run a demo hub and two lanes with simulated devices (no config needed)",
-                          description="Start a port hub and two lane servers, each with four simulated devices "
-                                      "on pseudo-terminals, and demo users; prints the URLs and logins. "
-                                      "Ctrl-C stops it.")
+                          description="Start a port hub and two lane servers, each with six simulated devices "
+                                      "on pseudo-terminals (a radiation portal monitor and a bench scale among "
+                                      "them) and a camera, lorries driving through, and demo users; prints the "
+                                      "URLs and logins. Ctrl-C stops it.")
     demo.add_argument("--data-dir", type=Path, default=Path("lanebox-demo"), help="where to keep the demo stores")
     demo.add_argument("--port", type=int, default=8080, help="HTTP port of the first lane on 127.0.0.1 "
                                                              "(default 8080; the second lane takes the next)")

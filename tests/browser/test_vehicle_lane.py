@@ -103,7 +103,8 @@ def started_inspection(page: Page) -> str:
 
 
 def card(page: Page, plate: str) -> Locator:
-    return page.locator("#vehicle-list .vehicle-card").filter(has=page.locator(".plate-text", has_text=re.compile(f"^{plate}$")))
+    plate_text = page.locator(".plate-text", has_text=re.compile(f"^{plate}$"))
+    return page.locator("#vehicle-list .vehicle-card").filter(has=plate_text)
 
 
 def on_lane_screen(page: Page) -> None:
@@ -127,7 +128,8 @@ def test_a_vehicle_the_camera_reads_appears_on_the_lane_screen_within_2_s(page: 
     expect(vehicle.locator(".radiation-state")).to_have_text("No radiation scan yet")
     expect(vehicle.locator(".vehicle-card-meta")).to_contain_text(re.compile(r"^arrived \d\d:\d\d:\d\d"))
     # the camera's crop, fetched with the officer's token
-    wait_in_page(page, "[...document.querySelectorAll('#vehicle-list img.vehicle-thumb')].some((i) => i.naturalWidth === 320)")
+    wait_in_page(page, "[...document.querySelectorAll('#vehicle-list img.vehicle-thumb')]"
+                       ".some((i) => i.naturalWidth === 320)")
     # words for officers: no vehicle id, no photo hash on the card
     assert waiting_vehicle(lane, "KX19ABC")["id"] not in vehicle.inner_text()
     shoot(page, "vehicles-01-lane-with-a-vehicle")
@@ -227,7 +229,8 @@ def test_a_lorry_with_a_gamma_alarm_is_released_only_after_adjudication(page: Pa
     page.locator("#start-form button[type=submit]").click()
     inspection_id = started_inspection(page)
     step = page.locator("#step-radiation")
-    expect(step.locator("#radiation-banner")).to_have_text("RADIATION ALARM (gamma) — do not release before adjudication")
+    expect(step.locator("#radiation-banner")).to_have_text(
+        "RADIATION ALARM (gamma) — do not release before adjudication")
     expect(page.locator(".steps > .card").first).to_have_id("step-radiation")  # first of the steps
     expect(step.locator(".radiation-verdict")).to_have_text("Gamma alarm")
     expect(step.locator("#radiation-detectors tbody tr")).to_have_count(4)
@@ -251,8 +254,8 @@ def test_a_lorry_with_a_gamma_alarm_is_released_only_after_adjudication(page: Pa
     expect(step.locator("#radiation-banner")).to_have_count(0)
     expect(page.locator('#vehicle-bar [data-step="step-radiation"]')).to_have_text("✓ Radiation")
     radiation = lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()["radiation"]
-    assert [(a["code"], a["secondary"]["result"], a["secondary"].get("nuclide")) for a in radiation["adjudications"]] == [
-        ("innocent_norm", "no_source_found", "K-40")]
+    assert [(a["code"], a["secondary"]["result"], a["secondary"].get("nuclide"))
+            for a in radiation["adjudications"]] == [("innocent_norm", "no_source_found", "K-40")]
     shoot(page, "vehicles-06-adjudicated", at="#step-radiation")
 
     step.locator("[data-n42]").click()  # the scan with its adjudication, as the standard's XML

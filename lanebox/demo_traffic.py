@@ -51,6 +51,8 @@ GAP_S = (10.0, 25.0)
 FIRST_S = 2.0
 """The first lorry comes soon after the demo starts, so a newcomer sees one at once."""
 PUSH_TIMEOUT_S = 5.0
+CROP_SIZE = (320, 240)
+PLATE_BOX = (14, 82, 306, 162)
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,18 @@ def camera_read(lorry: Lorry, captured_at: datetime) -> dict[str, Any]:
 
 
 def plate_crop(text: str) -> bytes:
-    """A JPEG of a rear number plate reading ``text``, black on yellow, as an ANPR camera crops it."""
-    image = Image.new("RGB", (360, 96), (40, 40, 40))
+    """A JPEG of a lorry's rear number plate reading ``text`` (black on yellow, the bumper around it),
+    framed 4:3 as an ANPR camera crops it, so a tablet's thumbnail shows the whole plate."""
+    image = Image.new("RGB", CROP_SIZE, (70, 74, 80))
     draw = ImageDraw.Draw(image)
-    draw.rounded_rectangle((6, 6, 353, 89), radius=8, fill=(250, 205, 30), outline=(20, 20, 20), width=3)
-    font = ImageFont.load_default(size=52)
-    draw.text((180, 48), text, fill=(15, 15, 15), font=font, anchor="mm")
+    draw.rectangle((0, 150, 320, 240), fill=(30, 30, 32))  # the bumper
+    left, top, right, bottom = PLATE_BOX
+    draw.rounded_rectangle(PLATE_BOX, radius=8, fill=(250, 205, 30), outline=(15, 15, 15), width=3)
+    size = 56
+    while size > 12 and draw.textlength(text, font=ImageFont.load_default(size=size)) > right - left - 20:
+        size -= 2  # a long plate in a smaller type, as on the real plate
+    draw.text(((left + right) / 2, (top + bottom) / 2), text, fill=(15, 15, 15),
+              font=ImageFont.load_default(size=size), anchor="mm")
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()

@@ -84,12 +84,16 @@ def test_the_lanes_generic_adapter_takes_the_cameras_read_whole():
     assert camera_read(lorry, datetime.now(UTC))["id"] != body["id"]  # two passes are two reads, not a resend
 
 
-def test_the_plate_crop_is_a_jpeg_with_dark_letters_on_a_yellow_plate():
-    image = Image.open(io.BytesIO(plate_crop("KHN 512"))).convert("RGB")
-    assert image.size == (360, 96)
-    middle = [image.getpixel((x, 48)) for x in range(60, 300)]
-    assert any(r < 80 and g < 80 and b < 80 for r, g, b in middle)      # the letters
-    assert any(r > 200 and g > 160 and b < 100 for r, g, b in middle)   # the plate between them
+@pytest.mark.parametrize("plate", ["KHN 512", "HH-LK 2291"])
+def test_the_plate_crop_is_a_4_3_jpeg_with_dark_letters_on_a_yellow_plate_within_it(plate):
+    """4:3 as the lane screen's thumbnails, so cropping them to fit cuts no letters off."""
+    image = Image.open(io.BytesIO(plate_crop(plate)))
+    assert image.format == "JPEG" and image.size == (320, 240)
+    inside = range(20, 300)  # the plate within its black rim (x 14-306)
+    row = [image.convert("RGB").getpixel((x, 122)) for x in inside]
+    letters = [x for x, (r, g, b) in zip(inside, row) if r < 80 and g < 80 and b < 80]
+    assert any(r > 200 and g > 160 and b < 100 for r, g, b in row)  # the yellow plate
+    assert letters and inside[0] + 4 < letters[0] and letters[-1] < inside[-1] - 4  # no letter off its edges
 
 
 def closed_port() -> int:

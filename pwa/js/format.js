@@ -68,6 +68,21 @@ export function weight(value, unit) {
   return `${number(value, decimals)} ${unit || ''}`.trim();
 }
 
+/** What an event of the record means, in words (the report keeps the raw type and hash). */
+const EVENT_WORDS = {
+  'inspection.started': 'Inspection started', 'inspection.closed': 'Outcome recorded',
+  'inspection.finding_added': 'Finding recorded', 'inspection.checklist_item': 'Checklist item ticked',
+  'inspection.duty_assessed': 'Duty assessed', 'reading.attached': 'Reading attached',
+  'seizure.created': 'Goods seized', 'seizure.bag_added': 'Evidence bag made', 'seizure.custody': 'Custody step',
+  'radiation.adjudicated': 'Radiation alarm adjudicated', 'photo.stored': 'Photo stored',
+};
+
+export function eventWords(type) {
+  if (EVENT_WORDS[type]) return EVENT_WORDS[type];
+  const words = String(type || '').replace(/[._]/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function label(code) {
   return String(code || '').replace(/_/g, ' ');
 }

@@ -688,18 +688,20 @@ export async function render(view, { id }) {
         h('a', { class: 'btn', href: `#/inspections/${id}/duty`, id: 'assess-duty' }, 'Assess duty')]);
     const seizures = record.seizures || [];
     replace(seizureBox,
-      seizures.length ? h('ul', { class: 'list' }, seizures.map((s) => {
+      seizures.length ? h('ul', { class: 'list' }, seizures.map((s, n) => {
         const sid = typeof s === 'string' ? s : s.id;
-        return h('li', {}, h('a', { class: 'btn btn-block', href: `#/seizures/${sid}`, dataset: { seizure: sid } }, `Seizure ${fmt.shortId(sid)} — bags, labels, custody, report`));
+        const which = seizures.length > 1 ? `Seizure ${n + 1}` : 'The seizure';
+        return h('li', {}, h('a', { class: 'btn btn-block', href: `#/seizures/${sid}`, dataset: { seizure: sid } }, `${which} from ${record.plate} — bags, labels, custody, report`));
       })) : h('p', { class: 'muted' }, 'Nothing seized.'),
       record.status !== 'closed' && !record.local ? h('a', { class: 'btn btn-danger', href: `#/inspections/${id}/seize` }, 'Seize goods') : null);
   }
 
   function drawLog() {
     const events = record.events || [];
-    replace(logBox, events.length ? h('details', { class: 'log card' }, h('summary', {}, `Evidence log (${events.length} events)`),
-      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Seq'), h('th', {}, 'Event'), h('th', {}, 'When'), h('th', {}, 'Who'), h('th', {}, 'Hash'))),
-        h('tbody', {}, events.map((e) => h('tr', {}, h('td', {}, e.seq), h('td', {}, e.type), h('td', {}, fmt.time(e.ts)), h('td', {}, e.actor), h('td', { class: 'hash' }, String(e.hash).slice(0, 16))))))) : null);
+    // in words for the officer; every event's type, id and hash are in the report (and the technician's views)
+    replace(logBox, events.length ? h('details', { class: 'log card' }, h('summary', {}, `What was recorded (${events.length})`),
+      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'When'), h('th', {}, 'What'), h('th', {}, 'Who'))),
+        h('tbody', {}, events.map((e) => h('tr', {}, h('td', {}, fmt.time(e.ts)), h('td', {}, fmt.eventWords(e.type)), h('td', {}, e.actor)))))) : null);
   }
 
   async function draw() {

@@ -5,6 +5,14 @@ tablet can print the label (a QR code of the bag id) while offline and the
 lane will agree with it. Custody is a sequence of hand-overs that must make
 sense to a court: it starts with sealing the bag and ends, for good, when
 the goods are released or destroyed.
+
+As evidence handlers practise it (docs/evidence.md): sealing, release and
+destruction are countersigned by a **witness**, a second officer who is not
+the one acting; the sealed bag is weighed, and weighed again and its seal
+read at every receipt. A receipt that finds the bag lighter or heavier than
+the scales can explain, a broken seal or another seal number is still
+recorded — evidence is never refused for being bad news — and carries a
+**custody alarm**.
 """
 
 from __future__ import annotations
@@ -12,11 +20,18 @@ from __future__ import annotations
 from typing import Any
 
 from common.clock import differing_claim
+from common.roles import RECORD_WRITERS
 
 ACTIONS = ("sealed", "handed_over", "received", "stored", "released", "destroyed")
 FIRST = "sealed"
 FINAL = ("released", "destroyed")
 NOT_SEALED = "unsealed"
+WITNESSED = ("sealed", "released", "destroyed")
+"""The steps a second officer must countersign: the goods are shut away, given back or destroyed."""
+WITNESS_ROLES = RECORD_WRITERS
+"""Who may witness: those who may record custody themselves."""
+#: the custody alarms a step may carry (``alarms: [{"code", "message"}]``)
+WEIGHT_DIFFERS, SEAL_BROKEN, SEAL_NUMBER_DIFFERS = "weight_differs", "seal_broken", "seal_number_differs"
 
 
 def bag_id_for(event_id: str) -> str:
@@ -33,6 +48,47 @@ def custody_refusal(history: list[str], action: str) -> str | None:
     return None
 
 
+def witness_refusal(action: str, actor: str, witness: dict[str, str] | None) -> tuple[str, str] | None:
+    """``(code, message)`` when ``witness`` (``{"username", "role"}`` of a live session, or None)
+    cannot countersign ``action`` by ``actor``; None when it can, or none is needed."""
+    if witness is None:
+        if action in WITNESSED:
+            return "witness_required", (f"a bag is {action} only before a witness: a second officer signs in "
+                                        "on the tablet to countersign")
+        return None
+    if witness["role"] not in WITNESS_ROLES:
+        return "witness_role", (f"{witness['username']} is a {witness['role']}: only an officer or a supervisor "
+                                "witnesses")
+    if witness["username"] == actor:
+        return "witness_is_actor", f"{actor} cannot witness their own step: another officer must countersign"
+    return None
+
+
+def same_seal(a: str, b: str) -> bool:
+    """Whether two seal numbers are the same seal, as read by eye: letters and digits, any case,
+    spaces and dashes ignored (``GB 000123`` is ``gb-000123``)."""
+    def key(text: str) -> str:
+        return "".join(ch for ch in text.upper() if ch.isalnum())
+    return key(a) == key(b)
+
+
+def seal_alarms(sealed_with: str | None, intact: bool, read: str | None) -> list[dict[str, str]]:
+    """The custody alarms of a receipt's seal check: a seal found broken, or a number read that is
+    not the one the bag was sealed with."""
+    alarms = []
+    if not intact:
+        alarms.append({"code": SEAL_BROKEN, "message": "the seal was found broken at receipt"})
+    if read is not None and sealed_with is not None and not same_seal(read, sealed_with):
+        alarms.append({"code": SEAL_NUMBER_DIFFERS,
+                       "message": f"the seal reads {read}; the bag was sealed with {sealed_with}"})
+    return alarms
+
+
+def sealed_step(custody: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The bag's ``sealed`` step (its first) from its custody entries, or None."""
+    return custody[0] if custody and custody[0]["action"] == FIRST else None
+
+
 def bag_state(history: list[str]) -> str:
     """The bag's last custody action, or ``unsealed`` before the first."""
     return history[-1] if history else NOT_SEALED
@@ -44,4 +100,8 @@ def custody_entry(event: dict[str, Any]) -> dict[str, Any]:
     return {"action": payload["action"], "by": event["actor"], "at": event["ts"],
             "acted_at": differing_claim(event["ts"], payload.get("acted_at")), "to": payload.get("to"),
             "location": payload.get("location"), "seal_number": payload.get("seal_number"),
+            "witness": payload.get("witness"), "seal_intact": payload.get("seal_intact"),
+            "weighed": payload.get("weighed"), "weight_not_taken": payload.get("weight_not_taken"),
+            "weight_check": payload.get("weight_check"), "photos": payload.get("photos", []),
+            "alarms": payload.get("alarms", []),
             "confirmation": payload["confirmation"], "event_id": event["id"], "hash": event["hash"]}

@@ -9,24 +9,27 @@ that story on paper, with the hash of every event it rests on.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Callable
 
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response
 
 from common.clock import utc_now_iso
-from common.custody import ACTIONS, bag_id_for, custody_refusal
+from common.custody import ACTIONS, bag_id_for, custody_refusal, seal_alarms, sealed_step, witness_refusal
 from common.eventlog.store import EventStore
 from common.roles import RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
-from common.web.routing import endpoint, lane_server, obj
+from common.web.routing import current_session, endpoint, lane_server, obj
 from edge.api import records
-from edge.api.bench_weighings import WEIGHED
+from edge.api.custody_witness import HEADER as WITNESS_HEADER
+from edge.api.custody_witness import presented_token, witness_of
 from edge.api.inspections import find_inspection, inspection_or_404, lane_identity, pdf_response
 from edge.api.records import UUID, WRITE_FIELDS
+from edge.api.weighing_citations import REUSED, bench_weighing_or_404, citation, refuse_if_cited, weighed_bag
 from edge.reports.court import seizure_report
 from edge.seizures.view import seizure_view
+from edge.seizures.weight_check import weight_alarm, weight_check
 
 bp = Blueprint("seizures", __name__, url_prefix="/api/v1")
 
@@ -51,14 +54,24 @@ BAG = obj({**WRITE_FIELDS,
            "items": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1,
                      "maxItems": 200, "uniqueItems": True}},
           required=("id", "description", "items"))
+SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 CUSTODY = obj({**WRITE_FIELDS,
                "action": {"enum": list(ACTIONS)},
                "to": {"type": "string", "minLength": 1, "maxLength": 200},
                "location": {"type": "string", "minLength": 1, "maxLength": 200},
-               "seal_number": {"type": "string", "minLength": 1, "maxLength": 64},
+               "seal_number": {"type": "string", "minLength": 1, "maxLength": 64,
+                               "description": "sealed: the number on the seal put on; received: the number read"},
+               "seal_intact": {"type": "boolean", "description": "received: is the seal intact?"},
+               "weighing_id": {**UUID, "description": "the bench weighing (POST /bench-weighings) of the bag, "
+                                                      "gross: at sealing (required where the lane has a bench "
+                                                      "scale) and at a receipt"},
+               "photos": {"type": "array", "items": SHA256, "maxItems": 20, "uniqueItems": True,
+                          "description": "SHA-256 of photos uploaded with POST /photos, e.g. of the sealed bag"},
                "confirmation": {"enum": ["scan", "typed"]},
                "scanned_text": {"type": "string", "minLength": 1, "maxLength": 200}},
               required=("id", "action", "confirmation"))
+#: what a custody request says that its event keeps as it was sent
+CUSTODY_FIELDS = ("action", "to", "location", "seal_number", "seal_intact", "photos", "confirmation", "scanned_text")
 
 
 # ----- reading ---------------------------------------------------------------
@@ -109,28 +122,25 @@ def weighed_items(store: EventStore, items: list[dict[str, Any]]) -> list[dict[s
     """The items as recorded: one weighed on the bench scale gets that weighing's weight in kg
     and the weighing (its event id and hash, the scale and its calibration standing) as
     ``weighed``, so the weight in the record is the one the scale showed, never a retyped or a
-    vehicle's one. A weighing weighs one item: citing it twice is refused."""
+    vehicle's one. A weighing weighs one item: citing it twice, or one a record already cites,
+    is refused."""
     cited = [item["weighing_id"].lower() for item in items if "weighing_id" in item]
     if len(cited) != len(set(cited)):
-        raise conflict("one bench weighing is cited by two items; weigh each item on its own", "weighing_reused")
+        raise conflict("one bench weighing is cited by two items; weigh each item on its own", REUSED)
     out = []
     for i, item in enumerate(items):
         if "weighing_id" not in item:
             out.append(item)
             continue
-        event = store.get(item["weighing_id"].lower())
-        if event is None or event["type"] != WEIGHED:
-            raise not_found(f"bench weighing {item['weighing_id']!r} (items.{i})")
+        event = bench_weighing_or_404(store, item["weighing_id"], f"items.{i}")
+        refuse_if_cited(store, event["id"])
         weighing = event["payload"]
         if "weight_kg" in item and abs(item["weight_kg"] - weighing["weight_kg"]) > 1e-9:
             raise conflict(f"items.{i}: the weight typed ({item['weight_kg']:g} kg) is not the one weighed "
                            f"({weighing['weight_kg']:g} kg); weigh again or type it without the scale",
                            "weight_differs")
-        weighed = {"event_id": event["id"], "hash": event["hash"], "device_id": weighing["device_id"],
-                   "at": event["ts"], "calibration": weighing["calibration"],
-                   "calibration_due": weighing["calibration_due"]}
         out.append({**{k: v for k, v in item.items() if k != "weighing_id"},
-                    "weight_kg": weighing["weight_kg"], "weighed": weighed})
+                    "weight_kg": weighing["weight_kg"], "weighed": citation(event)})
     return out
 
 
@@ -165,18 +175,75 @@ def bag_qr(bag_id: str) -> Any:
 
 
 def _check_custody_request(bag_id: str, request: dict[str, Any]) -> None:
-    if request["action"] == "handed_over" and "to" not in request:
+    action = request["action"]
+    if action == "handed_over" and "to" not in request:
         raise ApiError(400, "invalid_field", "to: say whom the bag is handed over to", field="to")
+    if action == "sealed" and "seal_number" not in request:
+        raise ApiError(400, "invalid_field", "seal_number: say the number of the seal put on the bag",
+                       field="seal_number")
+    if action == "received" and "seal_intact" not in request:
+        raise ApiError(400, "invalid_field", "seal_intact: say whether the seal is intact", field="seal_intact")
+    if action == "received" and request.get("seal_intact") and "seal_number" not in request:
+        raise ApiError(400, "invalid_field", "seal_number: read the number on the seal", field="seal_number")
+    if action != "received" and "seal_intact" in request:
+        raise ApiError(400, "invalid_field", "seal_intact: the seal is checked at a receipt", field="seal_intact")
     if request["confirmation"] == "scan" and request.get("scanned_text", "").strip() != bag_id:
         raise ApiError(400, "scan_mismatch", f"scanned_text: the scanned label is not {bag_id}",
                        field="scanned_text")
 
 
+def _check_photos(photo_exists: Callable[[str], bool], request: dict[str, Any]) -> None:
+    for i, sha256 in enumerate(request.get("photos", [])):
+        if not photo_exists(sha256):
+            raise ApiError(404, "not_found", f"photos.{i}: no photo {sha256[:12]}... on this lane; upload it first",
+                           field=f"photos.{i}")
+
+
+def _bag_weight(store: EventStore, bag: dict[str, Any], request: dict[str, Any], bench_scale: str | None,
+                ) -> dict[str, Any]:
+    """The weighing the step cites (``weighed``) and, at a receipt, the check against the sealed weight.
+    Sealing needs the weighing where the lane has a bench scale; elsewhere it says it was not taken."""
+    action = request["action"]
+    if "weighing_id" not in request:
+        if action == "sealed" and bench_scale is not None:
+            raise ApiError(409, "weighing_required", f"weigh the sealed bag on {bench_scale} before sealing is "
+                                                     "recorded", field="weighing_id")
+        return {"weight_not_taken": "this lane has no bench scale"} if action == "sealed" else {}
+    event = bench_weighing_or_404(store, request["weighing_id"], "weighing_id")
+    refuse_if_cited(store, event["id"])
+    out: dict[str, Any] = {"weighed": weighed_bag(store, event)}
+    sealed = sealed_step(bag["custody"])
+    if action == "received" and sealed is not None and sealed.get("weighed"):
+        out["weight_check"] = weight_check(sealed["weighed"], out["weighed"])
+    return out
+
+
+def _custody_alarms(bag: dict[str, Any], request: dict[str, Any], step: dict[str, Any]) -> list[dict[str, str]]:
+    """What a receipt found wrong: the weight beyond what the scales explain, the seal."""
+    alarms = [a for a in [weight_alarm(step["weight_check"])] if a] if "weight_check" in step else []
+    if request["action"] == "received":
+        sealed = sealed_step(bag["custody"])
+        alarms += seal_alarms(sealed["seal_number"] if sealed else None, request["seal_intact"],
+                              request.get("seal_number"))
+    return alarms
+
+
+def _bench_scale() -> str | None:
+    """The lane's bench scale (a scale with use = "bench"), if it has one."""
+    return next((state.config.id for state in lane_server().devices.devices.values()
+                 if state.config.kind == "scale" and state.config.use == "bench"), None)
+
+
 @endpoint(bp, "/bags/<bag_id>/custody", "POST", roles=RECORD_WRITERS, body=CUSTODY, status=201,
-          summary="Record a custody step of a bag: sealed, handed over, received, stored, released, destroyed")
+          responses={404: "no such bag, bench weighing or photo",
+                     409: "out of order; witness required, not valid or the actor; weighing required or reused"},
+          summary="Record a custody step of a bag: sealed, handed over, received, stored, released, destroyed "
+                  f"(sealed, released and destroyed countersigned by a witness: {WITNESS_HEADER} header)")
 def custody(bag_id: str, body: dict[str, Any]) -> Any:
-    store = lane_server().store
+    server = lane_server()
+    store = server.store
     bag_id = bag_id.upper()
+    actor, witness_token, bench_scale = current_session().username, presented_token(), _bench_scale()
 
     def payload(request: dict[str, Any]) -> dict[str, Any]:
         bag, seizure = bag_or_404(store, bag_id)
@@ -184,9 +251,16 @@ def custody(bag_id: str, body: dict[str, Any]) -> Any:
         refusal = custody_refusal([step["action"] for step in bag["custody"]], request["action"])
         if refusal:
             raise conflict(refusal, "custody_order")
-        return {"seizure_id": seizure["id"], "bag_id": bag_id,
-                **{k: request[k] for k in ("action", "to", "location", "seal_number", "confirmation",
-                                           "scanned_text") if k in request}}
+        witness = witness_of(server.users, witness_token)
+        refused = witness_refusal(request["action"], actor, witness)
+        if refused:
+            raise conflict(refused[1], refused[0])
+        _check_photos(lambda sha256: server.photos.path(sha256) is not None, request)
+        step = {"seizure_id": seizure["id"], "bag_id": bag_id,
+                **{k: request[k] for k in CUSTODY_FIELDS if k in request},
+                **({"witness": witness} if witness else {}), **_bag_weight(store, bag, request, bench_scale)}
+        alarms = _custody_alarms(bag, request, step)
+        return {**step, "alarms": alarms} if alarms else step
 
     event, created = records.write(body["id"], records.request_fields(body, bag_id=bag_id), "seizure.custody",
                                    payload)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from edge.reports.custody import custody_section
 from edge.reports.document import FONT_DIR, Document, PhotoPath, local_day, money, number
 from edge.reports.sections import (
     CALIBRATION_DUE_MARK,
@@ -79,19 +80,7 @@ def seizure_report(*, lane: dict[str, Any], seizure: dict[str, Any], inspection:
                _item_weight(item), money(item["value"], item["currency"]))
               for i, item in enumerate(seizure["items"], start=1)], (8, 66, 18, 24, 38, 32), right=(5,))
 
-    doc.heading("Evidence bags and chain of custody")
-    if not seizure["bags"]:
-        doc.paragraph("No bags were recorded.")
-    for bag in seizure["bags"]:
-        doc.subheading(f"{bag['bag_id']}: {bag['description']} (items "
-                       f"{', '.join(str(i + 1) for i in bag['items'])}), now {bag['state']}")
-        doc.paragraph(f"Bagged {doc.when(bag['created_at'])} by {bag['created_by']}; event {bag['event_id']}")
-        if bag["custody"]:
-            doc.grid(("time", "action", "by", "to / location", "seal", "confirmed", "event hash"),
-                     [(doc.when(step["at"]), step["action"], step["by"],
-                       " / ".join(x for x in (step["to"], step["location"]) if x) or None, step["seal_number"],
-                       step["confirmation"], step["hash"][:16] + "...") for step in bag["custody"]],
-                     (41, 20, 18, 36, 18, 18, 35), mono=(6,))
+    custody_section(doc, seizure["bags"])
     photos_section(doc, inspection, photo_path)
     evidence_sections(doc, events, chain, "this inspection and seizure")
     return doc.to_bytes()

@@ -1,7 +1,9 @@
 """A seizure with its bags and their custody, folded from its own events.
 
 Like the inspection view, it is only a reading of the log: every line of a
-bag's custody names the event (id and hash) that recorded it.
+bag's custody names the event (id and hash) that recorded it, and a bag lists
+the custody alarms its receipts raised (weight beyond what the scales explain,
+a broken or another seal), each with the step that raised it.
 """
 
 from __future__ import annotations
@@ -25,10 +27,13 @@ def seizure_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
             bags[bag["bag_id"]] = {"bag_id": bag["bag_id"], "description": bag["description"],
                                    "items": bag["items"], "created_at": event["ts"],
                                    "created_acted_at": acted_at(event), "created_by": event["actor"],
-                                   "event_id": event["id"], "custody": [], "state": bag_state([])}
+                                   "event_id": event["id"], "custody": [], "state": bag_state([]), "alarms": []}
         elif event["type"] == "seizure.custody" and event["payload"]["bag_id"] in bags:
             bag = bags[event["payload"]["bag_id"]]
-            bag["custody"].append(custody_entry(event))
+            step = custody_entry(event)
+            bag["custody"].append(step)
+            bag["alarms"] += [{**alarm, "action": step["action"], "at": step["at"], "event_id": step["event_id"]}
+                              for alarm in step["alarms"]]
             bag["state"] = bag_state([step["action"] for step in bag["custody"]])
     return {"id": payload["seizure_id"], "inspection_id": payload["inspection_id"],
             "legal_basis": payload["legal_basis"], "items": payload["items"],

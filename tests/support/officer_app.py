@@ -10,6 +10,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from common.custody import WITNESSED
 from common.reference import load_reference_file, store_reference
 from edge.cameras.tokens import token_sha256
 from edge.config import parse_config
@@ -62,9 +63,25 @@ class OfficerApp:
         body = {"id": new_id(), "description": "cartons 1-40", "items": [0]}
         return self.ok("POST", f"/seizures/{seizure_id or self.seizure()}/bags", body)["bag"]["bag_id"]
 
-    def custody(self, bag_id: str, action: str, status: int = 201, **extra: Any) -> dict[str, Any]:
+    def sealed_bag(self) -> str:
+        """A new bag, sealed before a witness."""
+        bag_id = self.bag()
+        self.custody(bag_id, "sealed")
+        return bag_id
+
+    def custody(self, bag_id: str, action: str, status: int = 201, witness: str | None = "sue",
+                **extra: Any) -> dict[str, Any]:
+        """A custody step by olga; sealing, release and destruction countersigned by ``witness``."""
         body = {"id": new_id(), "action": action, "confirmation": "typed", **extra}
-        return self.ok("POST", f"/bags/{bag_id}/custody", body, status=status)
+        if action == "sealed":
+            body.setdefault("seal_number", "GB 000001")
+        if action == "received":
+            body.setdefault("seal_intact", True)
+            body.setdefault("seal_number", "GB 000001")
+        headers = {"X-Witness-Token": self.tokens[witness]} if witness and action in WITNESSED else {}
+        response = self.call("POST", f"/bags/{bag_id}/custody", json=body, headers=headers)
+        assert response.status_code == status, response.get_data(as_text=True)
+        return response.get_json()
 
 
 ITEM = {"description": "Cigarettes, king size, in master cases", "hs_code": "240220", "quantity": 400,

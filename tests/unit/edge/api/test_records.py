@@ -60,11 +60,12 @@ def test_an_unknown_vehicle_is_started_with_no_declaration(officer_app):
     ("/inspections/{inspection}/duty", lambda app: {"hs_code": "240220", "currency": "EUR", "value": 1000}),
     ("/seizures", lambda app: {"inspection_id": app.inspection(), "legal_basis": "s.139", "items": [ITEM]}),
     ("/seizures/{seizure}/bags", lambda app: {"description": "bag", "items": [0]}),
-    ("/bags/{bag}/custody", lambda app: {"action": "sealed", "confirmation": "typed"}),
+    ("/bags/{sealed_bag}/custody", lambda app: {"action": "stored", "confirmation": "typed"}),
     ("/inspections/{inspection}/outcome", lambda app: {"outcome": "refer", "ts": minutes_ago(30)}),
 ])
 def test_a_replay_is_200_and_stores_nothing_a_reused_id_is_409(officer_app, path, make_body):
-    path = path.format(inspection=officer_app.inspection(), seizure=officer_app.seizure(), bag=officer_app.bag())
+    path = path.format(inspection=officer_app.inspection(), seizure=officer_app.seizure(), bag=officer_app.bag(),
+                       sealed_bag=officer_app.sealed_bag() if "{sealed_bag}" in path else None)
     body = {"id": new_id(), **make_body(officer_app)}
     first = officer_app.call("POST", path, json=body)
     assert first.status_code == 201, first.get_json()

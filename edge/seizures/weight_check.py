@@ -1,0 +1,76 @@
+"""Is the sealed bag still what was sealed? Its weight at a receipt against its weight at sealing.
+
+Each weighing is only as good as its scale: by OIML R 76-1 an instrument of
+accuracy class III or IIII with verification interval ``e`` may err, at a
+load, by its maximum permissible error (table 6), and **in service** by twice
+that (3.5.2): a bench scale weighing seized goods is in service. So an
+untouched bag weighed at sealing and again at a receipt may show two
+different weights, by as much as the two MPEs *added*: the first scale may
+read high by its whole MPE and the second low by its whole MPE. The limit
+is that sum, not the root-sum-square: RSS treats the two errors as random
+and independent and is exceeded by an untouched bag whenever both scales err
+near their limits in opposite directions, and a custody alarm accuses the
+people who held the bag. A difference beyond the sum cannot be explained by
+scales within their permitted errors: it is the pilferage or substitution
+the check is for. (docs/evidence.md says this in words.)
+
+Each weighing's MPE comes from the calibration record its scale stood on when
+it was read (its class, e and unit); a scale without one cannot be judged,
+and the check says so rather than guess.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from common.custody import WEIGHT_DIFFERS
+from edge.calibration.numbers import text
+from edge.calibration.oiml_r76 import GRAMS, R76Error, mpe
+from edge.weighing.rules import ScaleData
+
+IN_SERVICE = True
+"""A bench scale weighing seized goods is in service: its MPE is twice that at verification."""
+KG = Decimal(1000)  # grams
+
+
+def weighing_mpe_kg(weight_kg: float, scale: ScaleData | None) -> Decimal | None:
+    """The in-service MPE, in kg, of ``scale`` weighing ``weight_kg``; None when the scale's class
+    and e are not known or the load is beyond what R 76-1 defines for it."""
+    if scale is None or scale.unit not in GRAMS:
+        return None
+    grams_per_unit = GRAMS[scale.unit]
+    try:
+        limit = mpe(Decimal(str(weight_kg)) * KG / grams_per_unit, scale.e, scale.accuracy_class, IN_SERVICE)
+    except R76Error:
+        return None
+    return limit * grams_per_unit / KG
+
+
+def weight_check(sealed: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+    """The receipt's weighing ``now`` against the sealing's ``sealed`` (each a custody step's
+    ``weighed``: ``weight_kg`` and ``mpe_kg``, a decimal string or None): ``{"sealed_kg", "now_kg",
+    "difference_kg", "limit_kg", "ok"}``, ``ok`` None (and ``limit_kg`` None) when a scale's MPE
+    is not known."""
+    sealed_kg, now_kg = Decimal(str(sealed["weight_kg"])), Decimal(str(now["weight_kg"]))
+    difference = now_kg - sealed_kg
+    limits = [sealed.get("mpe_kg"), now.get("mpe_kg")]
+    limit = sum(Decimal(x) for x in limits) if all(x is not None for x in limits) else None
+    return {"sealed_kg": float(sealed_kg), "now_kg": float(now_kg), "difference_kg": float(difference),
+            "limit_kg": None if limit is None else float(limit),
+            "ok": None if limit is None else abs(difference) <= limit}
+
+
+def weight_alarm(check: dict[str, Any]) -> dict[str, str] | None:
+    """The custody alarm of a check beyond its limit, in words; None otherwise."""
+    if check["ok"] is not False:
+        return None
+    way = "lighter" if check["difference_kg"] < 0 else "heavier"
+    return {"code": WEIGHT_DIFFERS,
+            "message": f"the bag weighs {_kg(check['now_kg'])} kg at receipt, {_kg(abs(check['difference_kg']))} kg "
+                       f"{way} than when sealed ({_kg(check['sealed_kg'])} kg); the scales explain at most "
+                       f"{_kg(check['limit_kg'])} kg"}
+
+
+def _kg(value: float) -> str:
+    return text(Decimal(str(value))) or "?"

@@ -126,12 +126,15 @@ def test_a_watchlisted_lorry_from_the_lane_to_the_evidence_store(officer_lane):
 
     def custody(action: str, status: int = 201, **extra) -> dict:
         body = {"id": new_id(), "action": action, "confirmation": "scan", "scanned_text": bag_id, **extra}
-        return {"body": body, **post(lane, f"/bags/{bag_id}/custody", body, status=status)}
+        witness = {"X-Witness-Token": lane.token("sue")} if action == "sealed" else {}  # sue countersigns
+        response = lane.api("POST", f"/bags/{bag_id}/custody", user="olga", json=body, headers=witness)
+        assert response.status_code == status, response.text
+        return {"body": body, **response.json()}
 
     assert custody("handed_over", status=409, to="Border Force")["error"]["code"] == "custody_order"
     custody("sealed", seal_number="GB 004711")
     custody("handed_over", to="Border Force evidence officer 4471")
-    custody("received", location="Dover evidence store")
+    custody("received", location="Dover evidence store", seal_intact=True, seal_number="GB 004711")
     stored = custody("stored", location="Dover evidence store, cage 3")
     count = events(lane)
     replay = post(lane, f"/bags/{bag_id}/custody", stored["body"], status=200)

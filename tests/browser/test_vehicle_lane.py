@@ -8,108 +8,44 @@ and its N42.42 file."""
 
 from __future__ import annotations
 
-import base64
 import re
 import time
-import uuid
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
-import requests
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-from drivers.simulators.ports import TcpPort
-from drivers.simulators.rapiscan_lines import RapiscanSimulator
-from drivers.validation.iso6346 import container_check_digit
-from edge.cameras.tokens import new_token, token_sha256
 from tests.support.axe import axe_violations
-from tests.support.browser import LANDSCAPE, NewContext, photo_bytes, shoot, signed_in
-from tests.support.lane_process import LaneRig, make_rig
+from tests.support.browser import LANDSCAPE, NewContext, shoot, signed_in
+from tests.support.lane_process import LaneRig
 from tests.support.page_wait import wait_in_page
+from tests.support.vehicle_lane import (
+    card,
+    container,
+    on_lane_screen,
+    push,
+    started_inspection,
+    vehicle_lane,
+    waiting_vehicle,
+)
 from tests.support.waiting import wait_for
-
-CAMERA = "gate-1"
-CAMERA_TOKEN = new_token()
-
-
-def container(owner_serial: str) -> str:
-    """A container number with its right ISO 6346 check digit ("MSCU123456" → "MSCU1234565")."""
-    return f"{owner_serial}{container_check_digit(owner_serial)}"
 
 
 def wrong_digit(code: str) -> str:
     return f"{code[:10]}{(int(code[10]) + 1) % 10}"
 
 
-def vehicle_rig(root: Path, interlock: bool = False) -> LaneRig:
-    """A real lane with its four devices, a radiation portal monitor behind a terminal
-    server and one camera pushing generic JSON reads (plate and container)."""
-    rig = make_rig(root)
-    rig.sims["rpm-1"] = RapiscanSimulator(seed=15)
-    rig.ports["rpm-1"] = TcpPort(rig.sims["rpm-1"]).start()
-    rig.write_config()
-    config = rig.config_path.read_text()
-    if interlock:
-        config = config.replace("[lane]\n", "[lane]\ninterlock = true\n", 1)
-    rig.config_path.write_text(f'{config}\n[[cameras]]\nid = "{CAMERA}"\nformat = "generic"\nrole = "both"\n'
-                               f'token_sha256 = "{token_sha256(CAMERA_TOKEN)}"\n')
-    rig.start()
-    return rig
-
-
 @pytest.fixture(scope="module")
 def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
-    rig = vehicle_rig(tmp_path_factory.mktemp("vehicle-lane"))
-    try:
+    with vehicle_lane(tmp_path_factory.mktemp("vehicle-lane")) as rig:
         yield rig
-    finally:
-        rig.close()
 
 
 @pytest.fixture
 def interlock_lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
     """The same lane with [lane] interlock = true: weighing waits for the portal's clear scan."""
-    rig = vehicle_rig(tmp_path_factory.mktemp("interlock-lane"), interlock=True)
-    try:
+    with vehicle_lane(tmp_path_factory.mktemp("interlock-lane"), interlock=True) as rig:
         yield rig
-    finally:
-        rig.close()
-
-
-def push(lane: LaneRig, plate: str | None, containers: tuple[str, ...] = (), *, confidence: float = 0.97,
-         container_confidence: float = 0.97) -> None:
-    """The camera pushes one read, with its crop, as a gate camera would."""
-    body: dict[str, Any] = {
-        "id": f"read-{uuid.uuid4().hex[:12]}",
-        "plate": {"text": plate, "confidence": confidence} if plate else None,
-        "containers": [{"code": code, "confidence": container_confidence} for code in containers],
-        "image": base64.b64encode(photo_bytes()).decode("ascii"),
-    }
-    response = requests.post(f"{lane.url}/api/v1/cameras/{CAMERA}/reads", json=body, timeout=10,
-                             headers={"Authorization": f"Bearer {CAMERA_TOKEN}"})
-    assert response.status_code == 201, response.text
-
-
-def waiting_vehicle(lane: LaneRig, plate: str) -> dict[str, Any] | None:
-    vehicles = lane.api("GET", "/vehicles", user="olga").json()["vehicles"]
-    return next((v for v in vehicles if v["plate"] and v["plate"]["text"] == plate), None)
-
-
-def started_inspection(page: Page) -> str:
-    """The id of the inspection the start form opened (not the form's own ?vehicle= address)."""
-    page.wait_for_url(re.compile(r"#/inspections/[0-9a-f-]{36}$"))
-    return page.url.rsplit("/", 1)[1]
-
-
-def card(page: Page, plate: str) -> Locator:
-    plate_text = page.locator(".plate-text", has_text=re.compile(f"^{plate}$"))
-    return page.locator("#vehicle-list .vehicle-card").filter(has=plate_text)
-
-
-def on_lane_screen(page: Page) -> None:
-    page.goto("/#/lane")
-    expect(page.locator("#vehicles-title")).to_contain_text("Vehicles at the lane")
 
 
 def no_blocking_violations(page: Page) -> None:
@@ -119,8 +55,8 @@ def no_blocking_violations(page: Page) -> None:
 def test_a_vehicle_the_camera_reads_appears_on_the_lane_screen_within_2_s(page: Page, lane: LaneRig) -> None:
     on_lane_screen(page)
     code = container("TCLU905512")
-    push(lane, "KX19ABC", (code,))
     pushed = time.monotonic()
+    push(lane, "KX19ABC", (code,))
     vehicle = card(page, "KX19ABC")
     expect(vehicle).to_be_visible(timeout=2000)
     assert time.monotonic() - pushed < 2.0

@@ -11,28 +11,15 @@ import queue
 import uuid
 from typing import Any
 
-import requests
 import socketio
 
-from drivers.simulators.ports import TcpPort
-from drivers.simulators.rapiscan_lines import RapiscanSimulator
-from edge.cameras.tokens import new_token, token_sha256
 from edge.radiation.n42 import validate
 from tests.support.hub_rig import LANE, InProcessHub
-from tests.support.lane_process import make_rig
 from tests.support.socket_client import Listener
+from tests.support.vehicle_lane import push, vehicle_lane, waiting_vehicle
 from tests.support.waiting import wait_for
 
-CAMERA, CAMERA_TOKEN = "gate-1", new_token()
 PLATE, CONTAINER = "GA24MMA", "MSCU1234566"
-
-
-def push_read(url: str) -> None:
-    body = {"id": f"read-{uuid.uuid4().hex[:12]}", "plate": {"text": "GA24 MMA", "confidence": 0.96},
-            "containers": [{"code": CONTAINER, "confidence": 0.93}]}
-    response = requests.post(f"{url}/api/v1/cameras/{CAMERA}/reads", json=body, timeout=10,
-                             headers={"Authorization": f"Bearer {CAMERA_TOKEN}"})
-    assert response.status_code == 201, response.text
 
 
 def board(hub: InProcessHub) -> tuple[socketio.Client, queue.Queue[dict[str, Any]]]:
@@ -52,57 +39,47 @@ def heard_alarm(heard: queue.Queue[dict[str, Any]], test: Any) -> dict[str, Any]
 
 def test_a_lorry_with_a_gamma_alarm_from_the_portal_to_the_board(tmp_path) -> None:
     hub = InProcessHub(tmp_path / "hub")
-    (tmp_path / "lane").mkdir()
-    rig = make_rig(tmp_path / "lane")
-    rig.lane_id, rig.upstream, rig.hub_key = LANE, (hub.url, hub.store.add_lane(LANE)), hub.hub_key
-    rig.sims["rpm-1"] = RapiscanSimulator(seed=15)
-    rig.ports["rpm-1"] = TcpPort(rig.sims["rpm-1"]).start()
-    rig.write_config()
-    with rig.config_path.open("a") as config:
-        config.write(f'\n[[cameras]]\nid = "{CAMERA}"\nformat = "generic"\nrole = "both"\n'
-                     f'token_sha256 = "{token_sha256(CAMERA_TOKEN)}"\n')
     control_room, alarms = board(hub)
     try:
-        rig.start()
-        tablet = Listener(rig.url, "/live", rig.token("olga"))
-        wait_for(lambda: tablet.connected, message="the tablet on /live")
-        rig.sims["rpm-1"].drive_vehicle("norm", seconds=2.0)
-        push_read(rig.url)
+        with vehicle_lane(tmp_path / "lane", hub=hub) as rig:
+            tablet = Listener(rig.url, "/live", rig.token("olga"))
+            wait_for(lambda: tablet.connected, message="the tablet on /live")
+            rig.sims["rpm-1"].drive_vehicle("norm", seconds=2.0)
+            push(rig, "GA24 MMA", (CONTAINER,), confidence=0.96, container_confidence=0.93)
 
-        def scanned(vehicle: dict[str, Any]) -> bool:
-            plate, radiation = vehicle["plate"] or {}, vehicle["radiation"] or {}
-            return plate.get("text") == PLATE and radiation.get("state") == "alarm"
+            def scanned(vehicle: dict[str, Any] | None) -> dict[str, Any] | None:
+                """The lorry, once the box has its plate and the portal's alarm (else None)."""
+                plate, radiation = (vehicle or {}).get("plate") or {}, (vehicle or {}).get("radiation") or {}
+                return vehicle if plate.get("text") == PLATE and radiation.get("state") == "alarm" else None
 
-        vehicle = wait_for(lambda: next((v for v in rig.api("GET", "/vehicles", user="olga").json()["vehicles"]
-                                         if scanned(v)), None), timeout=20, message="the lorry at the box")
-        assert [c["code"] for c in vehicle["containers"]] == [CONTAINER]
-        assert vehicle["radiation"]["gamma_alarm"] is True
-        wait_for(lambda: any(scanned(v) and v["id"] == vehicle["id"] for v in tablet.received("vehicle")),
-                 message="the lorry on the tablet's /live")
-        raised = heard_alarm(alarms, lambda a: a["kind"] == "rpm_alarm" and a["lane"] == LANE)
-        assert raised["severity"] == "critical"
+            vehicle = wait_for(lambda: scanned(waiting_vehicle(rig, PLATE)), timeout=20, message="the lorry at the box")
+            assert [c["code"] for c in vehicle["containers"]] == [CONTAINER]
+            assert vehicle["radiation"]["gamma_alarm"] is True
+            wait_for(lambda: any(scanned(v) and v["id"] == vehicle["id"] for v in tablet.received("vehicle")),
+                     message="the lorry on the tablet's /live")
+            raised = heard_alarm(alarms, lambda a: a["kind"] == "rpm_alarm" and a["lane"] == LANE)
+            assert raised["severity"] == "critical"
 
-        started = rig.api("POST", "/inspections", user="olga", json={
-            "id": str(uuid.uuid4()), "plate": PLATE, "containers": [CONTAINER], "inspection_type": "standard",
-            "vehicle_id": vehicle["id"]})
-        assert started.status_code == 201, started.text
-        inspection = started.json()["inspection"]
-        wait_for(lambda: {"id": vehicle["id"]} in tablet.received("vehicle_gone"), message="the lorry taken")
-        occupancy = inspection["radiation"]["occupancies"][0]
-        assert occupancy["calibration_due"] is False and occupancy["device_id"] == "rpm-1"
-        judged = rig.api("POST", f"/inspections/{inspection['id']}/radiation", user="olga", json={
-            "id": str(uuid.uuid4()), "occupancy_event": occupancy["event_id"], "code": "innocent_norm",
-            "secondary": {"performed": True, "result": "source_identified", "nuclide": "K-40"}})
-        assert judged.status_code == 201, judged.text
+            started = rig.api("POST", "/inspections", user="olga", json={
+                "id": str(uuid.uuid4()), "plate": PLATE, "containers": [CONTAINER], "inspection_type": "standard",
+                "vehicle_id": vehicle["id"]})
+            assert started.status_code == 201, started.text
+            inspection = started.json()["inspection"]
+            wait_for(lambda: {"id": vehicle["id"]} in tablet.received("vehicle_gone"), message="the lorry taken")
+            occupancy = inspection["radiation"]["occupancies"][0]
+            assert occupancy["calibration_due"] is False and occupancy["device_id"] == "rpm-1"
+            judged = rig.api("POST", f"/inspections/{inspection['id']}/radiation", user="olga", json={
+                "id": str(uuid.uuid4()), "occupancy_event": occupancy["event_id"], "code": "innocent_norm",
+                "secondary": {"performed": True, "result": "source_identified", "nuclide": "K-40"}})
+            assert judged.status_code == 201, judged.text
 
-        cleared = heard_alarm(alarms, lambda a: a["id"] == raised["id"] and a["state"] == "cleared")
-        assert cleared["adjudication"] == "Innocent alarm — NORM (naturally occurring radioactive material)"
-        document = rig.api("GET", occupancy["n42_url"].removeprefix("/api/v1"), user="olga")
-        assert document.status_code == 200
-        validate(document.content)
-        assert b"adjudication: innocent_norm" in document.content
-        tablet.close()
+            cleared = heard_alarm(alarms, lambda a: a["id"] == raised["id"] and a["state"] == "cleared")
+            assert cleared["adjudication"] == "Innocent alarm — NORM (naturally occurring radioactive material)"
+            document = rig.api("GET", occupancy["n42_url"].removeprefix("/api/v1"), user="olga")
+            assert document.status_code == 200
+            validate(document.content)
+            assert b"adjudication: innocent_norm" in document.content
+            tablet.close()
     finally:
         control_room.disconnect()
-        rig.close()
         hub.close()

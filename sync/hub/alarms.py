@@ -7,7 +7,9 @@ Three sources raise them into the hub store's ``alarms`` table:
 * the projector, from synced events: a trace alarm, weight discrepancy,
   invalid or expired document or watchlist hit recorded at an inspection,
   a radiation portal monitor's alarm (``rpm_alarm``, cleared by the
-  officer's adjudication at the lane: :func:`clear_by_lane`),
+  officer's adjudication at the lane: :func:`clear_by_lane`), a custody
+  alarm a receipt of an evidence bag recorded (``custody_weight``: heavier or
+  lighter than the scales explain; ``custody_seal``: broken or another seal),
   and ``lane_store_repaired`` when a lane recorded that it rebuilt read
   models or put back protective triggers (:mod:`sync.hub.projector`);
 * a lane's live status, for a trace detector that alarms before anyone has
@@ -57,6 +59,7 @@ STORE_REPAIRED = "lane_store_repaired"
 LANE_CHAIN_BROKEN = "lane_chain_broken"
 CHAIN_MISMATCH = "chain_mismatch"
 RPM_ALARM = "rpm_alarm"
+CUSTODY_WEIGHT, CUSTODY_SEAL = "custody_weight", "custody_seal"
 #: what the board calls each kind
 LABELS = {
     "trace_alarm": "Trace alarm", "weight_discrepancy": "Weight discrepancy",
@@ -64,6 +67,7 @@ LABELS = {
     "conflict": "Log conflict", "chain_broken": "Chain break", "hash_mismatch": "Tampered event",
     LANE_CHAIN_BROKEN: "Lane log tampered", CHAIN_MISMATCH: "Lane log differs from hub copy",
     STORE_REPAIRED: "Lane store repaired", RPM_ALARM: "Radiation alarm",
+    CUSTODY_WEIGHT: "Evidence bag weight differs", CUSTODY_SEAL: "Evidence bag seal",
 }
 LEVELS = ("critical", "major", "minor", "warning")
 """Severities, worst first."""
@@ -71,7 +75,7 @@ DEFAULT_SEVERITY = {
     "trace_alarm": "critical", "watchlist_hit": "critical", "conflict": "critical",
     "chain_broken": "critical", "hash_mismatch": "critical", LANE_CHAIN_BROKEN: "critical",
     CHAIN_MISMATCH: "critical", STORE_REPAIRED: "critical", RPM_ALARM: "critical", "weight_discrepancy": "major",
-    "invalid_document": "minor",
+    "invalid_document": "minor", CUSTODY_WEIGHT: "major", CUSTODY_SEAL: "major",
     # device trouble a lane reports in its status, shown beside alarms
     "disconnected": "major", "error": "major", "locked": "minor", "calibration_due": "warning",
 }

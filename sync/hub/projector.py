@@ -14,7 +14,8 @@ after its cursor and, in one write per chunk, maintains:
 * ``hub_duty`` — duty assessments, for the metrics;
 * alarms for the flags the lane recorded (:mod:`sync.hub.alarms`), for a
   radiation portal monitor's alarm (``rpm_alarm``, critical, until the lane
-  records its adjudication, which clears it with the code in words), and for
+  records its adjudication, which clears it with the code in words), for a
+  custody alarm a bag's receipt recorded (``custody_weight``, ``custody_seal``), and for
   a lane that had to repair its store (read models rebuilt because they
   differed from its log, protective triggers put back): someone changed the
   lane's file behind its back.
@@ -34,7 +35,7 @@ from typing import Any, Callable
 from common.eventlog.store import TRIGGERS_RESTORED, VIEWS_REBUILT
 from common.periodic import Periodic, PeriodicPart
 from common.radiation import adjudication_words
-from sync.hub.alarms import RPM_ALARM, STORE_REPAIRED, clear_by_lane, raise_alarm
+from sync.hub.alarms import CUSTODY_SEAL, CUSTODY_WEIGHT, RPM_ALARM, STORE_REPAIRED, clear_by_lane, raise_alarm
 from sync.hub.store import HubStore
 
 CHUNK = 500
@@ -42,6 +43,8 @@ CHUNK = 500
 FLAG_ALARMS = {"trace_alarm": "trace_alarm", "weight_discrepancy": "weight_discrepancy",
                "document_invalid": "invalid_document", "document_expired": "invalid_document",
                "document_watchlisted": "watchlist_hit"}
+#: a custody step's alarm code (common.custody) → the board's alarm kind
+CUSTODY_ALARMS = {"weight_differs": CUSTODY_WEIGHT, "seal_broken": CUSTODY_SEAL, "seal_number_differs": CUSTODY_SEAL}
 _SUMMARY_KEYS = ("containers", "declaration_ref", "inspection_type", "risk", "reason",
                  "legal_basis", "items")
 
@@ -114,6 +117,8 @@ def project_event(conn: Any, event: dict[str, Any], database: Any) -> list[dict[
         _project_duty(conn, event)
     if kind == "reading.attached":
         return _project_reading(conn, event, inspection_id or seizure_id)
+    if kind == "seizure.custody":
+        return _project_custody_alarms(conn, event, seizure_id)
     if kind == "rpm.occupancy":
         return _project_occupancy(conn, event)
     if kind == "radiation.adjudicated":
@@ -174,6 +179,19 @@ def _project_reading(conn: Any, event: dict[str, Any], case_id: str | None) -> l
     raised = [_alarm(conn, event, FLAG_ALARMS[f["code"]], f.get("message", ""), case_id,
                      device_id=(payload.get("device") or {}).get("id"))
               for f in flags if isinstance(f, dict) and f.get("code") in FLAG_ALARMS]
+    return [a for a in raised if a]
+
+
+def _project_custody_alarms(conn: Any, event: dict[str, Any], case_id: str | None) -> list[dict[str, Any]]:
+    """A receipt of an evidence bag that found it heavier or lighter than the scales explain
+    (``custody_weight``), or its seal broken or another (``custody_seal``), saying which bag."""
+    payload = event["payload"]
+    found: dict[str, list[str]] = {}
+    for alarm in payload.get("alarms") or []:
+        if isinstance(alarm, dict) and alarm.get("code") in CUSTODY_ALARMS:
+            found.setdefault(CUSTODY_ALARMS[alarm["code"]], []).append(str(alarm.get("message", "")))
+    bag = _text(payload.get("bag_id")) or "a bag"
+    raised = [_alarm(conn, event, kind, f"{bag}: {'; '.join(messages)}", case_id) for kind, messages in found.items()]
     return [a for a in raised if a]
 
 

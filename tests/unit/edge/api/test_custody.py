@@ -7,71 +7,22 @@ recorded with its custody alarm."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.support.custody_bench import ITEM, calibrated_bench, new_bag, new_id, sealed_bag, step, weigh
 from tests.support.pdf_text import pdf_text
-from tests.support.technician_bench import Bench, running_bench
-from tests.support.waiting import wait_for
+from tests.support.technician_bench import Bench
 
-INSTRUMENT = {"max": "60", "e": "0.02", "accuracy_class": "III", "unit": "kg", "n": 3000, "min": "0.4"}
-ITEM = {"description": "Cigarettes, 20 cartons", "hs_code": "240220", "quantity": 20, "unit": "cartons",
-        "value": 1250, "currency": "EUR"}
 PNG = b"\x89PNG\r\n\x1a\n" + b"sealed bag on the bench" * 20
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
-    with running_bench(tmp_path_factory.mktemp("custody"), ("bench-1",)) as bench:
-        record = {"instrument": INSTRUMENT, "steps": [], "weights": [], "started_by": "tom",
-                  "started_at": "2026-11-29T08:00:00Z", "in_service": False, "adjustment": None}
-        bench.server.store.append("calibration.recorded", {
-            "device_id": "bench-1", "kind": "scale-r76", "passed": True, "session_id": new_id(), "record": record},
-            "tom")
-        bench.server.calibration_watch.refresh()
+    with calibrated_bench(tmp_path_factory.mktemp("custody")) as bench:
         yield bench
-
-
-def weigh(bench: Bench, kg: float) -> str:
-    """The bag put on bench-1 showing ``kg``; the officer taps "Weigh the sealed bag"."""
-    bench.sims["bench-1"].set_load(kg, settle=True)
-    state = bench.server.devices.get("bench-1")
-    wait_for(lambda: state.latest is not None and state.latest["data"].get("stable")
-             and state.latest["data"]["weight"] == kg, message=f"{kg} kg stable on bench-1")
-    weighing_id = new_id()
-    bench.ok("POST", "/bench-weighings", {"id": weighing_id, "device_id": "bench-1",
-                                          "reading_seq": state.latest["seq"]}, status=201, user="olga")
-    return weighing_id
-
-
-def new_bag(bench: Bench) -> str:
-    seizure_id = new_id()
-    bench.ok("POST", "/seizures", {"id": seizure_id, "inspection_id": bench.inspection(),
-                                   "legal_basis": "CEMA 1979 s.139", "items": [ITEM]}, status=201, user="olga")
-    return bench.ok("POST", f"/seizures/{seizure_id}/bags", {"id": new_id(), "description": "20 cartons",
-                                                             "items": [0]}, status=201, user="olga")["bag"]["bag_id"]
-
-
-def step(bench: Bench, bag_id: str, action: str, witness: str | None = None, user: str = "olga",
-         **fields: Any) -> Any:
-    """A custody step by ``user``, countersigned by ``witness`` (their own session's token)."""
-    headers = {"X-Witness-Token": bench.tokens[witness]} if witness else {}
-    body = {"id": new_id(), "action": action, "confirmation": "typed", **fields}
-    return bench.call("POST", f"/bags/{bag_id}/custody", user=user, json=body, headers=headers)
-
-
-def sealed_bag(bench: Bench, kg: float) -> str:
-    bag_id = new_bag(bench)
-    sealed = step(bench, bag_id, "sealed", witness="sue", seal_number="GB 004711", weighing_id=weigh(bench, kg))
-    assert sealed.status_code == 201, sealed.get_json()
-    return bag_id
 
 
 def steps(bench: Bench, bag_id: str) -> list[str]:

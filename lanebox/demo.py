@@ -67,6 +67,9 @@ WEIGHBRIDGE, RPM, BENCH = "scale-1", "rpm-1", "bench-1"
 DRIVEN_BY_TRAFFIC = (WEIGHBRIDGE, RPM)
 """Idle but for the lorries :class:`LaneTraffic` drives through them (no demo script of their own)."""
 DEMO_CAMERA = "gate-1"
+VEHICLES_WAITING_MIN = 15
+"""A lorry nobody inspected leaves the demo's lane screen after this (a lane's default is an hour): the
+traffic sends one about every 45 s, and a newcomer wants the newest few, not a list of eighty."""
 #: the line ``lanebox serve`` and ``lanebox hub`` print once serving
 SERVING = re.compile(r"serving on (https?://\S+)")
 START_TIMEOUT_S = 120.0  # a first start creates the stores; a small box takes its time
@@ -94,6 +97,7 @@ def lane_config_table(lane: str, port: int, simulators: Simulators, data_dir: st
     ``camera_token`` the one its camera pushes with (the config keeps its hash)."""
     return {
         "lane": {"id": lane, "name": f"Demo inbound lane {lane[-1]}"},
+        "vehicles": {"waiting_min": VEHICLES_WAITING_MIN},
         "server": {"host": "127.0.0.1", "port": port, "data_dir": data_dir},
         "upstream": {"url": upstream[0], "token": upstream[1], "hub_key": upstream[2]},
         "devices": [{"id": device_id, "kind": kind, "driver": driver, "port": simulators[device_id].path,

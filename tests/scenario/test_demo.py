@@ -65,7 +65,8 @@ def test_demo_serves_and_stops_cleanly(tmp_path):
                            message="a vehicle with its plate and radiation result")
         assert vehicle["declaration"]["ref"] == declared[vehicle["plate"]["text"]]
         assert vehicle["containers"] == [] or all(c["check_ok"] for c in vehicle["containers"])
-        reads = get("/events?type=camera.read&limit=1000")["events"]
+        reads = requests.get(f"{url}/api/v1/events?type=camera.read&limit=1000", timeout=10,
+                             headers={**headers, "X-Justification": "audit"}).json()["events"]
         read = next(e for e in reads if e["payload"]["plate"]["text"] == vehicle["plate"]["text"])
         assert read["actor"] == "camera:gate-1" and read["payload"]["format"] == "generic"
         photo = requests.get(f"{url}/api/v1/photos/{read['payload']['photo']['sha256']}", headers=headers, timeout=10)

@@ -47,6 +47,11 @@ def owner_only_store(store: Path) -> None:
         _set_mode(store.with_name(store.name + suffix), FILE_MODE)
 
 
+def owner_only_file(path: Path) -> None:
+    """Set one file (a lane's signing key) to 0600."""
+    _set_mode(path, FILE_MODE)
+
+
 def owner_only_tree(folder: Path) -> None:
     """``folder``, every folder in it 0700 and every file 0600 (a backup, restored photos)."""
     owner_only_folder(folder)

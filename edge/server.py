@@ -29,10 +29,12 @@ from edge.api import (
     bench_weighings,
     calibration,
     cameras,
+    consultations,
     devices,
     duty,
     events,
     inspections,
+    labels,
     lane,
     photos,
     radiation,
@@ -48,9 +50,11 @@ from edge.calibration.desk import CalibrationDesk
 from edge.calibration.watch import CalibrationWatch
 from edge.cameras.service import CameraService
 from edge.config import LaneConfig
+from edge.consultations import ConsultationLog
 from edge.devices.manager import DeviceManager
 from edge.devices.setup import apply_stored_changes, apply_stored_locks
 from edge.inspections.photos import PhotoStore
+from edge.labels.keys import LaneSigner, open_signer
 from edge.metrics import LaneCollector
 from edge.realtime.badge import BadgeRelay
 from edge.realtime.console import RawConsole
@@ -69,8 +73,8 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1 << 20
 BLUEPRINTS = (session_api.bp, badge_session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp,
               reference.bp, inspections.bp, photos.bp, seizures.bp, bench_weighings.bp, duty.bp, technician.bp,
-              calibration.bp, sync_status.bp, weighing.bp, cameras.bp, vehicles.bp, radiation.bp, openapi.bp,
-              monitoring.bp, web_bp)
+              calibration.bp, sync_status.bp, weighing.bp, cameras.bp, vehicles.bp, radiation.bp, labels.bp,
+              openapi.bp, monitoring.bp, consultations.bp, web_bp)
 
 
 class LaneServer:
@@ -91,6 +95,7 @@ class LaneServer:
         self.users = UserDirectory(self.store, token_ttl_s=config.session_ttl_s, clock=session_clock)
         self.reference = ReferenceCache(self.store)
         self.photos = PhotoStore(lane_photos_path(config.data_dir))
+        self.consultations = ConsultationLog(self.store)
         self.app = make_api_app("edge", self, BLUEPRINTS, MAX_BODY_BYTES)
         self.socketio = make_socketio(self.app)
         self.app.wsgi_app = TrustedProxies(self.app.wsgi_app, config.trusted_proxies)  # type: ignore[method-assign]
@@ -110,6 +115,7 @@ class LaneServer:
                                 readings_only(self.calibrations.offer), self.vehicles.observe)
         self.cameras = CameraService(config.cameras, self.store, self.photos, publish=self.messages.publish,
                                      mqtt=config.mqtt, on_read=self.vehicles.on_read)
+        self.label_signer: LaneSigner  # made at start, once the store is open (edge.labels.keys)
         self.hub_link = self._link_to_hub()
         self.metrics_registry = CollectorRegistry(auto_describe=False)
         for collector in (LaneCollector(self), *(self.hub_link.collectors() if self.hub_link else ())):
@@ -123,7 +129,7 @@ class LaneServer:
         link = HubLink(self.store, self.config.lane_id, url=upstream.url, token=upstream.token,
                        ca_file=upstream.ca_file, host=self.config.host, pull_interval_s=upstream.pull_interval_s,
                        devices=self.devices.snapshot, merge_roster=self.users.merge_roster,
-                       hub_key=upstream.hub_key)
+                       hub_key=upstream.hub_key, label_keys=lambda: [k.as_dict() for k in self.label_signer.keys])
         self.messages.subscribe(link.observe)
         return link
 
@@ -133,6 +139,7 @@ class LaneServer:
 
     def start(self) -> None:
         self.store.start()
+        self.label_signer = open_signer(self.config.data_dir, self.store, self.config.lane_id)
         self.reference.current()  # rebuilt from the last reference.loaded event (logged if unusable)
         apply_stored_changes(self.store, self.devices, self.config.device_ports)  # changed at run time
         apply_stored_locks(self.store, self.devices)

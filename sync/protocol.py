@@ -138,5 +138,9 @@ STATUS_SCHEMA = _closed({
         "state": {"type": "string", "enum": list(CHAIN_STATES)}, "verified_at": _TIME,
         "checked": _count(), "broken_at": _count(nullable=True, minimum=1), "reason": _text(),
         "head": _LINK, "acked": {"oneOf": [{"type": "null"}, _LINK]}}, ("state", "checked", "head"))]},
+    "label_keys": _listed(_closed({
+        "lane": _text(64, nullable=False),
+        "key": {"type": "string", "pattern": "^ed25519:[A-Za-z0-9+/]{43}=$", "maxLength": 52},
+        "kid": _text(16, nullable=False), "since": _TIME, "since_seq": _count(nullable=True)}, ("lane", "key"))),
 }, ("lane", "ts", "devices"))
 """The status report, as JSON Schema: what the hub accepts and documents."""

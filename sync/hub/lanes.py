@@ -14,7 +14,9 @@ cable looks like, so staleness is the only test; :meth:`LaneBoard.flipped`
 finds the lanes whose standing changed, for the hub to push.
 
 ``GET /api/v1/hub/lanes`` needs a hub user's token; it also lists lanes
-heard on mDNS that are not registered yet.
+heard on mDNS that are not registered yet. ``GET /api/v1/hub/lane-keys``
+lists the public keys each lane's status says it signs evidence labels
+with (:mod:`sync.labels`); a lane may report keys of its own lane only.
 
 ``POST /api/v1/sync/<lane>/identity`` is how a lane tells its hub from a
 stranger announcing itself on the network before it sends its token: the
@@ -131,6 +133,10 @@ def report_status(lane: str, body: dict[str, Any]) -> Any:
     if body["lane"] != lane:
         raise ApiError(400, "invalid_field", f"lane: {body['lane']!r} is not {lane!r}",
                        field="lane")
+    for i, key in enumerate(body.get("label_keys", [])):
+        if key["lane"] != lane:  # a lane vouches for its own labels only
+            raise ApiError(400, "invalid_field", f"label_keys.{i}.lane: {key['lane']!r} is not {lane!r}",
+                           field=f"label_keys.{i}.lane")
     hub = lane_server()
     try:
         hub.board.report(lane, body)
@@ -159,3 +165,13 @@ def list_lanes() -> Any:
     board = lane_server().board
     return {"offline_after_s": board.offline_after_s, "lanes": board.lanes(),
             "unregistered": board.unregistered()}
+
+
+@endpoint(bp, "/api/v1/hub/lane-keys", "GET",
+          summary="The public keys every registered lane signs its evidence labels with, as each lane last "
+                  "reported them (what tablets and verifiers check labels against)")
+def lane_keys() -> Any:
+    hub = lane_server()
+    return {"hub": hub.hub_id, "keys": [key for row in hub.board.lanes()
+                                        for key in ((row["status"] or {}).get("label_keys") or [])]}
+

@@ -29,16 +29,19 @@ from sync.lane.upstream import UpstreamCollector, make_upstream
 class HubLink:
     """The lane's link to its hub (see the module doc). ``devices`` is the
     device snapshot the status reports; ``merge_roster`` takes the hub's users;
-    ``hub_key`` is the hub's key pinned in the config (``ed25519:...``)."""
+    ``hub_key`` is the hub's key pinned in the config (``ed25519:...``);
+    ``label_keys`` the lane's label-signing keys its status registers at the hub."""
 
     def __init__(self, store: EventStore, lane_id: str, *, url: str | None, token: str, ca_file: Path | None,
                  host: str, pull_interval_s: float, devices: Callable[[], list[dict[str, Any]]],
-                 merge_roster: MergeRoster, hub_key: str | None = None) -> None:
+                 merge_roster: MergeRoster, hub_key: str | None = None,
+                 label_keys: Callable[[], list[dict[str, Any]]] = list) -> None:
         self.upstream = make_upstream(lane_id, url, token, host, ca_file,
                                       parse_key(hub_key) if hub_key is not None else None)
         link = (store, lane_id, self.upstream, token)
         self.sync = SyncAgent(*link)
-        self.status_reporter = StatusReporter(*link, devices=devices, sync_status=self.sync.status)
+        self.status_reporter = StatusReporter(*link, devices=devices, sync_status=self.sync.status,
+                                              label_keys=label_keys)
         self.reference_puller = ReferencePuller(*link, interval=pull_interval_s)
         self.roster_puller = RosterPuller(merge_roster, *link[1:], interval=pull_interval_s)
         for follower in (self.sync.hub_moved, self.status_reporter.wake, self.reference_puller.wake,

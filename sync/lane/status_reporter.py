@@ -65,6 +65,7 @@ class StatusReporter(PeriodicPart):
     def __init__(self, store: EventStore, lane_id: str, hub: str | Upstream, token: str, *,
                  devices: Callable[[], list[dict[str, Any]]],
                  sync_status: Callable[[], dict[str, Any]] | None = None,
+                 label_keys: Callable[[], list[dict[str, Any]]] = list,
                  interval: float = DEFAULT_INTERVAL_S, min_gap: float = DEFAULT_MIN_GAP_S,
                  clock: Callable[[], float] = time.time,
                  timeout: tuple[float, float] = (3.0, 5.0)) -> None:
@@ -73,6 +74,7 @@ class StatusReporter(PeriodicPart):
         self._hub = as_upstream(hub)
         self._devices = devices
         self._sync_status = sync_status
+        self._label_keys = label_keys
         self._clock = clock
         self._timeout = timeout
         self._session = self._hub.session(token)
@@ -114,7 +116,8 @@ class StatusReporter(PeriodicPart):
         alarms: trace alarms of the last ALARM_WINDOW_S [{kind, device_id, ts,
         sample_id, substances}], chain: the last verification of the store
         (state, head) and the stored hash at the hub's ack, or None before the
-        first}``, every text clipped to its bound."""
+        first, label_keys: the public keys the lane signs evidence labels with,
+        as the hub registers them}``, every text clipped to its bound."""
         now = self._clock()
         with self._alarms_lock:
             alarms = [_alarm(a) for a in self._alarms if now - a["at"] <= ALARM_WINDOW_S]
@@ -131,6 +134,7 @@ class StatusReporter(PeriodicPart):
                                 "ORDER BY started_at LIMIT ?", (MAX_LISTED,))],
             "alarms": alarms,
             "chain": _chain(self.chain_watch.latest(), self._link((sync or {}).get("acked_seq"))),
+            "label_keys": self._label_keys()[-MAX_STATUS_LISTED:],
         }
 
     def _link(self, seq: int | None) -> dict[str, Any] | None:

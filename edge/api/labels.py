@@ -1,0 +1,38 @@
+"""The lane's label keys, and what a bag's label says (docs/officer-api.md, "Labels").
+
+The public keys are public on purpose: whoever checks a label — a tablet
+caching them for the day it has no box, a lab, the defence — needs them and
+nothing else, and they sign nothing themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from common.web.routing import PUBLIC, endpoint, lane_server
+from edge.api.seizures import bag_or_404
+from edge.labels.label import label_text
+from sync.labels import is_label, read_label
+
+bp = Blueprint("labels", __name__, url_prefix="/api/v1")
+
+
+@endpoint(bp, "/lane/keys", "GET", roles=PUBLIC,
+          summary="The public keys this lane signs evidence labels with, oldest first, each since its "
+                  "lane.key_created event (no sign-in: they are public)")
+def lane_keys() -> Any:
+    signer = lane_server().label_signer
+    return {"lane": signer.lane, "current": signer.kid, "keys": [key.as_dict() for key in signer.keys]}
+
+
+@endpoint(bp, "/bags/<bag_id>/label", "GET",
+          summary="What the bag's label (its QR code) carries: the signed label once the bag is sealed, "
+                  "its id before")
+def bag_label(bag_id: str) -> Any:
+    server = lane_server()
+    bag, _ = bag_or_404(server.store, bag_id)
+    text = label_text(server.store, bag, server.label_signer)
+    signed = is_label(text)
+    return {"bag_id": bag["bag_id"], "signed": signed, "text": text, "says": read_label(text) if signed else None}

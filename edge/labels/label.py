@@ -1,0 +1,59 @@
+"""What a bag's label says: the signed label of a sealed bag, its bare id before.
+
+A label is signed from the bag's ``sealed`` custody step alone — the bag,
+the seal number, the gross weight taken at sealing with the scale and the
+calibration record it stood on, and the chain head at sealing (the sealed
+event's own seq and hash) at the box's time of sealing — so a label printed
+again next week is the same text, and two printouts can be compared by eye.
+A bag not sealed yet has nothing to vouch for: its QR is its id, and the
+sheet says the label is not signed yet.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+
+from common.custody import sealed_step
+from common.eventlog.store import EventStore
+from edge.labels.keys import LaneSigner
+
+QR_BORDER = 4
+"""Modules of quiet zone around the code: the four the QR standard asks for."""
+
+
+def signed_fields(store: EventStore, bag: dict[str, Any]) -> dict[str, Any] | None:
+    """The facts a sealed bag's label signs (all of :data:`sync.labels.FIELDS` but ``lane`` and
+    ``kid``), or None for a bag not sealed yet."""
+    sealed = sealed_step(bag["custody"])
+    if sealed is None:
+        return None
+    event = store.get(sealed["event_id"])
+    if event is None:  # the view is folded from the log, so the event is there
+        return None
+    weighed = sealed.get("weighed") or {}
+    calibration = (weighed.get("calibration") or {}).get("last") or {}
+    weight = weighed.get("weight_kg")
+    return {"bag": bag["bag_id"], "seal": sealed.get("seal_number"),
+            "kg": None if weight is None else format(Decimal(str(weight)), "f"),
+            "scale": weighed.get("device_id"), "cal": calibration.get("id"),
+            "cal_due": weighed.get("calibration_due") if weighed else None,
+            "seq": event["seq"], "hash": event["hash"], "at": event["ts"]}
+
+
+def label_text(store: EventStore, bag: dict[str, Any], signer: LaneSigner) -> str:
+    """What the bag's QR code carries: its signed label once sealed, its id before."""
+    fields = signed_fields(store, bag)
+    return bag["bag_id"] if fields is None else signer.sign(fields)
+
+
+def qr_svg(text: str) -> str:
+    """``text`` as a QR code in SVG (error correction M, the smallest version it fits)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QR_BORDER,
+                         image_factory=qrcode.image.svg.SvgPathImage)
+    code.add_data(text)
+    code.make(fit=True)
+    return code.make_image().to_string(encoding="unicode")

@@ -46,6 +46,8 @@ def _operation(spec: RouteSpec, path: str) -> dict[str, Any]:
     params += [{"name": name, "in": "query", "required": False,
                 "schema": {"type": schema.get("type", "string")}, "description": schema.get("description", "")}
                for name, schema in spec.query.items()]
+    if spec.consultation is not None:
+        params.append(spec.consultation.openapi_parameter())
     if params:
         op["parameters"] = params
     if spec.body is not None:
@@ -64,7 +66,8 @@ def _operation(spec: RouteSpec, path: str) -> dict[str, Any]:
             op["x-roles"] = list(spec.roles)
     else:
         op["security"] = []
-    for status, when in spec.responses.items():
+    consulted = spec.consultation.openapi_responses() if spec.consultation is not None else {}
+    for status, when in {**consulted, **spec.responses}.items():
         op["responses"][str(status)] = {"description": when, **(error_ref if status >= 400 else {})}
     return op
 

@@ -68,6 +68,7 @@ class RouteSpec:
     responses: dict[int, str] = field(default_factory=dict)  # other answers: status → when
     max_body: int | None = None            # set: this route's body limit instead of the app's
     content: dict[str, dict[str, Any]] = field(default_factory=dict)  # raw bodies the view reads: type → schema
+    consultation: Any = None               # set: a common.web.consultation.Consultation (personal data served)
 
 
 def make_api_app(import_name: str, server: Any, blueprints: Iterable[Blueprint],
@@ -146,7 +147,8 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, roles: tupl
              body: dict[str, Any] | None = None, query: dict[str, dict[str, Any]] | None = None,
              status: int = 200, token: TokenScheme | None = None,
              responses: dict[int, str] | None = None, max_body: int | None = None,
-             content: dict[str, dict[str, Any]] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+             content: dict[str, dict[str, Any]] | None = None,
+             consultation: Any = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``view`` on ``bp`` with auth, body validation and an OpenAPI spec.
 
     The caller is checked first, before a byte of the body is read: by
@@ -158,12 +160,16 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, roles: tupl
     takes at most :data:`PUBLIC_MAX_BODY` whatever the app's limit.
     ``content`` documents a body the view reads and checks itself, by media
     type (a camera's XML or multipart push), where ``body`` cannot say it.
+    ``consultation`` (a :class:`common.web.consultation.Consultation`) says the
+    route serves personal data: the request's justification is checked and the
+    consultation logged before anything is served.
     """
     if token is not None and roles is not None:
         raise ValueError(f"{method} {rule}: a route takes a session with roles or a token, not both")
     spec = RouteSpec(rule=rule, method=method, summary=summary, roles=roles, body=body,
                      query=query or {}, tag=bp.name, status=status, token=token,
-                     responses=responses or {}, max_body=max_body, content=content or {})
+                     responses=responses or {}, max_body=max_body, content=content or {},
+                     consultation=consultation)
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -175,7 +181,7 @@ def endpoint(bp: Blueprint, rule: str, method: str, *, summary: str, roles: tupl
                 authenticate_request(roles)
             if body is not None:
                 kwargs["body"] = json_body(body)
-            result = view(**kwargs)
+            result = view(**kwargs) if consultation is None else consultation.serve(lambda: view(**kwargs), kwargs)
             return (result, status) if status != 200 and isinstance(result, dict) else result
 
         wrapper.openapi = spec  # type: ignore[attr-defined]

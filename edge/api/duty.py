@@ -10,6 +10,7 @@ from common.clock import utc_now_iso
 from common.roles import RECORD_WRITERS
 from common.web.errors import ApiError, not_found
 from common.web.routing import endpoint, lane_server, obj
+from edge import consultations as consulted
 from edge.api import records
 from edge.api.inspections import find_inspection, open_inspection
 from edge.api.records import WRITE_FIELDS
@@ -59,7 +60,8 @@ def assess_duty(inspection_id: str, body: dict[str, Any]) -> Any:
     return {"assessment": event["payload"]["assessment"], "event_id": event["id"]}, records.status(created)
 
 
-@endpoint(bp, "/duty/<event_id>/receipt.pdf", "GET", summary="A printable receipt of a duty assessment (PDF)")
+@endpoint(bp, "/duty/<event_id>/receipt.pdf", "GET", summary="A printable receipt of a duty assessment (PDF)",
+          consultation=consulted.DRIVER_COPY)
 def receipt(event_id: str) -> Any:
     server = lane_server()
     event = server.store.get(event_id)

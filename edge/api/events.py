@@ -9,6 +9,7 @@ from flask import Blueprint, request
 
 from common.web.errors import ApiError, not_found
 from common.web.routing import endpoint, lane_server, query_int
+from edge import consultations as consulted
 
 bp = Blueprint("events", __name__, url_prefix="/api/v1")
 
@@ -18,7 +19,8 @@ EVENT_TYPE = re.compile(r"^[a-z][a-z0-9_.]{0,63}$")
 @endpoint(bp, "/events", "GET", summary="Page through events in seq order",
           query={"after": {"type": "integer", "description": "return events with seq greater than this"},
                  "limit": {"type": "integer", "description": "at most this many (1-1000, default 100)"},
-                 "type": {"type": "string", "description": "only events of this type (repeat for several)"}})
+                 "type": {"type": "string", "description": "only events of this type (repeat for several)"}},
+          consultation=consulted.EVENTS_EXPORT)
 def list_events() -> Any:
     after = query_int("after", 0)
     limit = query_int("limit", 100, 1, 1000)
@@ -35,7 +37,7 @@ def list_events() -> Any:
             "last_seq": store.last_seq()}
 
 
-@endpoint(bp, "/events/<event_id>", "GET", summary="One event by its id")
+@endpoint(bp, "/events/<event_id>", "GET", summary="One event by its id", consultation=consulted.EVENTS_EXPORT)
 def get_event(event_id: str) -> Any:
     event = lane_server().store.get(event_id)
     if event is None:

@@ -23,6 +23,7 @@ from common.roles import RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import endpoint, lane_server, obj, query_int
 from drivers.validation.iso6346 import normalise_container_number, parse_container_number
+from edge import consultations as consulted
 from edge.api import records
 from edge.api.records import UUID, WRITE_FIELDS
 from edge.api.vehicles import vehicle_to_take
@@ -174,7 +175,8 @@ def start_inspection(body: dict[str, Any]) -> Any:
 # ----- reading ---------------------------------------------------------------
 @endpoint(bp, "/inspections", "GET", summary="Inspections, newest first",
           query={"status": {"type": "string", "description": "open or closed"},
-                 "limit": {"type": "integer", "description": "at most this many (1-200, default 50)"}})
+                 "limit": {"type": "integer", "description": "at most this many (1-200, default 50)"}},
+          consultation=consulted.INSPECTION_DOCUMENT)
 def list_inspections() -> Any:
     status = request.args.get("status")
     if status not in (None, "open", "closed"):
@@ -194,7 +196,8 @@ def list_inspections() -> Any:
     return {"inspections": [shown(view) for view in views if view is not None]}
 
 
-@endpoint(bp, "/inspections/<inspection_id>", "GET", summary="One inspection (VIEW), built from its events")
+@endpoint(bp, "/inspections/<inspection_id>", "GET", summary="One inspection (VIEW), built from its events",
+          consultation=consulted.INSPECTION_DOCUMENT)
 def get_inspection(inspection_id: str) -> Any:
     return shown(inspection_or_404(lane_server().store, inspection_id))
 
@@ -297,7 +300,7 @@ def pdf_response(pdf: bytes, filename: str) -> Response:
 
 @endpoint(bp, "/inspections/<inspection_id>/report.pdf", "GET",
           summary="The inspection report (PDF): readings with calibration, findings, checklist, outcome, "
-                  "seizures, every event and its hash")
+                  "seizures, every event and its hash", consultation=consulted.INSPECTION_REPORT)
 def report(inspection_id: str) -> Any:
     """Its seizures' events are printed too: the bag ids the report names rest on them."""
     server = lane_server()

@@ -22,6 +22,7 @@ from common.eventlog.store import ConflictError
 from common.roles import RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import current_session, endpoint, lane_server
+from edge import consultations as consulted
 from edge.api import records
 from edge.inspections.photos import CONTENT_TYPES, MAX_PHOTO_BYTES, PhotoRefused, sniff_content_type
 
@@ -62,7 +63,8 @@ def _id_taken(event_id: str) -> ApiError:
                     f"stored", "photo_id_taken")
 
 
-@endpoint(bp, "/photos/<sha256>", "GET", summary="A stored photo by its SHA-256")
+@endpoint(bp, "/photos/<sha256>", "GET", summary="A stored photo by its SHA-256",
+          consultation=consulted.EVIDENCE_PHOTO)
 def get_photo(sha256: str) -> Any:
     path = lane_server().photos.path(sha256)
     if path is None:

@@ -21,6 +21,7 @@ from common.eventlog.store import EventStore
 from common.roles import RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import current_session, endpoint, lane_server, obj
+from edge import consultations as consulted
 from edge.api import records
 from edge.api.custody_witness import HEADER as WITNESS_HEADER
 from edge.api.custody_witness import presented_token, witness_of
@@ -269,7 +270,8 @@ def custody(bag_id: str, body: dict[str, Any]) -> Any:
 
 # ----- the report ------------------------------------------------------------
 @endpoint(bp, "/seizures/<seizure_id>/report.pdf", "GET",
-          summary="The seizure report (PDF): items, bags, custody, photos, every event and its hash")
+          summary="The seizure report (PDF): items, bags, custody, photos, every event and its hash",
+          consultation=consulted.SEIZURE_REPORT)
 def report(seizure_id: str) -> Any:
     server = lane_server()
     store = server.store

@@ -26,6 +26,7 @@ from common.identifiers import normalise_plate
 from common.roles import DEVICE_OPERATORS, RECORD_WRITERS
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import endpoint, lane_server, obj
+from edge import consultations as consulted
 from edge.api import records
 from edge.api.devices import device_or_404
 from edge.api.inspections import open_inspection
@@ -174,7 +175,8 @@ def get_weighing(transaction_id: str) -> Any:
 
 
 @endpoint(bp, "/weighings/<transaction_id>/ticket.pdf", "GET", roles=DEVICE_OPERATORS,
-          summary="The weighbridge ticket (PDF): both passes, gross, tare, net, calibration standing, event hashes")
+          summary="The weighbridge ticket (PDF): both passes, gross, tare, net, calibration standing, event hashes",
+          consultation=consulted.DRIVER_COPY)
 def ticket(transaction_id: str) -> Any:
     server = lane_server()
     events = _transaction(server.store, transaction_id)

@@ -158,6 +158,7 @@ def test_a_supervisor_locks_and_unlocks_a_device_with_a_reason(context: BrowserC
         lane.sims["scale-1"].set_load(0, settle=True)
         tablet.close()
     reasons = [(e["type"], e["actor"], e["payload"]["reason"]) for e in lane.api(
-        "GET", "/events?type=device.locked&type=device.unlocked", user="sue").json()["events"]]
+        "GET", "/events?type=device.locked&type=device.unlocked", user="sue",
+headers={"X-Justification": "audit"}).json()["events"]]
     assert reasons == [("device.locked", "sue", "seal broken, awaiting repair"),
                        ("device.unlocked", "sue", "seal replaced by the maker")]

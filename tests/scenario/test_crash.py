@@ -56,7 +56,8 @@ def test_kill_9_loses_nothing_acknowledged(tmp_path):
 
         rig.start()
         for event_id in acked:
-            assert rig.api("GET", f"/events/{event_id}", user="vic").status_code == 200, event_id
+            assert rig.api("GET", f"/events/{event_id}", user="vic",
+                           headers={"X-Justification": "audit"}).status_code == 200, event_id
         assert run_cli("verify", "--config", str(rig.config_path)).returncode == 0
 
         count = rig.api("GET", "/lane", user="vic").json()["store"]["events"]

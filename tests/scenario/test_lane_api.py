@@ -62,7 +62,8 @@ def test_wrong_passwords_are_401_and_one_summary_event_not_one_each(tmp_path):
                                      timeout=5)
             assert response.status_code in (401, 429)
         assert response.status_code == 429 and error_of(response)["code"] == "too_many_attempts"
-        listed = rig.api("GET", "/events?type=user.login_failures&limit=1000", user="sue").json()["events"]
+        listed = rig.api("GET", "/events?type=user.login_failures&limit=1000", user="sue",
+                         headers={"X-Justification": "audit"}).json()["events"]
         assert listed == []  # tallied while the window is open
         assert rig.stop() == 0
         with rig.open_store() as store:
@@ -107,7 +108,8 @@ def test_zero_and_tare_a_scale(lane):
     assert response.status_code == 200, response.text
     wait_for(lambda: (lane.api("GET", "/devices/scale-1", user="vic").json()["last_reading"] or {})
              .get("data", {}).get("tare") == 1500.0, message="readings carry the tare")
-    types = [e["type"] for e in lane.api("GET", "/events?type=device.zeroed&type=device.tared", user="vic")
+    types = [e["type"] for e in lane.api("GET", "/events?type=device.zeroed&type=device.tared", user="vic",
+                                         headers={"X-Justification": "audit"})
              .json()["events"]]
     assert types[-2:] == ["device.zeroed", "device.tared"]
 
@@ -214,11 +216,12 @@ def test_wrong_method_is_405_in_the_error_shape(lane):
 
 
 def test_events_page_and_verify(lane):
-    page = lane.api("GET", "/events?limit=5", user="vic").json()
+    page = lane.api("GET", "/events?limit=5", user="vic", headers={"X-Justification": "audit"}).json()
     assert [e["seq"] for e in page["events"]] == list(range(1, 6))
-    following = lane.api("GET", f"/events?after={page['next_after']}&limit=5", user="vic").json()
+    following = lane.api("GET", f"/events?after={page['next_after']}&limit=5", user="vic",
+                         headers={"X-Justification": "audit"}).json()
     assert following["events"][0]["seq"] == 6
-    one = lane.api("GET", f"/events/{page['events'][0]['id']}", user="vic").json()
+    one = lane.api("GET", f"/events/{page['events'][0]['id']}", user="vic", headers={"X-Justification": "audit"}).json()
     assert one["seq"] == 1 and len(one["hash"]) == 64
     chain = lane.api("GET", "/chain", user="vic").json()
     assert chain["ok"] is True and chain["checked"] >= 6

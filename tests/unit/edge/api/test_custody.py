@@ -76,7 +76,8 @@ def test_a_bag_reweighed_beyond_the_combined_mpe_raises_a_custody_alarm(bench: B
     assert [a["code"] for a in alarms] == ["weight_differs"] and alarms[0]["action"] == "received"
     assert "0.06 kg lighter than when sealed (5 kg)" in alarms[0]["message"]
     seizure_id = bench.server.store.record_events([bag_id])[0]["payload"]["seizure_id"]
-    text = " ".join(pdf_text(bench.call("GET", f"/seizures/{seizure_id}/report.pdf", user="olga").data).split())
+    text = " ".join(pdf_text(bench.call("GET", f"/seizures/{seizure_id}/report.pdf", user="olga",
+                                        headers={"X-Justification": "audit"}).data).split())
     assert "CUSTODY ALARM" in text and "witnessed by sue" in text and "0.06 kg lighter" in text
 
 

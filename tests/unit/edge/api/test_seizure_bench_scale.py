@@ -67,7 +67,8 @@ def test_an_item_weighed_on_the_bench_scale_keeps_that_weighing(bench: Bench) ->
     assert weighed["weighed"]["hash"] == weighing["hash"] and weighed["weighed"]["device_id"] == "bench-1"
     assert weighed["weighed"]["calibration_due"] is True  # never calibrated on the bench: due, and said so
     assert "weighed" not in typed and typed["weight_kg"] == 3.5
-    text = pdf_text(bench.call("GET", f"/seizures/{seizure_id}/report.pdf", user="olga").data)
+    text = pdf_text(bench.call("GET", f"/seizures/{seizure_id}/report.pdf", user="olga",
+                               headers={"X-Justification": "audit"}).data)
     assert "12.46 on bench-1 (CALIBRATION DUE when read)" in " ".join(text.split()) and "3.5 (typed)" in text
 
 

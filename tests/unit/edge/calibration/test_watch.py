@@ -102,7 +102,7 @@ def test_the_seizure_report_marks_the_readings_taken_while_calibration_was_due(b
     bench.ok("POST", "/seizures", {"id": seizure_id, "inspection_id": inspection_id, "legal_basis": "s.139",
                                    "items": [ITEM]}, status=201, user="olga")
 
-    report = bench.call("GET", f"/seizures/{seizure_id}/report.pdf", user="olga")
+    report = bench.call("GET", f"/seizures/{seizure_id}/report.pdf", user="olga", headers={"X-Justification": "audit"})
     assert report.status_code == 200 and report.mimetype == "application/pdf"
     shown = pdf_strings(report.data)
     table = shown[shown.index("Device readings attached"):]

@@ -52,7 +52,7 @@ def close(bench: Bench, inspection_id: str, outcome: str, reason: str) -> None:
 
 def report_of(call: Any, inspection_id: str, user: str) -> list[str]:
     """The served report's strings, as a reader sees them in order."""
-    response = call("GET", f"/inspections/{inspection_id}/report.pdf", user=user)
+    response = call("GET", f"/inspections/{inspection_id}/report.pdf", user=user, headers={"X-Justification": "audit"})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == f'inline; filename="inspection-{inspection_id.lower()}.pdf"'
     assert response.data.startswith(b"%PDF-")

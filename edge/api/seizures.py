@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any, Callable
 
-import qrcode
-import qrcode.image.svg
 from flask import Blueprint, Response
 
 from common.clock import utc_now_iso
@@ -28,9 +26,12 @@ from edge.api.custody_witness import presented_token, witness_of
 from edge.api.inspections import find_inspection, inspection_or_404, lane_identity, pdf_response
 from edge.api.records import UUID, WRITE_FIELDS
 from edge.api.weighing_citations import REUSED, bench_weighing_or_404, citation, refuse_if_cited, weighed_bag
+from edge.labels.label import label_text, qr_svg
+from edge.labels.scan import scanned_bag_id
 from edge.reports.court import seizure_report
 from edge.seizures.view import seizure_view
 from edge.seizures.weight_check import weight_alarm, weight_check
+from sync.labels import MAX_LABEL_CHARS, LaneKey
 
 bp = Blueprint("seizures", __name__, url_prefix="/api/v1")
 
@@ -69,7 +70,9 @@ CUSTODY = obj({**WRITE_FIELDS,
                "photos": {"type": "array", "items": SHA256, "maxItems": 20, "uniqueItems": True,
                           "description": "SHA-256 of photos uploaded with POST /photos, e.g. of the sealed bag"},
                "confirmation": {"enum": ["scan", "typed"]},
-               "scanned_text": {"type": "string", "minLength": 1, "maxLength": 200}},
+               "scanned_text": {"type": "string", "minLength": 1, "maxLength": MAX_LABEL_CHARS,
+                                "description": "what the reader scanned: the bag id, or a sealed bag's signed "
+                                               "label (verified)"}},
               required=("id", "action", "confirmation"))
 #: what a custody request says that its event keeps as it was sent
 CUSTODY_FIELDS = ("action", "to", "location", "seal_number", "seal_intact", "photos", "confirmation", "scanned_text")
@@ -168,14 +171,15 @@ def add_bag(seizure_id: str, body: dict[str, Any]) -> Any:
     return {"bag": bag_or_404(store, bag_id)[0]}, records.status(created)
 
 
-@endpoint(bp, "/bags/<bag_id>/qr.svg", "GET", summary="The bag's label: a QR code of its id (SVG)")
+@endpoint(bp, "/bags/<bag_id>/qr.svg", "GET",
+          summary="The bag's label as a QR code (SVG): its signed label once sealed, its id before")
 def bag_qr(bag_id: str) -> Any:
-    bag, _ = bag_or_404(lane_server().store, bag_id)
-    image = qrcode.make(bag["bag_id"], image_factory=qrcode.image.svg.SvgPathImage, border=4)
-    return Response(image.to_string(encoding="unicode"), mimetype="image/svg+xml")
+    server = lane_server()
+    bag, _ = bag_or_404(server.store, bag_id)
+    return Response(qr_svg(label_text(server.store, bag, server.label_signer)), mimetype="image/svg+xml")
 
 
-def _check_custody_request(bag_id: str, request: dict[str, Any]) -> None:
+def _check_custody_request(bag_id: str, request: dict[str, Any], label_keys: list[LaneKey]) -> None:
     action = request["action"]
     if action == "handed_over" and "to" not in request:
         raise ApiError(400, "invalid_field", "to: say whom the bag is handed over to", field="to")
@@ -188,7 +192,7 @@ def _check_custody_request(bag_id: str, request: dict[str, Any]) -> None:
         raise ApiError(400, "invalid_field", "seal_number: read the number on the seal", field="seal_number")
     if action != "received" and "seal_intact" in request:
         raise ApiError(400, "invalid_field", "seal_intact: the seal is checked at a receipt", field="seal_intact")
-    if request["confirmation"] == "scan" and request.get("scanned_text", "").strip() != bag_id:
+    if request["confirmation"] == "scan" and scanned_bag_id(request.get("scanned_text", ""), label_keys) != bag_id:
         raise ApiError(400, "scan_mismatch", f"scanned_text: the scanned label is not {bag_id}",
                        field="scanned_text")
 
@@ -248,7 +252,7 @@ def custody(bag_id: str, body: dict[str, Any]) -> Any:
 
     def payload(request: dict[str, Any]) -> dict[str, Any]:
         bag, seizure = bag_or_404(store, bag_id)
-        _check_custody_request(bag_id, request)
+        _check_custody_request(bag_id, request, server.label_signer.keys)
         refusal = custody_refusal([step["action"] for step in bag["custody"]], request["action"])
         if refusal:
             raise conflict(refusal, "custody_order")

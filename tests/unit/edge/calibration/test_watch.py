@@ -107,7 +107,7 @@ def test_the_seizure_report_marks_the_readings_taken_while_calibration_was_due(b
     shown = pdf_strings(report.data)
     table = shown[shown.index("Device readings attached"):]
     rows = {device: " ".join(table[table.index(device):table.index(device) + 6]) for device in ("scale-1", "trace-1")}
-    assert "24680.0 kg stable" in rows["scale-1"] and "in calibration" in rows["scale-1"]
+    assert "24,680 kg stable" in rows["scale-1"] and "in calibration" in rows["scale-1"]
     assert "CALIBRATION DUE" not in rows["scale-1"]
     assert "cocaine (420.0)" in rows["trace-1"] and "CALIBRATION DUE when read" in rows["trace-1"]
     assert "the device's calibration was overdue or had failed" in " ".join(table)

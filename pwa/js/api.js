@@ -84,12 +84,13 @@ export async function probe() {
 
 /**
  * One request. `body`: an object (sent as JSON) or a Blob (sent as is with
- * `contentType`). Returns the parsed JSON, or `{status, data}` with
+ * `contentType`); `headers`: more headers (a witness's X-Witness-Token).
+ * Returns the parsed JSON, or `{status, data}` with
  * `withStatus`, or the Response with `raw`. Throws ApiError / NetworkError.
  */
 export async function request(method, path, options = {}) {
-  const { body, contentType, raw = false, withStatus = false, token, background = false } = options;
-  const headers = { Accept: 'application/json' };
+  const { body, contentType, raw = false, withStatus = false, token, background = false, headers: extra = {} } = options;
+  const headers = { ...extra, Accept: 'application/json' };
   const bearer = token === undefined ? hooks.token() : token;
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
   let payload;

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from drivers.simulators.mrz_reader import made_up_specimens
 from tests.support.browser import SCREENSHOTS, inspection_id_from, pdf_bytes_of_link, pdf_of_link, photo_bytes, shoot
-from tests.support.lane_process import LaneRig
+from tests.support.lane_process import PASSWORDS, LaneRig
 from tests.support.page_wait import wait_in_page
 from tests.support.pdf_text import pdf_text
 
@@ -155,6 +155,8 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     # ----- custody: seal (typed id, a wrong one refused first) -----
     bag.locator('[data-action="sealed"]').click()
     bag.locator('[data-field="seal_number"] input').fill("S-000123")
+    bag.locator('[data-field="witness_username"] input').fill("sue")  # a second officer countersigns
+    bag.locator('[data-field="witness_password"] input').fill(PASSWORDS["sue"][1])
     bag.locator('[data-field="scanned_text"] input').fill("BAG-00000000")
     bag.locator("form.handover button[type=submit]").click()
     expect(bag.locator('[data-field="scanned_text"] .field-error')).to_contain_text("is not this bag")

@@ -12,6 +12,7 @@ import { loadReference, currencies } from '../reference.js';
 import { guardLeaving } from '../router.js';
 import { add, badge, busy, clearErrors, field, h, replace, setFieldError, showError, toast } from '../ui.js';
 import * as fmt from '../format.js';
+import { scannedBagId } from '../labels_crypto.js';
 import { openPdf } from './inspection.js';
 
 const UNITS = ['kg', 'g', 'l', 'pcs', 'cartons'];
@@ -20,6 +21,9 @@ const ACTIONS = [
   ['stored', 'Store', ''], ['released', 'Release', 'btn-go'], ['destroyed', 'Destroy', 'btn-danger'],
 ];
 const ENDED = new Set(['released', 'destroyed']);
+/** Sealing, release and destruction are countersigned by a second officer (docs/evidence.md). */
+const WITNESSED = new Set(['sealed', 'released', 'destroyed']);
+const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 /** The custody step expected after each (docs/officer-api.md: sealed, handed over, received, stored). */
 const NEXT = { '': 'sealed', sealed: 'handed_over', handed_over: 'received', received: 'stored', stored: 'released' };
 
@@ -69,6 +73,18 @@ async function weighOnBench(deviceId) {
   const id = outbox.newId();
   const { event } = await api.post('/bench-weighings', { id, ts: outbox.nowIso(), device_id: deviceId, reading_seq: reading.seq });
   return { id, kg: event.payload.weight_kg };
+}
+
+/** A weight in kg as officers read it. */
+function kg(value) {
+  return `${fmt.number(value, 2)} kg`;
+}
+
+/** A receipt's weight check in words. */
+function weightWords(check) {
+  if (check.ok === null) return `Weight not judged: the scale's accuracy is not on record (difference ${kg(Math.abs(check.difference_kg))}).`;
+  if (check.ok === false) return `WEIGHT DIFFERS — custody alarm (difference ${kg(Math.abs(check.difference_kg))}, limit ${kg(check.limit_kg)})`;
+  return `Weight matches the sealed weight (difference ${kg(Math.abs(check.difference_kg))}, limit ${kg(check.limit_kg)})`;
 }
 
 // ----- new seizure ------------------------------------------------------
@@ -254,6 +270,7 @@ export async function render(view, { id }) {
   const actionsCard = h('div', { class: 'card no-print' });
 
   let plate = null; // which lorry the seizure is from, named at the top
+  const benchScale = await findBenchScale(); // where a sealed bag is weighed, and reweighed at a receipt
   async function load() {
     try {
       ({ seizure, note } = await loadSeizure(id));
@@ -310,10 +327,15 @@ export async function render(view, { id }) {
       h('div', { class: 'card-head' }, h('span', { class: 'bag-id' }, bag.bag_id),
         bag.waiting ? badge('WAITING TO SEND', 'warn') : badge(String(last || bag.state || 'new').replace(/_/g, ' ').toUpperCase(), ended ? 'grey' : last ? 'ok' : 'info')),
       h('p', {}, bag.description, h('span', { class: 'muted' }, ` — items ${(bag.items || []).map((i) => i + 1).join(', ')}`)),
+      (bag.alarms || []).map((a) => h('p', { class: 'banner banner-bad custody-alarm' }, `CUSTODY ALARM — ${a.message}`)),
       custody.length || pendingCustody.length ? h('ol', { class: 'timeline' },
         custody.map((c) => h('li', {}, h('span', { class: 'action' }, fmt.label(c.action)), ` ${fmt.dateTime(c.at)} by ${c.by}`,
+          c.witness ? `, witnessed by ${c.witness.username}` : '',
           c.to ? ` → ${c.to}` : '', c.location ? ` at ${c.location}` : '', c.seal_number ? ` seal ${c.seal_number}` : '',
-          ` (${c.confirmation === 'scan' ? 'QR scanned' : 'id typed'})`)),
+          c.seal_intact === false ? ' — SEAL BROKEN' : c.seal_intact ? ', seal intact' : '',
+          c.weighed ? `, ${kg(c.weighed.weight_kg)} on ${c.weighed.device_id}` : '',
+          ` (${c.confirmation === 'scan' ? 'QR scanned' : 'id typed'})`,
+          c.weight_check ? h('span', { class: `weight-check ${c.weight_check.ok === false ? 'is-bad' : ''}` }, ` ${weightWords(c.weight_check)}`) : null)),
         pendingCustody.map((p) => h('li', { class: p.state === 'rejected' ? 'is-rejected' : 'is-waiting' }, h('span', { class: 'action' }, fmt.label(p.body.action)),
           p.state === 'rejected' ? ` — not accepted: ${p.error.message}` : ' — waiting to send'))) : null,
       ended ? null : custodyButtons(last),
@@ -343,21 +365,33 @@ export async function render(view, { id }) {
     const panelDisposers = [];
     disposers.push(() => panelDisposers.forEach((d) => d()));
 
-    /** The form for one custody step, confirmed by a scan of the bag's QR or by typing its id. */
+    /** The form for one custody step, confirmed by a scan of the bag's QR or by typing its id; sealing
+     *  and a receipt weigh the bag on the bench scale, a receipt checks the seal, and sealing, release
+     *  and destruction are countersigned by a witness who signs in here with their own password. */
     function custodyPanel(b, action, close) {
       const form = h('form', { class: 'handover', novalidate: true, dataset: { custody: action } });
       const to = h('input', { maxlength: '200', placeholder: 'name, rank or agency' });
       const location = h('input', { maxlength: '200', placeholder: 'e.g. lane 3 evidence locker' });
-      const seal = h('input', { maxlength: '64', class: 'mono', placeholder: 'number on the seal' });
+      const seal = h('input', { maxlength: '64', class: 'mono', placeholder: action === 'received' ? 'number read on the seal' : 'number on the seal' });
       const typed = h('input', { class: 'upper mono', maxlength: '20', placeholder: b.bag_id, autocapitalize: 'characters', autocomplete: 'off' });
       const wait = h('div', { class: 'scan-wait', id: 'scan-wait' }, `Scan the QR label of ${b.bag_id} on the lane reader`);
+      const weighs = (action === 'sealed' || action === 'received') && benchScale;
+      const weighing = weighs ? weighField(action) : null;
+      const sealCheck = action === 'received' ? sealIntactField() : null;
+      const photos = action === 'sealed' ? photoField() : null;
+      const witness = WITNESSED.has(action) ? witnessField() : null;
       let scanned = null;
       const [, text] = ACTIONS.find(([a]) => a === action);
-      add(form, 
+      add(form,
         h('h3', {}, `${text}: ${b.bag_id}`),
         action === 'handed_over' || action === 'received' ? field('to', action === 'handed_over' ? 'Handed to' : 'Received by', to) : null,
-        action === 'sealed' ? field('seal_number', 'Seal number', seal) : null,
+        sealCheck && sealCheck.el,
+        action === 'sealed' || action === 'received' ? field('seal_number', action === 'received' ? 'Seal number read' : 'Seal number', seal) : null,
+        weighing && weighing.el,
+        action === 'sealed' && !benchScale ? h('p', { class: 'note' }, 'No bench scale at this lane: the sealed weight is not taken, and the report says so.') : null,
+        photos && photos.el,
         field('location', 'Location', location),
+        witness && witness.el,
         wait,
         field('scanned_text', 'Or type the bag id from the label', typed),
         h('p', { class: 'form-error', role: 'alert' }),
@@ -365,33 +399,133 @@ export async function render(view, { id }) {
           h('button', { class: 'btn btn-primary', type: 'submit' }, `Confirm ${text.toLowerCase()}`),
           h('button', { class: 'btn', type: 'button', onclick: close }, 'Cancel')));
 
+      /** "Weigh the sealed bag" on the bench scale: a bench weighing the step cites. */
+      function weighField(step) {
+        const note = h('p', { class: 'note weighed-note', role: 'status' }, step === 'sealed' ? 'Put the sealed bag on the scale.' : 'Put the bag on the scale to compare it with its sealed weight.');
+        const state = { id: null };
+        const button = h('button', { class: 'btn btn-big', type: 'button', dataset: { weighBag: step } }, step === 'sealed' ? `Weigh the sealed bag on ${benchScale}` : `Reweigh on ${benchScale}`);
+        button.addEventListener('click', () => busy(button, async () => {
+          setFieldError(form, 'weighing_id', null);
+          try {
+            const weighed = await weighOnBench(benchScale);
+            state.id = weighed.id;
+            note.textContent = `Weighed on ${benchScale}: ${kg(weighed.kg)} ✓`;
+          } catch (err) {
+            setFieldError(form, 'weighing_id', api.describe(err));
+          }
+        }));
+        const el = field('weighing_id', 'Weight of the bag', button);
+        el.insertBefore(note, el.querySelector('.field-ok'));
+        return { el, id: () => state.id };
+      }
+
+      /** Is the seal intact? Two big choices, nothing chosen until the officer looks. */
+      function sealIntactField() {
+        const choice = (value, words) => h('label', { class: 'radio-row' }, h('input', { type: 'radio', name: `seal-intact-${b.bag_id}`, value }), words);
+        const el = h('fieldset', { dataset: { field: 'seal_intact' } }, h('legend', {}, 'Is the seal intact?'),
+          h('div', { class: 'grid-2' }, choice('yes', 'Yes, intact'), choice('no', 'No, broken')), h('p', { class: 'field-error', role: 'alert' }));
+        return { el, value: () => { const c = el.querySelector('input:checked'); return c ? c.value === 'yes' : null; } };
+      }
+
+      /** Photos of the sealed bag, uploaded as they are taken; the step cites their SHA-256. */
+      function photoField() {
+        const taken = [];
+        const input = h('input', { type: 'file', accept: 'image/*', capture: 'environment', id: `seal-photo-${b.bag_id}`, class: 'visually-hidden' });
+        const list = h('p', { class: 'note', role: 'status' });
+        input.addEventListener('change', async () => {
+          setFieldError(form, 'photos', null);
+          const file = input.files[0];
+          input.value = '';
+          if (!file) return;
+          if (!PHOTO_TYPES.includes(file.type)) { setFieldError(form, 'photos', 'Only JPEG, PNG or WebP photos.'); return; }
+          try {
+            const photo = await api.request('POST', '/photos', { body: file, contentType: file.type });
+            if (!taken.includes(photo.sha256)) taken.push(photo.sha256);
+            list.textContent = `${taken.length} photo${taken.length === 1 ? '' : 's'} of the sealed bag ✓`;
+          } catch (err) {
+            setFieldError(form, 'photos', api.describe(err));
+          }
+        });
+        const el = field('photos', 'Photos of the sealed bag', input);
+        el.append(h('label', { for: input.id, class: 'btn take-photo', 'aria-hidden': 'true' }, 'Take photo'), list);
+        return { el, shas: () => [...taken] };
+      }
+
+      /** The witness signs in here with their own username and password; the step is sent with their
+       *  session, which is signed out again at once. */
+      function witnessField() {
+        const user = h('input', { autocomplete: 'off', autocapitalize: 'none', placeholder: 'the witness\'s username' });
+        const password = h('input', { type: 'password', autocomplete: 'off' });
+        const el = h('fieldset', { class: 'witness' }, h('legend', {}, 'Witness: a second officer countersigns'),
+          h('p', { class: 'note' }, 'The witness watches, then signs in here with their own username and password.'),
+          field('witness_username', 'Witness username', user), field('witness_password', 'Witness password', password));
+        return { el, user, password };
+      }
+
       async function send(confirmation) {
         clearErrors(form);
-        if (action === 'handed_over' && !to.value.trim()) {
-          setFieldError(form, 'to', 'Who takes the bag? A hand-over needs a name.');
-          to.focus();
-          return;
-        }
+        let bad = null;
+        const need = (name, message, control) => { setFieldError(form, name, message); bad = bad || control; };
+        if (action === 'handed_over' && !to.value.trim()) need('to', 'Who takes the bag? A hand-over needs a name.', to);
+        if (action === 'sealed' && !seal.value.trim()) need('seal_number', 'Type the number on the seal.', seal);
+        if (sealCheck && sealCheck.value() === null) need('seal_intact', 'Look at the seal: is it intact?', null);
+        if (sealCheck && sealCheck.value() && !seal.value.trim()) need('seal_number', 'Read the number on the seal.', seal);
+        if (action === 'sealed' && weighing && !weighing.id()) need('weighing_id', `Weigh the sealed bag on ${benchScale} first.`, null);
+        if (witness && !witness.user.value.trim()) need('witness_username', 'A second officer must witness this.', witness.user);
+        if (witness && !witness.password.value) need('witness_password', 'The witness types their password.', witness.password);
+        if (bad !== null) { if (bad) bad.focus(); return; }
         const body = { id: outbox.newId(), ts: outbox.nowIso(), action, confirmation };
         if (to.value.trim()) body.to = to.value.trim();
         if (location.value.trim()) body.location = location.value.trim();
         if (seal.value.trim()) body.seal_number = seal.value.trim();
+        if (sealCheck) body.seal_intact = sealCheck.value();
+        if (weighing && weighing.id()) body.weighing_id = weighing.id();
+        if (photos && photos.shas().length) body.photos = photos.shas();
         if (confirmation === 'scan') body.scanned_text = scanned;
         else body.scanned_text = typed.value.trim().toUpperCase();
+        const path = `/bags/${encodeURIComponent(b.bag_id)}/custody`;
         try {
-          const result = await outbox.submit({ path: `/bags/${encodeURIComponent(b.bag_id)}/custody`, body, label: `${text} ${b.bag_id}`, record: { type: 'seizure', id, kind: 'custody', bag_id: b.bag_id } });
-          toast(result.sent ? `${b.bag_id}: ${fmt.label(action)}` : `${b.bag_id}: ${fmt.label(action)} kept on the tablet — sent when the box is reachable`);
+          if (witness) {
+            await sendWitnessed(path, body);
+            toast(`${b.bag_id}: ${fmt.label(action)}, witnessed by ${witness.user.value.trim()}`);
+            close();
+            await load();
+            return;
+          }
+          const result = await outbox.submit({ path, body, label: `${text} ${b.bag_id}`, record: { type: 'seizure', id, kind: 'custody', bag_id: b.bag_id } });
+          const check = result.sent && result.data.event.payload.weight_check;
+          toast(check ? `${b.bag_id}: ${weightWords(check)}` : result.sent ? `${b.bag_id}: ${fmt.label(action)}` : `${b.bag_id}: ${fmt.label(action)} kept on the tablet — sent when the box is reachable`,
+            { bad: Boolean(check && check.ok === false) });
           close();
           if (result.sent) await load(); else await draw();
         } catch (err) {
-          showError(form, err, err.code === 'scan_mismatch' ? 'scanned_text' : null);
+          showError(form, err, err.code === 'scan_mismatch' ? 'scanned_text' : err.code && err.code.startsWith('witness') ? 'witness_username' : null);
+        }
+      }
+
+      /** Sign the witness in (their own session, not the officer's), send the step with it, sign it out.
+       *  Sent now, not kept in the outbox: a countersignature needs the box, as the witness's sign-in does. */
+      async function sendWitnessed(path, body) {
+        let signed;
+        try {
+          signed = await api.request('POST', '/session', { body: { username: witness.user.value.trim(), password: witness.password.value }, token: null });
+        } catch (err) {
+          if (err instanceof api.ApiError && err.status === 401) throw new api.ApiError(409, 'witness_sign_in', 'Wrong username or password for the witness.', 'witness_password');
+          throw err;
+        } finally {
+          witness.password.value = '';
+        }
+        try {
+          await api.request('POST', path, { body, headers: { 'X-Witness-Token': signed.token } });
+        } finally {
+          api.request('DELETE', '/session', { token: signed.token }).catch(() => {}); // its TTL ends it otherwise
         }
       }
 
       const scan = live.subscribe((type, message) => {
         if (type !== 'reading' || message.kind !== 'barcode') return;
         const got = String(message.data.text || '').trim();
-        if (got.toUpperCase() !== b.bag_id) {
+        if (scannedBagId(got) !== b.bag_id) {
           wait.classList.remove('is-matched');
           wait.textContent = `Scanned ${got.slice(0, 40)} — that is not ${b.bag_id}. Scan this bag's label.`;
           return;

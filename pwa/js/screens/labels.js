@@ -1,6 +1,7 @@
 // The label sheet: one label per evidence bag — its QR code (from the box,
-// fetched with the token), bag id, seizure, inspection and date — laid out
-// to print cleanly on A4, eight labels to a page.
+// fetched with the token: a sealed bag's signed label, an unsealed one's id),
+// bag id, seizure, inspection and date, and whether the label is signed —
+// laid out to print cleanly on A4, eight labels to a page.
 
 import * as api from '../api.js';
 import { cacheGet } from '../db.js';
@@ -39,7 +40,11 @@ export async function render(view, { id }) {
       replace(qr, h('img', { src: url, alt: `QR code ${bag.bag_id}` }));
     }).catch((err) => replace(qr, h('span', { class: 'qr-missing' }, `QR not available (${api.describe(err)}) — use the bag id`)));
     const sealed = (bag.custody || []).find((c) => c.action === 'sealed');
-    return h('article', { class: 'label', dataset: { bag: bag.bag_id } },
+    // a sealed bag's QR is its signed label (seal, weight, lane): any tablet checks it, box or not
+    const signedLine = sealed
+      ? h('p', { class: 'label-line label-signed' }, h('strong', {}, 'Signed '), 'by this lane — any tablet checks it, box or not: Check a bag label')
+      : h('p', { class: 'label-line label-unsigned' }, h('strong', {}, 'Not signed yet '), 'the bag is not sealed: print its label again once sealed');
+    return h('article', { class: 'label', dataset: { bag: bag.bag_id, signed: String(Boolean(sealed)) } },
       qr,
       h('div', {},
         h('div', { class: 'label-title' }, 'Evidence — do not open'),
@@ -49,7 +54,8 @@ export async function render(view, { id }) {
         h('p', { class: 'label-line' }, h('strong', {}, 'Date '), fmt.dateTime(seizure.created_at || made.toISOString())),
         h('p', { class: 'label-line' }, h('strong', {}, 'Contents '), String(bag.description || '').slice(0, 90)),
         h('p', { class: 'label-line' }, h('strong', {}, 'Officer '), seizure.created_by || ''),
-        sealed && sealed.seal_number ? h('p', { class: 'label-line' }, h('strong', {}, 'Seal '), sealed.seal_number) : null));
+        sealed && sealed.seal_number ? h('p', { class: 'label-line' }, h('strong', {}, 'Seal '), sealed.seal_number) : null,
+        signedLine));
   }));
   return () => urls.forEach((u) => URL.revokeObjectURL(u));
 }

@@ -7,7 +7,9 @@ import { createTile } from '../tiles.js';
 import { add, h, replace } from '../ui.js';
 import { vehicleList } from './vehicles.js';
 
-const ORDER = { scale: 0, trace: 1, document: 2, barcode: 3 };
+// the weighbridge and the portal first (this lorry), the bench scale (seized goods) last
+const ORDER = { scale: 0, radiation: 1, trace: 2, document: 3, barcode: 4 };
+const rank = (d) => (ORDER[d.kind] ?? 9) + (d.use === 'bench' ? 10 : 0);
 
 export function render(view) {
   const linkBadge = h('span', { class: 'badge', id: 'link-badge' });
@@ -18,7 +20,8 @@ export function render(view) {
     h('div', { class: 'page-head' },
       h('div', { class: 'lane-status' }, h('h1', {}, 'Lane'), linkBadge, hubBadge),
       h('a', { class: 'btn btn-primary', href: '#/inspections/new' }, '+ Start inspection')),
-    h('div', { class: 'lane-body' }, vehicles.el, grid));
+    h('div', { class: 'lane-body' }, vehicles.el, grid),
+    h('div', { class: 'btn-row' }, h('a', { class: 'btn', href: '#/verify', id: 'verify-link' }, 'Check a bag label')));
 
   const tiles = new Map();
   document.body.classList.add('fit');
@@ -29,7 +32,7 @@ export function render(view) {
     linkBadge.title = link.detail;
   }
   function drawTiles() {
-    const devices = live.all().filter((d) => d.kind).sort((a, b) => (ORDER[a.kind] ?? 9) - (ORDER[b.kind] ?? 9) || a.id.localeCompare(b.id));
+    const devices = live.all().filter((d) => d.kind).sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id));
     let added = false;
     for (const d of devices) {
       if (!tiles.has(d.id)) {

@@ -27,9 +27,10 @@ from common.web.client import Network, TrustedProxies
 from common.web.routing import make_api_app
 from common.web.server import Service
 from common.web.sockets import SocketSessions, make_socketio
-from sync.hub import board_api, lanes, receiver, reference, roster, web
+from sync.hub import board_api, consultations_api, lanes, receiver, reference, roster, web
 from sync.hub.alarms import AlarmBook, AlarmSettings
 from sync.hub.config import DEFAULT_OFFLINE_AFTER_S, HubConfig
+from sync.hub.consultation_log import ConsultationLog
 from sync.hub.lanes import LaneBoard
 from sync.hub.live import BoardFeed
 from sync.hub.message_queue import redis_problem, wait_for_redis
@@ -46,7 +47,7 @@ MAX_BODY_BYTES = 256 << 10
 sync.protocol.MAX_BODY_BYTES with their lane token): a status report or a
 board's request is a few KiB; sign-in, being public, takes at most 16 KiB."""
 BLUEPRINTS = (receiver.bp, lanes.bp, reference.bp, roster.bp, session_api.bp, board_api.bp, openapi.bp,
-              monitoring.bp, web.bp)
+              monitoring.bp, consultations_api.bp, web.bp)
 
 
 class Hub:
@@ -69,6 +70,7 @@ class Hub:
         self.api_title = f"lanebox hub {self.hub_id}"
         self.users = users or HubUsers(store)
         self.alarms = AlarmBook(store, settings=alarm_settings)
+        self.consultations = ConsultationLog(store)
         self.board = LaneBoard(store, offline_after_s, heard=heard)
         self.app = self._make_app()
         self.message_queue = message_queue

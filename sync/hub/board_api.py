@@ -18,6 +18,7 @@ from common.roles import SUPERVISORS
 from common.web.errors import ApiError, not_found
 from common.web.routing import current_session, endpoint, lane_server, query_int
 from sync.hub.alarms import MAX_SHELVE_MIN, AlarmNotFound
+from sync.hub import consultation_log as consulted
 from sync.hub.cases import MAX_RESULTS, SEARCH_QUERY, case_view, parse_day, search, to_csv
 from sync.hub.metrics import metrics
 
@@ -175,21 +176,22 @@ def _search_args() -> dict[str, Any]:
             "limit": query_int("limit", 100, 1, MAX_RESULTS)}
 
 
-@endpoint(bp, "/search", "GET", query=SEARCH_QUERY,
+@endpoint(bp, "/search", "GET", query=SEARCH_QUERY, consultation=consulted.BOARD_SEARCH,
           summary="Inspections and seizures of every lane by container, plate, document, bag, "
                   "lane and date")
 def search_cases() -> Any:
     return {"cases": search(lane_server().store, **_search_args())}
 
 
-@endpoint(bp, "/search.csv", "GET", query=SEARCH_QUERY, summary="The same search as CSV")
+@endpoint(bp, "/search.csv", "GET", query=SEARCH_QUERY, summary="The same search as CSV",
+          consultation=consulted.BOARD_SEARCH_EXPORT)
 def search_csv() -> Any:
     text = to_csv(search(lane_server().store, **_search_args()))
     return Response(text, mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="lanebox-search.csv"'})
 
 
-@endpoint(bp, "/cases/<lane>/<case_id>", "GET",
+@endpoint(bp, "/cases/<lane>/<case_id>", "GET", consultation=consulted.BOARD_CASE,
           summary="One inspection or seizure: its timeline of events and chain of custody")
 def get_case(lane: str, case_id: str) -> Any:
     return case_view(lane_server().store, lane, case_id)

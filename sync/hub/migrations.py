@@ -17,7 +17,9 @@ second hub worker can break them:
 - an alarm is never deleted, and is only ever acknowledged, once;
 - what people do to alarms (acknowledge, clear, assign, shelve) is the
   ``alarm_log``: append-only and hash-chained like a lane's events, each
-  entry stored only as the next link (:mod:`sync.hub.alarm_log`).
+  entry stored only as the next link (:mod:`sync.hub.alarm_log`);
+- who consulted personal data at the board, and why, is the
+  ``consultation_log``, kept the same way (:mod:`sync.hub.consultation_log`).
 """
 
 from __future__ import annotations
@@ -105,6 +107,21 @@ _ALARM_LOG_LINK = (f"NOT (NEW.seq = 1 AND NEW.prev_hash = '{GENESIS_HASH}' OR EX
                    f"SELECT 1 FROM alarm_log WHERE seq = NEW.seq - 1 AND hash = NEW.prev_hash))")
 
 
+_CONSULTATION_LOG_SUMMARY = ("the consultation log: who consulted or exported personal data at the board, "
+                             "and why; append-only and hash-chained")
+_CONSULTATION_LOG_LINK = (f"NOT (NEW.seq = 1 AND NEW.prev_hash = '{GENESIS_HASH}' OR EXISTS ("
+                          f"SELECT 1 FROM consultation_log WHERE seq = NEW.seq - 1 AND hash = NEW.prev_hash))")
+
+
+def _consultation_log(integer: str) -> tuple[str, ...]:
+    """The consultation log's table and indexes (sync.hub.consultation_log; triggers per engine)."""
+    return (f"CREATE TABLE consultation_log (seq {integer} PRIMARY KEY, at TEXT NOT NULL, "
+            f"actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, what TEXT NOT NULL, "
+            f"records TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
+            "CREATE INDEX consultation_log_actor ON consultation_log (actor, seq)",
+            "CREATE INDEX consultation_log_at ON consultation_log (at)")
+
+
 def sqlite_migrations() -> list[Migration]:
     """The SQLite schema history (version 1 is the schema hubs first shipped with)."""
     return [
@@ -154,6 +171,16 @@ def sqlite_migrations() -> list[Migration]:
             f"CREATE TRIGGER alarm_log_continue_chain BEFORE INSERT ON alarm_log "
             f"WHEN {_ALARM_LOG_LINK} "
             f"BEGIN SELECT RAISE(ABORT, 'an alarm log entry must continue the chain'); END",
+        )),
+        Migration(7, _CONSULTATION_LOG_SUMMARY, (
+            *_consultation_log("INTEGER"),
+            "CREATE TRIGGER consultation_log_no_update BEFORE UPDATE ON consultation_log "
+            "BEGIN SELECT RAISE(ABORT, 'the consultation log is append-only'); END",
+            "CREATE TRIGGER consultation_log_no_delete BEFORE DELETE ON consultation_log "
+            "BEGIN SELECT RAISE(ABORT, 'the consultation log is append-only'); END",
+            f"CREATE TRIGGER consultation_log_continue_chain BEFORE INSERT ON consultation_log "
+            f"WHEN {_CONSULTATION_LOG_LINK} "
+            f"BEGIN SELECT RAISE(ABORT, 'a consultation log entry must continue the chain'); END",
         )),
     ]
 
@@ -213,5 +240,13 @@ def postgres_migrations() -> list[Migration]:
             *_pg_trigger("alarm_log_continue_chain", "alarm_log", "BEFORE INSERT",
                          f"IF {_ALARM_LOG_LINK} THEN RAISE EXCEPTION "
                          f"'an alarm log entry must continue the chain'; END IF; RETURN NEW;"),
+        )),
+        Migration(7, _CONSULTATION_LOG_SUMMARY, (
+            *_consultation_log("BIGINT"),
+            *_pg_trigger("consultation_log_append_only", "consultation_log", "BEFORE UPDATE OR DELETE",
+                         "RAISE EXCEPTION 'the consultation log is append-only';"),
+            *_pg_trigger("consultation_log_continue_chain", "consultation_log", "BEFORE INSERT",
+                         f"IF {_CONSULTATION_LOG_LINK} THEN RAISE EXCEPTION "
+                         f"'a consultation log entry must continue the chain'; END IF; RETURN NEW;"),
         )),
     ]

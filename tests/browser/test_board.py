@@ -144,7 +144,8 @@ def test_an_inspection_synced_from_a_lane_is_found_and_its_case_read(new_context
         "EK48213", timeout=15_000)
     token = port.hub.user_token("vera")
     wait_for(lambda: requests.get(f"{port.url}/api/v1/hub/search?q={CONTAINER}", timeout=5,
-                                  headers={"Authorization": f"Bearer {token}"}).json()["cases"],
+                                  headers={"Authorization": f"Bearer {token}",
+                                           "X-Justification": "case_follow_up"}).json()["cases"],
              timeout=15, message="the inspection synced and projected")
     page.click("[data-nav=search]")
     page.fill("#s-q", "csqu 305")

@@ -26,7 +26,8 @@ PASSPORT = "L898902C3"
 
 def api(hub: InProcessHub, path: str, token: str | None, method: str = "GET",
         **kwargs: Any) -> requests.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    """A board user's request, with the reason the board gives a search or a case opened."""
+    headers = {"Authorization": f"Bearer {token}", "X-Justification": "case_follow_up"} if token else {}
     return requests.request(method, f"{hub.url}/api/v1{path}", headers=headers, timeout=10,
                             **kwargs)
 

@@ -108,3 +108,14 @@ def test_keys_documents_are_read_or_refused_whole() -> None:
     for bad in ({}, {"keys": [{"lane": "X", "key": "ed25519:AAAA"}]}, {"keys": [{"key": KEYS[0].key}]}, []):
         with pytest.raises(ValueError):
             parse_keys(bad)
+
+
+
+def test_a_signature_whose_last_character_decodes_to_the_same_bytes_still_fails() -> None:
+    """A 64-byte signature's last base64url character carries two unused bits: changing them decodes
+    to the very same bytes, yet the text is not the one the lane made, and is refused."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    prefix, payload, signature = LABEL.split(".")
+    twin = signature[:-1] + alphabet[alphabet.index(signature[-1]) ^ 1]
+    assert base64.urlsafe_b64decode(twin + "==") == base64.urlsafe_b64decode(signature + "==")
+    assert refusal(f"{prefix}.{payload}.{twin}") == MALFORMED

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -26,12 +26,10 @@ MRZ = {"format": "TD3", "document_type": "P", "issuing_state": "UTO", "document_
 
 
 @pytest.fixture
-def lane(tmp_path: Path) -> Iterator[OfficerApp]:
-    app = start_officer_app(tmp_path)
-    try:
-        yield app
-    finally:
-        app.server.stop()
+def lane(officer_app: OfficerApp) -> OfficerApp:
+    """The module's lane, with where this test's entries start."""
+    officer_app.mark = officer_app.server.store.last_seq()
+    return officer_app
 
 
 def with_passport(lane: OfficerApp) -> str:
@@ -52,7 +50,8 @@ def closed(lane: OfficerApp, inspection_id: str) -> str:
 
 
 def consultations(lane: OfficerApp) -> list[dict[str, Any]]:
-    return [e for e in lane.server.store.page(limit=1000, types=["access.consulted"])]
+    """This test's entries, oldest first."""
+    return lane.server.store.page(after_seq=lane.mark, limit=1000, types=["access.consulted"])
 
 
 def why(code: str, words: str | None = None) -> dict[str, str]:
@@ -129,8 +128,8 @@ def test_an_export_of_the_log_needs_a_reason_and_is_logged_as_a_disclosure(lane:
     payload = entry["payload"]
     assert entry["actor"] == "sue" and payload["action"] == "export" and payload["what"] == "events"
     assert payload["query"] == {"limit": "1000"}
-    last = exported.get_json()["events"][-1]["seq"]
-    assert payload["records"] == [f"seq 1-{last}"]
+    listed = exported.get_json()["events"]
+    assert payload["records"] == [f"seq {listed[0]['seq']}-{listed[-1]['seq']}"]
     assert payload["justification"]["code"] == "audit" and payload["justification"]["text"] == "quarterly check"
 
 
@@ -154,20 +153,21 @@ def test_the_supervisor_reviews_the_log_newest_first_the_officer_may_not(lane: O
     lane.call("GET", f"/inspections/{second}", user="olga")
     assert lane.call("GET", "/consultations", user="olga").status_code == 403
     assert lane.call("GET", "/consultations", user="vic").status_code == 403
-    review = lane.ok("GET", "/consultations", status=200, user="sue")
+    review = lane.ok("GET", "/consultations?limit=2", status=200, user="sue")
     assert [(e["user"], e["records"], e["justification"]["code"]) for e in review["entries"]] == [
         ("olga", [second], "this_inspection"), ("olga", [first], "data_subject_request")]
-    assert review["next_before"] is None
     only_first = lane.ok("GET", f"/consultations?record={first}", status=200, user="sue")["entries"]
     assert [e["records"] for e in only_first] == [[first]]
     assert lane.ok("GET", "/consultations?user=nobody", status=200, user="sue")["entries"] == []
     page = lane.ok("GET", "/consultations?limit=1", status=200, user="sue")
-    assert len(page["entries"]) == 1 and page["next_before"] is not None
+    assert len(page["entries"]) == 1 and page["next_before"] == page["entries"][0]["seq"]
+    following = lane.ok("GET", f"/consultations?limit=1&before={page['next_before']}", status=200, user="sue")
+    assert following["entries"][0]["seq"] < page["next_before"]
     reviews = [e for e in consultations(lane) if e["payload"]["what"] == "consultation_log"]
     assert reviews and reviews[-1]["actor"] == "sue"
     assert reviews[-1]["payload"]["justification"] == {"code": "audit", "words": "Audit", "text": None,
                                                       "implicit": True}
-    assert reviews[-1]["payload"]["query"] == {"limit": "1"}
+    assert reviews[-1]["payload"]["query"] == {"limit": "1", "before": str(page["next_before"])}
 
 
 def test_a_bad_review_filter_is_a_400(lane: OfficerApp):
@@ -181,17 +181,24 @@ def test_a_log_that_cannot_be_written_serves_nothing(lane: OfficerApp, tmp_path:
     inspection_id = closed(lane, with_passport(lane))
     gone = open_lane_store(tmp_path / "gone" / "lane.sqlite3", "TEST-IN-02").start()
     gone.close()  # a log whose store is gone (a dead disk) while the records still read
-    lane.server.consultations = ConsultationLog(gone)
-    response = lane.call("GET", f"/inspections/{inspection_id}", user="olga", headers=why("audit"))
+    kept, lane.server.consultations = lane.server.consultations, ConsultationLog(gone)
+    try:
+        response = lane.call("GET", f"/inspections/{inspection_id}", user="olga", headers=why("audit"))
+    finally:
+        lane.server.consultations = kept
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "consultation_not_logged"
     assert "ERIKSSON" not in response.get_data(as_text=True)
 
 
-def test_an_entry_edited_in_the_file_breaks_lanebox_verify(lane: OfficerApp, tmp_path: Path):
-    inspection_id = closed(lane, with_passport(lane))
-    lane.call("GET", f"/inspections/{inspection_id}", user="olga", headers=why("audit"))
-    lane.server.stop()
+def test_an_entry_edited_in_the_file_breaks_lanebox_verify(tmp_path: Path):
+    lane = start_officer_app(tmp_path)
+    try:
+        lane.mark = 0
+        inspection_id = closed(lane, with_passport(lane))
+        lane.call("GET", f"/inspections/{inspection_id}", user="olga", headers=why("audit"))
+    finally:
+        lane.server.stop()
     path = lane_store_path(tmp_path)
     assert verify_file(path, LANE_VIEWS).ok
     [entry] = [e for e in lane_entries(path)]

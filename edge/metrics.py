@@ -30,6 +30,11 @@ class LaneCollector(Collector):
             reconnects.add_metric([state.config.id], counters.reconnects)
             connected.add_metric([state.config.id], 1 if state.driver.state == CONNECTED else 0)
         yield from (readings, drops, reconnects, connected)
+        camera_drops = CounterMetricFamily("lanebox_camera_drops", "Camera pushes and MQTT messages not stored, "
+                                                                   "per reason (docs/cameras.md)", labels=["reason"])
+        for reason, count in sorted(server.cameras.drops.items()):
+            camera_drops.add_metric([reason], count)
+        yield camera_drops
         yield GaugeMetricFamily("lanebox_live_clients", "Connected Socket.IO clients", value=server.live.connected)
         yield CounterMetricFamily("lanebox_live_dropped_messages",
                                   "Messages not sent to lagging clients", value=server.live.dropped_total)

@@ -29,6 +29,7 @@ from tests.support.browser import photo_bytes
 from tests.support.hub_rig import LANE, InProcessHub
 from tests.support.lane_process import LaneRig, make_rig
 from tests.support.mqtt import Mosquitto
+from tests.support.waiting import wait_for
 
 CAMERA = "gate-1"
 CAMERA_TOKEN = new_token()
@@ -64,10 +65,13 @@ def vehicle_rig(root: Path, *, interlock: bool = False, hub: InProcessHub | None
 
 @contextmanager
 def vehicle_lane(root: Path, **options: Any) -> Iterator[LaneRig]:
-    """:func:`vehicle_rig` (same ``options``) started, and closed after."""
+    """:func:`vehicle_rig` (same ``options``) started — subscribed to the broker, if given — and closed after."""
     rig = vehicle_rig(root, **options)
     try:
         rig.start()
+        if options.get("broker") is not None:
+            wait_for(lambda: any("MQTT: subscribed" in line for line in rig.output), timeout=15,
+                     message="the lane subscribed to the broker")
         yield rig
     finally:
         rig.close()
@@ -93,14 +97,14 @@ def push(rig: LaneRig, plate: str | None, containers: tuple[str, ...] = (), *, c
     return response.json()
 
 
-def publish_plate(broker: Mosquitto, plate: str, likelihood: float = 0.93) -> None:
-    """``anpr-1`` publishes a license-plate event with its crop in the Axis MQTT event bridge's
-    envelope (docs/cameras.md, ``onvif``); returns once the broker has it."""
+def publish_plate(broker: Mosquitto, plate: str, likelihood: float = 0.93, image: bytes | None = None) -> None:
+    """``anpr-1`` publishes a license-plate event with its crop (``image``, else a real JPEG) in the
+    Axis MQTT event bridge's envelope (docs/cameras.md, ``onvif``); returns once the broker has it."""
     event = {"topic": "onvif:RuleEngine/LicensePlateDetector/LicensePlate", "timestamp": int(time.time() * 1000),
              "serial": "ACCC8E000015", "message": {
                  "source": {"VideoSource": "0", "Rule": "LicensePlate"}, "key": {},
                  "data": {"PlateNumber": plate, "Likelihood": likelihood, "CountryCode": "GB",
-                          "Image": base64.b64encode(photo_bytes()).decode("ascii")}}}
+                          "Image": base64.b64encode(image or photo_bytes()).decode("ascii")}}}
     broker.publish(PLATE_TOPIC, json.dumps(event).encode("utf-8"))
 
 

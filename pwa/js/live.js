@@ -41,14 +41,15 @@ function setLink(up, detail) {
   emit('link', link);
 }
 
-function device(id, kind) {
+function device(id, kind, use) {
   let d = devices.get(id);
   if (!d) {
-    d = { id, kind: kind || null, state: 'unknown', detail: '', reading: null, readingAt: null, statusAt: null, settledTs: null, shownKey: null };
+    d = { id, kind: kind || null, use: use || null, state: 'unknown', detail: '', reading: null, readingAt: null, statusAt: null, settledTs: null, shownKey: null };
     devices.set(id, d);
     emit('device', d);
-  } else if (kind && !d.kind) {
-    d.kind = kind;
+  } else if ((kind && !d.kind) || (use && d.use !== use)) {
+    d.kind = d.kind || kind;
+    d.use = use || d.use;
     emit('device', d);
   }
   return d;
@@ -99,7 +100,7 @@ export function unverified(d) {
 export async function loadDevices() {
   const { devices: list } = await api.get('/devices');
   for (const item of list) {
-    const d = device(item.id, item.kind);
+    const d = device(item.id, item.kind, item.use);
     if (!d.statusAt) {
       d.state = item.state;
       d.detail = item.detail || '';
@@ -148,8 +149,7 @@ export function connect(token) {
   socket.on('vehicle', (message) => emit('vehicle', message));
   socket.on('vehicle_gone', (message) => emit('vehicle_gone', message));
   socket.on('device_status', (message) => {
-    const d = device(message.device_id, message.kind);
-    d.use = message.use || null;
+    const d = device(message.device_id, message.kind, message.use);
     d.state = message.state;
     d.detail = message.detail || '';
     d.statusAt = Date.now();

@@ -1,5 +1,5 @@
 """An officer sees on the lane screen whether the port hub has this lane's
-records: "NOT YET AT HUB: N" while it cannot be reached, "ALL AT HUB" once
+records: "NOT YET SENT TO PORT: N" while it cannot be reached, "ALL SENT TO PORT" once
 the backlog has drained. A real lane process pushes through a TCP proxy to
 a real hub; the proxy first leads nowhere, then to the hub."""
 
@@ -57,12 +57,12 @@ def test_the_lane_screen_says_what_the_hub_does_not_have_yet(page: Page, hub: In
                                                              proxy: FaultProxy,
                                                              lane: LaneRig) -> None:
     badge = page.locator("#hub-badge")
-    expect(badge).to_have_text(re.compile(r"^NOT YET AT HUB: \d+$"))
+    expect(badge).to_have_text(re.compile(r"^NOT YET SENT TO PORT: \d+$"))
     assert int(badge.inner_text().rsplit(" ", 1)[1]) > 0  # users and sign-ins, at least
     assert hub.store.cursor(lane.lane_id) == 0
     shoot(page, "90-lane-not-yet-at-hub")
     proxy.target_port = hub.port  # the cable is mended
-    expect(badge).to_have_text("ALL AT HUB", timeout=30_000)
+    expect(badge).to_have_text("ALL SENT TO PORT", timeout=30_000)
     lane_seq = lane.api("GET", "/sync", user="olga").json()["lane_seq"]
     wait_for(lambda: hub.store.cursor(lane.lane_id) == lane_seq,  # that sign-in is an event too
              message="the hub to hold the lane's whole log")

@@ -31,6 +31,7 @@ export function render(view) {
     linkBadge.textContent = link.up ? 'LIVE' : 'NO LINK';
     linkBadge.title = link.detail;
   }
+  let shownOrder = '';
   function drawTiles() {
     const devices = live.all().filter((d) => d.kind).sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id));
     let added = false;
@@ -40,7 +41,9 @@ export function render(view) {
         added = true;
       }
     }
-    if (added || grid.childElementCount !== tiles.size) replace(grid, devices.map((d) => tiles.get(d.id).el));
+    const order = devices.map((d) => d.id).join(' ');
+    if (added || order !== shownOrder) replace(grid, devices.map((d) => tiles.get(d.id).el));
+    shownOrder = order;
     if (!devices.length) replace(grid, h('p', { class: 'tile-empty' }, live.linkState().up ? 'Loading devices…' : 'No link to the lane box yet — devices appear when it answers.'));
   }
   const unsubscribe = live.subscribe((type) => {

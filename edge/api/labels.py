@@ -1,8 +1,8 @@
 """The lane's label keys, and what a bag's label says (docs/officer-api.md, "Labels").
 
-The public keys are public on purpose: whoever checks a label — a tablet
-caching them for the day it has no box, a lab, the defence — needs them and
-nothing else, and they sign nothing themselves.
+The keys are public keys, harmless to hand out, but like every lane route
+but sign-in they are served to a signed-in user: a tablet keeps them for the
+day it has no box; a lab or the defence gets the port's from the hub.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from common.web.routing import PUBLIC, endpoint, lane_server
+from common.web.routing import endpoint, lane_server
 from edge.api.seizures import bag_or_404
 from edge.labels.label import label_text
 from sync.labels import is_label, read_label
@@ -19,9 +19,9 @@ from sync.labels import is_label, read_label
 bp = Blueprint("labels", __name__, url_prefix="/api/v1")
 
 
-@endpoint(bp, "/lane/keys", "GET", roles=PUBLIC,
+@endpoint(bp, "/lane/keys", "GET",
           summary="The public keys this lane signs evidence labels with, oldest first, each since its "
-                  "lane.key_created event (no sign-in: they are public)")
+                  "lane.key_created event")
 def lane_keys() -> Any:
     signer = lane_server().label_signer
     return {"lane": signer.lane, "current": signer.kid, "keys": [key.as_dict() for key in signer.keys]}

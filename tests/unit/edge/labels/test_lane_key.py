@@ -81,8 +81,8 @@ def test_a_damaged_key_file_stops_the_lane_and_records_nothing(tmp_path: Path, c
         store.close()
 
 
-def test_the_lane_serves_its_public_keys_without_sign_in(officer_app: OfficerApp) -> None:
-    response = officer_app.client.get("/api/v1/lane/keys")
+def test_the_lane_serves_its_public_keys(officer_app: OfficerApp) -> None:
+    response = officer_app.call("GET", "/lane/keys")
     assert response.status_code == 200
     body = response.get_json()
     signer = officer_app.server.label_signer

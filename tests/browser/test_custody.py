@@ -12,23 +12,15 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Locator, expect
 
-from common.eventlog.store import EventStore
 from tests.support.browser import NewContext, shoot, signed_in
-from tests.support.custody_bench import INSTRUMENT, ITEM
+from tests.support.custody_bench import ITEM, calibrate_bench_scale
 from tests.support.lane_process import PASSWORDS, LaneRig, make_rig
-
-
-def calibrated_bench_scale(store: EventStore) -> None:
-    """bench-1's calibration record, from before the lane started: its class and e."""
-    record = {"instrument": INSTRUMENT, "steps": [], "weights": [], "started_by": "tom",
-              "started_at": "2026-11-29T08:00:00Z", "in_service": False, "adjustment": None}
-    store.append("calibration.recorded", {"device_id": "bench-1", "kind": "scale-r76", "passed": True,
-                                          "session_id": str(uuid.uuid4()), "record": record}, "tom")
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture(scope="module")
 def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
-    rig = make_rig(tmp_path_factory.mktemp("custody-lane"), bench_scale=True, history=calibrated_bench_scale)
+    rig = make_rig(tmp_path_factory.mktemp("custody-lane"), bench_scale=True, history=calibrate_bench_scale)
     try:
         rig.start()
         yield rig
@@ -48,10 +40,22 @@ def bag_of_new_seizure(lane: LaneRig) -> tuple[str, str]:
     return seizure_id, "BAG-" + bag_event.replace("-", "")[:8].upper()
 
 
+def on_the_scale(lane: LaneRig, kg: float) -> None:
+    """The bag put on bench-1, which settles to a stable ``kg``."""
+    lane.sims["bench-1"].set_load(kg, settle=True)
+
+    def shown() -> bool:
+        data = (lane.api("GET", "/devices/bench-1", user="olga").json()["last_reading"] or {}).get("data", {})
+        return bool(data.get("stable")) and data.get("weight") == kg
+
+    wait_for(shown, message=f"{kg} kg stable on bench-1")
+
+
 def test_seal_before_a_witness_then_receive_and_reweigh(new_context: NewContext, lane: LaneRig) -> None:
     seizure_id, bag_id = bag_of_new_seizure(lane)
     tablet = new_context(base_url=lane.url, viewport={"width": 1280, "height": 800}, has_touch=True)
     page = signed_in(tablet, "olga")
+    on_the_scale(lane, 5.0)  # the sealed bag is put on the bench scale first, as at the bench
     page.goto(f"/#/seizures/{seizure_id}")
     bag = page.locator(f'.bag[data-bag="{bag_id}"]')
 
@@ -65,7 +69,6 @@ def test_seal_before_a_witness_then_receive_and_reweigh(new_context: NewContext,
 
     expect(error("weighing_id")).to_have_text("Weigh the sealed bag on bench-1 first.")
     expect(error("witness_username")).to_have_text("A second officer must witness this.")
-    lane.sims["bench-1"].set_load(5.0, settle=True)
     weigh = bag.locator('[data-weigh-bag="sealed"]')
     expect(weigh).to_have_text("Weigh the sealed bag on bench-1")
     assert weigh.bounding_box()["height"] >= 64
@@ -83,11 +86,11 @@ def test_seal_before_a_witness_then_receive_and_reweigh(new_context: NewContext,
     expect(bag.locator(".timeline li").first).to_contain_text("5.00 kg on bench-1")
 
     # ----- receive: seal intact, its number read, reweighed -----
+    on_the_scale(lane, 5.02)
     bag.locator('[data-action="received"]').tap()
     bag.locator('[data-field="to"] input').fill("DC Rivers, evidence store")
     bag.get_by_text("Yes, intact").tap()
     bag.locator('[data-field="seal_number"] input').fill("GB 004711")
-    lane.sims["bench-1"].set_load(5.02, settle=True)
     bag.locator('[data-weigh-bag="received"]').tap()
     expect(bag.locator(".weighed-note")).to_have_text("Weighed on bench-1: 5.02 kg ✓")
     bag.locator('[data-field="scanned_text"] input').fill(bag_id)

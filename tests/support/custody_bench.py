@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from common.eventlog.store import EventStore
 from tests.support.technician_bench import Bench, running_bench
 from tests.support.waiting import wait_for
 
@@ -23,15 +24,19 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def calibrate_bench_scale(store: EventStore) -> None:
+    """bench-1's calibration, as the wizard records one: class III, e = 0.02 kg, Max 60 kg."""
+    record = {"instrument": INSTRUMENT, "steps": [], "weights": [], "started_by": "tom",
+              "started_at": "2026-11-29T08:00:00Z", "in_service": False, "adjustment": None}
+    store.append("calibration.recorded", {"device_id": "bench-1", "kind": "scale-r76", "passed": True,
+                                          "session_id": new_id(), "record": record}, "tom")
+
+
 @contextmanager
 def calibrated_bench(root: Path) -> Iterator[Bench]:
-    """A started bench with bench-1 alone, calibrated (as the wizard records one) as class III, e = 0.02 kg."""
+    """A started bench with bench-1 alone, calibrated."""
     with running_bench(root, ("bench-1",)) as bench:
-        record = {"instrument": INSTRUMENT, "steps": [], "weights": [], "started_by": "tom",
-                  "started_at": "2026-11-29T08:00:00Z", "in_service": False, "adjustment": None}
-        bench.server.store.append("calibration.recorded", {
-            "device_id": "bench-1", "kind": "scale-r76", "passed": True, "session_id": new_id(), "record": record},
-            "tom")
+        calibrate_bench_scale(bench.server.store)
         bench.server.calibration_watch.refresh()
         yield bench
 

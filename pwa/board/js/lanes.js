@@ -66,10 +66,19 @@ function compare(a, b, now) {
 
 const WORD = { alarm: 'ALARM', offline: 'OFFLINE', attention: 'CHECK DEVICES', ok: 'OPEN' };
 
-export function deviceChip(device) {
+/** A device as the board names it: by its kind, and by its id too when the lane has two of
+ *  that kind (a weighbridge and a bench scale), so the control room knows which one is down. */
+export function deviceChip(device, twin = false) {
   const trouble = !DEVICE_OK.has(device.state);
+  const name = device.kind ? (twin ? `${device.kind} ${device.id}` : device.kind) : device.id;
   return h('li', { class: `chip state-${device.state}${trouble ? ` sev-${feed.severityOf(device.state)}` : ''}`, title: device.detail || device.state },
-    h('span', { class: 'chip-kind' }, device.kind || device.id), ' ', h('span', { class: 'chip-state' }, device.state.replace(/_/g, ' ')));
+    h('span', { class: 'chip-kind' }, name), ' ', h('span', { class: 'chip-state' }, device.state.replace(/_/g, ' ')));
+}
+
+function deviceChips(devices) {
+  const count = {};
+  devices.forEach((d) => { count[d.kind] = (count[d.kind] || 0) + 1; });
+  return devices.map((d) => deviceChip(d, count[d.kind] > 1));
 }
 
 function inspectionLine(row, inspection, now) {
@@ -106,7 +115,7 @@ function card(row, now) {
     h('span', { class: 'lane-id' }, row.lane),
     severity ? h('span', { class: 'lane-sev' }, severity.toUpperCase()) : null,
     h('span', { class: 'lane-word' }, WORD[mood])),
-  h('ul', { class: 'chips', 'aria-label': 'Devices' }, (status.devices || []).map(deviceChip)),
+  h('ul', { class: 'chips', 'aria-label': 'Devices' }, deviceChips(status.devices || [])),
   inspections.length
     ? h('ul', { class: 'inspections' }, inspections.map((i) => inspectionLine(row, i, now)))
     : h('p', { class: 'lane-line muted' }, 'no inspection open'),

@@ -59,6 +59,8 @@ STORE_REPAIRED = "lane_store_repaired"
 LANE_CHAIN_BROKEN = "lane_chain_broken"
 CHAIN_MISMATCH = "chain_mismatch"
 RPM_ALARM = "rpm_alarm"
+#: kinds the board may not hide: each needs a decision at the lane
+UNSHELVABLE = frozenset({RPM_ALARM})
 CUSTODY_WEIGHT, CUSTODY_SEAL = "custody_weight", "custody_seal"
 #: what the board calls each kind
 LABELS = {
@@ -319,10 +321,15 @@ class AlarmBook:
         return True
 
     def shelve(self, lane: str, kind: str, minutes: int, reason: str, username: str) -> dict[str, Any]:
-        """Shelve a lane's alarms of one kind for ``minutes`` (at most a day), with a reason."""
+        """Shelve a lane's alarms of one kind for ``minutes`` (at most a day), with a reason.
+        A radiation alarm is never shelved: it stays on the board until the officer at the lane
+        has adjudicated it (the only way it clears)."""
         if kind not in LABELS:
             raise ApiError(400, "invalid_field", f"kind: not an alarm kind ({', '.join(sorted(LABELS))})",
                            field="kind")
+        if kind in UNSHELVABLE:
+            raise ApiError(409, "not_shelvable", f"{LABELS[kind]}s are not shelved: each stays on the board "
+                                                 "until the officer at the lane adjudicates it")
         now = self._clock()
         at, until = iso_utc(now), iso_utc(now + minutes * 60)
 

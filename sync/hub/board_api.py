@@ -17,8 +17,8 @@ from flask import Blueprint, Response, request
 from common.roles import SUPERVISORS
 from common.web.errors import ApiError, not_found
 from common.web.routing import current_session, endpoint, lane_server, query_int
-from sync.hub.alarms import MAX_SHELVE_MIN, AlarmNotFound
 from sync.hub import consultation_log as consulted
+from sync.hub.alarms import MAX_SHELVE_MIN, AlarmNotFound
 from sync.hub.cases import MAX_RESULTS, SEARCH_QUERY, case_view, parse_day, search, to_csv
 from sync.hub.metrics import metrics
 
@@ -119,7 +119,8 @@ def list_shelves() -> Any:
 
 
 @endpoint(bp, "/shelves", "POST", roles=SUPERVISORS, body=SHELVE_BODY, status=201,
-          responses={400: "not an alarm kind", 404: "no such lane"},
+          responses={400: "not an alarm kind", 404: "no such lane",
+                     409: "a kind never shelved (radiation alarms wait for the lane's adjudication)"},
           summary="Shelve a lane's alarms of one kind for some minutes (at most a day), with a reason")
 def shelve(body: dict[str, Any]) -> Any:
     hub = lane_server()

@@ -13,9 +13,12 @@ import { dateTime, number, time } from '/app/js/format.js';
 
 const SHELVE_FOR = [['15', '15 minutes'], ['30', '30 minutes'], ['60', '1 hour'], ['240', '4 hours'], ['480', '8 hours'], ['1440', '24 hours']];
 
+const UNSHELVABLE = new Set(['rpm_alarm']);
+
 /** Shelving: each kind alarming at the lane may be shelved; each shelf in force may be ended. */
 function shelving(laneId) {
-  const kinds = [...new Set(feed.laneAlarms(laneId).map((a) => a.kind))].filter((k) => !feed.shelfOf(laneId, k));
+  // a radiation alarm is never shelved: it waits for the lane's adjudication (the hub refuses it too)
+  const kinds = [...new Set(feed.laneAlarms(laneId).map((a) => a.kind))].filter((k) => !feed.shelfOf(laneId, k) && !UNSHELVABLE.has(k));
   const shelves = feed.activeShelves().filter((s) => s.lane === laneId);
   const allowed = isSupervisor();
   const button = (text, attrs, work) => h('button', { class: 'btn btn-step', type: 'button', disabled: !allowed,

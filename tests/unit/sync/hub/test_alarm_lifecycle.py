@@ -147,7 +147,7 @@ def test_shelving_refuses_what_it_cannot_honour_and_stores_nothing(lanes: InProc
     carol = token_of(hub, "carol")
     body = {"lane": LANE, "kind": "trace_alarm", "minutes": 30, "reason": "serviced"}
     for change, status in (({"kind": "radio"}, 400), ({"minutes": 0}, 400), ({"minutes": 1441}, 400),
-                           ({"reason": ""}, 400), ({"lane": "NOPE"}, 404)):
+                           ({"reason": ""}, 400), ({"lane": "NOPE"}, 404), ({"kind": "rpm_alarm"}, 409)):
         assert api(hub, "/hub/shelves", carol, "POST", json={**body, **change}).status_code == status, change
     assert api(hub, "/hub/shelves", token_of(hub, "vera"), "POST", json=body).status_code == 403
     assert api(hub, "/hub/shelves/1/unshelve", carol, "POST").status_code == 404

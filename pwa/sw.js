@@ -34,6 +34,7 @@ const SHELL = [
   '/app/js/router.js',
   '/app/js/session.js',
   '/app/js/sheet.js',
+  '/app/js/justify.js',
   '/app/js/technician.js',
   '/app/js/theme.js',
   '/app/js/tiles.js',

@@ -25,6 +25,8 @@ const SHELL = [
   '/board/js/wall.js',
   '/app/js/api.js',
   '/app/js/ui.js',
+  '/app/js/sheet.js',
+  '/app/js/justify.js',
   '/app/js/format.js',
   '/app/js/sw-shell.js',
   '/app/icons/icon-192.png',

@@ -131,8 +131,8 @@ export const get = (path, options) => request('GET', path, options);
 export const post = (path, body, options = {}) => request('POST', path, { ...options, body });
 
 /** Fetch a file the box guards with the token (a PDF, a QR) as a blob: URL. */
-export async function blobUrl(path) {
-  const response = await request('GET', path, { raw: true });
+export async function blobUrl(path, options = {}) {
+  const response = await request('GET', path, { ...options, raw: true });
   const blob = await response.blob();
   return { url: URL.createObjectURL(blob), type: blob.type, size: blob.size };
 }

@@ -3,8 +3,9 @@
 The same conventions as the officer app (:mod:`common.web.static`): every
 asset from the hub itself (a control room may have no internet),
 socket.io-client from ``/vendor``, a service worker whose cache name
-carries a hash of the shell. The board reuses four of the officer app's
-scripts (``api.js``, ``ui.js``, ``format.js`` and its service worker's
+carries a hash of the shell. The board reuses some of the officer app's
+scripts (``api.js``, ``ui.js``, ``format.js``, the sheet that asks why a
+search or a case is opened (``sheet.js``, ``justify.js``) and its service worker's
 ``sw-shell.js``), served here at the same ``/app/js/`` paths, and its icons.
 """
 
@@ -18,7 +19,7 @@ from flask import Blueprint, Response, abort, redirect
 from common.web.static import PWA, VENDOR, asset, file_response, files_hash, no_cache, shell_files, vendor_file
 
 BOARD = PWA / "board"
-SHARED_JS = ("api.js", "ui.js", "format.js", "sw-shell.js")
+SHARED_JS = ("api.js", "ui.js", "format.js", "sw-shell.js", "sheet.js", "justify.js")
 """The officer app's scripts the board uses, which its service worker caches."""
 
 bp = Blueprint("hub_web", __name__)

@@ -150,11 +150,21 @@ def test_an_inspection_synced_from_a_lane_is_found_and_its_case_read(new_context
     page.click("[data-nav=search]")
     page.fill("#s-q", "csqu 305")
     page.click("#search-form button[type=submit]")
+    expect(page.locator("#justify")).to_contain_text("Why do you open this search?")  # a search is personal data
+    shoot(page, "search-why")
+    page.fill("#justify-words", "ref CF-2026/88")
+    page.click("#justify-case_follow_up")
     row = page.locator(f".results tr[data-case='{inspection_id}']")
     expect(row).to_contain_text(CONTAINER)
     shoot(page, "search")
     row.locator("a").click()
+    page.click("#justify-court_request")  # opening the case is asked for on its own
     expect(page.locator(".timeline")).to_contain_text("inspection.started")
+    logged = requests.get(f"{port.url}/api/v1/hub/consultations?user=carol&limit=2", timeout=5, headers={
+        "Authorization": f"Bearer {port.hub.user_token('carol')}"}).json()["entries"]
+    assert [(e["what"], e["justification"]["code"], e["justification"]["text"]) for e in logged] == [
+        ("case", "court_request", None), ("search", "case_follow_up", "ref CF-2026/88")]
+    assert logged[1]["query"]["q"] == "csqu 305"
     shoot(page, "case")
     page.click("[data-nav=metrics]")
     expect(page.locator("[data-figure=inspections] .figure-value")).not_to_have_text("0")

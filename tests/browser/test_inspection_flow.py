@@ -18,6 +18,8 @@ from tests.support.lane_process import PASSWORDS, LaneRig
 from tests.support.page_wait import wait_in_page
 from tests.support.pdf_text import pdf_text
 
+AUDIT = {"X-Justification": "audit"}
+
 
 def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane: LaneRig, reference: dict) -> None:
     sims = lane.sims
@@ -103,6 +105,10 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
 
     view = lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()
     assert view["document"]["data"]["mrz"]["surname"] == "HALLORAN"
+    # the open inspection was its own reason: the screen showed the passport without asking, and it is logged
+    seen = lane.api("GET", f"/consultations?record={inspection_id}&user=olga&limit=1", user="sue").json()["entries"]
+    assert seen and seen[0]["justification"] == {"code": "this_inspection", "words": "This inspection",
+                                                 "text": None, "implicit": True}
     assert {f["code"] for f in view["flags"]} >= {"weight_discrepancy", "trace_alarm"}
     assert view["findings"][0]["photos"] == [sha]
     assert view["risk"]["level"] == "high"
@@ -140,7 +146,7 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     bag = page.locator(".bag").first
     expect(bag.locator(".bag-id")).to_have_text(re.compile(r"^BAG-[0-9A-F]{8}$"))
     bag_id = bag.locator(".bag-id").inner_text()
-    view = lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()
+    view = lane.api("GET", f"/inspections/{inspection_id}", user="olga", headers=AUDIT).json()
     assert view["status"] == "closed" and view["outcome"] == "seize"
     assert view["seizures"] == [seizure_id]
 
@@ -217,16 +223,22 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     # ----- the PDF report, fetched with the token -----
     page.context.on("page", lambda popup: popup.close())  # the PDF tab the app opens
     page.click("#report-button")
+    expect(page.locator("#justify")).to_contain_text("Why do you open this report?")  # a closed record: asked
+    shoot(page, "35-report-why")
+    page.fill("#justify-words", "CPS file 4471")
+    page.click("#justify-court_request")
     expect(page.locator("#pdf-link")).to_have_attribute("href", re.compile("^blob:"))
     pdf = pdf_bytes_of_link(page, "#pdf-link")
     assert pdf["type"] == "application/pdf" and pdf["head"] == "%PDF-" and pdf["size"] > 1000
 
     # ----- the inspection's own report, from the inspection screen -----
     page.goto(f"/#/inspections/{inspection_id}")
+    page.click("#justify-case_follow_up")  # closed: the passport on it is shown for a reason
     expect(page.locator("#outcome-badge")).to_have_text("SEIZE")
     expect(page.locator("#inspection-report")).to_be_enabled()
     shoot(page, "24-inspection-report-button")
     page.click("#inspection-report")
+    page.click("#justify-case_follow_up")
     link = "#inspection-report + #pdf-link"
     expect(page.locator(link)).to_have_attribute("href", re.compile("^blob:"))
     report = pdf_text(pdf_of_link(page, link))
@@ -235,5 +247,5 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
                  "HALLORAN, BRIDGET AOIFE", "DISCREPANCY", "trace detector alarm: cocaine", sha, first_item,
                  f"Seizure {seizure_id}", bag_id, "Verified when this report was made: the hash chain is whole"):
         assert seen in report, seen
-    for event in lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()["events"]:
+    for event in lane.api("GET", f"/inspections/{inspection_id}", user="olga", headers=AUDIT).json()["events"]:
         assert event["hash"] in report

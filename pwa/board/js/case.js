@@ -2,7 +2,7 @@
 // event of its story with its hash, each evidence bag's chain of custody,
 // and the alarms raised at it with every step the control room took.
 
-import * as api from '/app/js/api.js';
+import { getJustified } from '/app/js/justify.js';
 import { h, replace } from '/app/js/ui.js';
 import { alarmHistory, severityBadge } from './alarms.js';
 import { dateTime, label, shortId } from '/app/js/format.js';
@@ -23,7 +23,8 @@ export async function render(view, laneId, caseId) {
   replace(view, h('p', { class: 'muted' }, 'Loading…'));
   let data;
   try {
-    data = await api.get(`/hub/cases/${encodeURIComponent(laneId)}/${encodeURIComponent(caseId)}`);
+    data = await getJustified(`/hub/cases/${encodeURIComponent(laneId)}/${encodeURIComponent(caseId)}`,
+      { record: `${laneId}/${caseId}`, what: 'this case', first: ['case_follow_up', 'court_request', 'audit'] });
   } catch (err) {
     replace(view, h('p', { class: 'form-error' }, err.message));
     return;

@@ -3,6 +3,7 @@
 // found as CSV. The query lives in the URL, so a search can be shared.
 
 import * as api from '/app/js/api.js';
+import { getJustified, justified } from '/app/js/justify.js';
 import * as feed from './feed.js';
 import { h, replace, showError, clearErrors, value } from '/app/js/ui.js';
 import { dateTime, label } from '/app/js/format.js';
@@ -49,6 +50,9 @@ function queryString(params) {
   return q.toString();
 }
 
+/** A search finds people's documents and plates: the board asks why once a session. */
+const WHY_SEARCH = { record: 'board-search', what: 'this search', first: ['case_follow_up', 'court_request', 'audit'] };
+
 export function render(view, params) {
   const results = h('div', { id: 'results' });
   const form = h('form', { class: 'search-form', id: 'search-form', novalidate: true },
@@ -76,7 +80,7 @@ export function render(view, params) {
   replace(view, h('h1', {}, 'Search inspections and seizures'), form, results, steps);
   if (FIELDS.some((name) => params[name])) {
     replace(results, h('p', { class: 'muted' }, 'Searching…'));
-    api.get(`/hub/search?${queryString(params)}`).then((data) => {
+    getJustified(`/hub/search?${queryString(params)}`, WHY_SEARCH).then((data) => {
       clearErrors(form);
       replace(results, h('p', { class: 'count' }, `${data.cases.length} found`), caseTable(data.cases));
     }).catch((err) => { replace(results); showError(form, err); });
@@ -87,7 +91,7 @@ export function render(view, params) {
 }
 
 async function exportCsv(params) {
-  const { url } = await api.blobUrl(`/hub/search.csv?${queryString(params)}`);
+  const { url } = await justified((headers) => api.blobUrl(`/hub/search.csv?${queryString(params)}`, { headers }), WHY_SEARCH);
   const link = h('a', { href: url, download: 'lanebox-search.csv' });
   document.body.append(link);
   link.click();

@@ -10,6 +10,7 @@ import * as outbox from '../outbox.js';
 import { cacheGet, cachePut } from '../db.js';
 import * as drafts from '../drafts.js';
 import { guardLeaving } from '../router.js';
+import { getJustified, justified } from '../justify.js';
 import { ask } from '../sheet.js';
 import { createTile, holderName, isExpired, traceVerdict } from '../tiles.js';
 import { pretty, checkContainer } from '../iso6346.js';
@@ -723,7 +724,8 @@ export async function render(view, { id }) {
 
   async function load() {
     try {
-      record = await api.get(`/inspections/${id}`);
+      record = await getJustified(`/inspections/${id}`, { record: id, what: 'this traveller\'s document',
+        first: ['case_follow_up', 'court_request', 'this_inspection'] });
       offlineNote = '';
       cachePut(`inspection:${id}`, record);
     } catch (err) {
@@ -827,7 +829,8 @@ export async function render(view, { id }) {
 /** Fetch a PDF with the token and open it (a blob: URL in a new tab). */
 export async function openPdf(path, near) {
   try {
-    const { url, type } = await api.blobUrl(path);
+    const { url, type } = await justified((headers) => api.blobUrl(path, { headers }),
+      { record: path, what: 'this report', first: ['case_follow_up', 'court_request', 'this_inspection'] });
     let link = document.getElementById('pdf-link');
     if (!link) {
       link = h('a', { id: 'pdf-link', class: 'btn', target: '_blank', rel: 'noopener' });

@@ -133,17 +133,21 @@ function documentBody(data) {
   ];
 }
 
-/** The portal monitor's last word: a vehicle in it, the last one's result, or its background (docs/protocols.md, 11). */
-function radiationBody(data) {
+function passResult(pass) {
+  const kinds = [pass.gamma_alarm ? 'gamma' : null, pass.neutron_alarm ? 'neutron' : null].filter(Boolean).join(' and ');
+  return [h('div', { class: `radiation-state radiation-state--${pass.alarm ? 'alarm' : 'clear'}` }, pass.alarm ? `ALARM (${kinds})` : 'Last vehicle clear'),
+    h('p', { class: 'doc-line' }, `left the portal ${fmt.time(pass.ended_at)}`)];
+}
+
+/** The portal monitor's last word: a vehicle in it, the last one's result, or its background
+ *  (docs/protocols.md, 11). The monitor goes back to background lines a moment after a vehicle
+ *  leaves; the last vehicle's result stays on the tile until the next one comes. */
+function radiationBody(data, { lastPass = null } = {}) {
   if (data.phase === 'occupied') return [h('div', { class: 'radiation-state radiation-state--occupied' }, 'Vehicle in the portal…')];
-  if (data.phase === 'occupancy') {
-    const kinds = [data.gamma_alarm ? 'gamma' : null, data.neutron_alarm ? 'neutron' : null].filter(Boolean).join(' and ');
-    return [h('div', { class: `radiation-state radiation-state--${data.alarm ? 'alarm' : 'clear'}` }, data.alarm ? `ALARM (${kinds})` : 'Last vehicle clear'),
-      h('p', { class: 'doc-line' }, `left the portal ${fmt.time(data.ended_at)}`)];
-  }
+  if (data.phase === 'occupancy') return passResult(data);
   const gamma = data.gamma_cps || [];
-  return [h('p', { class: 'doc-line' }, 'Waiting for a vehicle'),
-    gamma.length ? h('p', { class: 'tare' }, `background ${fmt.number(Math.min(...gamma))}–${fmt.number(Math.max(...gamma))} counts/s`) : null];
+  const background = gamma.length ? h('p', { class: 'tare' }, `background ${fmt.number(Math.min(...gamma))}–${fmt.number(Math.max(...gamma))} counts/s`) : null;
+  return lastPass ? [...passResult(lastPass), background] : [h('p', { class: 'doc-line' }, 'Waiting for a vehicle'), background];
 }
 
 const BODIES = { scale: scaleBody, barcode: barcodeBody, trace: traceBody, document: documentBody, radiation: radiationBody };
@@ -172,6 +176,7 @@ export function createTile({ id = null, kind = null, compact = false, since = nu
     body, h('footer', { class: 'tile-foot' }, age, detail));
 
   const current = () => (id ? live.get(id) : live.ofKind(kind));
+  let lastPass = null; // a portal monitor's last vehicle, kept while it reads background again
 
   function earlier(reading) {
     const start = since && since();
@@ -186,6 +191,8 @@ export function createTile({ id = null, kind = null, compact = false, since = nu
     el.dataset.device = (d && d.id) || id || '';
     replace(title, TITLES[k] || 'Device', ' ', h('small', {}, (d && d.id) || id || ''));
     const reading = d && d.reading;
+    if (reading && reading.data.phase === 'occupied') lastPass = null; // the next vehicle
+    if (reading && reading.data.phase === 'occupancy') lastPass = reading.data;
     const draw = BODIES[k];
     const before = k !== 'scale' && earlier(reading);
     const unverified = live.unverified(d);
@@ -200,7 +207,7 @@ export function createTile({ id = null, kind = null, compact = false, since = nu
     } else {
       replace(body, unverified && k !== 'trace' ? notVerified() : null, // a trace result says it itself, in its place
         before ? h('p', { class: 'earlier-note' }, 'Read before this inspection started — it may be the previous vehicle\'s.') : null,
-        draw(reading.data, { unverified }));
+        draw(reading.data, { unverified, lastPass }));
     }
     if (reading) el.dataset.seq = String(reading.seq);
     drawState();

@@ -21,6 +21,7 @@ its body for :data:`DEDUPE_WINDOW_S`. Refusals are counted per reason
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -135,14 +136,23 @@ class CameraService:
                event_id: str | None) -> Stored:
         photo = None
         if read.image is not None and content_type is not None:
-            photo = {"sha256": self.photos.put(read.image, content_type), "content_type": content_type}
+            photo = {"sha256": hashlib.sha256(read.image).hexdigest(), "content_type": content_type}
+        payload = read_payload(read, camera.id, photo)
+        earlier = self.store.get(event_id) if event_id is not None else None
+        if earlier is not None and earlier["payload"] != payload:  # refused before its photo is kept: no orphan
+            raise self._reused(read)
+        if photo is not None:
+            self.photos.put(read.image, content_type)
         try:
-            result = self.store.append(CAMERA_READ, read_payload(read, camera.id, photo), f"camera:{camera.id}",
-                                       id=event_id)
+            result = self.store.append(CAMERA_READ, payload, f"camera:{camera.id}", id=event_id)
         except ConflictError:
-            raise ReadRefused(f"the camera's event id {read.vendor_event_id!r} was already used for another "
-                              f"read; nothing stored", "id_reused", 409) from None
+            raise self._reused(read) from None
         return Stored(result.event, result.created)
+
+    @staticmethod
+    def _reused(read: CameraRead) -> ReadRefused:
+        return ReadRefused(f"the camera's event id {read.vendor_event_id!r} was already used for another "
+                           f"read; nothing stored", "id_reused", 409)
 
     def _announce(self, event: dict[str, Any]) -> None:
         """Tell the tablets and the vehicle queue; the read is stored whatever they do."""

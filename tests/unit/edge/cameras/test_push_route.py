@@ -116,6 +116,17 @@ def test_a_vendor_event_id_reused_for_another_read_is_refused(camera_lane: Camer
     assert len(camera_lane.reads()) == 1
 
 
+def test_a_reused_id_leaves_no_photo_behind(camera_lane: CameraLane):
+    """The refusal comes before the picture is kept: no file that no event names."""
+    first = generic(id="gate-evt-77", image=base64.b64encode(jpeg()).decode())
+    assert camera_lane.push("gate", first).status_code == 201
+    kept = camera_lane.photos()
+    other = generic(id="gate-evt-77", image=base64.b64encode(jpeg(colour="red")).decode())
+    response = camera_lane.push("gate", other)
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "id_reused"
+    assert camera_lane.photos() == kept and len(camera_lane.reads()) == 1
+
+
 # -- refusals: nothing stored ----------------------------------------------
 
 def test_a_wrong_token_and_an_unknown_camera_get_the_same_401(camera_lane: CameraLane):

@@ -102,6 +102,7 @@ def test_an_overdue_scale_is_due_everywhere_and_what_it_weighs_is_marked(
         officer.goto(f"/#/seizures/{seizure_id}")
         with officer.context.expect_page() as popup:  # the PDF tab the app opens
             officer.click("#report-button")
+            officer.click("#justify-case_follow_up")  # a seizure's report is a disclosure: the app asks why
         popup.value.close()
         report = pdf_text(pdf_of_link(officer))
         assert "Device readings attached" in report and "24680.0 kg stable" in report

@@ -105,7 +105,7 @@ def test_an_overdue_scale_is_due_everywhere_and_what_it_weighs_is_marked(
             officer.click("#justify-case_follow_up")  # a seizure's report is a disclosure: the app asks why
         popup.value.close()
         report = pdf_text(pdf_of_link(officer))
-        assert "Device readings attached" in report and "24680.0 kg stable" in report
+        assert "Device readings attached" in report and "24,680 kg stable" in report
         assert "CALIBRATION DUE" in report and "the device's calibration was overdue or had failed" in report
     finally:
         lane.sims["scale-1"].set_load(0, settle=True)

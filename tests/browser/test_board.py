@@ -172,6 +172,9 @@ def test_an_inspection_synced_from_a_lane_is_found_and_its_case_read(new_context
     shoot(page, "metrics")
     page.goto(f"/board/#/lane/{LANES[1]}")
     expect(page.locator(".detail-head h1")).to_have_text(LANES[1])
+    page.click("#show-lane-cases")  # the lane's cases name vehicles and people: shown when asked, with a reason
+    page.click("#justify-case_follow_up")
+    expect(page.locator(f"#lane-cases tr[data-case='{inspection_id}']")).to_contain_text("EK48213")
     shoot(page, "lane")
     page.context.close()
 

@@ -1,8 +1,9 @@
 // One lane in detail: its devices, open inspections, sync, its alarms with
 // the steps of their lifecycle, its shelved sources, the alarms cleared
-// lately, and the latest cases recorded there.
+// lately, and the latest cases recorded there (shown when asked, with a reason).
 
 import * as api from '/app/js/api.js';
+import { getJustified } from '/app/js/justify.js';
 import * as feed from './feed.js';
 import { alarmRow, alarmText, askFor, alarmHistory, severityBadge } from './alarms.js';
 import { isSupervisor } from './session.js';
@@ -77,9 +78,16 @@ export function render(view, laneId) {
           : h('p', { class: 'muted' }, 'none')),
       shelving(laneId),
       h('section', { class: 'panel' }, h('h2', {}, 'Cleared lately'), clearedList(cleared)),
-      h('section', { class: 'panel' }, h('h2', {}, 'Latest cases'),
-        cases ? caseTable(cases) : h('p', { class: 'muted' }, 'loading…')));
+      h('section', { class: 'panel', id: 'lane-cases' }, h('h2', {}, 'Latest cases'),
+        cases ? caseTable(cases) : h('button', { class: 'btn btn-step', type: 'button', id: 'show-lane-cases', onclick: showCases },
+          'Show the latest cases…')));
   };
+  // the cases name vehicles and people: listed when asked, with a reason (the consultation log keeps it)
+  function showCases() {
+    getJustified(`/hub/search?lane=${encodeURIComponent(laneId)}&limit=20`,
+      { record: `lane-cases:${laneId}`, what: `the latest cases at ${laneId}`, first: ['case_follow_up', 'audit'] })
+      .then((data) => { cases = data.cases; draw(); }).catch(() => {});
+  }
   const loadCleared = () => api.get(`/hub/alarms?lane=${encodeURIComponent(laneId)}&state=cleared&limit=10`)
     .then((data) => { cleared = data.alarms; draw(); }).catch(() => {});
   const stop = feed.subscribe((type, payload) => {
@@ -87,7 +95,6 @@ export function render(view, laneId) {
     else if (type === 'loaded' || type === 'shelves' || (type === 'alarm' && !payload) || (payload && payload.lane === laneId)) draw();
   });
   loadCleared();
-  api.get(`/hub/search?lane=${encodeURIComponent(laneId)}&limit=20`).then((data) => { cases = data.cases; draw(); }).catch(() => {});
   draw();
   return stop;
 }

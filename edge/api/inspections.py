@@ -302,12 +302,16 @@ def pdf_response(pdf: bytes, filename: str) -> Response:
           summary="The inspection report (PDF): readings with calibration, findings, checklist, outcome, "
                   "seizures, every event and its hash", consultation=consulted.INSPECTION_REPORT)
 def report(inspection_id: str) -> Any:
-    """Its seizures' events are printed too: the bag ids the report names rest on them."""
     server = lane_server()
+    inspection = inspection_or_404(server.store, inspection_id)
+    return pdf_response(inspection_report_pdf(server, inspection), f"inspection-{inspection['id']}.pdf")
+
+
+def inspection_report_pdf(server: Any, inspection: dict[str, Any]) -> bytes:
+    """The inspection's report (also put in its case bundle, edge.bundle). Its seizures' events
+    are printed too: the bag ids the report names rest on them."""
     store = server.store
-    inspection = inspection_or_404(store, inspection_id)
     seizures = [view for view in (seizure_view(store.record_events([s])) for s in inspection["seizures"]) if view]
-    pdf = inspection_report(lane=lane_identity(server), inspection=inspection, seizures=seizures,
-                            events=store.record_events([inspection["id"], *inspection["seizures"]]),
-                            chain=asdict(store.verify()), generated_at=utc_now_iso(), photo_path=server.photos.path)
-    return pdf_response(pdf, f"inspection-{inspection['id']}.pdf")
+    return inspection_report(lane=lane_identity(server), inspection=inspection, seizures=seizures,
+                             events=store.record_events([inspection["id"], *inspection["seizures"]]),
+                             chain=asdict(store.verify()), generated_at=utc_now_iso(), photo_path=server.photos.path)

@@ -29,6 +29,7 @@ from edge.api.weighing_citations import REUSED, bench_weighing_or_404, citation,
 from edge.labels.label import label_text, qr_svg
 from edge.labels.scan import scanned_bag_id
 from edge.reports.court import seizure_report
+from edge.seizures.cen import PERSONAL_FIELDS, SCHEMAS, SECTIONS, bad_date, prefill
 from edge.seizures.view import seizure_view
 from edge.seizures.weight_check import weight_alarm, weight_check
 from sync.labels import MAX_LABEL_CHARS, LaneKey
@@ -49,8 +50,11 @@ ITEM = obj({"description": TEXT,
 SEIZURE = obj({**WRITE_FIELDS,
                "inspection_id": {"type": "string", "minLength": 1, "maxLength": 64},
                "legal_basis": TEXT,
-               "items": {"type": "array", "items": ITEM, "minItems": 1, "maxItems": 200}},
+               "items": {"type": "array", "items": ITEM, "minItems": 1, "maxItems": 200},
+               **SCHEMAS},
               required=("id", "inspection_id", "legal_basis", "items"))
+"""A seizure; its CEN sections (detection, concealment, conveyance, route, persons, companies:
+edge/seizures/cen.py) are each optional, so a client that sends only the items keeps working."""
 BAG = obj({**WRITE_FIELDS,
            "description": TEXT,
            "items": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1,
@@ -96,9 +100,33 @@ def bag_or_404(store: EventStore, bag_id: str) -> tuple[dict[str, Any], dict[str
     return next(b for b in seizure["bags"] if b["bag_id"] == bag_id), seizure
 
 
-@endpoint(bp, "/seizures/<seizure_id>", "GET", summary="One seizure with its bags and their custody")
+def persons_shown(_path_args: dict[str, Any], result: Any) -> list[str]:
+    """The personal fields of the persons an answer names (empty: it names nobody)."""
+    answer = result[0] if isinstance(result, tuple) else result
+    persons = (answer.get("cen") or answer).get("persons") or [] if isinstance(answer, dict) else []
+    return sorted({name for person in persons for name in PERSONAL_FIELDS if person.get(name)})
+
+
+SEIZURE_PERSONS = consulted.Consultation(what="seizure", justification=consulted.OPTIONAL, personal=persons_shown)
+"""A seizure naming persons: logged, with the reason when one is given (officers work seizures for
+months after the inspection; asking at every look would only train them to tap through)."""
+PREFILL = consulted.Consultation(what="document", personal=persons_shown,
+                                 implicit=consulted.open_inspection_report)
+"""The driver from the attached document: as the inspection itself, its own reason while open."""
+
+
+@endpoint(bp, "/seizures/<seizure_id>", "GET", summary="One seizure with its bags and their custody",
+          consultation=SEIZURE_PERSONS)
 def get_seizure(seizure_id: str) -> Any:
     return seizure_or_404(lane_server().store, seizure_id)
+
+
+@endpoint(bp, "/inspections/<inspection_id>/seizure-prefill", "GET", consultation=PREFILL,
+          summary="What the inspection already says of a seizure's CEN sections: detection, conveyance, route, "
+                  "the driver from the attached document, the declaration's companies")
+def seizure_prefill(inspection_id: str) -> Any:
+    server = lane_server()
+    return prefill(inspection_or_404(server.store, inspection_id), server.config.lane_id)
 
 
 # ----- writing ---------------------------------------------------------------
@@ -114,9 +142,13 @@ def create_seizure(body: dict[str, Any]) -> Any:
             raise conflict(f"inspection {inspection['id']} was closed with {inspection['outcome']}; "
                            f"goods are seized only from an open inspection or one closed with seize",
                            "inspection_closed")
+        where = bad_date(request)
+        if where:
+            raise ApiError(400, "invalid_field", f"{where}: not a date of the calendar", field=where)
         items = weighed_items(store, request["items"])
         return {"seizure_id": seizure_id, "inspection_id": inspection["id"],
-                "legal_basis": request["legal_basis"], "items": items}
+                "legal_basis": request["legal_basis"], "items": items,
+                **{name: request[name] for name in SECTIONS if name in request}}
 
     _, created = records.write(seizure_id, records.request_fields(body), "seizure.created", payload)
     return {"seizure": seizure_or_404(store, seizure_id)}, records.status(created)
@@ -278,10 +310,14 @@ def custody(bag_id: str, body: dict[str, Any]) -> Any:
           consultation=consulted.SEIZURE_REPORT)
 def report(seizure_id: str) -> Any:
     server = lane_server()
+    seizure = seizure_or_404(server.store, seizure_id)
+    return pdf_response(seizure_report_pdf(server, seizure), f"seizure-{seizure['id']}.pdf")
+
+
+def seizure_report_pdf(server: Any, seizure: dict[str, Any]) -> bytes:
+    """The seizure's report (also put in its case bundle, edge.bundle), with its inspection's events."""
     store = server.store
-    seizure = seizure_or_404(store, seizure_id)
     inspection = find_inspection(store, seizure["inspection_id"])
     events = store.record_events([seizure["id"], seizure["inspection_id"]])
-    pdf = seizure_report(lane=lane_identity(server), seizure=seizure, inspection=inspection, events=events,
-                         chain=asdict(store.verify()), generated_at=utc_now_iso(), photo_path=server.photos.path)
-    return pdf_response(pdf, f"seizure-{seizure['id']}.pdf")
+    return seizure_report(lane=lane_identity(server), seizure=seizure, inspection=inspection, events=events,
+                          chain=asdict(store.verify()), generated_at=utc_now_iso(), photo_path=server.photos.path)

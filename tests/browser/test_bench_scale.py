@@ -12,17 +12,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import PORTRAIT, NewContext, shoot, signed_in
-from tests.support.lane_process import LaneRig, make_rig
+from tests.support.lane_process import LaneRig, make_rig, running
 
 
 @pytest.fixture(scope="module")
 def bench_lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
-    rig = make_rig(tmp_path_factory.mktemp("bench-scale-lane"), bench_scale=True)
-    try:
-        rig.start()
+    with running(make_rig(tmp_path_factory.mktemp("bench-scale-lane"), bench_scale=True)) as rig:
         yield rig
-    finally:
-        rig.close()
 
 
 def start(lane: LaneRig) -> str:

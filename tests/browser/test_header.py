@@ -17,7 +17,7 @@ from playwright.sync_api import BrowserContext, Page, Request, expect
 
 from lanebox.demo import DEMO_REFERENCE
 from tests.support.browser import LANDSCAPE, PORTRAIT, NewContext, shoot, signed_in
-from tests.support.lane_process import LaneRig, make_rig, run_cli
+from tests.support.lane_process import LaneRig, make_rig, run_cli, running
 
 #: what an officer's eye and thumb rely on staying put, and the screen under the bar
 STILL = {"lane name": "#lane-name", "tabs": "nav.tabs", "inspections tab": '[data-nav="inspections"]',
@@ -60,11 +60,8 @@ def own_lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
     """A lane of this test's own (with the demo's checklists), to stop and start again."""
     rig = make_rig(tmp_path_factory.mktemp("heartbeat-lane"))
     run_cli("reference", "load", "--config", str(rig.config_path), str(DEMO_REFERENCE))
-    try:
-        rig.start()
+    with running(rig):
         yield rig
-    finally:
-        rig.close()
 
 
 def keep_its_port(rig: LaneRig) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from tests.support.browser import shoot
 from tests.support.fault_proxy import FaultProxy
 from tests.support.hub_rig import InProcessHub
-from tests.support.lane_process import LaneRig, make_rig
+from tests.support.lane_process import LaneRig, make_rig, running
 from tests.support.waiting import wait_for
 
 NOWHERE = 1  # nothing listens on port 1
@@ -46,11 +46,8 @@ def lane(tmp_path_factory: pytest.TempPathFactory, hub: InProcessHub,
     rig.upstream = (proxy.url, hub.store.add_lane(rig.lane_id))
     rig.hub_key = hub.hub_key  # pinned as `lanebox hub add-lane` prints it: the proxy leads nowhere yet
     rig.write_config()
-    try:
-        rig.start()
+    with running(rig):
         yield rig
-    finally:
-        rig.close()
 
 
 def test_the_lane_screen_says_what_the_hub_does_not_have_yet(page: Page, hub: InProcessHub,

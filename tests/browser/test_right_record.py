@@ -31,7 +31,7 @@ from tests.support.browser import (
     sign_in,
     signed_in,
 )
-from tests.support.lane_process import LaneRig, make_rig
+from tests.support.lane_process import LaneRig, make_rig, running
 from tests.support.waiting import wait_for
 
 #: a passport that expired last year: its holder's lorry is released only with a reason
@@ -190,12 +190,8 @@ def failed_daily_check(store: EventStore) -> None:
 
 @pytest.fixture
 def failed_lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
-    rig = make_rig(tmp_path_factory.mktemp("failed-check-lane"), history=failed_daily_check)
-    try:
-        rig.start()
+    with running(make_rig(tmp_path_factory.mktemp("failed-check-lane"), history=failed_daily_check)) as rig:
         yield rig
-    finally:
-        rig.close()
 
 
 def test_a_detector_that_failed_its_check_never_says_clear(new_context: NewContext, failed_lane: LaneRig) -> None:

@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -153,6 +155,16 @@ def by_id_link(root: Path, name: str) -> Path:
     """Where a simulated device's stable name goes: the rig's stand-in for /dev/serial/by-id."""
     (root / "by-id").mkdir(exist_ok=True)
     return root / "by-id" / f"usb-lanebox_sim_{name}-if00"
+
+
+@contextmanager
+def running(rig: LaneRig) -> Iterator[LaneRig]:
+    """The rig's lane started, and closed with its simulators afterwards, whatever happens."""
+    try:
+        rig.start()
+        yield rig
+    finally:
+        rig.close()
 
 
 def make_rig(root: Path, device_settings: dict[str, dict[str, Any]] | None = None,

@@ -39,6 +39,7 @@ from edge.api import (
     photos,
     radiation,
     reference,
+    seizure_export,
     seizures,
     sync_status,
     technician,
@@ -72,9 +73,9 @@ log = logging.getLogger(__name__)
 #: JSON bodies are small; photo uploads raise the limit for their own request only
 MAX_BODY_BYTES = 1 << 20
 BLUEPRINTS = (session_api.bp, badge_session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp,
-              reference.bp, inspections.bp, photos.bp, seizures.bp, bench_weighings.bp, duty.bp, technician.bp,
-              calibration.bp, sync_status.bp, weighing.bp, cameras.bp, vehicles.bp, radiation.bp, labels.bp,
-              openapi.bp, monitoring.bp, consultations.bp, web_bp)
+              reference.bp, inspections.bp, photos.bp, seizures.bp, seizure_export.bp, bench_weighings.bp, duty.bp,
+              technician.bp, calibration.bp, sync_status.bp, weighing.bp, cameras.bp, vehicles.bp, radiation.bp,
+              labels.bp, openapi.bp, monitoring.bp, consultations.bp, web_bp)
 
 
 class LaneServer:

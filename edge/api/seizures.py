@@ -17,6 +17,7 @@ from common.clock import utc_now_iso
 from common.custody import ACTIONS, bag_id_for, custody_refusal, seal_alarms, sealed_step, witness_refusal
 from common.eventlog.store import EventStore
 from common.roles import RECORD_WRITERS
+from common.web.consultation import OPTIONAL, Consultation
 from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import current_session, endpoint, lane_server, obj
 from edge import consultations as consulted
@@ -103,15 +104,17 @@ def bag_or_404(store: EventStore, bag_id: str) -> tuple[dict[str, Any], dict[str
 def persons_shown(_path_args: dict[str, Any], result: Any) -> list[str]:
     """The personal fields of the persons an answer names (empty: it names nobody)."""
     answer = result[0] if isinstance(result, tuple) else result
-    persons = (answer.get("cen") or answer).get("persons") or [] if isinstance(answer, dict) else []
+    if not isinstance(answer, dict):
+        return []
+    persons = (answer.get("cen") or answer).get("persons") or []
     return sorted({name for person in persons for name in PERSONAL_FIELDS if person.get(name)})
 
 
-SEIZURE_PERSONS = consulted.Consultation(what="seizure", justification=consulted.OPTIONAL, personal=persons_shown)
+SEIZURE_PERSONS = Consultation(what="seizure", justification=OPTIONAL, personal=persons_shown)
 """A seizure naming persons: logged, with the reason when one is given (officers work seizures for
 months after the inspection; asking at every look would only train them to tap through)."""
-PREFILL = consulted.Consultation(what="document", personal=persons_shown,
-                                 implicit=consulted.open_inspection_report)
+PREFILL = Consultation(what="document", personal=persons_shown,
+                       implicit=consulted.open_inspection_report)
 """The driver from the attached document: as the inspection itself, its own reason while open."""
 
 
@@ -125,8 +128,7 @@ def get_seizure(seizure_id: str) -> Any:
           summary="What the inspection already says of a seizure's CEN sections: detection, conveyance, route, "
                   "the driver from the attached document, the declaration's companies")
 def seizure_prefill(inspection_id: str) -> Any:
-    server = lane_server()
-    return prefill(inspection_or_404(server.store, inspection_id), server.config.lane_id)
+    return prefill(inspection_or_404(lane_server().store, inspection_id))
 
 
 # ----- writing ---------------------------------------------------------------

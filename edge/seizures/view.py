@@ -12,6 +12,7 @@ from typing import Any
 
 from common.custody import bag_state, custody_entry
 from edge.inspections.view import acted_at, event_summary
+from edge.seizures.cen import SECTIONS
 
 
 def seizure_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -37,5 +38,6 @@ def seizure_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
             bag["state"] = bag_state([step["action"] for step in bag["custody"]])
     return {"id": payload["seizure_id"], "inspection_id": payload["inspection_id"],
             "legal_basis": payload["legal_basis"], "items": payload["items"],
+            "cen": {name: payload[name] for name in SECTIONS if name in payload},
             "created_at": created["ts"], "created_acted_at": acted_at(created), "created_by": created["actor"],
             "bags": list(bags.values()), "events": [event_summary(e) for e in events]}

@@ -47,7 +47,21 @@ class ConsultationLog:
                                  f"ORDER BY seq DESC LIMIT ?",
                                  (CONSULTED, *(value for _, value in given), limit + 1))
         entries = [entry_of(row) for row in rows[:limit]]
+        plates = self._plates(entries)
+        for entry in entries:
+            entry["plates"] = {record: plates[record] for record in entry.get("records", []) if record in plates}
         return {"entries": entries, "next_before": entries[-1]["seq"] if len(rows) > limit else None}
+
+    def _plates(self, entries: list[dict[str, Any]]) -> dict[str, str]:
+        """The vehicle's plate of each inspection or seizure the entries name, so a
+        reviewer reads "inspection EK48213" rather than an id."""
+        records = json.dumps(sorted({record for entry in entries for record in entry.get("records", [])}))
+        rows = self._store.query(
+            "SELECT id, plate FROM inspections WHERE id IN (SELECT value FROM json_each(?)) AND plate IS NOT NULL "
+            "UNION ALL SELECT seizures.id, inspections.plate FROM seizures JOIN inspections "
+            "ON inspections.id = seizures.inspection_id WHERE seizures.id IN (SELECT value FROM json_each(?)) "
+            "AND inspections.plate IS NOT NULL", (records, records))
+        return {row["id"]: row["plate"] for row in rows}
 
 
 def entry_of(row: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ const SHELL = [
   '/app/js/ui.js',
   '/app/js/screens/calibration.js',
   '/app/js/screens/check.js',
+  '/app/js/screens/consultations.js',
   '/app/js/screens/console.js',
   '/app/js/screens/device_form.js',
   '/app/js/screens/device_history.js',

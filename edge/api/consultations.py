@@ -18,7 +18,7 @@ from common.web.routing import endpoint, lane_server
 
 bp = Blueprint("consultations", __name__, url_prefix="/api/v1")
 
-REVIEWED = Consultation(what="consultation_log", fields=("user", "records", "query"),
+REVIEWED = Consultation(what="consultation_log", fields=("user", "records", "plates", "query"),
                         implicit=lambda _args, _result: "audit", query=True, records=lambda _args, _result: [])
 
 

@@ -79,3 +79,58 @@ function rank(first, code) {
 export function getJustified(path, options = {}) {
   return justified((headers) => api.get(path, { headers }), options);
 }
+
+// ----- reading the log back: an entry in words (the lane's and the board's review) -----
+
+const RECORD_KIND = { document: 'inspection', 'inspection report': 'inspection', 'seizure report': 'seizure', seizure: 'seizure' };
+const WHAT_WORDS = {
+  document: (records) => `passport data of ${records}`,
+  'inspection report': (records) => `inspection report of ${records}`,
+  'seizure report': (records) => `seizure report of ${records}`,
+  seizure: (records) => `persons named in ${records}`,
+  "driver's copy": () => 'the driver\'s receipt or ticket',
+  photo: () => 'an evidence photo',
+  events: (_records, entry) => `the event log (${(entry.records || []).join(', ').replace(/seq /g, 'events ')})`,
+  consultation_log: (_records, entry) => withQuery('this log of consultations', entry.query, ['user', 'since', 'until']),
+  search: (_records, entry) => withQuery('search:', entry.query, ['q', 'lane', 'kind', 'from', 'to'], '—'),
+  case: (_records, entry) => `case${lanesOf(entry)}`,
+};
+
+function withQuery(words, query, names, none = '') {
+  const asked = names.filter((name) => query && query[name]).map((name) => (name === 'q' ? `“${query[name]}”` : `${name} ${query[name]}`));
+  return asked.length ? `${words} ${asked.join(', ')}` : `${words}${none ? ` ${none}` : ''}`;
+}
+
+function lanesOf(entry) {
+  const lanes = [...new Set((entry.records || []).map((record) => String(record).split('/')[0]))];
+  return lanes.length ? ` at ${lanes.join(', ')}` : '';
+}
+
+/** The records an entry names, by their vehicle's plate where the log knows it ("inspection EK48213"). */
+function recordsInWords(entry) {
+  const kind = RECORD_KIND[entry.what] || 'record';
+  const records = entry.records || [];
+  const plates = records.map((record) => (entry.plates || {})[record]).filter(Boolean);
+  const one = `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+  if (plates.length && plates.length === records.length) return `${kind}${records.length === 1 ? '' : 's'} ${plates.join(', ')}`;
+  return records.length > 1 ? `${records.length} ${kind}s` : one;
+}
+
+/** What an entry of the consultation log was about, in words. */
+export function consultedWords(entry) {
+  const words = WHAT_WORDS[entry.what];
+  const text = words ? words(recordsInWords(entry), entry) : String(entry.what || '').replace(/_/g, ' ');
+  return entry.action === 'export' ? `${text} (a copy taken)` : text;
+}
+
+/** Why, in words: the reason and the words typed with it. */
+export function reasonWords(justification) {
+  if (!justification) return 'No reason given';
+  return justification.text ? `${justification.words}: “${justification.text}”` : justification.words;
+}
+
+/** Whether the user chose the reason or it was taken as given (an open inspection, an audit of this log). */
+export function askedWords(justification) {
+  if (!justification) return 'not asked';
+  return justification.implicit ? 'not asked: taken as given' : 'asked, chosen by the user';
+}

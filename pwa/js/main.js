@@ -22,7 +22,8 @@ import * as calibrationScreen from './screens/calibration.js';
 import * as checkScreen from './screens/check.js';
 import * as historyScreen from './screens/device_history.js';
 import * as weighingScreen from './screens/weighing.js';
-import { isTechnician } from './technician.js';
+import * as consultationsScreen from './screens/consultations.js';
+import { isSupervisor, isTechnician } from './technician.js';
 import * as theme from './theme.js';
 
 api.configure({
@@ -44,6 +45,7 @@ router.route('/duty', dutyScreen.render, 'duty');
 router.route('/outbox', outboxScreen.render, null);
 router.route('/weighing', weighingScreen.renderNew, 'weighing');
 router.route('/weighings/:id', weighingScreen.render, 'weighing');
+router.route('/consultations', consultationsScreen.render, 'consultations'); // supervisors: the box refuses the others
 // the technician's screens (technicians and supervisors: the screens and the box check the role)
 Object.entries({
   '': devicesScreen, '/new': deviceForm, '/:id/edit': deviceForm, '/:id/console': consoleScreen,
@@ -100,6 +102,7 @@ function drawUser() {
   userButton.hidden = !s;
   replace(userButton, s ? [h('span', { class: 'user-name' }, s.username), ' ', h('span', {}, 'Sign out')] : []);
   document.querySelector('[data-nav="devices"]').hidden = !isTechnician(); // officers never see the device screens
+  document.querySelector('[data-nav="consultations"]').hidden = !isSupervisor(); // the log's review is a supervisor's
 }
 
 userButton.addEventListener('click', async () => {

@@ -20,6 +20,7 @@ const SHELL = [
   '/board/js/lane.js',
   '/board/js/search.js',
   '/board/js/case.js',
+  '/board/js/consultations.js',
   '/board/js/metrics.js',
   '/board/js/chart.js',
   '/board/js/wall.js',

@@ -10,6 +10,7 @@ import * as lanes from './lanes.js';
 import * as lane from './lane.js';
 import * as search from './search.js';
 import * as caseView from './case.js';
+import * as consultations from './consultations.js';
 import * as metrics from './metrics.js';
 import * as wall from './wall.js';
 import { h, replace } from '/app/js/ui.js';
@@ -33,6 +34,7 @@ function route() {
   else if (screen === 'search') search.render(view, params);
   else if (screen === 'case') caseView.render(view, parts[1], parts[2]);
   else if (screen === 'metrics') metrics.render(view, params);
+  else if (screen === 'consultations') consultations.render(view, params);
   else replace(view, h('p', {}, 'No such screen.'));
 }
 
@@ -57,6 +59,7 @@ async function start() {
   user.hidden = false;
   user.textContent = `${who.username} (${who.role}) · sign out`;
   user.addEventListener('click', session.signOut);
+  document.querySelector('[data-nav="consultations"]').hidden = !session.isSupervisor(); // the log's review is a supervisor's
   feed.subscribe((type, payload) => { if (type === 'link') showLink(payload); });
   mountStrip();
   try {

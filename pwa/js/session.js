@@ -5,6 +5,7 @@
 // sends a one-time code (never the name), which signs in with the password.
 
 import * as api from './api.js';
+import { forget as forgetReasons } from './justify.js';
 import { clearErrors, setFieldError, formError, showError } from './ui.js';
 
 const KEY = 'lanebox.session';
@@ -59,6 +60,8 @@ export async function signInWithBadge(code, password) {
 }
 
 function signedIn(data, name) {
+  // reasons given are the user's own: someone else signing in at an expired session is asked afresh
+  if (state && state.username !== (data.username || name)) forgetReasons();
   state = { token: data.token, username: data.username || name, role: data.role, expires_at: data.expires_at || null };
   save();
   hideOverlay();
@@ -76,6 +79,7 @@ export async function signOut() {
   }
   state = null;
   save();
+  forgetReasons(); // the next one to sign in gives reasons of their own
   announce('lanebox:signedout');
   showOverlay('signin');
 }

@@ -4,6 +4,7 @@
 // barcode reader; a control room has none, so the board keeps its own.)
 
 import * as api from '/app/js/api.js';
+import { forget as forgetReasons } from '/app/js/justify.js';
 import { clearErrors, setFieldError, formError } from '/app/js/ui.js';
 
 const KEY = 'lanebox.board.session';
@@ -52,6 +53,7 @@ export async function signOut() {
   } catch {
     // expired or unreachable: the token dies with its TTL at the hub
   }
+  forgetReasons(); // the reload forgets them too; said here so no later change keeps them for the next user
   expire();
   window.location.reload();
 }

@@ -8,6 +8,7 @@ import * as live from '../live.js';
 import * as outbox from '../outbox.js';
 import * as session from '../session.js';
 import { cacheGet, cachePut } from '../db.js';
+import { getJustified } from '../justify.js';
 import { loadReference, currencies } from '../reference.js';
 import { guardLeaving } from '../router.js';
 import { add, badge, busy, clearErrors, field, h, replace, setFieldError, showError, toast } from '../ui.js';
@@ -32,13 +33,17 @@ export function bagIdFor(eventId) {
   return `BAG-${eventId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
 }
 
+/** The seizure from the box, asking why when the box asks (the persons it names are
+ *  personal data); only when the box cannot be reached is the tablet's last copy shown:
+ *  a refusal, or a reason not given, is never answered with the cached copy. */
 export async function loadSeizure(id) {
   try {
-    const seizure = await api.get(`/seizures/${id}`);
+    const seizure = await getJustified(`/seizures/${id}`, { record: id, what: 'the persons named in this seizure',
+      first: ['case_follow_up', 'court_request', 'this_inspection'] });
     cachePut(`seizure:${id}`, seizure);
     return { seizure, note: '' };
   } catch (err) {
-    const cached = await cacheGet(`seizure:${id}`);
+    const cached = err instanceof api.NetworkError ? await cacheGet(`seizure:${id}`) : null;
     if (!cached) throw err;
     return { seizure: cached, note: `${api.describe(err)} Showing the seizure as last seen.` };
   }

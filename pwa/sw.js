@@ -54,6 +54,7 @@ const SHELL = [
   '/app/js/screens/outbox.js',
   '/app/js/screens/radiation.js',
   '/app/js/screens/seizure.js',
+  '/app/js/screens/seizure_cen.js',
   '/app/js/screens/vehicles.js',
   '/app/js/screens/verify.js',
   '/app/js/screens/weighing.js',

@@ -15,6 +15,8 @@ import { add, badge, busy, clearErrors, field, h, replace, setFieldError, showEr
 import * as fmt from '../format.js';
 import { scannedBagId } from '../labels_crypto.js';
 import { openPdf } from './inspection.js';
+import { cenBody, cenCheck, cenSections, cenSummary, initialState, loadPrefill, rememberDestination } from './seizure_cen.js';
+import { justified } from '../justify.js';
 
 const UNITS = ['kg', 'g', 'l', 'pcs', 'cartons'];
 const ACTIONS = [
@@ -97,6 +99,8 @@ export async function renderNew(view, { id: inspectionId }) {
   const ref = await loadReference().catch(() => null);
   const inspection = await api.get(`/inspections/${inspectionId}`).catch(async () => cacheGet(`inspection:${inspectionId}`));
   const benchScale = await findBenchScale();
+  let cen = initialState(await loadPrefill(inspectionId)); // what the inspection already says, to confirm
+  const cenBox = h('div');
   const form = h('form', { class: 'card', id: 'seizure-form', novalidate: true });
   const itemsBox = h('div', { id: 'items' });
   const legal = h('input', { maxlength: '500', placeholder: 'e.g. CEMA 1979 s.139 — goods liable to forfeiture', list: 'legal-bases' });
@@ -175,6 +179,7 @@ export async function renderNew(view, { id: inspectionId }) {
     field('legal_basis', 'Legal basis', legal),
     h('datalist', { id: 'legal-bases' },
       ['CEMA 1979 s.139 — goods liable to forfeiture', 'CEMA 1979 s.49 — improperly imported goods', 'Misuse of Drugs Act 1971 s.23', 'Official Controls (Plant Health) Regulations'].map((v) => h('option', { value: v }))),
+    cenBox,
     h('label', { class: 'check-row' }, oneBag, 'Put all items in one evidence bag now'),
     h('label', { class: 'check-row' }, closeIt, 'Close the inspection with outcome SEIZE'),
     h('p', { class: 'form-error', role: 'alert' }),
@@ -192,6 +197,7 @@ export async function renderNew(view, { id: inspectionId }) {
       if (item.value === '' || !(Number(item.value) >= 0)) bad(`items.${i}.value`, 'A value of 0 or more.');
     });
     if (!legal.value.trim()) bad('legal_basis', 'Name the legal basis for the seizure.');
+    cenCheck(cen, bad);
     return ok;
   }
 
@@ -208,6 +214,7 @@ export async function renderNew(view, { id: inspectionId }) {
           if (item.weighing_id) out.weighing_id = item.weighing_id;
           return out;
         }),
+        ...cenBody(cen),
       };
       let result;
       try {
@@ -218,7 +225,7 @@ export async function renderNew(view, { id: inspectionId }) {
       }
       await cachePut(`seizure:${sid}`, result.sent ? result.data.seizure : {
         id: sid, inspection_id: inspectionId, legal_basis: body.legal_basis, items: body.items, created_at: body.ts,
-        created_by: session.username(), bags: [], events: [], local: true,
+        created_by: session.username(), bags: [], events: [], local: true, cen: cenBody(cen),
       });
       if (oneBag.checked) {
         const bagEvent = outbox.newId();
@@ -228,6 +235,7 @@ export async function renderNew(view, { id: inspectionId }) {
         await outbox.enqueue({ path: `/inspections/${inspectionId}/outcome`, body: { id: outbox.newId(), ts: outbox.nowIso(), outcome: 'seize', reason: body.legal_basis }, label: `Outcome seize for ${inspection ? inspection.plate : 'inspection'}`, record: { type: 'inspection', id: inspectionId, kind: 'outcome' } });
       }
       recorded = true;
+      rememberDestination(cen);
       await draft.clear();
       await outbox.flush();
       toast(result.sent ? 'Seizure recorded' : 'Seizure kept on the tablet — sent when the box is reachable');
@@ -240,7 +248,7 @@ export async function renderNew(view, { id: inspectionId }) {
     .some((key) => String(item[key]).trim()));
   const draftMark = h('p', { class: 'draft-mark', id: 'seizure-draft-mark', role: 'status' });
   const draft = drafts.keeper(`seizure:${inspectionId}`, () => (filled() && !recorded
-    ? { items: items.map((item) => ({ ...item })), legal: legal.value, oneBag: oneBag.checked, closeIt: closeIt.checked } : null),
+    ? { items: items.map((item) => ({ ...item })), legal: legal.value, oneBag: oneBag.checked, closeIt: closeIt.checked, cen } : null),
   (kept) => { draftMark.textContent = kept && !recorded ? `Kept on this tablet ✓ ${fmt.time(new Date().toISOString())}` : ''; });
   const kept = await drafts.load(`seizure:${inspectionId}`);
   if (kept) {
@@ -248,8 +256,10 @@ export async function renderNew(view, { id: inspectionId }) {
     legal.value = kept.legal || '';
     oneBag.checked = kept.oneBag !== false;
     closeIt.checked = kept.closeIt !== false;
+    if (kept.cen) cen = kept.cen;
     draftMark.textContent = 'Restored from this tablet ✓';
   }
+  replace(cenBox, cenSections(cen, () => draft.changed()));
   form.addEventListener('input', () => draft.changed());
   form.addEventListener('change', () => draft.changed());
   form.addEventListener('click', (event) => { if (event.target.closest('button[type=button]')) draft.changed(); });
@@ -308,7 +318,8 @@ export async function render(view, { id }) {
         h('tbody', {}, (seizure.items || []).map((it, i) => h('tr', {}, h('td', {}, i + 1), h('td', {}, it.description), h('td', { class: 'mono' }, it.hs_code),
           h('td', { class: 'num' }, `${fmt.number(it.quantity, Number.isInteger(it.quantity) ? 0 : 2)} ${it.unit}`),
           h('td', { class: 'num' }, it.weight_kg != null ? `${fmt.number(it.weight_kg, Number.isInteger(it.weight_kg) ? 0 : 2)} kg${it.weighed ? ` on ${it.weighed.device_id}` : ''}` : '—'),
-          h('td', { class: 'num' }, fmt.money(Number(it.value).toFixed(2), it.currency)))))));
+          h('td', { class: 'num' }, fmt.money(Number(it.value).toFixed(2), it.currency)))))),
+      cenSummary(seizure.cen));
 
     const bags = [...(seizure.bags || [])];
     for (const p of pending.filter((x) => x.record.kind === 'bag')) {
@@ -320,7 +331,26 @@ export async function render(view, { id }) {
     drawAddBag();
     replace(actionsCard, h('h2', {}, 'Labels and report'), h('div', { class: 'btn-row' },
       h('a', { class: 'btn btn-primary', href: `#/seizures/${id}/labels`, id: 'labels-link' }, 'Label sheet (print)'),
-      h('button', { class: 'btn', type: 'button', id: 'report-button', onclick: (e) => busy(e.currentTarget, () => openPdf(`/seizures/${id}/report.pdf`, e.currentTarget)) }, 'Open PDF report')));
+      h('button', { class: 'btn', type: 'button', id: 'report-button', onclick: (e) => busy(e.currentTarget, () => openPdf(`/seizures/${id}/report.pdf`, e.currentTarget)) }, 'Open PDF report'),
+      h('button', { class: 'btn', type: 'button', id: 'export-button', onclick: (e) => busy(e.currentTarget, () => exportCen(e.currentTarget)) }, 'Export for CEN (JSON)')));
+  }
+
+  /** The seizure in the CEN shape, saved as a file: an export of persons' data, so the box asks why. */
+  async function exportCen(near) {
+    const path = `/seizures/${id}/export.json`;
+    try {
+      const { url } = await justified((headers) => api.blobUrl(path, { headers }),
+        { record: path, what: 'this export', first: ['case_follow_up', 'court_request'] });
+      let link = document.getElementById('export-link');
+      if (!link) {
+        link = h('a', { id: 'export-link', class: 'btn', download: `seizure-${id}-cen.json` }, 'Save the export again');
+        near.insertAdjacentElement('afterend', link);
+      }
+      link.href = url;
+      link.click();
+    } catch (err) {
+      toast(api.describe(err), { bad: true, ms: 6000 });
+    }
   }
 
   function bagCard(bag, pendingCustody) {

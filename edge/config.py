@@ -13,6 +13,7 @@ from typing import Any
 
 from common.clock import box_zone_name, zone
 from common.config import ConfigError, Section, config_path, parse_tls, read_toml
+from common.erasure import RetentionPeriods, parse_retention
 from common.web.client import Network, trusted_proxies
 from common.web.limits import ServerLimits, parse_limits
 from drivers.base import SerialSettings
@@ -85,6 +86,8 @@ class LaneConfig:
     #: (docs/officer-api.md)
     interlock: bool = False
     vehicles: VehicleSettings = VehicleSettings()  # ``[vehicles]``: matching camera reads to vehicles
+    #: ``[retention]``: days a case's personal data is kept after it closed, per record type (docs/evidence.md)
+    retention: RetentionPeriods = RetentionPeriods({})
 
 
 def load_config(path: str | Path) -> LaneConfig:
@@ -164,13 +167,15 @@ def parse_config(raw: dict[str, Any], *, source: str = "<config>", base_dir: Pat
             raise ConfigError(source, f"devices[{i}].id", f"duplicate device id {device.id!r}")
         seen.add(device.id)
     cameras, mqtt = parse_cameras(top, base_dir), parse_mqtt(top, base_dir)
+    retention = parse_retention(top)
     top.done()
     return LaneConfig(lane_id=lane_id, lane_name=lane_name, timezone=timezone, host=host, port=port,
                       data_dir=data_dir,
                       devices=devices, upstream=upstream, source=source, session_ttl_s=session_ttl_s,
                       trusted_proxies=proxies,
                       weight_tolerance_pct=tolerance, tls=tls, serial_by_id_dir=by_id, limits=limits,
-                      device_ports=device_ports, interlock=interlock, vehicles=vehicles, cameras=cameras, mqtt=mqtt)
+                      device_ports=device_ports, interlock=interlock, vehicles=vehicles, cameras=cameras, mqtt=mqtt,
+                      retention=retention)
 
 
 def parse_terminal_servers(top: Section) -> frozenset[str]:

@@ -9,6 +9,7 @@ a released migration stays as it is.
 
 from __future__ import annotations
 
+from common.eventlog.case_keys import CREATE_TABLE as CASE_KEYS
 from common.eventlog.chain import GENESIS_HASH
 from common.eventlog.migrations import Guard, Migration
 from common.eventlog.store import EVENT_LOG
@@ -28,4 +29,6 @@ LANE_MIGRATIONS: tuple[Migration, ...] = (
     EVENT_LOG,
     Migration(2, "the database refuses an event that does not continue the chain",
               guards=(CHAIN_CONTINUES,)),
+    Migration(3, "the key table: one key per case, outside the log, destroyed when the case is erased",
+              (CASE_KEYS,)),
 )

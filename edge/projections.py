@@ -24,6 +24,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from common.erasure import ERASED
+from common.eventlog.case_keys import destroy_on_erasure
 from common.eventlog.chain import canonical_json
 from common.eventlog.views import Projection, Views
 from edge.vehicles.projection import create_vehicles_table, project_vehicle
@@ -152,5 +154,6 @@ LANE_VIEWS = Views(create=create_tables, projections=(
     *(Projection(prefix, project_vehicle, ("vehicles",))
       for prefix in ("vehicle.", "rpm.occupancy", "inspection.started")),
     Projection("", project_record_events, ("record_events",)),
+    Projection(ERASED, destroy_on_erasure),  # crypto-shredding: the case's key goes with the erasure's event
 ))
 """The lane's read models, kept by every lane store (:func:`edge.store.open_lane_store`)."""

@@ -27,11 +27,13 @@ from edge.api import (
     attachments,
     badge_session,
     bench_weighings,
+    bundles,
     calibration,
     cameras,
     consultations,
     devices,
     duty,
+    erasure,
     events,
     inspections,
     labels,
@@ -62,6 +64,7 @@ from edge.realtime.console import RawConsole
 from edge.realtime.fanout import Fanout, readings_only
 from edge.realtime.live import LiveHub
 from edge.reference import ReferenceCache
+from edge.retention import RetentionJob
 from edge.store import lane_photos_path, lane_store_path, open_lane_store
 from edge.users import UserDirectory
 from edge.vehicles.queue import VehicleQueue
@@ -75,7 +78,7 @@ MAX_BODY_BYTES = 1 << 20
 BLUEPRINTS = (session_api.bp, badge_session.bp, lane.bp, devices.bp, events.bp, attachments.bp, users.bp,
               reference.bp, inspections.bp, photos.bp, seizures.bp, seizure_export.bp, bench_weighings.bp, duty.bp,
               technician.bp, calibration.bp, sync_status.bp, weighing.bp, cameras.bp, vehicles.bp, radiation.bp,
-              labels.bp, openapi.bp, monitoring.bp, consultations.bp, web_bp)
+              labels.bp, bundles.bp, openapi.bp, monitoring.bp, consultations.bp, erasure.bp, web_bp)
 
 
 class LaneServer:
@@ -116,6 +119,7 @@ class LaneServer:
                                 readings_only(self.calibrations.offer), self.vehicles.observe)
         self.cameras = CameraService(config.cameras, self.store, self.photos, publish=self.messages.publish,
                                      mqtt=config.mqtt, on_read=self.vehicles.on_read)
+        self.retention = RetentionJob(self.store, config.retention, clock)
         self.label_signer: LaneSigner  # made at start, once the store is open (edge.labels.keys)
         self.hub_link = self._link_to_hub()
         self.metrics_registry = CollectorRegistry(auto_describe=False)
@@ -150,6 +154,7 @@ class LaneServer:
         self.sockets.start()
         self.devices.start()
         self.cameras.start()
+        self.retention.start()
         if self.hub_link is not None:
             self.hub_link.start()
 
@@ -159,6 +164,7 @@ class LaneServer:
         self.devices.stop()
         self.cameras.stop()
         self.vehicles.stop()
+        self.retention.stop()
         if self.hub_link is not None:
             self.hub_link.stop()
         self.users.stop()

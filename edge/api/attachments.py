@@ -22,6 +22,7 @@ from typing import Any
 from flask import Blueprint
 
 from common.clock import utc_now
+from common.personal_data import DOCUMENT_READING_PATHS, seal_paths
 from common.roles import DEVICE_OPERATORS, RECORD_WRITERS, TECHNICIANS
 from common.web.errors import ApiError, conflict
 from common.web.routing import current_session, endpoint, lane_server, obj
@@ -34,6 +35,7 @@ from edge.api.records import UUID
 from edge.api.seizures import seizure_or_404
 from edge.devices.manager import DeviceState
 from edge.inspections.rules import assess_reading, flag, load_problem, read_before, settled_since
+from edge.retention import ErasureRefused, case_of, sealing_key
 from edge.vehicles.interlock import interlock, shows_load
 from edge.weighing.instrument import last_scale_data
 
@@ -66,6 +68,7 @@ def attach(body: dict[str, Any]) -> Any:
     if current_session().role not in RECORD_ROLES[record_type]:
         raise ApiError(403, "forbidden", f"the {current_session().role} role may not attach to a {record_type}")
     record_id = body["record_id"].lower()  # every record is named by its (lower-case) event id
+    sealing = _sealing(server, body["device_id"], record_type, record_id)
 
     def payload(request: dict[str, Any]) -> dict[str, Any]:
         state = device_or_404(request["device_id"], server.devices)
@@ -94,10 +97,27 @@ def attach(body: dict[str, Any]) -> Any:
             if problems:
                 evidence["overrides"] = [{**problem, "reason": request["reason"]} for problem in problems]
             evidence["assessment"] = _assess(server, inspection, evidence["reading"])
-        return evidence
+        return seal_paths(evidence, DOCUMENT_READING_PATHS, *sealing) if sealing else evidence
 
     event, created = records.write(body["id"], records.request_fields(body), "reading.attached", payload)
     return {"event": event}, records.status(created)
+
+
+def _sealing(server: Any, device_id: str, record_type: str, record_id: str) -> tuple[str, bytes] | None:
+    """The case key id and key a travel document's reading is sealed with (its holder's fields
+    are personal data: docs/evidence.md "Retention and erasure"); None for other readings, for
+    calibrations and checks (a specimen document), and for a record that does not exist (the
+    write refuses it). 409 ``case_erased`` for a case whose personal data was erased."""
+    state = server.devices.get(device_id)
+    if state is None or state.config.kind != "document" or record_type not in ("inspection", "seizure"):
+        return None
+    case_id = case_of(server.store, record_id)
+    if case_id is None:
+        return None
+    try:
+        return case_id, sealing_key(server.store, case_id)
+    except ErasureRefused as refused:
+        raise conflict(refused.message, refused.code) from None
 
 
 def _interlocked(server: Any, state: DeviceState, inspection: dict[str, Any], reading: dict[str, Any]) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from common.clock import differing_claim
+from common.erasure import case_standing, erasure_words
+from common.personal_data import unreadable_to_none
 from edge.inspections.risk import RiskFactor, score_risk
 from edge.inspections.rules import calibration_flag, flag_factors
 from edge.vehicles.inspection import radiation_flags, vehicle_sections
@@ -31,11 +33,14 @@ def acted_at(event: dict[str, Any]) -> str | None:
 
 
 def _reading_entry(event: dict[str, Any]) -> dict[str, Any]:
-    payload = event["payload"]
+    """One attached reading; personal fields still sealed (their case erased) read as None,
+    and ``erased`` says so (common.personal_data)."""
+    payload, erased = unreadable_to_none(event["payload"])
     reading = payload["reading"]
     return {"event_id": event["id"], "at": event["ts"], "by": event["actor"], "device_id": reading["device_id"],
             "reading_ts": reading["ts"], "data": reading["data"], "calibration_due": payload.get("calibration_due"),
-            "assessment": payload.get("assessment"), "overrides": payload.get("overrides", [])}
+            "assessment": payload.get("assessment"), "overrides": payload.get("overrides", []),
+            "erased": erased}
 
 
 def inspection_view(events: list[dict[str, Any]],
@@ -58,6 +63,9 @@ def inspection_view(events: list[dict[str, Any]],
         "checklist": {"items": started["checklist"], "done": {}}, "duty": [], "seizures": [],
         "events": [event_summary(e) for e in events],
     }
+    standing = case_standing(events)
+    view["legal_hold"] = standing.hold
+    view["erasure"] = standing.erased and {**standing.erased, "words": erasure_words(standing.erased)}
     view["vehicle"], view["radiation"] = vehicle_sections(list(vehicle_events), events)
     flags = view["flags"]
     for hit in started["watchlist_hits"]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from common.erasure import erasure_words
 from edge.reports.document import Document, PhotoPath, money, number
 
 #: how a reading taken from a device out of calibration is marked wherever it is shown
@@ -58,19 +59,24 @@ def what_the_lane_found(doc: Document, inspection: dict[str, Any]) -> None:
     """Flags, the travel document and every device reading: the parts both reports print alike."""
     if inspection["flags"]:
         doc.grid(("flag", "what was found"), [(f["code"], f["message"]) for f in inspection["flags"]], (40, 146))
-    _document_section(doc, inspection["document"])
+    _document_section(doc, inspection["document"], inspection.get("erasure"))
     _readings_section(doc, inspection)
 
 def _holder(mrz: dict[str, Any]) -> str:
     return ", ".join(part for part in (mrz.get("surname"), mrz.get("given_names")) if part) or "-"
 
-def _document_section(doc: Document, entry: dict[str, Any] | None) -> None:
+def _document_section(doc: Document, entry: dict[str, Any] | None, erasure: dict[str, Any] | None) -> None:
     """The passport (or ID card) read from the machine-readable zone, with what the lane
-    made of it then: check digits, expiry and the watchlist."""
+    made of it then: check digits, expiry and the watchlist. Once the case's personal data
+    was erased, the holder's fields say so and when; what the lane judged stays."""
     doc.heading("Travel document read")
     if entry is None:
         doc.paragraph("No travel document was read.")
         return
+    if entry.get("erased"):
+        doc.paragraph("The holder's personal data (name, document number, date of birth, nationality, sex and "
+                      f"the raw frame) was {erasure_words(erasure) if erasure else 'erased'}. The events still "
+                      "hold it encrypted, so the hash chain below verifies; its key no longer exists.")
     mrz = entry["data"].get("mrz") or {}
     assessment = entry.get("assessment") or {}
     failed = [name for name, passed in (mrz.get("checks") or {}).items() if not passed]
@@ -95,6 +101,8 @@ def _reading_text(kind: str, data: dict[str, Any]) -> str:
         found = ", ".join(f"{s['name']} ({s['amplitude']})" for s in data.get("substances", []))
         return f"{data.get('result')}" + (f": {found}" if found else "") + f", sample {data.get('sample_id') or '-'}"
     mrz = data.get("mrz") or {}
+    if mrz.get("document_number") is None and mrz.get("format"):
+        return f"document (personal data erased), check digits {'valid' if mrz.get('valid') else 'INVALID'}"
     return (f"document {mrz.get('document_number')} ({mrz.get('nationality')}), "
             f"check digits {'valid' if mrz.get('valid') else 'INVALID'}")
 

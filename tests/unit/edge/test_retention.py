@@ -1,0 +1,186 @@
+"""Retention and erasure at the lane (issue #17), through the real lane, its passport reader on a pty
+and its SQLite file: a passport read is sealed in its event (the file holds no name, number or date of
+birth in clear) yet the view and the PDF show it; an erasure order leaves the view and the PDF saying
+"erased", the file with no way back to the name (the key's bytes gone from the file and its WAL), and
+``lanebox verify`` passing; a legal hold refuses erasure with nothing changed; the retention job erases
+a released case past its period but neither a held one nor a seizure within its own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from common.erasure import ERASED, LEGAL_HOLD, RetentionPeriods
+from common.eventlog.case_keys import held_keys
+from drivers.simulators.mrz_reader import DocumentReaderSimulator, made_up_specimens
+from drivers.simulators.ports import PtyPort
+from edge.retention import apply_retention
+from edge.store import lane_store_path
+from tests.support.custody_bench import ITEM, new_id
+from tests.support.lane_process import by_id_link
+from tests.support.pdf_text import pdf_text
+from tests.support.technician_bench import Bench, close_bench, make_bench
+
+HALLORAN, DE_VRIES = made_up_specimens()[0], made_up_specimens()[1]
+PERSONAL = (b"HALLORAN", b"BRIDGET", b"543219876", b"1987-03-14")
+COURT = {"X-Justification": "court_request: R v Doe"}
+
+
+@pytest.fixture(scope="module")
+def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
+    """A lane with a passport reader on a pty."""
+    root = tmp_path_factory.mktemp("retention")
+    bench = make_bench(root)
+    bench.sims["document-1"] = DocumentReaderSimulator()
+    bench.ports["document-1"] = PtyPort(bench.sims["document-1"], link=by_id_link(root, "document-1")).start()
+    bench.config_devices = ("document-1",)
+    try:
+        bench.start()
+        bench.connected("document-1")
+        yield bench
+    finally:
+        close_bench(bench)
+
+
+def read_passport(lane: Bench, lines: list[str] = HALLORAN, outcome: str | None = "refer") -> str:
+    """An inspection with the passport's reading attached, then closed with ``outcome`` (None: left open)."""
+    inspection_id = lane.inspection()
+    surname = lines[0][5:].split("<<")[0].replace("<", " ")
+    lane.sims["document-1"].present(lines)
+    lane.attach("document-1", inspection_id, lambda data: (data.get("mrz") or {}).get("surname") == surname)
+    if outcome is not None:
+        lane.ok("POST", f"/inspections/{inspection_id}/outcome",
+                {"id": new_id(), "outcome": outcome, "reason": "as the test needs"}, status=201, user="olga")
+    return inspection_id
+
+
+def store_bytes(lane: Bench) -> bytes:
+    """Every byte of the lane's store: the database file and its write-ahead log."""
+    path = lane_store_path(lane.root)
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def view(lane: Bench, inspection_id: str) -> dict[str, Any]:
+    response = lane.call("GET", f"/inspections/{inspection_id}", user="sue", headers=COURT)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def report(lane: Bench, inspection_id: str) -> str:
+    response = lane.call("GET", f"/inspections/{inspection_id}/report.pdf", user="sue", headers=COURT)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return pdf_text(response.data)
+
+
+def erase(lane: Bench, case_id: str, user: str = "sue") -> Any:
+    return lane.call("POST", "/erasures", user=user, json={"id": new_id(), "case_id": case_id,
+                                                            "reason": "the traveller's request, DPA ref 2026/114"})
+
+
+def hold(lane: Bench, case_id: str, held: bool = True) -> Any:
+    return lane.call("POST", f"/cases/{case_id}/legal-hold", user="sue",
+                     json={"id": new_id(), "hold": held, "reason": "appeal pending, Crown Court T2026/0042"})
+
+
+def lanebox_verify(lane: Bench) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "lanebox", "verify", "--store", str(lane_store_path(lane.root))],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_passport_read_is_sealed_in_its_event_and_shown_opened(lane: Bench) -> None:
+    inspection_id = read_passport(lane, outcome=None)
+    [event] = [e for e in lane.server.store.page(limit=10_000, types=["reading.attached"])
+               if e["payload"].get("inspection_id") == inspection_id]
+    mrz = event["payload"]["reading"]["data"]["mrz"]
+    assert set(mrz["surname"]) == {"sealed", "key"} and mrz["surname"]["key"] == inspection_id
+    assert mrz["format"] == "TD3" and mrz["valid"] is True  # what names no one stays in clear
+    assert set(event["payload"]["raw"]) == {"sealed", "key"}  # the frame is the MRZ itself
+    assert not any(word in store_bytes(lane) for word in PERSONAL)
+
+    shown = view(lane, inspection_id)["document"]
+    assert shown["data"]["mrz"]["surname"] == "HALLORAN" and shown["data"]["mrz"]["birth_date"] == "1987-03-14"
+    assert shown["erased"] is False
+    text = report(lane, inspection_id)
+    assert "HALLORAN, BRIDGET AOIFE" in text and "543219876" in text
+
+
+def test_an_erasure_order_leaves_the_case_erased_everywhere_at_the_lane_and_the_chain_verifying(lane: Bench) -> None:
+    inspection_id = read_passport(lane)
+    key = held_keys(lane.server.store, [inspection_id])[inspection_id]
+    assert key in store_bytes(lane)
+
+    response = erase(lane, inspection_id)
+    assert response.status_code == 201, response.get_json()
+    erasure = response.get_json()["event"]
+    assert erasure["type"] == ERASED and erasure["payload"]["keys_destroyed"] == [inspection_id]
+
+    shown = view(lane, inspection_id)
+    assert shown["document"]["erased"] is True and shown["document"]["data"]["mrz"]["surname"] is None
+    assert shown["document"]["data"]["mrz"]["valid"] is True  # what the lane judged stays
+    assert shown["erasure"]["by"] == "sue" and "erasure ordered by sue" in shown["erasure"]["words"]
+    text = report(lane, inspection_id)
+    assert "erased on" in text and "erasure ordered by sue" in text and "HALLORAN" not in text
+    assert held_keys(lane.server.store, [inspection_id]) == {}
+    assert key not in store_bytes(lane)  # not in a freed page, not in the WAL
+
+    verified = lanebox_verify(lane)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "chain ok" in verified.stdout
+
+
+def test_an_erasure_is_refused_for_an_open_case_an_unknown_one_and_an_officer(lane: Bench) -> None:
+    inspection_id = read_passport(lane, outcome=None)
+    count = lane.server.store.count()
+    refused = erase(lane, inspection_id)
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "case_open"
+    assert erase(lane, new_id()).status_code == 404
+    assert erase(lane, inspection_id, user="olga").status_code == 403
+    assert lane.server.store.count() == count and inspection_id in held_keys(lane.server.store, [inspection_id])
+
+
+def test_a_case_under_legal_hold_is_not_erased_and_is_once_the_hold_is_lifted(lane: Bench) -> None:
+    inspection_id = read_passport(lane)
+    held = hold(lane, inspection_id)
+    assert held.status_code == 201 and held.get_json()["event"]["type"] == LEGAL_HOLD
+    assert view(lane, inspection_id)["legal_hold"]["by"] == "sue"
+    count = lane.server.store.count()
+
+    refused = erase(lane, inspection_id)
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "legal_hold"
+    assert lane.server.store.count() == count  # nothing stored
+    assert inspection_id in held_keys(lane.server.store, [inspection_id])
+    assert view(lane, inspection_id)["document"]["data"]["mrz"]["surname"] == "HALLORAN"
+    assert hold(lane, inspection_id).get_json()["error"]["code"] == "legal_hold"  # already held
+
+    assert hold(lane, inspection_id, held=False).status_code == 201
+    assert erase(lane, inspection_id).status_code == 201
+    assert hold(lane, inspection_id).get_json()["error"]["code"] == "case_erased"
+
+
+def test_the_retention_job_erases_a_released_case_past_its_period_only(lane: Bench) -> None:
+    released = read_passport(lane, outcome="refer")
+    held = read_passport(lane, DE_VRIES, outcome="refer")
+    assert hold(lane, held).status_code == 201
+    seized = read_passport(lane, outcome=None)
+    seizure = lane.call("POST", "/seizures", user="olga", json={"id": new_id(), "inspection_id": seized,
+                                                                 "legal_basis": "CEMA 1979 s.139", "items": [ITEM]})
+    assert seizure.status_code == 201, seizure.get_json()
+    lane.ok("POST", f"/inspections/{seized}/outcome", {"id": new_id(), "outcome": "seize"}, status=201, user="olga")
+    periods = RetentionPeriods({"referred_inspection": 90, "seizure": 3650})
+
+    assert released not in apply_retention(lane.server.store, periods, lane.clock)  # day 0: nothing is due
+    clock = lambda: lane.clock() + timedelta(days=91)  # noqa: E731 - the lane's clock, 91 days on
+    erased = apply_retention(lane.server.store, periods, clock)
+    assert released in erased and held not in erased and seized not in erased
+    assert view(lane, released)["erasure"]["why"] == "retention_ended"
+    assert view(lane, held)["document"]["data"]["mrz"]["surname"] == "DE VRIES"
+    assert view(lane, seized)["document"]["data"]["mrz"]["surname"] == "HALLORAN"
+    assert apply_retention(lane.server.store, periods, lambda: lane.clock() + timedelta(days=3651)) == [seized]
+    assert lanebox_verify(lane).returncode == 0

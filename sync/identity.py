@@ -14,7 +14,10 @@ made for one purpose can never be replayed as another:
   of the TCP connection, so a stranger who passes a lane's challenge on to
   the real hub gets back a proof naming the real hub's address, not its own;
 - a roster: the hub signs the exact bytes of the body it sends
-  (:func:`roster_message`), which name the lane it is for.
+  (:func:`roster_message`), which name the lane it is for;
+- the port's lane keys: the hub signs the exact text of the document that
+  lists every lane's label keys (:func:`lane_keys_message`,
+  :mod:`sync.lane_keys`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ NONCE_PATTERN = "^[0-9a-f]{64}$"
 
 _PROOF = b"lanebox hub identity v1\n"
 _ROSTER = b"lanebox roster v1\n"
+_LANE_KEYS = b"lanebox lane keys v1\n"
 
 
 def key_text(key: Ed25519PublicKey) -> str:
@@ -68,6 +72,11 @@ def proof_message(lane: str, nonce: str, at: str) -> bytes:
 def roster_message(body: bytes) -> bytes:
     """What the hub signs to vouch for a roster body."""
     return _ROSTER + body
+
+
+def lane_keys_message(document: bytes) -> bytes:
+    """What the hub signs to vouch for the port's lane-keys document."""
+    return _LANE_KEYS + document
 
 
 def signature_text(signature: bytes) -> str:

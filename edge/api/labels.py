@@ -2,7 +2,9 @@
 
 The keys are public keys, harmless to hand out, but like every lane route
 but sign-in they are served to a signed-in user: a tablet keeps them for the
-day it has no box; a lab or the defence gets the port's from the hub.
+day it has no box — this lane's and, once the lane has the hub's signed
+document, every other lane's of the port; a lab or the defence gets the
+port's from the hub.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask import Blueprint
 from common.web.routing import endpoint, lane_server
 from edge.api.seizures import bag_or_404
 from edge.labels.label import label_text
+from edge.labels.tablet_keys import keys_for_tablets
 from sync.labels import is_label, read_label
 
 bp = Blueprint("labels", __name__, url_prefix="/api/v1")
@@ -21,10 +24,12 @@ bp = Blueprint("labels", __name__, url_prefix="/api/v1")
 
 @endpoint(bp, "/lane/keys", "GET",
           summary="The public keys this lane signs evidence labels with, oldest first, each since its "
-                  "lane.key_created event")
+                  "lane.key_created event; then every other lane's of the port, from the hub's signed "
+                  "document (port: the hub and those lanes, null until the lane has it)")
 def lane_keys() -> Any:
-    signer = lane_server().label_signer
-    return {"lane": signer.lane, "current": signer.kid, "keys": [key.as_dict() for key in signer.keys]}
+    server = lane_server()
+    port = server.hub_link.lane_keys_puller.port_keys() if server.hub_link else None
+    return keys_for_tablets(server.label_signer, port)
 
 
 @endpoint(bp, "/bags/<bag_id>/label", "GET",

@@ -27,7 +27,7 @@ from common.web.client import Network, TrustedProxies
 from common.web.routing import make_api_app
 from common.web.server import Service
 from common.web.sockets import SocketSessions, make_socketio
-from sync.hub import board_api, consultations_api, lanes, receiver, reference, roster, web
+from sync.hub import board_api, consultations_api, lane_keys, lanes, receiver, reference, roster, web
 from sync.hub.alarms import AlarmBook, AlarmSettings
 from sync.hub.config import DEFAULT_OFFLINE_AFTER_S, HubConfig
 from sync.hub.consultation_log import ConsultationLog
@@ -46,7 +46,7 @@ MAX_BODY_BYTES = 256 << 10
 """The body limit of every hub route but the lanes' event batches (which declare
 sync.protocol.MAX_BODY_BYTES with their lane token): a status report or a
 board's request is a few KiB; sign-in, being public, takes at most 16 KiB."""
-BLUEPRINTS = (receiver.bp, lanes.bp, reference.bp, roster.bp, session_api.bp, board_api.bp, openapi.bp,
+BLUEPRINTS = (receiver.bp, lanes.bp, lane_keys.bp, reference.bp, roster.bp, session_api.bp, board_api.bp, openapi.bp,
               monitoring.bp, consultations_api.bp, web.bp)
 
 

@@ -21,14 +21,14 @@ from flask import current_app
 from sync.hub.db import Connection
 from sync.hub.receiver import hub_store
 from sync.hub.store import HubStore
-from sync.identity import key_text, proof_message, roster_message, signature_text
+from sync.identity import key_text, lane_keys_message, proof_message, roster_message, signature_text
 
 META_KEY = "identity_ed25519"
 EXTENSION = "lanebox_hub_identity"
 
 
 class HubIdentity:
-    """Signs for the hub: proofs of identity and rosters."""
+    """Signs for the hub: proofs of identity, rosters and the port's lane keys."""
 
     def __init__(self, private: Ed25519PrivateKey) -> None:
         self._private = private
@@ -55,6 +55,10 @@ class HubIdentity:
     def sign_roster(self, body: bytes) -> str:
         """The signature a lane checks before it merges ``body``."""
         return signature_text(self._private.sign(roster_message(body)))
+
+    def sign_lane_keys(self, document: bytes) -> str:
+        """The signature lanes and verifiers check before they believe the port's lane keys."""
+        return signature_text(self._private.sign(lane_keys_message(document)))
 
 
 def current_identity() -> HubIdentity:

@@ -14,9 +14,9 @@ cable looks like, so staleness is the only test; :meth:`LaneBoard.flipped`
 finds the lanes whose standing changed, for the hub to push.
 
 ``GET /api/v1/hub/lanes`` needs a hub user's token; it also lists lanes
-heard on mDNS that are not registered yet. ``GET /api/v1/hub/lane-keys``
-lists the public keys each lane's status says it signs evidence labels
-with (:mod:`sync.labels`); a lane may report keys of its own lane only.
+heard on mDNS that are not registered yet. A status names the public keys
+the lane signs evidence labels with (:mod:`sync.labels`); a lane may report
+keys of its own lane only, and :mod:`sync.hub.lane_keys` serves the port's.
 
 ``POST /api/v1/sync/<lane>/identity`` is how a lane tells its hub from a
 stranger announcing itself on the network before it sends its token: the
@@ -165,13 +165,3 @@ def list_lanes() -> Any:
     board = lane_server().board
     return {"offline_after_s": board.offline_after_s, "lanes": board.lanes(),
             "unregistered": board.unregistered()}
-
-
-@endpoint(bp, "/api/v1/hub/lane-keys", "GET",
-          summary="The public keys every registered lane signs its evidence labels with, as each lane last "
-                  "reported them (what tablets and verifiers check labels against)")
-def lane_keys() -> Any:
-    hub = lane_server()
-    return {"hub": hub.hub_id, "keys": [key for row in hub.board.lanes()
-                                        for key in ((row["status"] or {}).get("label_keys") or [])]}
-

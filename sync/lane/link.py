@@ -1,11 +1,12 @@
 """Everything a lane does with its hub, as one part the lane server starts and stops.
 
-A lane with an ``[upstream]`` token is linked to its hub by five threads:
+A lane with an ``[upstream]`` token is linked to its hub by six threads:
 the upstream (where the hub is: the typed URL, or the hub found by mDNS),
 the sync agent (the event log up), the status reporter (live status up),
-and two pullers (reference data and the user roster down). They all follow
-the upstream when the hub moves. The agent is woken by the store's own
-commits, so an event goes up as soon as it is durable, whoever wrote it.
+and three pullers (reference data, the user roster and the port's lane keys
+down). They all follow the upstream when the hub moves. The agent is woken
+by the store's own commits, so an event goes up as soon as it is durable,
+whoever wrote it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from common.eventlog.store import EventStore
 from sync.identity import parse_key
 from sync.lane.agent import SyncAgent
 from sync.lane.etag_puller import EtagPuller
+from sync.lane.lane_keys_puller import KEPT_FILE, LaneKeysPuller
 from sync.lane.reference_puller import ReferencePuller
 from sync.lane.roster_puller import MergeRoster, RosterPuller
 from sync.lane.status_reporter import StatusReporter
@@ -44,14 +46,16 @@ class HubLink:
                                               label_keys=label_keys)
         self.reference_puller = ReferencePuller(*link, interval=pull_interval_s)
         self.roster_puller = RosterPuller(merge_roster, *link[1:], interval=pull_interval_s)
+        self.lane_keys_puller = LaneKeysPuller(store.path.parent / KEPT_FILE, *link[1:], interval=pull_interval_s)
         for follower in (self.sync.hub_moved, self.status_reporter.wake, self.reference_puller.wake,
-                         self.roster_puller.wake):
+                         self.roster_puller.wake, self.lane_keys_puller.wake):
             self.upstream.subscribe(follower)
         store.subscribe_commits(self.sync.wake)
 
     def _parts(self) -> list[Any]:
         """The upstream first, so it is looking for the hub when the others ask."""
-        return [self.upstream, self.sync, self.status_reporter, self.reference_puller, self.roster_puller]
+        return [self.upstream, self.sync, self.status_reporter, self.reference_puller, self.roster_puller,
+                self.lane_keys_puller]
 
     def start(self) -> None:
         for part in self._parts():
@@ -68,7 +72,7 @@ class HubLink:
     def collectors(self) -> list[Collector]:
         """Prometheus collectors of where the hub is and how far behind it is."""
         return [UpstreamCollector(self.upstream), SyncCollector(self.sync),
-                RefusedCollector([self.reference_puller, self.roster_puller])]
+                RefusedCollector([self.reference_puller, self.roster_puller, self.lane_keys_puller])]
 
 
 class SyncCollector(Collector):

@@ -22,7 +22,7 @@ from tests.support.openapi import api_routes, assert_credentials_required, asser
 
 SYNC = "/api/v1/sync/{lane}"
 SYNC_OPERATIONS = {(f"{SYNC}/cursor", "get"), (f"{SYNC}/events", "post"), (f"{SYNC}/status", "post"),
-                   (f"{SYNC}/reference", "get"), (f"{SYNC}/roster", "get")}
+                   (f"{SYNC}/reference", "get"), (f"{SYNC}/roster", "get"), (f"{SYNC}/lane-keys", "get")}
 
 
 @pytest.fixture

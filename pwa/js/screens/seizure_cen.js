@@ -34,6 +34,15 @@ const COUNTRY = /^[A-Z]{2}$/;
 const PLATE = /^[A-Z0-9]{2,12}$/;
 const CONTAINER = /^[A-Z]{4}[0-9]{7}$/;
 
+/** A country's name for its ISO 3166-1 code (the browser knows them), the code itself otherwise. */
+export function countryName(code) {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'region' }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
 /** Words for a code of one of the lists above. */
 export function wordsFor(list, code) {
   const found = list.find(([c]) => c === code);
@@ -243,11 +252,14 @@ export function cenSummary(cen) {
   const r = cen.route || {};
   row('Found by', cen.detection && cen.detection.methods.map((m) => wordsFor(DETECTION, m)).join(', '));
   row('Hidden', cen.concealment && [cen.concealment.methods.map((m) => wordsFor(CONCEALMENT, m)).join(', '), cen.concealment.place].filter(Boolean).join(' — '));
-  row('Vehicle', cen.conveyance && [wordsFor(VEHICLES, v.vehicle_type), v.plate, v.registration_country && `(${v.registration_country})`,
+  const named = (code) => (code ? countryName(code) : '');
+  row('Vehicle', cen.conveyance && [wordsFor(VEHICLES, v.vehicle_type), v.plate, v.registration_country && `(${named(v.registration_country)})`,
     v.trailer_plate && `trailer ${v.trailer_plate}`, (v.containers || []).length ? `containers ${v.containers.join(', ')}` : ''].filter(Boolean).join(' '));
-  row('Route', cen.route && [r.origin_country && `from ${r.origin_country}`, r.departure_country && `departed ${[r.departure_place, r.departure_country].filter(Boolean).join(', ')}`,
-    (r.transit_countries || []).length ? `through ${r.transit_countries.join(', ')}` : '', r.destination_country && `to ${[r.destination_place, r.destination_country].filter(Boolean).join(', ')}`].filter(Boolean).join(' '));
-  row('Persons', (cen.persons || []).map((p) => `${wordsFor(PERSON_ROLES, p.role)}: ${[p.given_names, p.surname].filter(Boolean).join(' ')}${p.nationality ? ` (${p.nationality})` : ''}`).join('; '));
+  row('Route', cen.route && [r.origin_country && `goods from ${named(r.origin_country)}`,
+    r.departure_country && `departed ${[r.departure_place, named(r.departure_country)].filter(Boolean).join(', ')}`,
+    (r.transit_countries || []).length ? `through ${r.transit_countries.map(named).join(', ')}` : '',
+    r.destination_country && `to ${[r.destination_place, named(r.destination_country)].filter(Boolean).join(', ')}`].filter(Boolean).join(', '));
+  row('Persons', (cen.persons || []).map((p) => `${wordsFor(PERSON_ROLES, p.role)}: ${[p.given_names, p.surname].filter(Boolean).join(' ')}${p.nationality ? ` (${named(p.nationality)})` : ''}`).join('; '));
   row('Companies', (cen.companies || []).map((c) => `${wordsFor(COMPANY_ROLES, c.role)}: ${c.name}`).join('; '));
   return dl;
 }

@@ -54,6 +54,11 @@ class LaneSigner:
     def sign(self, fields: dict[str, Any]) -> str:
         return sign_label({**fields, "lane": self.lane}, self._private)
 
+    def sign_message(self, message: bytes) -> bytes:
+        """The lane key's signature of ``message``, which must begin with its purpose (a case
+        bundle's manifest does: common.bundle_verify), so it can never pass for a label's."""
+        return self._private.sign(message)
+
 
 def key_path(data_dir: Path) -> Path:
     return data_dir / KEY_FILE

@@ -2,8 +2,13 @@
 
 ``verify-label`` needs no lanebox data at all — only the label's text (as a
 scanner types it) and the port's lane keys (the JSON a lane's ``GET
-/api/v1/lane/keys`` or the hub's ``GET /api/v1/hub/lane-keys`` serves, or
-one key given by hand) — so a lab, a court or the defence can run it.
+/api/v1/lane/keys`` or the hub's ``GET /api/v1/hub/lane-keys`` serves, the
+hub's signed document from ``GET /api/v1/hub/lane-keys/signed``, or one key
+given by hand) — so a lab, a court or the defence can run it. A label is
+only as good as the keys it is checked against, so the command says where
+its keys came from: the signed document's hub signature is checked when
+``--hub-key`` names the hub's key (as ``lanebox hub key`` prints it), and
+the answer says plainly when it was not.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 from lanebox.shell import EXIT_USAGE, CommandError
 
 EXIT_REFUSED = 1
+SIGNED_DOCUMENT = "/api/v1/hub/lane-keys/signed"
 
 
 def cmd_label_key(args: argparse.Namespace) -> int:
@@ -43,17 +49,19 @@ def cmd_verify_label(args: argparse.Namespace) -> int:
     if not args.keys and not args.key:
         raise CommandError("say which keys to check against: --keys FILE or --key ed25519:...", EXIT_USAGE)
     text = sys.stdin.read() if args.label == "-" else args.label
+    keys, provenance = _keys_file(args.keys, args.hub_key) if args.keys else ([], "")
     try:
-        keys = _keys_file(args.keys) if args.keys else []
         if args.key:
             lane = args.lane or read_label(text)["lane"]
             keys.append(LaneKey(lane, args.key))
+            provenance = "; ".join(filter(None, (provenance, "one given by hand (--key)")))
         payload = verify_label(text, keys)
     except LabelRefused as exc:
         raise CommandError(f"NOT VALID ({exc.code}): {exc} — do not accept this label", EXIT_REFUSED) from None
     print(f"SIGNATURE VALID: signed by lane {payload['lane']} (key {payload['kid']})")
     for name, value in account(payload):
         print(f"  {name:<8} {value}")
+    print(f"  {'keys':<8} {provenance}")
     return 0
 
 
@@ -71,15 +79,34 @@ def account(payload: dict[str, Any]) -> list[tuple[str, str]]:
             ("chain", f"sealed by event seq {payload['seq']}, hash {payload['hash']}")]
 
 
-def _keys_file(path: Path) -> list[Any]:
+def _keys_file(path: Path, hub_key: str | None) -> tuple[list[Any], str]:
+    """The keys in ``path`` and, in words, how far they are vouched for: a signed document's hub
+    signature is checked against ``hub_key`` when given; a refused signature stops the command."""
+    from sync.identity import parse_key
     from sync.labels import parse_keys
+    from sync.lane_keys import is_signed_document, open_document, read_document
 
     try:
-        return parse_keys(json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not is_signed_document(data):
+            if hub_key:
+                raise CommandError(f"{path}: --hub-key checks a signed lane-keys document (the hub's GET "
+                                   f"{SIGNED_DOCUMENT}), and this file is not one", EXIT_USAGE)
+            return parse_keys(data), f"from {path.name}, which no hub signed: NOT verified"
+        if hub_key is None:
+            port = read_document(data)
+            return port.keys, (f"from hub {port.hub}'s signed document, its signature NOT verified "
+                               "(give --hub-key, as `lanebox hub key` prints it, to check it)")
     except OSError as exc:
         raise CommandError(f"{path}: {exc.strerror}", EXIT_USAGE) from None
     except ValueError as exc:  # JSON that does not parse, or not a keys document
         raise CommandError(f"{path}: {exc}", EXIT_USAGE) from None
+    try:
+        port = open_document(data, parse_key(hub_key))
+    except ValueError as exc:
+        raise CommandError(f"KEYS NOT TRUSTED: {path}: {exc} — no label is checked against them",
+                           EXIT_REFUSED) from None
+    return port.keys, f"from hub {port.hub}'s signed document, its signature verified with --hub-key"
 
 
 def _public_key(text: str) -> str:
@@ -88,7 +115,7 @@ def _public_key(text: str) -> str:
     try:
         parse_key(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"--key {exc}") from None
+        raise argparse.ArgumentTypeError(str(exc)) from None
     return text
 
 
@@ -105,8 +132,11 @@ def add_commands(sub: Any) -> None:
                                         "keys. Exit 0 and what the label says when a lane's key signed it; exit 1 "
                                         "and why when it is forged, altered or signed by an unknown key.")
     verify.add_argument("label", metavar="LABEL", help="the label's text as scanned, or - to read it from stdin")
-    verify.add_argument("--keys", type=Path, help="a lane-keys JSON file (GET /api/v1/hub/lane-keys or "
-                                                  "GET /api/v1/lane/keys)")
+    verify.add_argument("--keys", type=Path, help="a lane-keys JSON file: the hub's signed document (GET "
+                                                  f"{SIGNED_DOCUMENT}), or GET /api/v1/hub/lane-keys or "
+                                                  "GET /api/v1/lane/keys")
+    verify.add_argument("--hub-key", type=_public_key, help="the hub's key, ed25519:... as `lanebox hub key` "
+                                                            "prints it: check the --keys document's signature")
     verify.add_argument("--key", type=_public_key, help="one lane's public key, ed25519:...")
     verify.add_argument("--lane", help="the lane --key belongs to (default: the lane the label names)")
     verify.set_defaults(func=cmd_verify_label)

@@ -1,5 +1,6 @@
 // Checking an evidence bag's signed label on the tablet, with no box: the
-// port's lane keys are kept in IndexedDB, and the signature is checked with
+// port's lane keys (every lane's, so a bag sealed at another lane checks
+// too) are kept in IndexedDB, and the signature is checked with
 // WebCrypto's Ed25519. The format is the box's (sync/labels.py;
 // docs/evidence.md, "Labels"): LBX1.<payload>.<signature>, each part
 // base64url; the signature is over the ASCII text "LBX1.<payload>", so the
@@ -101,11 +102,13 @@ export async function verifyLabel(text, keys) {
   return payload;
 }
 
-/** The lane keys kept on this tablet, refreshed from the box when it answers: { keys, at } or null. */
-export async function loadKeys() {
+/** The lane keys kept on this device, refreshed from `path` when it answers (the box's /lane/keys:
+ *  this lane's and, once the box has the hub's signed list, every lane's of the port; or the hub's
+ *  /hub/lane-keys on the board): { keys, port, at } or null. */
+export async function loadKeys(path = '/lane/keys') {
   try {
-    const fresh = await api.get('/lane/keys');
-    const kept = { keys: fresh.keys, at: new Date().toISOString() };
+    const fresh = await api.get(path);
+    const kept = { keys: fresh.keys, port: fresh.port !== null, at: new Date().toISOString() };
     await cachePut(KEYS, kept);
     return kept;
   } catch {

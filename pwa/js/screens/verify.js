@@ -1,7 +1,10 @@
 // Checking a bag's label: the officer scans its QR code with a handheld
 // scanner (it types the label into the field and presses Enter) or types
 // it, and the tablet checks the signature with the lane keys it keeps — it
-// needs no box, so a label is checked anywhere a tablet goes.
+// needs no box, so a label is checked anywhere a tablet goes. The keys are
+// every lane's of the port (a bag moves between lanes, the evidence store
+// and the control room): the box hands on the list its hub signed. The
+// control-room board shows this same screen with the hub's keys (screen()).
 
 import { LabelRefused, loadKeys, verifyLabel } from '../labels_crypto.js';
 import { add, busy, h, replace } from '../ui.js';
@@ -39,7 +42,23 @@ function refusedCard(err) {
     h('p', {}, err.message), h('p', { class: 'note' }, 'Keep the bag as it is and call a supervisor.'));
 }
 
-export async function render(view) {
+function keysWords(kept, where) {
+  const keys = (kept && kept.keys) || [];
+  if (!keys.length) return `No lane keys here yet: open this screen once while ${where} is reachable.`;
+  const lanes = [...new Set(keys.map((k) => k.lane))];
+  const port = kept.port ? '' : ' Only this lane\'s so far: the other lanes\' come once the box hears the port hub.';
+  return `Keys of ${lanes.join(', ')} kept here (updated ${fmt.dateTime(kept.at)}). Works without ${where}.${port}`;
+}
+
+/** The verify screen, keeping the keys `keysPath` serves; `where` names what it works without. */
+export function screen(keysPath, where) {
+  return (view) => renderWith(view, keysPath, where);
+}
+
+/** The tablet's: the box's keys (its lane's and, via its hub, every lane's of the port). */
+export const render = screen('/lane/keys', 'the box');
+
+async function renderWith(view, keysPath, where) {
   const input = h('input', { id: 'label-text', name: 'label', type: 'text', autocomplete: 'off', spellcheck: 'false',
     placeholder: 'Scan the label here', 'aria-label': 'Label text (scan or type)' });
   const result = h('div', { id: 'verify-result-slot' });
@@ -49,12 +68,9 @@ export async function render(view) {
     h('div', { class: 'btn-row' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Check label')));
   add(view, h('div', { class: 'page-head' }, h('h1', {}, 'Check a bag label')), keysNote, form, result);
 
-  const kept = await loadKeys();
+  const kept = await loadKeys(keysPath);
   const keys = (kept && kept.keys) || [];
-  const lanes = [...new Set(keys.map((k) => k.lane))];
-  keysNote.textContent = keys.length
-    ? `Keys of ${lanes.join(', ')} kept on this tablet (updated ${fmt.dateTime(kept.at)}). Works without the box.`
-    : 'No lane keys on this tablet yet: open this screen once while the box is reachable.';
+  keysNote.textContent = keysWords(kept, where);
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -35,10 +35,12 @@ function rows(entries) {
 async function drawChain(panel) {
   try {
     const chain = await api.get('/hub/consultations/chain');
+    const entries = (n) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
     replace(panel, chain.ok
-      ? h('p', { class: 'count', id: 'chain-state', dataset: { ok: 'true' } }, `The log is whole: ${chain.checked} entries checked.`)
+      ? h('p', { class: 'count', id: 'chain-state', dataset: { ok: 'true' } }, `The log is whole: ${entries(chain.checked)} checked.`)
       : h('p', { class: 'count sev sev-critical', id: 'chain-state', dataset: { ok: 'false' } },
-        `THE LOG IS BROKEN at entry ${chain.first_broken_seq} (${chain.checked} entries before it are whole).`));
+        `THE LOG IS BROKEN at entry ${chain.first_broken_seq}: it was changed or removed after it was written`,
+        chain.checked ? ` (the ${entries(chain.checked)} before it are whole).` : '.'));
   } catch (err) {
     replace(panel, h('p', { class: 'count', id: 'chain-state' }, `The log's chain could not be checked: ${api.describe(err)}`));
   }

@@ -85,13 +85,13 @@ export function getJustified(path, options = {}) {
 const RECORD_KIND = { document: 'inspection', 'inspection report': 'inspection', 'seizure report': 'seizure', seizure: 'seizure' };
 const WHAT_WORDS = {
   document: (records) => `passport data of ${records}`,
-  'inspection report': (records) => `inspection report of ${records}`,
-  'seizure report': (records) => `seizure report of ${records}`,
+  'inspection report': (records) => `report of ${records}`,
+  'seizure report': (records) => `report of ${records}`,
   seizure: (records) => `persons named in ${records}`,
   "driver's copy": () => 'the driver\'s receipt or ticket',
   photo: () => 'an evidence photo',
   events: (_records, entry) => `the event log (${(entry.records || []).join(', ').replace(/seq /g, 'events ')})`,
-  consultation_log: (_records, entry) => withQuery('this log of consultations', entry.query, ['user', 'since', 'until']),
+  consultation_log: (_records, entry) => withQuery('this list of who looked at personal data', entry.query, ['user', 'since', 'until']),
   search: (_records, entry) => withQuery('search:', entry.query, ['q', 'lane', 'kind', 'from', 'to'], '—'),
   case: (_records, entry) => `case${lanesOf(entry)}`,
 };
@@ -112,8 +112,9 @@ function recordsInWords(entry) {
   const records = entry.records || [];
   const plates = records.map((record) => (entry.plates || {})[record]).filter(Boolean);
   const one = `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
-  if (plates.length && plates.length === records.length) return `${kind}${records.length === 1 ? '' : 's'} ${plates.join(', ')}`;
-  return records.length > 1 ? `${records.length} ${kind}s` : one;
+  const plural = records.length === 1 ? '' : 's';
+  if (plates.length && plates.length === records.length) return `${kind}${plural}${kind === 'seizure' ? ' from' : ''} ${plates.join(', ')}`;
+  return records.length > 1 ? `${records.length} ${kind}${plural}` : one;
 }
 
 /** What an entry of the consultation log was about, in words. */

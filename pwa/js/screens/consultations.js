@@ -77,7 +77,9 @@ export async function render(view, _params, params) {
       older.hidden = !page.next_before;
       older.onclick = () => load(page.next_before);
     } catch (err) {
-      if (alive) replace(status, h('p', { class: 'banner banner-bad', role: 'alert', id: 'consultation-refused' }, refusal(err)));
+      if (!alive) return;
+      form.hidden = err instanceof api.ApiError && err.status === 403; // nothing to filter for one who may not read it
+      replace(status, h('p', { class: 'banner banner-bad', role: 'alert', id: 'consultation-refused' }, refusal(err)));
     }
   }
   await load(null);

@@ -13,6 +13,14 @@ read at every receipt. A receipt that finds the bag lighter or heavier than
 the scales can explain, a broken seal or another seal number is still
 recorded — evidence is never refused for being bad news — and carries a
 **custody alarm**.
+
+Sampling: a sample is taken from a bag into a **sub-bag** of its own (its
+own id, label, seal, sealed weight and witness, like any bag). The parent's
+custody records the step ``sampled`` — it was opened before a witness, the
+sample taken, the parent sealed again with a new seal and reweighed — and
+the sub-bag goes to a laboratory (``submitted_to_lab``) and comes back from
+it (``returned_from_lab``), unless the analysis used it up: a sample
+returned *consumed* has ended its custody as a destroyed bag has.
 """
 
 from __future__ import annotations
@@ -22,12 +30,18 @@ from typing import Any
 from common.clock import differing_claim
 from common.roles import RECORD_WRITERS
 
-ACTIONS = ("sealed", "handed_over", "received", "stored", "released", "destroyed")
+SAMPLED, AT_LAB, BACK_FROM_LAB = "sampled", "submitted_to_lab", "returned_from_lab"
+ACTIONS = ("sealed", "handed_over", "received", "stored", "released", "destroyed", SAMPLED, AT_LAB, BACK_FROM_LAB)
 FIRST = "sealed"
-FINAL = ("released", "destroyed")
+CONSUMED = "consumed"
+"""A return from the laboratory that used the sample up: the state its custody ends in."""
+FINAL = ("released", "destroyed", CONSUMED)
 NOT_SEALED = "unsealed"
-WITNESSED = ("sealed", "released", "destroyed")
-"""The steps a second officer must countersign: the goods are shut away, given back or destroyed."""
+WITNESSED = ("sealed", "released", "destroyed", SAMPLED)
+"""The steps a second officer must countersign: the goods are shut away, given back, destroyed, or
+a sealed bag is opened to take a sample."""
+SEALING = ("sealed", SAMPLED)
+"""The steps that put a seal on the bag (sampling reseals the parent) and weigh what it then holds."""
 WITNESS_ROLES = RECORD_WRITERS
 """Who may witness: those who may record custody themselves."""
 #: the custody alarms a step may carry (``alarms: [{"code", "message"}]``)
@@ -39,13 +53,32 @@ def bag_id_for(event_id: str) -> str:
     return "BAG-" + event_id.replace("-", "")[:8].upper()
 
 
-def custody_refusal(history: list[str], action: str) -> str | None:
-    """Why ``action`` cannot follow the bag's ``history`` of actions, or None."""
-    if not history and action != FIRST:
+def history_of(custody: list[dict[str, Any]]) -> list[str]:
+    """The bag's custody as the states it went through: its actions, a return from the laboratory
+    that used the sample up being ``consumed``."""
+    return [CONSUMED if step["action"] == BACK_FROM_LAB and step.get("consumed") else step["action"]
+            for step in custody]
+
+
+def custody_refusal(history: list[str], action: str, sample: bool = False) -> str | None:
+    """Why ``action`` cannot follow the bag's ``history`` (:func:`history_of`), or None; ``sample``:
+    the bag is a sub-bag holding a sample. Only a sample goes to a laboratory, and while it is there
+    nothing is recorded but its return; a sample is not sampled again."""
+    last = history[-1] if history else None
+    if last is None and action != FIRST:
         return f"a bag's custody starts with {FIRST}; this bag is not sealed yet"
-    if history and history[-1] in FINAL:
-        return f"the bag was {history[-1]}: its custody has ended"
+    if last in FINAL:
+        return f"the bag was {last.replace('_', ' ')}: its custody has ended"
+    if action in (AT_LAB, BACK_FROM_LAB) and not sample:
+        return "only a sample goes to a laboratory: take one into a sub-bag first"
+    if action == SAMPLED and sample:
+        return "a sample is not sampled again: take the sample from its parent bag"
+    if last == AT_LAB and action != BACK_FROM_LAB:
+        return "the sample is at the laboratory: record its return first"
+    if action == BACK_FROM_LAB and last != AT_LAB:
+        return "the sample was not submitted to a laboratory"
     return None
+
 
 
 def witness_refusal(action: str, actor: str, witness: dict[str, str] | None) -> tuple[str, str] | None:
@@ -89,6 +122,16 @@ def sealed_step(custody: list[dict[str, Any]]) -> dict[str, Any] | None:
     return custody[0] if custody and custody[0]["action"] == FIRST else None
 
 
+def last_sealing(custody: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The step whose seal the bag carries now: its sealing, or the last sampling that resealed it."""
+    return next((step for step in reversed(custody) if step["action"] in SEALING), None)
+
+
+def last_weighed(custody: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The bag's last step that weighed it: what it weighed before whatever comes next."""
+    return next((step for step in reversed(custody) if step.get("weighed")), None)
+
+
 def bag_state(history: list[str]) -> str:
     """The bag's last custody action, or ``unsealed`` before the first."""
     return history[-1] if history else NOT_SEALED
@@ -103,5 +146,8 @@ def custody_entry(event: dict[str, Any]) -> dict[str, Any]:
             "witness": payload.get("witness"), "seal_intact": payload.get("seal_intact"),
             "weighed": payload.get("weighed"), "weight_not_taken": payload.get("weight_not_taken"),
             "weight_check": payload.get("weight_check"), "photos": payload.get("photos", []),
+            "sample_bag_id": payload.get("sample_bag_id"), "sample_check": payload.get("sample_check"),
+            "lab": payload.get("lab"), "lab_reference": payload.get("lab_reference"),
+            "result_reference": payload.get("result_reference"), "consumed": payload.get("consumed"),
             "alarms": payload.get("alarms", []),
             "confirmation": payload["confirmation"], "event_id": event["id"], "hash": event["hash"]}

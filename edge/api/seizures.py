@@ -14,7 +14,20 @@ from typing import Any, Callable
 from flask import Blueprint, Response
 
 from common.clock import utc_now_iso
-from common.custody import ACTIONS, bag_id_for, custody_refusal, seal_alarms, sealed_step, witness_refusal
+from common.custody import (
+    ACTIONS,
+    AT_LAB,
+    BACK_FROM_LAB,
+    SAMPLED,
+    SEALING,
+    bag_id_for,
+    custody_refusal,
+    history_of,
+    last_sealing,
+    last_weighed,
+    seal_alarms,
+    witness_refusal,
+)
 from common.eventlog.store import EventStore
 from common.roles import RECORD_WRITERS
 from common.web.consultation import OPTIONAL, Consultation
@@ -32,7 +45,7 @@ from edge.labels.scan import scanned_bag_id
 from edge.reports.court import seizure_report
 from edge.seizures.cen import PERSONAL_FIELDS, SCHEMAS, SECTIONS, bad_date, prefill
 from edge.seizures.view import seizure_view
-from edge.seizures.weight_check import weight_alarm, weight_check
+from edge.seizures.weight_check import sample_alarm, sample_check, weight_alarm, weight_check
 from sync.labels import MAX_LABEL_CHARS, LaneKey
 
 bp = Blueprint("seizures", __name__, url_prefix="/api/v1")
@@ -61,7 +74,9 @@ BAG = obj({**WRITE_FIELDS,
            "items": {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 1,
                      "maxItems": 200, "uniqueItems": True}},
           required=("id", "description", "items"))
+SAMPLE = obj({**WRITE_FIELDS, "description": TEXT}, required=("id", "description"))
 SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+LAB_TEXT = {"type": "string", "minLength": 1, "maxLength": 200}
 CUSTODY = obj({**WRITE_FIELDS,
                "action": {"enum": list(ACTIONS)},
                "to": {"type": "string", "minLength": 1, "maxLength": 200},
@@ -74,13 +89,33 @@ CUSTODY = obj({**WRITE_FIELDS,
                                                       "scale) and at a receipt"},
                "photos": {"type": "array", "items": SHA256, "maxItems": 20, "uniqueItems": True,
                           "description": "SHA-256 of photos uploaded with POST /photos, e.g. of the sealed bag"},
+               "sample_bag_id": {"type": "string", "pattern": "^[Bb][Aa][Gg]-[0-9A-Fa-f]{8}$",
+                                 "description": "sampled: the sub-bag (POST /bags/{id}/samples, sealed) the sample "
+                                                "was put in"},
+               "lab": {**LAB_TEXT, "description": "submitted_to_lab: the laboratory's name"},
+               "lab_reference": {**LAB_TEXT, "description": "submitted_to_lab: the laboratory's reference"},
+               "result_reference": {**LAB_TEXT, "description": "returned_from_lab: the reference of its result"},
+               "consumed": {"type": "boolean",
+                            "description": "returned_from_lab: the analysis used the sample up (its custody ends)"},
                "confirmation": {"enum": ["scan", "typed"]},
                "scanned_text": {"type": "string", "minLength": 1, "maxLength": MAX_LABEL_CHARS,
                                 "description": "what the reader scanned: the bag id, or a sealed bag's signed "
                                                "label (verified)"}},
               required=("id", "action", "confirmation"))
 #: what a custody request says that its event keeps as it was sent
-CUSTODY_FIELDS = ("action", "to", "location", "seal_number", "seal_intact", "photos", "confirmation", "scanned_text")
+CUSTODY_FIELDS = ("action", "to", "location", "seal_number", "seal_intact", "photos", "lab", "lab_reference",
+                  "result_reference", "consumed", "confirmation", "scanned_text")
+#: the fields a step of each kind needs (400 without), and may have only there
+NEEDED = {"handed_over": {"to": "say whom the bag is handed over to"},
+          "sealed": {"seal_number": "say the number of the seal put on the bag"},
+          "received": {"seal_intact": "say whether the seal is intact"},
+          SAMPLED: {"sample_bag_id": "name the sub-bag the sample was put in",
+                    "seal_number": "say the number of the new seal on the bag"},
+          AT_LAB: {"lab": "name the laboratory", "lab_reference": "give the laboratory's reference"},
+          BACK_FROM_LAB: {"result_reference": "give the reference of the laboratory's result",
+                          "consumed": "say whether the analysis used the sample up"}}
+ONLY = {"seal_intact": ("received",), "sample_bag_id": (SAMPLED,), "lab": (AT_LAB,), "lab_reference": (AT_LAB,),
+        "result_reference": (BACK_FROM_LAB,), "consumed": (BACK_FROM_LAB,)}
 
 
 # ----- reading ---------------------------------------------------------------
@@ -195,14 +230,40 @@ def add_bag(seizure_id: str, body: dict[str, Any]) -> Any:
             if index >= len(seizure["items"]):
                 raise ApiError(400, "invalid_field", f"items.{i}: the seizure has items 0-{len(seizure['items']) - 1}",
                                field=f"items.{i}")
-        if store.record_events([bag_id]):
-            raise conflict(f"{bag_id} is taken by another bag; make a new id for this one", "bag_id_taken")
+        _refuse_if_taken(store, bag_id)
         return {"seizure_id": seizure_id, "bag_id": bag_id, "description": request["description"],
                 "items": request["items"]}
 
     _, created = records.write(body["id"], records.request_fields(body, seizure_id=seizure_id),
                                "seizure.bag_added", payload)
     return {"bag": bag_or_404(store, bag_id)[0]}, records.status(created)
+
+
+def _refuse_if_taken(store: EventStore, bag_id: str) -> None:
+    if store.record_events([bag_id]):
+        raise conflict(f"{bag_id} is taken by another bag; make a new id for this one", "bag_id_taken")
+
+
+@endpoint(bp, "/bags/<bag_id>/samples", "POST", roles=RECORD_WRITERS, body=SAMPLE, status=201,
+          responses={404: "no such bag", 409: "the bag cannot be sampled now (custody_order), or the id is taken"},
+          summary="Take a sample of a sealed bag into a sub-bag of its own (its id: BAG- + first 8 hex digits of "
+                  "the id); then seal the sub-bag and record the parent's sampled step")
+def take_sample(bag_id: str, body: dict[str, Any]) -> Any:
+    store = lane_server().store
+    parent_id, sample_id = bag_id.upper(), bag_id_for(body["id"].lower())
+
+    def payload(request: dict[str, Any]) -> dict[str, Any]:
+        parent, seizure = bag_or_404(store, parent_id)
+        refusal = custody_refusal(history_of(parent["custody"]), SAMPLED, parent["parent_bag_id"] is not None)
+        if refusal:
+            raise conflict(refusal, "custody_order")
+        _refuse_if_taken(store, sample_id)
+        return {"seizure_id": seizure["id"], "bag_id": sample_id, "parent_bag_id": parent_id,
+                "description": request["description"], "items": parent["items"]}
+
+    _, created = records.write(body["id"], records.request_fields(body, bag_id=parent_id), "seizure.bag_added",
+                               payload)
+    return {"bag": bag_or_404(store, sample_id)[0]}, records.status(created)
 
 
 @endpoint(bp, "/bags/<bag_id>/qr.svg", "GET",
@@ -215,17 +276,15 @@ def bag_qr(bag_id: str) -> Any:
 
 def _check_custody_request(bag_id: str, request: dict[str, Any], label_keys: list[LaneKey]) -> None:
     action = request["action"]
-    if action == "handed_over" and "to" not in request:
-        raise ApiError(400, "invalid_field", "to: say whom the bag is handed over to", field="to")
-    if action == "sealed" and "seal_number" not in request:
-        raise ApiError(400, "invalid_field", "seal_number: say the number of the seal put on the bag",
-                       field="seal_number")
-    if action == "received" and "seal_intact" not in request:
-        raise ApiError(400, "invalid_field", "seal_intact: say whether the seal is intact", field="seal_intact")
+    for name, why in NEEDED.get(action, {}).items():
+        if name not in request:
+            raise ApiError(400, "invalid_field", f"{name}: {why}", field=name)
+    for name, actions in ONLY.items():
+        if name in request and action not in actions:
+            where = " or ".join(a.replace("_", " ") for a in actions)
+            raise ApiError(400, "invalid_field", f"{name}: only for {where}", field=name)
     if action == "received" and request.get("seal_intact") and "seal_number" not in request:
         raise ApiError(400, "invalid_field", "seal_number: read the number on the seal", field="seal_number")
-    if action != "received" and "seal_intact" in request:
-        raise ApiError(400, "invalid_field", "seal_intact: the seal is checked at a receipt", field="seal_intact")
     if request["confirmation"] == "scan" and scanned_bag_id(request.get("scanned_text", ""), label_keys) != bag_id:
         raise ApiError(400, "scan_mismatch", f"scanned_text: the scanned label is not {bag_id}",
                        field="scanned_text")
@@ -240,29 +299,52 @@ def _check_photos(photo_exists: Callable[[str], bool], request: dict[str, Any]) 
 
 def _bag_weight(store: EventStore, bag: dict[str, Any], request: dict[str, Any], bench_scale: str | None,
                 ) -> dict[str, Any]:
-    """The weighing the step cites (``weighed``) and, at a receipt, the check against the sealed weight.
-    Sealing needs the weighing where the lane has a bench scale; elsewhere it says it was not taken."""
+    """The weighing the step cites (``weighed``) and, at a receipt, the check against the weight at the
+    last sealing (a sampling reseals the bag, lighter by the sample). A sealing — and the resealing of a
+    sampling — needs the weighing where the lane has a bench scale; elsewhere it says it was not taken."""
     action = request["action"]
     if "weighing_id" not in request:
-        if action == "sealed" and bench_scale is not None:
-            raise ApiError(409, "weighing_required", f"weigh the sealed bag on {bench_scale} before sealing is "
-                                                     "recorded", field="weighing_id")
-        return {"weight_not_taken": "this lane has no bench scale"} if action == "sealed" else {}
+        if action in SEALING and bench_scale is not None:
+            raise ApiError(409, "weighing_required", f"weigh the sealed bag on {bench_scale} before "
+                                                     f"{action.replace('_', ' ')} is recorded", field="weighing_id")
+        return {"weight_not_taken": "this lane has no bench scale"} if action in SEALING else {}
     event = bench_weighing_or_404(store, request["weighing_id"], "weighing_id")
     refuse_if_cited(store, event["id"])
     out: dict[str, Any] = {"weighed": weighed_bag(store, event)}
-    sealed = sealed_step(bag["custody"])
-    if action == "received" and sealed is not None and sealed.get("weighed"):
-        out["weight_check"] = weight_check(sealed["weighed"], out["weighed"])
+    sealing = last_sealing(bag["custody"])
+    if action == "received" and sealing is not None and sealing.get("weighed"):
+        out["weight_check"] = weight_check(sealing["weighed"], out["weighed"])
     return out
 
 
+def _sample(seizure: dict[str, Any], bag: dict[str, Any], request: dict[str, Any],
+            weighed: dict[str, Any] | None) -> dict[str, Any]:
+    """A sampling's sub-bag (``sample_bag_id``) and, with all three weighed, the ``sample_check``: the
+    parent's last weight less the sample's sealed weight against the parent's weight now. The sub-bag
+    must be a sample of this bag, sealed, and not recorded by another sampling."""
+    sample_id = request["sample_bag_id"].upper()
+    sample = next((b for b in seizure["bags"] if b["bag_id"] == sample_id), None)
+    if sample is None or sample.get("parent_bag_id") != bag["bag_id"]:
+        raise conflict(f"{sample_id} is not a sample of {bag['bag_id']}: take it with POST /bags/"
+                       f"{bag['bag_id']}/samples", "not_a_sample_of_this_bag")
+    if not sample["custody"]:
+        raise conflict(f"seal the sample's bag {sample_id} (with its weight and a witness) first", "sample_not_sealed")
+    if any(step.get("sample_bag_id") == sample_id for step in bag["custody"]):
+        raise conflict(f"the sampling into {sample_id} is recorded already", "sample_recorded")
+    before, in_bag = last_weighed(bag["custody"]), sample["custody"][0].get("weighed")
+    if weighed is None or before is None or in_bag is None:
+        return {"sample_bag_id": sample_id}
+    return {"sample_bag_id": sample_id, "sample_check": sample_check(before["weighed"], in_bag, weighed)}
+
+
 def _custody_alarms(bag: dict[str, Any], request: dict[str, Any], step: dict[str, Any]) -> list[dict[str, str]]:
-    """What a receipt found wrong: the weight beyond what the scales explain, the seal."""
-    alarms = [a for a in [weight_alarm(step["weight_check"])] if a] if "weight_check" in step else []
+    """What a step found wrong: the weight beyond what the scales (and a sample) explain, the seal."""
+    checks = [weight_alarm(step["weight_check"]) if "weight_check" in step else None,
+              sample_alarm(step["sample_check"]) if "sample_check" in step else None]
+    alarms = [alarm for alarm in checks if alarm]
     if request["action"] == "received":
-        sealed = sealed_step(bag["custody"])
-        alarms += seal_alarms(sealed["seal_number"] if sealed else None, request["seal_intact"],
+        sealing = last_sealing(bag["custody"])
+        alarms += seal_alarms(sealing["seal_number"] if sealing else None, request["seal_intact"],
                               request.get("seal_number"))
     return alarms
 
@@ -287,7 +369,7 @@ def custody(bag_id: str, body: dict[str, Any]) -> Any:
     def payload(request: dict[str, Any]) -> dict[str, Any]:
         bag, seizure = bag_or_404(store, bag_id)
         _check_custody_request(bag_id, request, server.label_signer.keys)
-        refusal = custody_refusal([step["action"] for step in bag["custody"]], request["action"])
+        refusal = custody_refusal(history_of(bag["custody"]), request["action"], bag["parent_bag_id"] is not None)
         if refusal:
             raise conflict(refusal, "custody_order")
         witness = witness_of(server.users, witness_token)
@@ -298,6 +380,8 @@ def custody(bag_id: str, body: dict[str, Any]) -> Any:
         step = {"seizure_id": seizure["id"], "bag_id": bag_id,
                 **{k: request[k] for k in CUSTODY_FIELDS if k in request},
                 **({"witness": witness} if witness else {}), **_bag_weight(store, bag, request, bench_scale)}
+        if request["action"] == SAMPLED:
+            step.update(_sample(seizure, bag, request, step.get("weighed")))
         alarms = _custody_alarms(bag, request, step)
         return {**step, "alarms": alarms} if alarms else step
 

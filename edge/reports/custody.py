@@ -12,6 +12,7 @@ from typing import Any
 
 from edge.reports.document import Document, number
 from edge.reports.sections import CALIBRATION_DUE_MARK
+from edge.seizures.view import under_parents
 
 
 def custody_section(doc: Document, bags: list[dict[str, Any]]) -> None:
@@ -19,8 +20,9 @@ def custody_section(doc: Document, bags: list[dict[str, Any]]) -> None:
     doc.heading("Evidence bags and chain of custody")
     if not bags:
         doc.paragraph("No bags were recorded.")
-    for bag in bags:
-        doc.subheading(f"{bag['bag_id']}: {bag['description']} (items "
+    for bag in under_parents(bags):
+        sample_of = f"sample of {bag['parent_bag_id']}, " if bag.get("parent_bag_id") else ""
+        doc.subheading(f"{bag['bag_id']}: {sample_of}{bag['description']} (items "
                        f"{', '.join(str(i + 1) for i in bag['items'])}), now {bag['state']}")
         doc.paragraph(f"Bagged {doc.when(bag['created_at'])} by {bag['created_by']}; event {bag['event_id']}")
         if not bag["custody"]:
@@ -44,11 +46,37 @@ def step_evidence(doc: Document, step: dict[str, Any]) -> str:
     if step.get("seal_intact") is not None:
         seal = "seal intact" if step["seal_intact"] else "SEAL BROKEN"
         parts.append(f"{seal}{', it reads ' + step['seal_number'] if step.get('seal_number') else ''}")
-    parts.append(_weight(step))
+    parts += [_weight(step), _sample(step), _laboratory(step)]
     if step.get("photos"):
         parts.append(f"{len(step['photos'])} photo(s): " + ", ".join(p[:16] + "..." for p in step["photos"]))
     text = "; ".join(p for p in parts if p) + "."
     return " ".join([text, *(f"CUSTODY ALARM: {alarm['message']}." for alarm in step.get("alarms", []))])
+
+
+def _laboratory(step: dict[str, Any]) -> str | None:
+    if step["action"] == "submitted_to_lab":
+        return f"submitted to {step['lab']}, their reference {step['lab_reference']}"
+    if step["action"] == "returned_from_lab":
+        kept = "the sample was used up" if step["consumed"] else "the sample came back"
+        return f"returned from the laboratory, result {step['result_reference']}; {kept}"
+    return None
+
+
+def _sample(step: dict[str, Any]) -> str | None:
+    """A sampling: into which sub-bag, and the parent's weight against its weight before less the sample."""
+    if not step.get("sample_bag_id"):
+        return None
+    said = f"sample taken into {step['sample_bag_id']}, the bag resealed with seal {step['seal_number']}"
+    check = step.get("sample_check")
+    if check is None:
+        return f"{said}; the weights were not all taken, so the sampling is not judged by weight"
+    figures = (f"{number(check['before_kg'])} kg before less the sample's {number(check['sample_kg'])} kg "
+               f"makes {number(check['expected_kg'])} kg")
+    if check["ok"] is None:
+        return f"{said}; {figures}: NOT JUDGED, a scale's accuracy is unknown"
+    verdict = "matches" if check["ok"] else "DIFFERS FROM"
+    return (f"{said}; the bag now {verdict} {figures} (difference {number(check['difference_kg'])} kg, limit "
+            f"{number(check['limit_kg'])} kg for the three weighings)")
 
 
 def _weight(step: dict[str, Any]) -> str | None:

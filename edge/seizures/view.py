@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from common.custody import bag_state, custody_entry
+from common.custody import bag_state, custody_entry, history_of
 from edge.inspections.view import acted_at, event_summary
 from edge.seizures.cen import SECTIONS
 
@@ -25,7 +25,8 @@ def seizure_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
     for event in events:
         if event["type"] == "seizure.bag_added":
             bag = event["payload"]
-            bags[bag["bag_id"]] = {"bag_id": bag["bag_id"], "description": bag["description"],
+            bags[bag["bag_id"]] = {"bag_id": bag["bag_id"], "parent_bag_id": bag.get("parent_bag_id"),
+                                   "description": bag["description"],
                                    "items": bag["items"], "created_at": event["ts"],
                                    "created_acted_at": acted_at(event), "created_by": event["actor"],
                                    "event_id": event["id"], "custody": [], "state": bag_state([]), "alarms": []}
@@ -35,9 +36,22 @@ def seizure_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
             bag["custody"].append(step)
             bag["alarms"] += [{**alarm, "action": step["action"], "at": step["at"], "event_id": step["event_id"]}
                               for alarm in step["alarms"]]
-            bag["state"] = bag_state([step["action"] for step in bag["custody"]])
+            bag["state"] = bag_state(history_of(bag["custody"]))
     return {"id": payload["seizure_id"], "inspection_id": payload["inspection_id"],
             "legal_basis": payload["legal_basis"], "items": payload["items"],
             "cen": {name: payload[name] for name in SECTIONS if name in payload},
             "created_at": created["ts"], "created_acted_at": acted_at(created), "created_by": created["actor"],
             "bags": list(bags.values()), "events": [event_summary(e) for e in events]}
+
+
+def under_parents(bags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bags in order, each sample's sub-bag right after its parent (and its own samples')."""
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    known = {bag["bag_id"] for bag in bags}
+    for bag in bags:
+        parent = bag.get("parent_bag_id")
+        children.setdefault(parent if parent in known else None, []).append(bag)
+
+    def walk(parent: str | None) -> list[dict[str, Any]]:
+        return [x for bag in children.get(parent, []) for x in (bag, *walk(bag["bag_id"]))]
+    return walk(None)

@@ -61,6 +61,36 @@ def weight_check(sealed: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
             "ok": None if limit is None else abs(difference) <= limit}
 
 
+def sample_check(before: dict[str, Any], sample: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """A sampling's three weighings (each a ``weighed``): the parent ``before`` it was opened, the
+    ``sample`` in its sub-bag, the parent ``after`` it was sealed again. Untouched but for the
+    sample, ``before - sample`` is ``after`` up to the three MPEs added, for the same reason as
+    two are added in :func:`weight_check`: ``{"before_kg", "sample_kg", "after_kg", "expected_kg",
+    "difference_kg", "limit_kg", "ok"}`` (``ok`` and ``limit_kg`` None when an MPE is unknown)."""
+    weighings = (before, sample, after)
+    before_kg, sample_kg, after_kg = (Decimal(str(w["weight_kg"])) for w in weighings)
+    expected = before_kg - sample_kg
+    limits = [w.get("mpe_kg") for w in weighings]
+    limit = sum(Decimal(x) for x in limits) if all(x is not None for x in limits) else None
+    difference = after_kg - expected
+    return {"before_kg": float(before_kg), "sample_kg": float(sample_kg), "after_kg": float(after_kg),
+            "expected_kg": float(expected), "difference_kg": float(difference),
+            "limit_kg": None if limit is None else float(limit),
+            "ok": None if limit is None else abs(difference) <= limit}
+
+
+def sample_alarm(check: dict[str, Any]) -> dict[str, str] | None:
+    """The custody alarm of a sampling whose parent weighs beyond what the sample and the scales
+    explain, in words; None otherwise."""
+    if check["ok"] is not False:
+        return None
+    way = "lighter" if check["difference_kg"] < 0 else "heavier"
+    return {"code": WEIGHT_DIFFERS,
+            "message": f"after sampling the bag weighs {_kg(check['after_kg'])} kg, {_kg(abs(check['difference_kg']))} "
+                       f"kg {way} than {_kg(check['before_kg'])} kg less the sample's {_kg(check['sample_kg'])} kg; "
+                       f"the scales explain at most {_kg(check['limit_kg'])} kg"}
+
+
 def weight_alarm(check: dict[str, Any]) -> dict[str, str] | None:
     """The custody alarm of a check beyond its limit, in words; None otherwise."""
     if check["ok"] is not False:

@@ -120,7 +120,8 @@ def test_a_seizure_with_its_cen_sections_prefilled(new_context: NewContext, lane
     page.locator("#export-button").tap()
     page.locator("#justify-court_request").tap()
     expect(page.locator("#export-link")).to_have_attribute("href", re.compile("^blob:"))
-    exported = json.loads(page.evaluate("async () => (await fetch(document.getElementById('export-link').href)).text()"))
+    exported = json.loads(page.evaluate(
+        "async () => (await fetch(document.getElementById('export-link').href)).text()"))
     assert exported["format"] == "lanebox-cen-1" and exported["seizure"]["reference"] == seizure_id
     assert exported["concealment"]["methods"] == [{"code": "false_compartment", "words": "False compartment"}]
     logged = lane.api("GET", f"/consultations?record={seizure_id}", user="sue").json()["entries"]

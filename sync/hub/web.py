@@ -5,7 +5,9 @@ asset from the hub itself (a control room may have no internet),
 socket.io-client from ``/vendor``, a service worker whose cache name
 carries a hash of the shell. The board reuses some of the officer app's
 scripts (``api.js``, ``ui.js``, ``format.js``, the sheet that asks why a
-search or a case is opened (``sheet.js``, ``justify.js``) and its service worker's
+search or a case is opened (``sheet.js``, ``justify.js``), the screen that checks a bag's
+label (``screens/verify.js`` with ``labels_crypto.js`` and ``db.js``, which keeps
+the port's lane keys for a day with no hub) and its service worker's
 ``sw-shell.js``), served here at the same ``/app/js/`` paths, and its icons.
 """
 
@@ -19,7 +21,8 @@ from flask import Blueprint, Response, abort, redirect
 from common.web.static import PWA, VENDOR, asset, file_response, files_hash, no_cache, shell_files, vendor_file
 
 BOARD = PWA / "board"
-SHARED_JS = ("api.js", "ui.js", "format.js", "sw-shell.js", "sheet.js", "justify.js")
+SHARED_JS = ("api.js", "ui.js", "format.js", "sw-shell.js", "sheet.js", "justify.js", "db.js", "labels_crypto.js",
+             "screens/verify.js")
 """The officer app's scripts the board uses, which its service worker caches."""
 
 bp = Blueprint("hub_web", __name__)
@@ -53,7 +56,7 @@ def board_file(name: str) -> Any:
     return file_response(asset(BOARD, name))
 
 
-@bp.get("/app/js/<name>")
+@bp.get("/app/js/<path:name>")
 def shared_module(name: str) -> Any:
     if name not in SHARED_JS:
         abort(404)

@@ -11,18 +11,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import BrowserContext, Page, expect
 
-from edge.labels.keys import LaneSigner, open_signer
-from edge.store import lane_store_path, open_lane_store
+from edge.labels.keys import LaneSigner
 from sync.labels import sign_label
-from sync.lane.status_reporter import StatusReporter
+from tests.browser.test_verify_label import check
 from tests.support.browser import shoot, wait_for_service_worker
 from tests.support.hub_rig import InProcessHub
 from tests.support.lane_process import LaneRig, make_rig
+from tests.support.other_lane import OTHER, SEALED, register_other_lane
 from tests.support.waiting import wait_for
-
-OTHER = "TEST-OUT-02"
-FACTS = {"bag": "BAG-5E1A0C2D", "seal": "GB 114220", "kg": "4.310", "scale": "bench-2", "cal": "cal-77",
-         "cal_due": False, "seq": 812, "hash": "3f" * 32, "at": "2026-11-29T09:14:03.120Z"}
 
 
 @pytest.fixture(scope="module")
@@ -36,18 +32,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessHub]:
 
 @pytest.fixture(scope="module")
 def other_lane(tmp_path_factory: pytest.TempPathFactory, hub: InProcessHub) -> LaneSigner:
-    """The other lane's real label key (its key file and lane.key_created), registered at the hub
-    by its status reporter."""
-    folder = tmp_path_factory.mktemp("other-lane")
-    with open_lane_store(lane_store_path(folder), OTHER) as store:
-        signer = open_signer(folder, store, OTHER)
-        reporter = StatusReporter(store, OTHER, hub.url, hub.store.add_lane(OTHER), devices=list,
-                                  label_keys=lambda: [k.as_dict() for k in signer.keys])
-        try:
-            assert reporter.send()
-        finally:
-            reporter.stop()
-    return signer
+    return register_other_lane(hub, tmp_path_factory.mktemp("other-lane"))
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +49,6 @@ def lane(tmp_path_factory: pytest.TempPathFactory, hub: InProcessHub, other_lane
         rig.close()
 
 
-def check(page: Page, text: str) -> None:
-    page.fill("#label-text", text)
-    page.press("#label-text", "Enter")  # as a handheld scanner ends its line
-
-
 def test_a_label_sealed_at_another_lane_verifies_on_this_tablet_with_no_box(
         page: Page, context: BrowserContext, lane: LaneRig, other_lane: LaneSigner) -> None:
     def port_keys() -> list[str]:
@@ -76,8 +56,8 @@ def test_a_label_sealed_at_another_lane_verifies_on_this_tablet_with_no_box(
         return [key["lane"] for key in served["keys"]] if served["port"] else []
 
     assert wait_for(lambda: OTHER in port_keys(), timeout=20, message="the lane to have the hub's signed keys")
-    genuine = other_lane.sign(FACTS)
-    forged = sign_label({**FACTS, "lane": OTHER}, Ed25519PrivateKey.generate())  # the same facts, not its key
+    genuine = other_lane.sign(SEALED)
+    forged = sign_label({**SEALED, "lane": OTHER}, Ed25519PrivateKey.generate())  # the same facts, not its key
 
     page.goto("/#/verify")
     expect(page.locator("#verify-keys")).to_contain_text(f"{lane.lane_id}, {OTHER}")  # kept on the tablet now
@@ -90,8 +70,8 @@ def test_a_label_sealed_at_another_lane_verifies_on_this_tablet_with_no_box(
 
     check(page, genuine)
     expect(page.locator("#verify-verdict")).to_have_text("SIGNATURE VALID")
-    expect(page.locator("#verify-bag")).to_have_text(FACTS["bag"])
-    expect(page.locator("#verify-seal")).to_have_text(FACTS["seal"])
+    expect(page.locator("#verify-bag")).to_have_text(SEALED["bag"])
+    expect(page.locator("#verify-seal")).to_have_text(SEALED["seal"])
     expect(page.locator("#verify-lane")).to_have_text(OTHER)
     shoot(page, "73-verify-label-other-lane")
 

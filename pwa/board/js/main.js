@@ -13,9 +13,12 @@ import * as caseView from './case.js';
 import * as consultations from './consultations.js';
 import * as metrics from './metrics.js';
 import * as wall from './wall.js';
+import { screen as verifyScreen } from '/app/js/screens/verify.js';
 import { h, replace } from '/app/js/ui.js';
 
 const view = document.getElementById('view');
+// the tablets' label check, with every lane's key as the hub has them (kept for a day with no hub)
+const verify = verifyScreen('/hub/lane-keys', 'the hub');
 let leave = null;
 
 function route() {
@@ -34,6 +37,7 @@ function route() {
   else if (screen === 'search') search.render(view, params);
   else if (screen === 'case') caseView.render(view, parts[1], parts[2]);
   else if (screen === 'metrics') metrics.render(view, params);
+  else if (screen === 'verify') verify(replace(view));
   else if (screen === 'consultations') consultations.render(view, params);
   else replace(view, h('p', {}, 'No such screen.'));
 }

@@ -4,7 +4,10 @@ Reads only the projector's read model (:mod:`sync.hub.projector`) and the
 events it points at, so a search is a few indexed reads however large the
 logs grow. Filters are added to the SQL only when given (no ``? IS NULL``
 tricks, which PostgreSQL cannot type), and a term matches by prefix on the
-normalised terms, so ``MSKU 123`` finds ``MSKU1234565``.
+normalised terms, so ``MSKU 123`` finds ``MSKU1234565``; a sealed document
+number is found whole, by its blind index (:mod:`sync.hub.keys`). A case's
+personal fields are shown opened with the hub's copy of its key, and as
+nothing once the case was erased.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ from typing import Any
 
 from common.clock import iso_utc
 from common.custody import custody_entry
+from common.erasure import case_standing, erasure_words
+from common.personal_data import unreadable_to_none
 from common.web.errors import ApiError, not_found
 from sync.hub.alarms import alarms_of_case
+from sync.hub.keys import BLIND_PREFIX, blind_term, opened_payload, search_key
 from sync.hub.projector import normalise_term
 from sync.hub.store import HubStore
 
@@ -62,14 +68,15 @@ def search(store: HubStore, *, q: str | None = None, lane: str | None = None,
     term = normalise_term(q) if q else ""
     if q and not term:
         return []
-    if term:
-        where.append("EXISTS (SELECT 1 FROM hub_case_terms t WHERE t.lane = c.lane AND "
-                     "t.case_id = c.id AND t.term LIKE ?)")
-        params.append(term + "%")
-    sql = (f"SELECT {', '.join('c.' + c for c in CASE_COLUMNS)} FROM hub_cases c "
-           f"{'WHERE ' + ' AND '.join(where) if where else ''} "
-           f"ORDER BY c.started_at DESC, c.id LIMIT ?")
     with store.read() as conn:
+        if term:  # a sealed document number is found by its blind index, whole (sync.hub.keys)
+            port_key = search_key(conn)
+            where.append("EXISTS (SELECT 1 FROM hub_case_terms t WHERE t.lane = c.lane AND "
+                         "t.case_id = c.id AND (t.term LIKE ? OR t.term = ?))")
+            params.extend([term + "%", blind_term(port_key, term) if port_key else ""])
+        sql = (f"SELECT {', '.join('c.' + c for c in CASE_COLUMNS)} FROM hub_cases c "
+               f"{'WHERE ' + ' AND '.join(where) if where else ''} "
+               f"ORDER BY c.started_at DESC, c.id LIMIT ?")
         rows = conn.execute(sql, (*params, limit)).fetchall()
         cases = [_case(row) for row in rows]
         _attach_terms(conn, cases)
@@ -93,7 +100,7 @@ def _attach_terms(conn: Any, cases: list[dict[str, Any]]) -> None:
                             f"WHERE case_id IN ({', '.join('?' * len(chunk))}) "
                             f"ORDER BY term_type, term", chunk).fetchall()
         for lane, case_id, term_type, term in rows:
-            if (lane, case_id) in by_key:
+            if (lane, case_id) in by_key and not term.startswith(BLIND_PREFIX):  # a blind index tells no one
                 by_key[(lane, case_id)]["terms"].setdefault(term_type, []).append(term)
 
 
@@ -118,13 +125,14 @@ def case_view(store: HubStore, lane: str, case_id: str) -> dict[str, Any]:
             f"ce.case_id IN ({', '.join('?' * len(linked))}) ORDER BY e.seq",
             (lane, *linked)).fetchall()
         alarms = [alarm for linked_id in linked for alarm in alarms_of_case(conn, lane, linked_id)]
+        payloads = {row[0]: opened_payload(conn, lane, json.loads(row[5])) for row in rows}
     timeline, custody = [], {}
     seen = set()
-    for seq, event_id, kind, ts, actor, payload_text, event_hash in rows:
+    for seq, event_id, kind, ts, actor, _, event_hash in rows:
         if seq in seen:
             continue
         seen.add(seq)
-        payload = json.loads(payload_text)
+        payload, _ = unreadable_to_none(payloads[seq])  # an erased case's fields: gone, shown as nothing
         event = {"seq": seq, "id": event_id, "type": kind, "ts": ts, "actor": actor,
                  "hash": event_hash, "payload": {k: v for k, v in payload.items() if k not in _BULKY}}
         timeline.append(event)
@@ -134,6 +142,9 @@ def case_view(store: HubStore, lane: str, case_id: str) -> dict[str, Any]:
             except (KeyError, TypeError):
                 continue  # a malformed step is still on the timeline
     case["related"] = related
+    standing = case_standing(timeline)
+    case["legal_hold"] = standing.hold
+    case["erasure"] = standing.erased and {**standing.erased, "words": erasure_words(standing.erased)}
     return {"case": case, "timeline": timeline, "custody": custody,
             "seizures": [c for c in linked if c != case_id], "alarms": alarms}
 

@@ -19,7 +19,10 @@ second hub worker can break them:
   ``alarm_log``: append-only and hash-chained like a lane's events, each
   entry stored only as the next link (:mod:`sync.hub.alarm_log`);
 - who consulted personal data at the board, and why, is the
-  ``consultation_log``, kept the same way (:mod:`sync.hub.consultation_log`).
+  ``consultation_log``, kept the same way (:mod:`sync.hub.consultation_log`);
+- the keys that open the lanes' sealed personal fields are kept apart from
+  the events, in ``hub_case_keys``, and deleted when a case is erased
+  (:mod:`sync.hub.keys`).
 """
 
 from __future__ import annotations
@@ -122,6 +125,18 @@ def _consultation_log(integer: str) -> tuple[str, ...]:
             "CREATE INDEX consultation_log_at ON consultation_log (at)")
 
 
+_CASE_KEYS_SUMMARY = ("the lanes' case keys (personal fields sealed in events open with them) and the cases "
+                      "erased, whose keys the hub destroyed and will not hold again")
+
+
+def _case_keys(integer: str) -> tuple[str, ...]:
+    """The hub's key table and its record of erased cases (sync.hub.keys): portable SQL."""
+    return ("CREATE TABLE hub_case_keys (lane TEXT NOT NULL, key_id TEXT NOT NULL, key TEXT NOT NULL, "
+            "received_at TEXT NOT NULL, PRIMARY KEY (lane, key_id))",
+            f"CREATE TABLE hub_case_erasures (lane TEXT NOT NULL, case_id TEXT NOT NULL, seq {integer} NOT NULL, "
+            f"at TEXT NOT NULL, PRIMARY KEY (lane, case_id))")
+
+
 def sqlite_migrations() -> list[Migration]:
     """The SQLite schema history (version 1 is the schema hubs first shipped with)."""
     return [
@@ -182,6 +197,7 @@ def sqlite_migrations() -> list[Migration]:
             f"WHEN {_CONSULTATION_LOG_LINK} "
             f"BEGIN SELECT RAISE(ABORT, 'a consultation log entry must continue the chain'); END",
         )),
+        Migration(8, _CASE_KEYS_SUMMARY, _case_keys("INTEGER")),
     ]
 
 
@@ -249,4 +265,5 @@ def postgres_migrations() -> list[Migration]:
                          f"IF {_CONSULTATION_LOG_LINK} THEN RAISE EXCEPTION "
                          f"'a consultation log entry must continue the chain'; END IF; RETURN NEW;"),
         )),
+        Migration(8, _CASE_KEYS_SUMMARY, _case_keys("BIGINT")),
     ]

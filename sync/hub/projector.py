@@ -9,7 +9,9 @@ after its cursor and, in one write per chunk, maintains:
   outcome, when started and closed, a JSON summary);
 * ``hub_case_terms`` — what a case is found by, normalised upper case:
   plate, container numbers, declaration, passport/document numbers read at
-  it, evidence bag ids, the inspection a seizure came from;
+  it (a sealed one by its blind index only, forgotten when the case is
+  erased: :mod:`sync.hub.keys`), evidence bag ids, the inspection a seizure
+  came from;
 * ``hub_case_events`` — which events tell a case's story (its timeline);
 * ``hub_duty`` — duty assessments, for the metrics;
 * alarms for the flags the lane recorded (:mod:`sync.hub.alarms`), for a
@@ -32,10 +34,12 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from common.erasure import ERASED
 from common.eventlog.store import TRIGGERS_RESTORED, VIEWS_REBUILT
 from common.periodic import Periodic, PeriodicPart
 from common.radiation import adjudication_words
 from sync.hub.alarms import CUSTODY_SEAL, CUSTODY_WEIGHT, RPM_ALARM, STORE_REPAIRED, clear_by_lane, raise_alarm
+from sync.hub.keys import forget_document_terms, sealed_document_term
 from sync.hub.store import HubStore
 
 CHUNK = 500
@@ -117,6 +121,8 @@ def project_event(conn: Any, event: dict[str, Any], database: Any) -> list[dict[
         _project_duty(conn, event)
     if kind == "reading.attached":
         return _project_reading(conn, event, inspection_id or seizure_id)
+    if kind == ERASED and isinstance(payload.get("case_id"), str):
+        forget_document_terms(conn, event["lane"], payload["case_id"])  # a term projected before it arrived
     if kind == "seizure.custody":
         return _project_custody_alarms(conn, event, seizure_id)
     if kind == "rpm.occupancy":
@@ -173,8 +179,13 @@ def _project_reading(conn: Any, event: dict[str, Any], case_id: str | None) -> l
     reading = payload.get("reading") if isinstance(payload.get("reading"), dict) else {}
     data = reading.get("data") if isinstance(reading.get("data"), dict) else {}
     mrz = data.get("mrz") if isinstance(data.get("mrz"), dict) else {}
-    if case_id and mrz.get("document_number"):
-        _terms(conn, event["lane"], case_id, "document", [mrz["document_number"]])
+    number = mrz.get("document_number")
+    blind = sealed_document_term(conn, event["lane"], number, normalise_term) if case_id else None
+    if blind:  # a sealed number is found by its blind index only (sync.hub.keys)
+        conn.execute("INSERT INTO hub_case_terms (lane, case_id, term_type, term) VALUES (?, ?, 'document', ?) "
+                     "ON CONFLICT (lane, case_id, term_type, term) DO NOTHING", (event["lane"], case_id, blind))
+    elif case_id and isinstance(number, str):  # an event from before sealing: its number is in clear anyway
+        _terms(conn, event["lane"], case_id, "document", [number])
     flags = (payload.get("assessment") or {}).get("flags") or []
     raised = [_alarm(conn, event, FLAG_ALARMS[f["code"]], f.get("message", ""), case_id,
                      device_id=(payload.get("device") or {}).get("id"))

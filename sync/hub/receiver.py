@@ -21,6 +21,7 @@ from flask import Blueprint, current_app, request
 from common.eventlog.store import COLUMNS
 from common.web.errors import ApiError
 from common.web.routing import TokenScheme, endpoint, lane_server, obj
+from sync.hub.keys import KEYS_SCHEMA, take_batch
 from sync.hub.store import MAX_TEXT, HubStore, InvalidBatch, StoreError, prepare_batch
 from sync.protocol import API_PREFIX, HASH_MISMATCH, MAX_BATCH_EVENTS, MAX_BODY_BYTES
 
@@ -37,7 +38,7 @@ BATCH_SCHEMA = obj({"events": {
         f"{', '.join(COLUMNS)}. seq is an integer from 1; lane is the lane of the path; id, type "
         f"and ts are strings of 1-{MAX_TEXT} characters, actor too or null; payload is an object; "
         f"prev_hash and hash are 64 lowercase hex digits, hash matching the event's content.")},
-}}, required=("events",))
+}, "keys": KEYS_SCHEMA}, required=("events",))
 
 
 def hub_store() -> HubStore:
@@ -80,6 +81,11 @@ def receive(lane: str, body: dict[str, Any]) -> Any:
         result = hub_store().ingest(lane, batch)
     except StoreError as exc:
         raise ApiError(503, "unavailable", f"the hub could not store the batch: {exc}") from None
+    stored = [offered.event for offered in batch if offered.event["seq"] <= result.ack]
+    try:
+        take_batch(hub_store(), lane, stored, body.get("keys", []))  # before the projector reads the events
+    except StoreError as exc:
+        raise ApiError(503, "unavailable", f"the hub could not store the batch's keys: {exc}") from None
     lane_server().ingested(lane, result)  # the projector and the boards hear of it
     counts = {"ack": result.ack, "stored": result.stored, "duplicates": result.duplicates}
     problem = result.problem

@@ -37,6 +37,7 @@ from typing import Any, Callable
 import requests
 
 from common.clock import iso_utc, parse_iso
+from common.eventlog.case_keys import batch_keys
 from common.eventlog.store import EventStore
 from sync.lane.upstream import Upstream, as_upstream
 from sync.protocol import GAP, MAX_BATCH_EVENTS, MAX_BODY_BYTES, cursor_path, events_path
@@ -243,7 +244,9 @@ class SyncAgent:
         if not count:
             return False
         self._set_state("sending")
-        body = json.dumps({"events": self.store.page(after_seq=ack, limit=count)},
+        events = self.store.page(after_seq=ack, limit=count)
+        keys = batch_keys(self.store, events)  # the hub opens sealed personal fields with them (docs/sync-protocol.md)
+        body = json.dumps({"events": events, **({"keys": keys} if keys else {})},
                           ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         response = self._session.post(base + events_path(self.lane_id), data=body.encode(),
                                       headers={"Content-Type": "application/json"},

@@ -11,60 +11,24 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from common.erasure import ERASED, LEGAL_HOLD, RetentionPeriods
 from common.eventlog.case_keys import held_keys
-from drivers.simulators.mrz_reader import DocumentReaderSimulator, made_up_specimens
-from drivers.simulators.ports import PtyPort
 from edge.retention import apply_retention
 from edge.store import lane_store_path
 from tests.support.custody_bench import ITEM, new_id
-from tests.support.lane_process import by_id_link
+from tests.support.passport_lane import COURT, DE_VRIES, PERSONAL, erase, hold, lane_bytes, passport_lane, read_passport
 from tests.support.pdf_text import pdf_text
-from tests.support.technician_bench import Bench, close_bench, make_bench
-
-HALLORAN, DE_VRIES = made_up_specimens()[0], made_up_specimens()[1]
-PERSONAL = (b"HALLORAN", b"BRIDGET", b"543219876", b"1987-03-14")
-COURT = {"X-Justification": "court_request: R v Doe"}
+from tests.support.technician_bench import Bench
 
 
 @pytest.fixture(scope="module")
 def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
-    """A lane with a passport reader on a pty."""
-    root = tmp_path_factory.mktemp("retention")
-    bench = make_bench(root)
-    bench.sims["document-1"] = DocumentReaderSimulator()
-    bench.ports["document-1"] = PtyPort(bench.sims["document-1"], link=by_id_link(root, "document-1")).start()
-    bench.config_devices = ("document-1",)
-    try:
-        bench.start()
-        bench.connected("document-1")
+    with passport_lane(tmp_path_factory.mktemp("retention")) as bench:
         yield bench
-    finally:
-        close_bench(bench)
-
-
-def read_passport(lane: Bench, lines: list[str] = HALLORAN, outcome: str | None = "refer") -> str:
-    """An inspection with the passport's reading attached, then closed with ``outcome`` (None: left open)."""
-    inspection_id = lane.inspection()
-    surname = lines[0][5:].split("<<")[0].replace("<", " ")
-    lane.sims["document-1"].present(lines)
-    lane.attach("document-1", inspection_id, lambda data: (data.get("mrz") or {}).get("surname") == surname)
-    if outcome is not None:
-        lane.ok("POST", f"/inspections/{inspection_id}/outcome",
-                {"id": new_id(), "outcome": outcome, "reason": "as the test needs"}, status=201, user="olga")
-    return inspection_id
-
-
-def store_bytes(lane: Bench) -> bytes:
-    """Every byte of the lane's store: the database file and its write-ahead log."""
-    path = lane_store_path(lane.root)
-    wal = path.with_name(path.name + "-wal")
-    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
 def view(lane: Bench, inspection_id: str) -> dict[str, Any]:
@@ -77,16 +41,6 @@ def report(lane: Bench, inspection_id: str) -> str:
     response = lane.call("GET", f"/inspections/{inspection_id}/report.pdf", user="sue", headers=COURT)
     assert response.status_code == 200, response.get_data(as_text=True)
     return pdf_text(response.data)
-
-
-def erase(lane: Bench, case_id: str, user: str = "sue") -> Any:
-    return lane.call("POST", "/erasures", user=user, json={"id": new_id(), "case_id": case_id,
-                                                            "reason": "the traveller's request, DPA ref 2026/114"})
-
-
-def hold(lane: Bench, case_id: str, held: bool = True) -> Any:
-    return lane.call("POST", f"/cases/{case_id}/legal-hold", user="sue",
-                     json={"id": new_id(), "hold": held, "reason": "appeal pending, Crown Court T2026/0042"})
 
 
 def lanebox_verify(lane: Bench) -> subprocess.CompletedProcess[str]:
@@ -102,7 +56,7 @@ def test_a_passport_read_is_sealed_in_its_event_and_shown_opened(lane: Bench) ->
     assert set(mrz["surname"]) == {"sealed", "key"} and mrz["surname"]["key"] == inspection_id
     assert mrz["format"] == "TD3" and mrz["valid"] is True  # what names no one stays in clear
     assert set(event["payload"]["raw"]) == {"sealed", "key"}  # the frame is the MRZ itself
-    assert not any(word in store_bytes(lane) for word in PERSONAL)
+    assert not any(word in lane_bytes(lane) for word in PERSONAL)
 
     shown = view(lane, inspection_id)["document"]
     assert shown["data"]["mrz"]["surname"] == "HALLORAN" and shown["data"]["mrz"]["birth_date"] == "1987-03-14"
@@ -114,7 +68,7 @@ def test_a_passport_read_is_sealed_in_its_event_and_shown_opened(lane: Bench) ->
 def test_an_erasure_order_leaves_the_case_erased_everywhere_at_the_lane_and_the_chain_verifying(lane: Bench) -> None:
     inspection_id = read_passport(lane)
     key = held_keys(lane.server.store, [inspection_id])[inspection_id]
-    assert key in store_bytes(lane)
+    assert key in lane_bytes(lane)
 
     response = erase(lane, inspection_id)
     assert response.status_code == 201, response.get_json()
@@ -128,7 +82,7 @@ def test_an_erasure_order_leaves_the_case_erased_everywhere_at_the_lane_and_the_
     text = report(lane, inspection_id)
     assert "erased on" in text and "erasure ordered by sue" in text and "HALLORAN" not in text
     assert held_keys(lane.server.store, [inspection_id]) == {}
-    assert key not in store_bytes(lane)  # not in a freed page, not in the WAL
+    assert key not in lane_bytes(lane)  # not in a freed page, not in the WAL
 
     verified = lanebox_verify(lane)
     assert verified.returncode == 0, verified.stdout + verified.stderr

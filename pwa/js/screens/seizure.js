@@ -22,13 +22,18 @@ const UNITS = ['kg', 'g', 'l', 'pcs', 'cartons'];
 const ACTIONS = [
   ['sealed', 'Seal', 'btn-primary'], ['handed_over', 'Hand over', 'btn-primary'], ['received', 'Receive', ''],
   ['stored', 'Store', ''], ['released', 'Release', 'btn-go'], ['destroyed', 'Destroy', 'btn-danger'],
+  ['sampled', 'Record the sampling', ''], ['submitted_to_lab', 'Send to laboratory', ''],
+  ['returned_from_lab', 'Back from laboratory', ''],
 ];
 const ENDED = new Set(['released', 'destroyed']);
-/** Sealing, release and destruction are countersigned by a second officer (docs/evidence.md). */
-const WITNESSED = new Set(['sealed', 'released', 'destroyed']);
+const LAB = new Set(['submitted_to_lab', 'returned_from_lab']);
+/** Sealing, release, destruction and opening a bag for a sample are countersigned by a second officer (docs/evidence.md). */
+const WITNESSED = new Set(['sealed', 'released', 'destroyed', 'sampled']);
 const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 /** The custody step expected after each (docs/officer-api.md: sealed, handed over, received, stored). */
 const NEXT = { '': 'sealed', sealed: 'handed_over', handed_over: 'received', received: 'stored', stored: 'released' };
+/** A sample's: sealed, to the laboratory, back, stored. */
+const SAMPLE_NEXT = { '': 'sealed', sealed: 'submitted_to_lab', submitted_to_lab: 'returned_from_lab', returned_from_lab: 'stored' };
 
 /** bag_id = "BAG-" + the first 8 hex digits of the event id, upper case. */
 export function bagIdFor(eventId) {
@@ -85,6 +90,21 @@ async function weighOnBench(deviceId) {
 /** A weight in kg as officers read it. */
 function kg(value) {
   return `${fmt.number(value, 2)} kg`;
+}
+
+/** A sampling's check in words: the parent now against its weight before less the sample. */
+function sampleWords(check) {
+  const figures = `${kg(check.before_kg)} less the sample's ${kg(check.sample_kg)}`;
+  if (check.ok === null) return `Weight not judged: a scale's accuracy is not on record (${figures}).`;
+  if (check.ok === false) return `WEIGHT DIFFERS — custody alarm: ${kg(check.after_kg)} against ${figures} (difference ${kg(Math.abs(check.difference_kg))}, limit ${kg(check.limit_kg)})`;
+  return `Weight matches ${figures} (difference ${kg(Math.abs(check.difference_kg))}, limit ${kg(check.limit_kg)})`;
+}
+
+/** The bags in order, each sample's sub-bag after its parent: [bag, its samples]. */
+function parentsWithSamples(bags) {
+  const ids = new Set(bags.map((b) => b.bag_id));
+  return bags.filter((b) => !b.parent_bag_id || !ids.has(b.parent_bag_id))
+    .map((b) => [b, bags.filter((x) => x.parent_bag_id === b.bag_id)]);
 }
 
 /** A receipt's weight check in words. */
@@ -323,10 +343,13 @@ export async function render(view, { id }) {
 
     const bags = [...(seizure.bags || [])];
     for (const p of pending.filter((x) => x.record.kind === 'bag')) {
-      if (!bags.some((b) => b.bag_id === p.record.bag_id)) bags.push({ bag_id: p.record.bag_id, description: p.body.description, items: p.body.items, custody: [], state: 'waiting', waiting: p });
+      const sampleOf = /\/bags\/([^/]+)\/samples$/.exec(p.path); // a sample bag waiting: under its parent
+      if (!bags.some((b) => b.bag_id === p.record.bag_id)) bags.push({ bag_id: p.record.bag_id, parent_bag_id: sampleOf ? decodeURIComponent(sampleOf[1]) : null, description: p.body.description, items: p.body.items || [], custody: [], state: 'waiting', waiting: p });
     }
     for (const d of disposers.splice(0)) d();
-    replace(bagsBox, bags.length ? bags.map((b) => bagCard(b, pending.filter((p) => p.record.kind === 'custody' && p.record.bag_id === b.bag_id)))
+    const pendingFor = (bagId) => pending.filter((p) => p.record.kind === 'custody' && p.record.bag_id === bagId);
+    const card = (b, samples) => bagCard(b, pendingFor(b.bag_id), samples, pendingFor);
+    replace(bagsBox, bags.length ? parentsWithSamples(bags).map(([b, samples]) => card(b, samples))
       : h('p', { class: 'muted' }, 'No bags yet: put the seized items in evidence bags and add them here.'));
     drawAddBag();
     replace(actionsCard, h('h2', {}, 'Labels and report'), h('div', { class: 'btn-row' },
@@ -353,14 +376,21 @@ export async function render(view, { id }) {
     }
   }
 
-  function bagCard(bag, pendingCustody) {
+  function bagCard(bag, pendingCustody, samples = [], pendingFor = () => []) {
     const custody = bag.custody || [];
-    const last = pendingCustody.length ? pendingCustody[pendingCustody.length - 1].body.action : custody.length ? custody[custody.length - 1].action : null;
-    const ended = ENDED.has(last);
+    const lastStep = pendingCustody.length ? pendingCustody[pendingCustody.length - 1].body : custody.length ? custody[custody.length - 1] : null;
+    const last = lastStep ? lastStep.action : null;
+    const consumed = last === 'returned_from_lab' && lastStep.consumed === true;
+    const ended = ENDED.has(last) || consumed;
+    const isSample = Boolean(bag.parent_bag_id);
+    // a sample sealed in its sub-bag whose taking the parent has not recorded yet
+    const recorded = new Set(custody.map((c) => c.sample_bag_id).filter(Boolean));
+    const pendingSample = samples.find((x) => (x.custody || []).length && !recorded.has(x.bag_id));
     const panel = h('div');
-    const card = h('article', { class: 'bag', dataset: { bag: bag.bag_id } },
+    const card = h('article', { class: `bag${isSample ? ' bag-sample' : ''}`, dataset: { bag: bag.bag_id } },
       h('div', { class: 'card-head' }, h('span', { class: 'bag-id' }, bag.bag_id),
-        bag.waiting ? badge('WAITING TO SEND', 'warn') : badge(String(last || bag.state || 'new').replace(/_/g, ' ').toUpperCase(), ended ? 'grey' : last ? 'ok' : 'info')),
+        bag.waiting ? badge('WAITING TO SEND', 'warn') : badge(consumed ? 'USED UP AT THE LABORATORY' : String(last || bag.state || 'new').replace(/_/g, ' ').toUpperCase(), ended ? 'grey' : last ? 'ok' : 'info')),
+      isSample ? h('p', { class: 'sample-of' }, `Sample of ${bag.parent_bag_id}`) : null,
       h('p', {}, bag.description, h('span', { class: 'muted' }, ` — items ${(bag.items || []).map((i) => i + 1).join(', ')}`)),
       (bag.alarms || []).map((a) => h('p', { class: 'banner banner-bad custody-alarm' }, `CUSTODY ALARM — ${a.message}`)),
       custody.length || pendingCustody.length ? h('ol', { class: 'timeline' },
@@ -369,17 +399,31 @@ export async function render(view, { id }) {
           c.to ? ` → ${c.to}` : '', c.location ? ` at ${c.location}` : '', c.seal_number ? ` seal ${c.seal_number}` : '',
           c.seal_intact === false ? ' — SEAL BROKEN' : c.seal_intact ? ', seal intact' : '',
           c.weighed ? `, ${kg(c.weighed.weight_kg)} on ${c.weighed.device_id}` : '',
+          c.sample_bag_id ? `, sample in ${c.sample_bag_id}` : '',
+          c.lab ? ` to ${c.lab}, their reference ${c.lab_reference}` : '',
+          c.result_reference ? `, result ${c.result_reference}, ${c.consumed ? 'sample used up' : 'sample came back'}` : '',
           ` (${c.confirmation === 'scan' ? 'QR scanned' : 'id typed'})`,
-          c.weight_check ? h('span', { class: `weight-check ${c.weight_check.ok === false ? 'is-bad' : ''}` }, ` ${weightWords(c.weight_check)}`) : null)),
+          c.weight_check ? h('span', { class: `weight-check ${c.weight_check.ok === false ? 'is-bad' : ''}` }, ` ${weightWords(c.weight_check)}`) : null,
+          c.sample_check ? h('span', { class: `weight-check ${c.sample_check.ok === false ? 'is-bad' : ''}` }, ` ${sampleWords(c.sample_check)}`) : null)),
         pendingCustody.map((p) => h('li', { class: p.state === 'rejected' ? 'is-rejected' : 'is-waiting' }, h('span', { class: 'action' }, fmt.label(p.body.action)),
           p.state === 'rejected' ? ` — not accepted: ${p.error.message}` : ' — waiting to send'))) : null,
       ended ? null : custodyButtons(last),
-      panel);
+      panel,
+      samples.length ? h('div', { class: 'sub-bags' }, h('h3', {}, `Samples of ${bag.bag_id}`),
+        samples.map((x) => bagCard(x, pendingFor(x.bag_id)))) : null);
 
     /** The expected next step first and biggest; the others after it; Destroy on its own, away from Release. */
     function custodyButtons(done) {
-      const expected = NEXT[done || ''];
-      const possible = ACTIONS.filter(([a]) => (done ? a !== 'sealed' : a === 'sealed'));
+      const expected = pendingSample ? 'sampled' : (isSample ? SAMPLE_NEXT : NEXT)[done || ''];
+      const allowed = ([a]) => {
+        if (!done) return a === 'sealed';
+        if (done === 'submitted_to_lab') return a === 'returned_from_lab';
+        if (a === 'sealed') return false;
+        if (a === 'sampled') return Boolean(pendingSample);
+        if (a === 'returned_from_lab') return false;
+        return !LAB.has(a) || isSample;
+      };
+      const possible = ACTIONS.filter(allowed);
       const button = ([action, text, cls]) => h('button', {
         class: `btn ${action === expected ? 'btn-primary btn-big is-expected' : cls === 'btn-danger' ? 'btn-danger' : ''}`,
         type: 'button', dataset: { action }, onclick: () => openPanel(action),
@@ -387,10 +431,44 @@ export async function render(view, { id }) {
       const first = possible.filter(([a]) => a === expected);
       const others = possible.filter(([a]) => a !== expected && a !== 'destroyed');
       const destroy = possible.filter(([a]) => a === 'destroyed' && a !== expected);
+      const sample = done && !isSample && !pendingSample && !LAB.has(done)
+        ? h('button', { class: 'btn', type: 'button', dataset: { action: 'take-sample' }, onclick: () => replace(panel, samplePanel()) }, 'Take a sample') : null;
       return h('div', { class: 'custody-actions no-print' },
         first.length ? h('div', { class: 'btn-row' }, first.map(button)) : null,
-        others.length ? h('div', { class: 'btn-row' }, others.map(button)) : null,
+        others.length || sample ? h('div', { class: 'btn-row' }, others.map(button), sample) : null,
         destroy.length ? h('div', { class: 'btn-row custody-destroy' }, destroy.map(button)) : null);
+    }
+
+    /** Take a sample into a sub-bag of its own: its id (and label) made here, then it is sealed like any bag. */
+    function samplePanel() {
+      const description = h('input', { maxlength: '500', placeholder: 'e.g. 2 cartons for analysis' });
+      const form = h('form', { class: 'handover', novalidate: true, dataset: { custody: 'take-sample' } },
+        h('h3', {}, `Take a sample of ${bag.bag_id}`),
+        h('p', { class: 'note' }, 'The sample goes into a new bag of its own, with its own label, seal and weight. Then record the sampling on this bag: opened before a witness, sealed again and reweighed.'),
+        field('description', 'What is in the sample bag', description),
+        h('p', { class: 'form-error', role: 'alert' }),
+        h('div', { class: 'btn-row' },
+          h('button', { class: 'btn btn-primary btn-big', type: 'submit' }, 'Make the sample bag'),
+          h('button', { class: 'btn', type: 'button', onclick: () => replace(panel) }, 'Cancel')));
+      form.addEventListener('submit', (event) => {
+        event.preventDefault();
+        busy(form.querySelector('button[type=submit]'), async () => {
+          clearErrors(form);
+          if (!description.value.trim()) { setFieldError(form, 'description', 'Say what the sample is.'); description.focus(); return; }
+          const eventId = outbox.newId();
+          const sampleId = bagIdFor(eventId);
+          try {
+            const result = await outbox.submit({ path: `/bags/${encodeURIComponent(bag.bag_id)}/samples`, body: { id: eventId, ts: outbox.nowIso(), description: description.value.trim() }, label: `Sample bag ${sampleId}`, record: { type: 'seizure', id, kind: 'bag', bag_id: sampleId } });
+            toast(result.sent ? `${sampleId}: sample bag of ${bag.bag_id} — seal it now` : `${sampleId} kept on the tablet — sent when the box is reachable`);
+            replace(panel);
+            if (result.sent) await load(); else await draw();
+          } catch (err) {
+            showError(form, err);
+          }
+        });
+      });
+      setTimeout(() => description.focus(), 0);
+      return form;
     }
 
     function openPanel(action) {
@@ -410,7 +488,11 @@ export async function render(view, { id }) {
       const seal = h('input', { maxlength: '64', class: 'mono', placeholder: action === 'received' ? 'number read on the seal' : 'number on the seal' });
       const typed = h('input', { class: 'upper mono', maxlength: '20', placeholder: b.bag_id, autocapitalize: 'characters', autocomplete: 'off' });
       const wait = h('div', { class: 'scan-wait', id: 'scan-wait' }, `Scan the QR label of ${b.bag_id} on the lane reader`);
-      const weighs = (action === 'sealed' || action === 'received') && benchScale;
+      const weighs = (action === 'sealed' || action === 'received' || action === 'sampled') && benchScale;
+      const lab = h('input', { maxlength: '200', placeholder: 'e.g. LGC Forensics, Teddington' });
+      const labRef = h('input', { maxlength: '200', class: 'mono' });
+      const resultRef = h('input', { maxlength: '200', class: 'mono' });
+      const usedUp = action === 'returned_from_lab' ? usedUpField() : null;
       const weighing = weighs ? weighField(action) : null;
       const sealCheck = action === 'received' ? sealIntactField() : null;
       const photos = action === 'sealed' ? photoField() : null;
@@ -421,7 +503,11 @@ export async function render(view, { id }) {
         h('h3', {}, `${text}: ${b.bag_id}`),
         action === 'handed_over' || action === 'received' ? field('to', action === 'handed_over' ? 'Handed to' : 'Received by', to) : null,
         sealCheck && sealCheck.el,
-        action === 'sealed' || action === 'received' ? field('seal_number', action === 'received' ? 'Seal number read' : 'Seal number', seal) : null,
+        action === 'sampled' ? h('p', { class: 'note', id: 'sampled-into' }, `The sample is in ${pendingSample ? pendingSample.bag_id : '—'}. This bag was opened before the witness: seal it again and reweigh it.`) : null,
+        action === 'submitted_to_lab' ? h('div', { class: 'grid-2' }, field('lab', 'Laboratory', lab), field('lab_reference', "Laboratory's reference", labRef)) : null,
+        action === 'returned_from_lab' ? field('result_reference', 'Result reference', resultRef) : null,
+        usedUp && usedUp.el,
+        action === 'sealed' || action === 'received' || action === 'sampled' ? field('seal_number', action === 'received' ? 'Seal number read' : action === 'sampled' ? 'New seal number' : 'Seal number', seal) : null,
         weighing && weighing.el,
         action === 'sealed' && !benchScale ? h('p', { class: 'note' }, 'No bench scale at this lane: the sealed weight is not taken, and the report says so.') : null,
         photos && photos.el,
@@ -438,7 +524,7 @@ export async function render(view, { id }) {
       function weighField(step) {
         const note = h('p', { class: 'note weighed-note', role: 'status' }, step === 'sealed' ? 'Put the sealed bag on the scale.' : 'Put the bag on the scale to compare it with its sealed weight.');
         const state = { id: null };
-        const button = h('button', { class: 'btn btn-big', type: 'button', dataset: { weighBag: step } }, step === 'sealed' ? `Weigh the sealed bag on ${benchScale}` : `Reweigh on ${benchScale}`);
+        const button = h('button', { class: 'btn btn-big', type: 'button', dataset: { weighBag: step } }, step === 'sealed' ? `Weigh the sealed bag on ${benchScale}` : step === 'sampled' ? `Weigh the resealed bag on ${benchScale}` : `Reweigh on ${benchScale}`);
         button.addEventListener('click', () => busy(button, async () => {
           setFieldError(form, 'weighing_id', null);
           try {
@@ -459,6 +545,14 @@ export async function render(view, { id }) {
         const choice = (value, words) => h('label', { class: 'radio-row' }, h('input', { type: 'radio', name: `seal-intact-${b.bag_id}`, value }), words);
         const el = h('fieldset', { dataset: { field: 'seal_intact' } }, h('legend', {}, 'Is the seal intact?'),
           h('div', { class: 'grid-2' }, choice('yes', 'Yes, intact'), choice('no', 'No, broken')), h('p', { class: 'field-error', role: 'alert' }));
+        return { el, value: () => { const c = el.querySelector('input:checked'); return c ? c.value === 'yes' : null; } };
+      }
+
+      /** Did the analysis use the sample up? Two big choices, nothing chosen until the officer says. */
+      function usedUpField() {
+        const choice = (value, words) => h('label', { class: 'radio-row' }, h('input', { type: 'radio', name: `used-up-${b.bag_id}`, value }), words);
+        const el = h('fieldset', { dataset: { field: 'consumed' } }, h('legend', {}, 'Did the analysis use the sample up?'),
+          h('div', { class: 'grid-2' }, choice('yes', 'Yes, used up'), choice('no', 'No, it came back')), h('p', { class: 'field-error', role: 'alert' }));
         return { el, value: () => { const c = el.querySelector('input:checked'); return c ? c.value === 'yes' : null; } };
       }
 
@@ -502,10 +596,14 @@ export async function render(view, { id }) {
         let bad = null;
         const need = (name, message, control) => { setFieldError(form, name, message); bad = bad || control; };
         if (action === 'handed_over' && !to.value.trim()) need('to', 'Who takes the bag? A hand-over needs a name.', to);
-        if (action === 'sealed' && !seal.value.trim()) need('seal_number', 'Type the number on the seal.', seal);
+        if ((action === 'sealed' || action === 'sampled') && !seal.value.trim()) need('seal_number', 'Type the number on the seal.', seal);
+        if (action === 'submitted_to_lab' && !lab.value.trim()) need('lab', 'Name the laboratory.', lab);
+        if (action === 'submitted_to_lab' && !labRef.value.trim()) need('lab_reference', "Give the laboratory's reference.", labRef);
+        if (action === 'returned_from_lab' && !resultRef.value.trim()) need('result_reference', 'Give the reference of the result.', resultRef);
+        if (usedUp && usedUp.value() === null) need('consumed', 'Say whether the sample was used up.', null);
         if (sealCheck && sealCheck.value() === null) need('seal_intact', 'Look at the seal: is it intact?', null);
         if (sealCheck && sealCheck.value() && !seal.value.trim()) need('seal_number', 'Read the number on the seal.', seal);
-        if (action === 'sealed' && weighing && !weighing.id()) need('weighing_id', `Weigh the sealed bag on ${benchScale} first.`, null);
+        if ((action === 'sealed' || action === 'sampled') && weighing && !weighing.id()) need('weighing_id', `Weigh the sealed bag on ${benchScale} first.`, null);
         if (witness && !witness.user.value.trim()) need('witness_username', 'A second officer must witness this.', witness.user);
         if (witness && !witness.password.value) need('witness_password', 'The witness types their password.', witness.password);
         if (bad !== null) { if (bad) bad.focus(); return; }
@@ -514,6 +612,9 @@ export async function render(view, { id }) {
         if (location.value.trim()) body.location = location.value.trim();
         if (seal.value.trim()) body.seal_number = seal.value.trim();
         if (sealCheck) body.seal_intact = sealCheck.value();
+        if (action === 'sampled' && pendingSample) body.sample_bag_id = pendingSample.bag_id;
+        if (action === 'submitted_to_lab') { body.lab = lab.value.trim(); body.lab_reference = labRef.value.trim(); }
+        if (action === 'returned_from_lab') { body.result_reference = resultRef.value.trim(); body.consumed = usedUp.value(); }
         if (weighing && weighing.id()) body.weighing_id = weighing.id();
         if (photos && photos.shas().length) body.photos = photos.shas();
         if (confirmation === 'scan') body.scanned_text = scanned;

@@ -19,7 +19,15 @@ from datetime import timedelta
 from typing import Any
 
 from common.clock import Clock, parse_iso, utc_now
-from common.erasure import ERASED, RETENTION_ENDED, RetentionPeriods, case_standing, erasure_payload, record_type
+from common.erasure import (
+    ERASED,
+    LEGAL_HOLD,
+    RETENTION_ENDED,
+    RetentionPeriods,
+    case_standing,
+    erasure_payload,
+    record_type,
+)
 from common.eventlog.case_keys import case_key_ids, make_key_in, wipe_freed
 from common.eventlog.store import EventStore
 from common.periodic import Periodic, PeriodicPart
@@ -102,17 +110,23 @@ def erase(store: EventStore, case_id: str, why: str, reason: str, actor: str | N
     return event
 
 
-def hold_refusal(store: EventStore, case_id: str, hold: bool) -> ErasureRefused | None:
-    """Why a legal hold cannot be set (or lifted) now, or None."""
+def hold_event(store: EventStore, case_id: str, hold: bool, reason: str) -> dict[str, Any]:
+    """The payload of a ``case.legal_hold`` setting (or lifting) the hold, or :class:`ErasureRefused`
+    (``case_erased``, ``legal_hold`` when already held, ``not_held``): for use inside the write."""
     standing = case_standing(store.record_events([case_id]))
     if standing.erased is not None:
-        return ErasureRefused("case_erased", f"case {case_id} was erased; there is nothing left to hold")
+        raise ErasureRefused("case_erased", f"case {case_id} was erased; there is nothing left to hold")
     if hold and standing.hold is not None:
-        return ErasureRefused("legal_hold", f"case {case_id} is already under legal hold "
-                                            f"({standing.hold['reason']})")
+        raise ErasureRefused("legal_hold", f"case {case_id} is already under legal hold ({standing.hold['reason']})")
     if not hold and standing.hold is None:
-        return ErasureRefused("not_held", f"case {case_id} is not under legal hold")
-    return None
+        raise ErasureRefused("not_held", f"case {case_id} is not under legal hold")
+    return {"inspection_id": case_id, "case_id": case_id, "hold": hold, "reason": reason}
+
+
+def set_legal_hold(store: EventStore, case_id: str, hold: bool, reason: str, actor: str) -> dict[str, Any]:
+    """Set or lift a legal hold now (the CLI; the API goes through records.write)."""
+    return store.run_write(lambda conn: store.append_in(conn, LEGAL_HOLD, hold_event(store, case_id, hold, reason),
+                                                        actor).event)
 
 
 def due_for_erasure(store: EventStore, periods: RetentionPeriods, now: Any) -> list[str]:

@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from lanebox.commands import backup, bundle, cameras, demo, devices, hub, labels, lane, users
+from lanebox.commands import backup, bundle, cameras, demo, devices, erasure, hub, labels, lane, users
 from lanebox.shell import CommandError, OneLineParser
 
 
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="lanebox", description="Lane edge box for border-port vehicle lanes.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
-    for commands in (devices, lane, backup, demo, users, hub, cameras, labels, bundle):
+    for commands in (devices, lane, backup, erasure, demo, users, hub, cameras, labels, bundle):
         commands.add_commands(sub)
     return parser
 

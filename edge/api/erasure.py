@@ -23,7 +23,7 @@ from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import endpoint, lane_server, obj
 from edge.api import records
 from edge.api.records import WRITE_FIELDS
-from edge.retention import ErasureRefused, case_of, erasure_event, hold_refusal
+from edge.retention import ErasureRefused, case_of, erasure_event, hold_event
 
 bp = Blueprint("erasure", __name__, url_prefix="/api/v1")
 
@@ -75,11 +75,10 @@ def legal_hold(case_id: str, body: dict[str, Any]) -> Any:
     inspection_id = _case_or_404(case_id)
 
     def payload(request: dict[str, Any]) -> dict[str, Any]:
-        refused = hold_refusal(store, inspection_id, request["hold"])
-        if refused is not None:
-            raise _refused(refused)
-        return {"inspection_id": inspection_id, "case_id": inspection_id, "hold": request["hold"],
-                "reason": request["reason"]}
+        try:
+            return hold_event(store, inspection_id, request["hold"], request["reason"])
+        except ErasureRefused as refused:
+            raise _refused(refused) from None
 
     event, created = records.write(body["id"], records.request_fields(body, case_id=case_id), LEGAL_HOLD, payload)
     return {"event": event}, records.status(created)

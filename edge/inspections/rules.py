@@ -98,8 +98,8 @@ def assess_document(mrz: dict[str, Any], today: dt.date, watch: Watch,
     for hit in hits:
         # the number is not repeated in the message: a flag becomes a board alarm, kept for ever,
         # while the number itself is sealed with the case's key (docs/evidence.md "Retention and erasure")
-        assessment["flags"].append(flag("document_watchlisted",
-                                        f"the travel document is on the watchlist ({hit['severity']}): {hit['reason']}"))
+        assessment["flags"].append(flag("document_watchlisted", f"the travel document is on the watchlist "
+                                                                f"({hit['severity']}): {hit['reason']}"))
     assessment["flags"].extend(reader_check_flags(verification or {}))
     return assessment
 

@@ -161,7 +161,12 @@ def test_samplings_out_of_order_are_refused_and_nothing_stored(bench: Bench) -> 
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "custody_order"
     assert bench.server.store.count() == count
 
-    parent, other = sealed_bag(bench, 5.0), sealed_bag(bench, 3.0)
+    parent = sealed_bag(bench, 5.0)
+    seizure_id = bench.server.store.record_events([parent])[0]["payload"]["seizure_id"]
+    other = bench.ok("POST", f"/seizures/{seizure_id}/bags", {**loose, "id": new_id()}, status=201,
+                     user="olga")["bag"]["bag_id"]  # a bag of the same seizure, sealed: not the sample's parent
+    sealed_other = step(bench, other, "sealed", witness="sue", seal_number="GB 9", weighing_id=weigh(bench, 3.0))
+    assert sealed_other.status_code == 201
     sample_id = sealed_sample(bench, parent, 0.5)
     of_sample = take_sample(bench, sample_id)
     assert of_sample.status_code == 409 and "not sampled again" in of_sample.get_json()["error"]["message"]

@@ -53,12 +53,7 @@ def weight_check(sealed: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
     "difference_kg", "limit_kg", "ok"}``, ``ok`` None (and ``limit_kg`` None) when a scale's MPE
     is not known."""
     sealed_kg, now_kg = Decimal(str(sealed["weight_kg"])), Decimal(str(now["weight_kg"]))
-    difference = now_kg - sealed_kg
-    limits = [sealed.get("mpe_kg"), now.get("mpe_kg")]
-    limit = sum(Decimal(x) for x in limits) if all(x is not None for x in limits) else None
-    return {"sealed_kg": float(sealed_kg), "now_kg": float(now_kg), "difference_kg": float(difference),
-            "limit_kg": None if limit is None else float(limit),
-            "ok": None if limit is None else abs(difference) <= limit}
+    return {"sealed_kg": float(sealed_kg), "now_kg": float(now_kg), **_judged(now_kg - sealed_kg, sealed, now)}
 
 
 def sample_check(before: dict[str, Any], sample: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -67,39 +62,41 @@ def sample_check(before: dict[str, Any], sample: dict[str, Any], after: dict[str
     sample, ``before - sample`` is ``after`` up to the three MPEs added, for the same reason as
     two are added in :func:`weight_check`: ``{"before_kg", "sample_kg", "after_kg", "expected_kg",
     "difference_kg", "limit_kg", "ok"}`` (``ok`` and ``limit_kg`` None when an MPE is unknown)."""
-    weighings = (before, sample, after)
-    before_kg, sample_kg, after_kg = (Decimal(str(w["weight_kg"])) for w in weighings)
+    before_kg, sample_kg, after_kg = (Decimal(str(w["weight_kg"])) for w in (before, sample, after))
     expected = before_kg - sample_kg
+    return {"before_kg": float(before_kg), "sample_kg": float(sample_kg), "after_kg": float(after_kg),
+            "expected_kg": float(expected), **_judged(after_kg - expected, before, sample, after)}
+
+
+def _judged(difference: Decimal, *weighings: dict[str, Any]) -> dict[str, Any]:
+    """``difference_kg``, ``limit_kg`` (the weighings' MPEs added) and ``ok``; None when an MPE is unknown."""
     limits = [w.get("mpe_kg") for w in weighings]
     limit = sum(Decimal(x) for x in limits) if all(x is not None for x in limits) else None
-    difference = after_kg - expected
-    return {"before_kg": float(before_kg), "sample_kg": float(sample_kg), "after_kg": float(after_kg),
-            "expected_kg": float(expected), "difference_kg": float(difference),
-            "limit_kg": None if limit is None else float(limit),
+    return {"difference_kg": float(difference), "limit_kg": None if limit is None else float(limit),
             "ok": None if limit is None else abs(difference) <= limit}
+
+
+def weight_alarm(check: dict[str, Any]) -> dict[str, str] | None:
+    """The custody alarm of a check beyond its limit, in words; None otherwise."""
+    return _alarm(check, f"the bag weighs {_kg(check['now_kg'])} kg at receipt, {{by}} than when sealed "
+                         f"({_kg(check['sealed_kg'])} kg)")
 
 
 def sample_alarm(check: dict[str, Any]) -> dict[str, str] | None:
     """The custody alarm of a sampling whose parent weighs beyond what the sample and the scales
     explain, in words; None otherwise."""
+    return _alarm(check, f"after sampling the bag weighs {_kg(check['after_kg'])} kg, {{by}} than "
+                         f"{_kg(check['before_kg'])} kg less the sample's {_kg(check['sample_kg'])} kg")
+
+
+def _alarm(check: dict[str, Any], said: str) -> dict[str, str] | None:
+    """``weight_differs`` with ``said`` (its ``{by}``: how much lighter or heavier) and the limit."""
     if check["ok"] is not False:
         return None
     way = "lighter" if check["difference_kg"] < 0 else "heavier"
+    by = f"{_kg(abs(check['difference_kg']))} kg {way}"
     return {"code": WEIGHT_DIFFERS,
-            "message": f"after sampling the bag weighs {_kg(check['after_kg'])} kg, {_kg(abs(check['difference_kg']))} "
-                       f"kg {way} than {_kg(check['before_kg'])} kg less the sample's {_kg(check['sample_kg'])} kg; "
-                       f"the scales explain at most {_kg(check['limit_kg'])} kg"}
-
-
-def weight_alarm(check: dict[str, Any]) -> dict[str, str] | None:
-    """The custody alarm of a check beyond its limit, in words; None otherwise."""
-    if check["ok"] is not False:
-        return None
-    way = "lighter" if check["difference_kg"] < 0 else "heavier"
-    return {"code": WEIGHT_DIFFERS,
-            "message": f"the bag weighs {_kg(check['now_kg'])} kg at receipt, {_kg(abs(check['difference_kg']))} kg "
-                       f"{way} than when sealed ({_kg(check['sealed_kg'])} kg); the scales explain at most "
-                       f"{_kg(check['limit_kg'])} kg"}
+            "message": f"{said.format(by=by)}; the scales explain at most {_kg(check['limit_kg'])} kg"}
 
 
 def _kg(value: float) -> str:

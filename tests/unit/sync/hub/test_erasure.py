@@ -68,6 +68,8 @@ def test_an_erasure_at_the_lane_erases_the_case_at_the_hub_and_the_chain_still_v
 
             with hub.store.read() as conn:
                 [(hub_key,)] = conn.execute("SELECT key FROM hub_case_keys WHERE lane = ?", (lane_id,)).fetchall()
+            if hub.database is None:  # the hub's writer as SQLite ships it: deleting does not overwrite
+                hub.store.write(lambda conn: conn.execute("PRAGMA secure_delete = OFF"))
             assert erase(lane, case_id).status_code == 201
             agent.wake()
             synced(hub, lane)

@@ -26,6 +26,7 @@ from common.web.errors import ApiError, not_found
 from sync.hub.alarms import alarms_of_case
 from sync.hub.keys import BLIND_PREFIX, blind_term, opened_payload, search_key
 from sync.hub.projector import normalise_term
+from sync.hub.retention import erased_by_hub
 from sync.hub.store import HubStore
 
 MAX_RESULTS = 500
@@ -126,6 +127,7 @@ def case_view(store: HubStore, lane: str, case_id: str) -> dict[str, Any]:
             (lane, *linked)).fetchall()
         alarms = [alarm for linked_id in linked for alarm in alarms_of_case(conn, lane, linked_id)]
         payloads = {row[0]: opened_payload(conn, lane, json.loads(row[5])) for row in rows}
+        erased_here = erased_by_hub(conn, lane, case_id)
     timeline, custody = [], {}
     seen = set()
     for seq, event_id, kind, ts, actor, _, event_hash in rows:
@@ -144,7 +146,8 @@ def case_view(store: HubStore, lane: str, case_id: str) -> dict[str, Any]:
     case["related"] = related
     standing = case_standing(timeline)
     case["legal_hold"] = standing.hold
-    case["erasure"] = standing.erased and {**standing.erased, "words": erasure_words(standing.erased)}
+    erased = standing.erased or erased_here  # the lane's erasure, else the hub's own retention's
+    case["erasure"] = erased and {**erased, "words": erasure_words(erased)}
     return {"case": case, "timeline": timeline, "custody": custody,
             "seizures": [c for c in linked if c != case_id], "alarms": alarms}
 

@@ -3,20 +3,35 @@ read at a real lane (its reader on a pty) arrives sealed, with its case's key be
 finds the case by the document number (a blind index: the hub's tables hold no number, no name) and reads
 the holder in the case; once the lane's erasure order has synced, the hub has destroyed its key, the search
 finds nothing, the case says "erased", no query yields the name, and the lane's chain still verifies at the
-hub. A key sent again for an erased case is not taken."""
+hub. A key sent again for an erased case is not taken. The hub applies its own retention periods to its
+copy of the keys, whatever the lane does: a case past its period goes, a held one and a seizure within its
+period stay."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from common.erasure import RetentionPeriods
 from common.eventlog.chain import verify_events
 from sync.hub.keys import take_batch
+from sync.hub.retention import apply_hub_retention
 from sync.lane.agent import SyncAgent
+from tests.support.custody_bench import ITEM, new_id
 from tests.support.hub_rig import InProcessHub
-from tests.support.passport_lane import COURT, PERSONAL, erase, passport_lane, read_passport, store_bytes
+from tests.support.passport_lane import (
+    COURT,
+    DE_VRIES,
+    PERSONAL,
+    erase,
+    hold,
+    passport_lane,
+    read_passport,
+    store_bytes,
+)
 from tests.support.technician_bench import Bench
 from tests.support.waiting import wait_for
 
@@ -95,3 +110,39 @@ def test_an_erasure_at_the_lane_erases_the_case_at_the_hub_and_the_chain_still_v
         take_batch(hub.store, lane_id, [], [old_key])
         with hub.store.read() as conn:
             assert conn.execute("SELECT count(*) FROM hub_case_keys WHERE lane = ?", (lane_id,)).fetchone()[0] == 0
+
+
+def test_the_hubs_own_retention_destroys_its_keys_of_cases_past_their_period_only(
+        hub: InProcessHub, tmp_path: Path) -> None:
+    with passport_lane(tmp_path / "lane") as lane:
+        lane_id = lane.server.config.lane_id
+        agent = SyncAgent(lane.server.store, lane_id, hub.url, hub.store.add_lane(lane_id)).start()
+        try:
+            referred = read_passport(lane)
+            held = read_passport(lane, DE_VRIES)
+            assert hold(lane, held).status_code == 201
+            seized = read_passport(lane, outcome=None)
+            assert lane.call("POST", "/seizures", user="olga", json={
+                "id": new_id(), "inspection_id": seized, "legal_basis": "CEMA 1979 s.139",
+                "items": [ITEM]}).status_code == 201
+            lane.ok("POST", f"/inspections/{seized}/outcome", {"id": new_id(), "outcome": "seize"}, status=201,
+                    user="olga")
+            agent.wake()
+            synced(hub, lane)
+            wait_for(lambda: sorted(found(hub)) == sorted([referred, seized]), message="both HALLORAN cases found")
+        finally:
+            agent.stop()
+        periods = RetentionPeriods({"referred_inspection": 90, "seizure": 3650})
+        assert apply_hub_retention(hub.store, periods, lane.clock) == []  # day 0: nothing is due
+        later = lambda: lane.clock() + timedelta(days=91)  # noqa: E731 - 91 days on
+        assert apply_hub_retention(hub.store, periods, later) == [(lane_id, referred)]
+        assert found(hub) == [seized] and found(hub, "NXC4R81P6") == [held]
+        case = board(hub, f"/cases/{lane_id}/{referred}")
+        assert case["case"]["erasure"]["why"] == "retention_ended"
+        assert "retention period ended" in case["case"]["erasure"]["words"]
+        mrz = next(e for e in case["timeline"] if e["type"] == "reading.attached")["payload"]["reading"]["data"]["mrz"]
+        assert mrz["surname"] is None
+        take_batch(hub.store, lane_id, [], [{"key_id": referred, "key": "A" * 43 + "="}])
+        with hub.store.read() as conn:
+            held_keys = {row[0] for row in conn.execute("SELECT key_id FROM hub_case_keys WHERE lane = ?", (lane_id,))}
+        assert held_keys == {held, seized}

@@ -22,6 +22,11 @@ MAX_BODY_BYTES = 32 << 20
 """Largest request body the hub reads. The lane store allows 1 MiB payloads,
 so one event always fits; the agent packs batches below this."""
 
+CHECKPOINT_AFTER = "checkpoint_after"
+"""A batch's optional field: the seq of the newest hub countersignature of its chain the lane
+keeps (0: none). A 200 answer then carries ``checkpoint``, the hub's newest countersignature of
+the lane's head, when it is newer (sync.hub.countersign, sync.lane.checkpoints)."""
+
 GAP = "gap"
 """The batch starts beyond the hub's ack + 1: resend from ``ack``. Not an error."""
 

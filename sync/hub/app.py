@@ -27,10 +27,11 @@ from common.web.client import Network, TrustedProxies
 from common.web.routing import make_api_app
 from common.web.server import Service
 from common.web.sockets import SocketSessions, make_socketio
-from sync.hub import board_api, consultations_api, lane_keys, lanes, receiver, reference, roster, web
+from sync.hub import board_api, consultations_api, countersign, lane_keys, lanes, receiver, reference, roster, web
 from sync.hub.alarms import AlarmBook, AlarmSettings
 from sync.hub.config import DEFAULT_OFFLINE_AFTER_S, HubConfig
 from sync.hub.consultation_log import ConsultationLog
+from sync.hub.countersign import Countersigner, CountersignSettings
 from sync.hub.lanes import LaneBoard
 from sync.hub.live import BoardFeed
 from sync.hub.message_queue import redis_problem, wait_for_redis
@@ -47,7 +48,7 @@ MAX_BODY_BYTES = 256 << 10
 sync.protocol.MAX_BODY_BYTES with their lane token): a status report or a
 board's request is a few KiB; sign-in, being public, takes at most 16 KiB."""
 BLUEPRINTS = (receiver.bp, lanes.bp, lane_keys.bp, reference.bp, roster.bp, session_api.bp, board_api.bp, openapi.bp,
-              monitoring.bp, consultations_api.bp, web.bp)
+              monitoring.bp, consultations_api.bp, countersign.bp, web.bp)
 
 
 class Hub:
@@ -63,7 +64,8 @@ class Hub:
     def __init__(self, store: HubStore, offline_after_s: float = DEFAULT_OFFLINE_AFTER_S, *,
                  heard: Callable[[], list[Any]] = list, message_queue: str | None = None,
                  users: HubUsers | None = None, trusted: tuple[Network, ...] = (),
-                 alarm_settings: AlarmSettings | None = None) -> None:
+                 alarm_settings: AlarmSettings | None = None,
+                 countersign_settings: CountersignSettings = CountersignSettings()) -> None:
         self.store = store
         self.hub_id = store.hub_id
         self.version = package_version()
@@ -71,6 +73,7 @@ class Hub:
         self.users = users or HubUsers(store)
         self.alarms = AlarmBook(store, settings=alarm_settings)
         self.consultations = ConsultationLog(store)
+        self.countersigner = Countersigner(store, countersign_settings)
         self.board = LaneBoard(store, offline_after_s, heard=heard)
         self.app = self._make_app()
         self.message_queue = message_queue
@@ -174,7 +177,8 @@ def hub_service(config: HubConfig) -> Service:
         watcher = ServiceWatcher(zeroconf)
         stops.append(watcher.close)
         hub = Hub(store, config.offline_after_s, heard=watcher.services, message_queue=config.redis_url,
-                  trusted=config.trusted_proxies, alarm_settings=config.alarms).start()
+                  trusted=config.trusted_proxies, alarm_settings=config.alarms,
+                  countersign_settings=config.countersign).start()
         stops.append(hub.stop)
     except BaseException:  # a failed or interrupted start leaves nothing running
         stop()

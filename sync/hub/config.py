@@ -37,6 +37,7 @@ from common.config import Section, config_path, parse_tls, read_toml
 from common.web.client import Network, trusted_proxies
 from common.web.limits import ServerLimits, parse_limits
 from sync.hub.alarms import DEFAULT_SEVERITY, LEVELS, AlarmSettings
+from sync.hub.countersign import CountersignSettings, parse_countersign_settings
 
 DEFAULT_PORT = 9090
 DEFAULT_DATA_DIR = Path("lanebox-hub")
@@ -59,6 +60,7 @@ class HubConfig:
     limits: ServerLimits = DEFAULT_LIMITS
     trusted_proxies: tuple[Network, ...] = ()  # reverse proxies (nginx) whose X-Forwarded-For is believed
     alarms: AlarmSettings = AlarmSettings()
+    countersign: CountersignSettings = CountersignSettings()  # [countersign], [timestamping]
 
     @property
     def store_path(self) -> Path:
@@ -106,10 +108,11 @@ def parse_hub_config(raw: dict[str, Any], *, source: str = "<config>",
     proxies = trusted_proxies(hub)
     hub.done()
     alarms = parse_alarm_settings(Section(source, "alarms", top.get("alarms", dict, {})))
+    countersign = parse_countersign_settings(top)
     top.done()
     return HubConfig(hub_id=hub_id, host=host, port=port, data_dir=data_dir, source=source,
                      offline_after_s=offline_after_s, database=database, redis_url=redis_url,
-                     tls=tls, limits=limits, trusted_proxies=proxies, alarms=alarms)
+                     tls=tls, limits=limits, trusted_proxies=proxies, alarms=alarms, countersign=countersign)
 
 
 def parse_alarm_settings(section: Section) -> AlarmSettings:

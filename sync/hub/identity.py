@@ -18,6 +18,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
+from common.bundle_verify import countersign_message
 from sync.hub.db import Connection
 from sync.hub.receiver import hub_store
 from sync.hub.store import HubStore
@@ -55,6 +56,11 @@ class HubIdentity:
     def sign_roster(self, body: bytes) -> str:
         """The signature a lane checks before it merges ``body``."""
         return signature_text(self._private.sign(roster_message(body)))
+
+    def countersign(self, checkpoint: dict[str, Any]) -> str:
+        """The hub's word that a lane's chain reached ``checkpoint``'s seq and hash by its time
+        (sync.hub.countersign; checked by common.bundle_verify)."""
+        return signature_text(self._private.sign(countersign_message(checkpoint)))
 
     def sign_lane_keys(self, document: bytes) -> str:
         """The signature lanes and verifiers check before they believe the port's lane keys."""

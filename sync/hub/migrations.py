@@ -137,6 +137,17 @@ def _case_keys(integer: str) -> tuple[str, ...]:
             f"at TEXT NOT NULL, PRIMARY KEY (lane, case_id))")
 
 
+_CHECKPOINTS_SUMMARY = ("the hub's countersignatures of each lane's chain head, with a TSA's token where the port "
+                        "has one")
+
+
+def _checkpoints(integer: str) -> tuple[str, ...]:
+    """The hub's countersigned chain heads (sync.hub.countersign): portable SQL."""
+    return (f"CREATE TABLE chain_checkpoints (lane TEXT NOT NULL, seq {integer} NOT NULL, hash TEXT NOT NULL, "
+            f"at TEXT NOT NULL, hub_key TEXT NOT NULL, signature TEXT NOT NULL, timestamp TEXT, "
+            f"PRIMARY KEY (lane, seq))",)
+
+
 def sqlite_migrations() -> list[Migration]:
     """The SQLite schema history (version 1 is the schema hubs first shipped with)."""
     return [
@@ -198,6 +209,7 @@ def sqlite_migrations() -> list[Migration]:
             f"BEGIN SELECT RAISE(ABORT, 'a consultation log entry must continue the chain'); END",
         )),
         Migration(8, _CASE_KEYS_SUMMARY, _case_keys("INTEGER")),
+        Migration(9, _CHECKPOINTS_SUMMARY, _checkpoints("INTEGER")),
     ]
 
 
@@ -266,4 +278,5 @@ def postgres_migrations() -> list[Migration]:
                          f"'a consultation log entry must continue the chain'; END IF; RETURN NEW;"),
         )),
         Migration(8, _CASE_KEYS_SUMMARY, _case_keys("BIGINT")),
+        Migration(9, _CHECKPOINTS_SUMMARY, _checkpoints("BIGINT")),
     ]

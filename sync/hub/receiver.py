@@ -14,6 +14,7 @@ knows where to go on from without another round trip (docs/sync-protocol.md).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -23,8 +24,9 @@ from common.web.errors import ApiError
 from common.web.routing import TokenScheme, endpoint, lane_server, obj
 from sync.hub.keys import KEYS_SCHEMA, take_batch
 from sync.hub.store import MAX_TEXT, HubStore, InvalidBatch, StoreError, prepare_batch
-from sync.protocol import API_PREFIX, HASH_MISMATCH, MAX_BATCH_EVENTS, MAX_BODY_BYTES
+from sync.protocol import API_PREFIX, CHECKPOINT_AFTER, HASH_MISMATCH, MAX_BATCH_EVENTS, MAX_BODY_BYTES
 
+log = logging.getLogger(__name__)
 bp = Blueprint("sync", __name__, url_prefix=API_PREFIX)
 
 EXTENSION = "lanebox_hub"
@@ -38,7 +40,22 @@ BATCH_SCHEMA = obj({"events": {
         f"{', '.join(COLUMNS)}. seq is an integer from 1; lane is the lane of the path; id, type "
         f"and ts are strings of 1-{MAX_TEXT} characters, actor too or null; payload is an object; "
         f"prev_hash and hash are 64 lowercase hex digits, hash matching the event's content.")},
-}, "keys": KEYS_SCHEMA}, required=("events",))
+}, "keys": KEYS_SCHEMA, CHECKPOINT_AFTER: {
+    "type": "integer", "minimum": 0, "maximum": 2 ** 53,
+    "description": "the seq of the newest countersignature of its chain the lane keeps (0: none); the answer "
+                   "then carries the hub's newest, checkpoint, when it is newer"}}, required=("events",))
+
+
+def _checkpoint(lane: str, kept: int | None) -> dict[str, Any]:
+    """Countersign the lane's head when due (sync.hub.countersign) and, for a lane that says which
+    it keeps, the newest checkpoint if newer. Never the batch's undoing: a failure is logged."""
+    try:
+        checkpoint = lane_server().countersigner.after_batch(lane)
+    except StoreError as exc:
+        log.warning("lane %s: the chain head could not be countersigned: %s", lane, exc)
+        return {}
+    newer = checkpoint is not None and kept is not None and checkpoint["seq"] > kept
+    return {"checkpoint": checkpoint} if newer else {}
 
 
 def hub_store() -> HubStore:
@@ -90,7 +107,7 @@ def receive(lane: str, body: dict[str, Any]) -> Any:
     counts = {"ack": result.ack, "stored": result.stored, "duplicates": result.duplicates}
     problem = result.problem
     if problem is None:
-        return counts
+        return {**counts, **_checkpoint(lane, body.get(CHECKPOINT_AFTER))}
     status = 422 if problem.code == HASH_MISMATCH else 409
     return {"error": {"code": problem.code, "message": problem.message, "seq": problem.seq},
             **counts}, status

@@ -39,8 +39,10 @@ import requests
 from common.clock import iso_utc, parse_iso
 from common.eventlog.case_keys import batch_keys
 from common.eventlog.store import EventStore
+from sync.identity import key_text
+from sync.lane.checkpoints import keep_checkpoint, newest_kept
 from sync.lane.upstream import Upstream, as_upstream
-from sync.protocol import GAP, MAX_BATCH_EVENTS, MAX_BODY_BYTES, cursor_path, events_path
+from sync.protocol import CHECKPOINT_AFTER, GAP, MAX_BATCH_EVENTS, MAX_BODY_BYTES, cursor_path, events_path
 
 log = logging.getLogger(__name__)
 
@@ -246,7 +248,8 @@ class SyncAgent:
         self._set_state("sending")
         events = self.store.page(after_seq=ack, limit=count)
         keys = batch_keys(self.store, events)  # the hub opens sealed personal fields with them (docs/sync-protocol.md)
-        body = json.dumps({"events": events, **({"keys": keys} if keys else {})},
+        kept = newest_kept(self.store)
+        body = json.dumps({CHECKPOINT_AFTER: kept, "events": events, **({"keys": keys} if keys else {})},
                           ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         response = self._session.post(base + events_path(self.lane_id), data=body.encode(),
                                       headers={"Content-Type": "application/json"},
@@ -258,6 +261,9 @@ class SyncAgent:
                              f"{_describe(response)}")
         self._heard(new_ack, success=response.status_code == 200)
         if response.status_code == 200:
+            if "checkpoint" in reply:  # the hub's countersignature of this chain's head
+                hub_key = self._hub.hub_key()
+                keep_checkpoint(self.store, self.lane_id, reply["checkpoint"], key_text(hub_key) if hub_key else None)
             return True
         if response.status_code == 409 and _error(reply).get("code") == GAP and new_ack != ack:
             return True  # the hub holds less than we thought: go on from its ack

@@ -1,38 +1,53 @@
-"""The hub's countersignatures of this lane's chain, kept in the lane's own log.
+"""The hub's countersignatures of this lane's chain, kept at the lane.
 
 The hub signs a lane's chain head now and then (``sync.hub.countersign``)
-and sends the latest in its answer to a batch. The lane keeps each new one
-as a ``chain.countersigned`` event — in the log rather than a table of its
-own, so it is chained, synced, backed up and restored with the evidence it
-vouches for, and needs no schema change — after checking it is the hub's
-(by the key the lane pinned, when it has one) and about this lane's own
-chain at that seq. Case bundles (``edge.bundle``) take their checkpoints
-from these events.
+and sends its newest in the answer to a batch that says which one the lane
+already keeps (``checkpoint_after``). The lane keeps each new one in a
+table of its store, ``hub_checkpoints``, after checking it is the hub's (by
+the key the lane pinned, when it has one) and about this lane's own chain
+at that seq. Case bundles (``edge.bundle``) take their checkpoints from it.
+
+A table, not events in the log: a countersignature proves itself (the
+hub's signature over lane, seq, hash and time), so chaining it adds
+nothing; and the lane's log then grows only by what happens at the lane,
+never on the hub's schedule. The table is in the store file, so backups
+and restores carry it; it is made when the first checkpoint arrives.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from typing import Any
 
 from common.bundle_verify import countersign_message, public_key
+from common.clock import utc_now_iso
 from common.eventlog.store import EventStore, StoreError
 from sync.identity import signed_by
 
 log = logging.getLogger(__name__)
 
-COUNTERSIGNED = "chain.countersigned"
-ACTOR = "hub"
+TABLE = "hub_checkpoints"
 FIELDS = ("lane", "seq", "hash", "at", "hub_key", "signature", "timestamp")
+_CREATE = (f"CREATE TABLE IF NOT EXISTS {TABLE} (seq INTEGER PRIMARY KEY, lane TEXT NOT NULL, hash TEXT NOT NULL, "
+           f"at TEXT NOT NULL, hub_key TEXT NOT NULL, signature TEXT NOT NULL, timestamp TEXT, "
+           f"received_at TEXT NOT NULL)")
+
+
+def _made(store: EventStore) -> bool:
+    return bool(store.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,)))
 
 
 def kept_checkpoints(store: EventStore, up_to_seq: int) -> list[dict[str, Any]]:
     """The countersigned checkpoints kept, of heads at or before ``up_to_seq``, oldest first."""
-    rows = store.query("SELECT payload FROM events WHERE type = ? AND json_extract(payload, '$.seq') <= ? "
-                       "ORDER BY json_extract(payload, '$.seq')", (COUNTERSIGNED, up_to_seq))
-    return [json.loads(row["payload"]) for row in rows]
+    if not _made(store):
+        return []
+    return store.query(f"SELECT {', '.join(FIELDS)} FROM {TABLE} WHERE seq <= ? ORDER BY seq", (up_to_seq,))
+
+
+def newest_kept(store: EventStore) -> int:
+    """The seq the newest checkpoint kept countersigns (0: none), which a batch tells the hub."""
+    return store.query(f"SELECT coalesce(max(seq), 0) AS seq FROM {TABLE}")[0]["seq"] if _made(store) else 0
 
 
 def keep_checkpoint(store: EventStore, lane: str, checkpoint: Any, hub_key: str | None) -> bool:
@@ -47,17 +62,17 @@ def keep_checkpoint(store: EventStore, lane: str, checkpoint: Any, hub_key: str 
         return False
 
     def keep(conn: sqlite3.Connection) -> bool:
-        newest = conn.execute("SELECT max(json_extract(payload, '$.seq')) FROM events WHERE type = ?",
-                              (COUNTERSIGNED,)).fetchone()[0]
-        if newest is not None and newest >= checkpoint["seq"]:
-            return False
+        conn.execute(_CREATE)
         ours = conn.execute("SELECT hash FROM events WHERE seq = ?", (checkpoint["seq"],)).fetchone()
         if ours is None or ours[0] != checkpoint["hash"]:
             log.warning("lane %s: the hub countersigned seq %s with a hash this lane does not hold",
                         lane, checkpoint["seq"])
             return False
-        store.append_in(conn, COUNTERSIGNED, {name: checkpoint.get(name) for name in FIELDS}, ACTOR)
-        return True
+        values = [checkpoint.get(name) for name in FIELDS]
+        inserted = conn.execute(f"INSERT INTO {TABLE} ({', '.join(FIELDS)}, received_at) VALUES "
+                                f"({', '.join('?' * (len(FIELDS) + 1))}) ON CONFLICT (seq) DO NOTHING",
+                                (*values, utc_now_iso()))
+        return inserted.rowcount == 1
 
     try:
         return store.run_write(keep)

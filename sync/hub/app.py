@@ -36,6 +36,7 @@ from sync.hub.lanes import LaneBoard
 from sync.hub.live import BoardFeed
 from sync.hub.message_queue import redis_problem, wait_for_redis
 from sync.hub.projector import HubProjector
+from sync.hub.retention import HubRetention
 from sync.hub.store import HubStore, IngestResult
 from sync.hub.users import HubUsers
 from sync.protocol import GAP
@@ -180,6 +181,7 @@ def hub_service(config: HubConfig) -> Service:
                   trusted=config.trusted_proxies, alarm_settings=config.alarms,
                   countersign_settings=config.countersign).start()
         stops.append(hub.stop)
+        stops.append(HubRetention(store, config.retention).start().stop)  # [retention] on the hub's copy of keys
     except BaseException:  # a failed or interrupted start leaves nothing running
         stop()
         raise

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from common.config import Section, config_path, parse_tls, read_toml
+from common.erasure import RetentionPeriods, parse_retention
 from common.web.client import Network, trusted_proxies
 from common.web.limits import ServerLimits, parse_limits
 from sync.hub.alarms import DEFAULT_SEVERITY, LEVELS, AlarmSettings
@@ -61,6 +62,8 @@ class HubConfig:
     trusted_proxies: tuple[Network, ...] = ()  # reverse proxies (nginx) whose X-Forwarded-For is believed
     alarms: AlarmSettings = AlarmSettings()
     countersign: CountersignSettings = CountersignSettings()  # [countersign], [timestamping]
+    #: ``[retention]``: days the hub keeps a case's key after it closed, per record type (docs/hub.md)
+    retention: RetentionPeriods = RetentionPeriods({})
 
     @property
     def store_path(self) -> Path:
@@ -109,10 +112,12 @@ def parse_hub_config(raw: dict[str, Any], *, source: str = "<config>",
     hub.done()
     alarms = parse_alarm_settings(Section(source, "alarms", top.get("alarms", dict, {})))
     countersign = parse_countersign_settings(top)
+    retention = parse_retention(top)
     top.done()
     return HubConfig(hub_id=hub_id, host=host, port=port, data_dir=data_dir, source=source,
                      offline_after_s=offline_after_s, database=database, redis_url=redis_url,
-                     tls=tls, limits=limits, trusted_proxies=proxies, alarms=alarms, countersign=countersign)
+                     tls=tls, limits=limits, trusted_proxies=proxies, alarms=alarms, countersign=countersign,
+                     retention=retention)
 
 
 def parse_alarm_settings(section: Section) -> AlarmSettings:

@@ -13,7 +13,8 @@ reads the few DER structures a token is made of (RFC 5652 SignedData, RFC
 - the signed attributes' ``messageDigest`` is the digest of the TSTInfo;
 - the signature over the signed attributes verifies with the public key of
   the certificate in the token that the signer names (issuer and serial),
-  and that certificate is for time-stamping (extended key usage).
+  the signed attributes name that very certificate by its hash (ESS
+  signing-certificate), and it is for time-stamping (extended key usage).
 
 What it cannot check: whether that certificate belongs to a TSA anyone
 should trust. That is for the port to establish (the TSA's published
@@ -38,6 +39,8 @@ CONTEXT_0 = 0xA0
 SIGNED_DATA = "1.2.840.113549.1.7.2"
 TST_INFO = "1.2.840.113549.1.9.16.1.4"
 MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
+SIGNING_CERTIFICATE = "1.2.840.113549.1.9.16.2.12"
+SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47"
 SHA256 = "2.16.840.1.101.3.4.2.1"
 DIGESTS = {SHA256: hashes.SHA256, "2.16.840.1.101.3.4.2.2": hashes.SHA384,
            "2.16.840.1.101.3.4.2.3": hashes.SHA512}
@@ -128,8 +131,18 @@ def oid_text(node: _Node) -> str:
 def verify_token(token: bytes, imprint: bytes) -> TimestampProof:
     """Check the DER ``token`` (a TimeStampToken: ContentInfo of SignedData) over SHA-256 ``imprint``.
 
-    Returns what it proves; :class:`TokenRefused` naming the first thing that fails.
+    Returns what it proves; :class:`TokenRefused` naming the first thing that fails (a token
+    damaged anywhere is refused, never a crash).
     """
+    try:
+        return _verify(token, imprint)
+    except TokenRefused:
+        raise
+    except (ValueError, IndexError, TypeError, UnicodeDecodeError) as exc:
+        raise TokenRefused(f"the token is damaged: {exc}") from None
+
+
+def _verify(token: bytes, imprint: bytes) -> TimestampProof:
     content_info = _one(token, SEQUENCE, "the token").children()
     if len(content_info) != 2 or oid_text(content_info[0]) != SIGNED_DATA:
         raise TokenRefused("the token is not CMS SignedData")
@@ -191,6 +204,7 @@ def _check_signer(info: list[_Node], certs: list[_Node], tst_der: bytes) -> x509
     hasher.update(tst_der)
     if not digest or digest[0].content != hasher.finalize():
         raise TokenRefused("the token's signed digest is not the digest of its TSTInfo")
+    _check_bound(attributes, certificate)
     signed_attributes = bytes([SET]) + info[3].encoded[1:]  # signed as a SET (RFC 5652, 5.4)
     signature = _expect(info[5], OCTET_STRING, "the signature").content
     key = certificate.public_key()
@@ -205,6 +219,22 @@ def _check_signer(info: list[_Node], certs: list[_Node], tst_der: bytes) -> x509
         raise TokenRefused("the token's signature does not verify with its TSA certificate") from None
     _check_time_stamping(certificate)
     return certificate
+
+
+def _check_bound(attributes: dict[str, list[_Node]], certificate: x509.Certificate) -> None:
+    """The signed ESS signing-certificate attribute (RFC 3161 2.4.1, RFC 5816) must name this very
+    certificate by its hash: else the certificate (its name, its issuer) could be swapped unsigned."""
+    if SIGNING_CERTIFICATE_V2 in attributes:
+        ess = attributes[SIGNING_CERTIFICATE_V2][0].children()[0].children()[0].children()
+        algorithm = DIGESTS[oid_text(ess[0].children()[0])]() if ess[0].tag == SEQUENCE else hashes.SHA256()
+        cert_hash = ess[1] if ess[0].tag == SEQUENCE else ess[0]
+    elif SIGNING_CERTIFICATE in attributes:  # version 1: SHA-1, as older TSAs still send
+        cert_hash = attributes[SIGNING_CERTIFICATE][0].children()[0].children()[0].children()[0]
+        algorithm = hashes.SHA1()
+    else:
+        raise TokenRefused("the token does not name its certificate in what is signed (ESS signing-certificate)")
+    if _expect(cert_hash, OCTET_STRING, "the certificate's hash").content != certificate.fingerprint(algorithm):
+        raise TokenRefused("the token's certificate is not the one its signer named")
 
 
 def _check_time_stamping(certificate: x509.Certificate) -> None:

@@ -13,6 +13,8 @@ by the job.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import sqlite3
 from datetime import timedelta
@@ -29,8 +31,10 @@ from common.erasure import (
     record_type,
 )
 from common.eventlog.case_keys import case_key_ids, make_key_in, wipe_freed
+from common.eventlog.chain import canonical_json
 from common.eventlog.store import EventStore
 from common.periodic import Periodic, PeriodicPart
+from common.personal_data import seal_paths
 
 log = logging.getLogger(__name__)
 
@@ -165,3 +169,20 @@ class RetentionJob(PeriodicPart):
     def __init__(self, store: EventStore, periods: RetentionPeriods, clock: Clock = utc_now,
                  interval: float = CHECK_INTERVAL_S) -> None:
         self._periodic = Periodic("retention", lambda: apply_retention(store, periods, clock), interval)
+
+
+#: what a seizure's person entry holds that identifies them (the role and the kinds of document stay in clear)
+PERSON_PATHS = tuple((name,) for name in ("surname", "given_names", "birth_date", "nationality", "document_number",
+                                          "document_country"))
+
+
+def sealed_persons(persons: list[dict[str, Any]], case_id: str, key: bytes) -> list[dict[str, Any]]:
+    """A seizure's persons with their identifying fields sealed under the case's key."""
+    return [seal_paths(person, PERSON_PATHS, case_id, key) for person in persons]
+
+
+def persons_fingerprint(persons: list[dict[str, Any]], key: bytes) -> dict[str, str]:
+    """What a write's kept request holds in place of the persons (edge.api.records compares a retry's
+    request with it): an HMAC under the case's key, equal for equal persons, and meaningless once
+    the key is destroyed, where a plain hash of a name and a birth date could be guessed back."""
+    return {"hmac_sha256": hmac.new(key, canonical_json(persons), hashlib.sha256).hexdigest()}

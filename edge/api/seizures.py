@@ -43,6 +43,7 @@ from edge.api.weighing_citations import REUSED, bench_weighing_or_404, citation,
 from edge.labels.label import label_text, qr_svg
 from edge.labels.scan import scanned_bag_id
 from edge.reports.court import seizure_report
+from edge.retention import ErasureRefused, case_of, persons_fingerprint, sealed_persons, sealing_key
 from edge.seizures.cen import PERSONAL_FIELDS, SCHEMAS, SECTIONS, bad_date, prefill
 from edge.seizures.view import seizure_view
 from edge.seizures.weight_check import sample_alarm, sample_check, weight_alarm, weight_check
@@ -172,6 +173,7 @@ def seizure_prefill(inspection_id: str) -> Any:
 def create_seizure(body: dict[str, Any]) -> Any:
     store = lane_server().store
     seizure_id = body["id"].lower()
+    request_kept, sealing = _sealed_persons(store, body)
 
     def payload(request: dict[str, Any]) -> dict[str, Any]:
         inspection = inspection_or_404(store, request["inspection_id"])
@@ -179,16 +181,32 @@ def create_seizure(body: dict[str, Any]) -> Any:
             raise conflict(f"inspection {inspection['id']} was closed with {inspection['outcome']}; "
                            f"goods are seized only from an open inspection or one closed with seize",
                            "inspection_closed")
-        where = bad_date(request)
+        where = bad_date(body)
         if where:
             raise ApiError(400, "invalid_field", f"{where}: not a date of the calendar", field=where)
         items = weighed_items(store, request["items"])
         return {"seizure_id": seizure_id, "inspection_id": inspection["id"],
                 "legal_basis": request["legal_basis"], "items": items,
-                **{name: request[name] for name in SECTIONS if name in request}}
+                **{name: body[name] for name in SECTIONS if name in body}, **sealing}
 
-    _, created = records.write(seizure_id, records.request_fields(body), "seizure.created", payload)
+    _, created = records.write(seizure_id, request_kept, "seizure.created", payload)
     return {"seizure": seizure_or_404(store, seizure_id)}, records.status(created)
+
+
+def _sealed_persons(store: EventStore, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The request as the event keeps it, and the payload's persons: sealed under the case's key
+    (docs/evidence.md "Retention and erasure"), the request keeping only their fingerprint. Without
+    persons, or for an inspection that does not exist (the write refuses it), the request as sent."""
+    request = records.request_fields(body)
+    case_id = case_of(store, body["inspection_id"]) if body.get("persons") else None
+    if case_id is None:
+        return request, {}
+    try:
+        key = sealing_key(store, case_id)
+    except ErasureRefused as refused:
+        raise conflict(refused.message, refused.code) from None
+    return ({**request, "persons": persons_fingerprint(body["persons"], key)},
+            {"persons": sealed_persons(body["persons"], case_id, key)})
 
 
 def weighed_items(store: EventStore, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from common.custody import bag_state, custody_entry, history_of
+from common.personal_data import unreadable_to_none
 from edge.inspections.view import acted_at, event_summary
 from edge.seizures.cen import SECTIONS
 
@@ -39,7 +40,7 @@ def seizure_view(events: list[dict[str, Any]]) -> dict[str, Any] | None:
             bag["state"] = bag_state(history_of(bag["custody"]))
     return {"id": payload["seizure_id"], "inspection_id": payload["inspection_id"],
             "legal_basis": payload["legal_basis"], "items": payload["items"],
-            "cen": {name: payload[name] for name in SECTIONS if name in payload},
+            "cen": unreadable_to_none({name: payload[name] for name in SECTIONS if name in payload})[0],
             "created_at": created["ts"], "created_acted_at": acted_at(created), "created_by": created["actor"],
             "bags": list(bags.values()), "events": [event_summary(e) for e in events]}
 

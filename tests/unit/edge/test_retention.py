@@ -140,3 +140,28 @@ def test_the_retention_job_erases_a_released_case_past_its_period_only(lane: Ben
     assert view(lane, seized)["document"]["data"]["mrz"]["surname"] == "HALLORAN"
     assert apply_retention(lane.server.store, periods, lambda: lane.clock() + timedelta(days=3651)) == [seized]
     assert lanebox_verify(lane).returncode == 0
+
+
+def test_a_seizures_persons_are_sealed_with_the_case_exported_while_it_lasts_and_erased_with_it(lane: Bench) -> None:
+    inspection_id = read_passport(lane, outcome=None)
+    driver = {"role": "driver", "surname": "HALLORAN", "given_names": "BRIDGET AOIFE", "nationality": "GB",
+              "birth_date": "1987-03-14", "document_type": "passport", "document_number": "543219876"}
+    body = {"id": new_id(), "inspection_id": inspection_id, "legal_basis": "CEMA 1979 s.139", "items": [ITEM],
+            "persons": [driver]}
+    created = lane.call("POST", "/seizures", user="olga", json=body)
+    assert created.status_code == 201, created.get_json()
+    assert lane.call("POST", "/seizures", user="olga", json=body).status_code == 200  # the tablet's retry
+    other = {**body, "persons": [{**driver, "surname": "HALLORANE"}]}
+    assert lane.call("POST", "/seizures", user="olga", json=other).get_json()["error"]["code"] == "id_reused"
+    assert not any(word in lane_bytes(lane) for word in PERSONAL)
+    path = f"/seizures/{body['id']}/export.json"
+    exported = lane.call("GET", path, user="sue", headers=COURT).get_json()
+    assert exported["persons"][0]["surname"] == "HALLORAN" and exported["persons"][0]["birth_date"] == "1987-03-14"
+
+    lane.ok("POST", f"/inspections/{inspection_id}/outcome", {"id": new_id(), "outcome": "seize"}, status=201,
+            user="olga")
+    assert erase(lane, body["id"]).status_code == 201  # a seizure's id names its inspection's case
+    person = lane.call("GET", path, user="sue", headers=COURT).get_json()["persons"][0]
+    assert person["role"]["code"] == "driver" and person["surname"] is None and person["birth_date"] is None
+    assert person["document"]["number"] is None
+    assert lanebox_verify(lane).returncode == 0

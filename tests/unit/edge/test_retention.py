@@ -164,4 +164,6 @@ def test_a_seizures_persons_are_sealed_with_the_case_exported_while_it_lasts_and
     person = lane.call("GET", path, user="sue", headers=COURT).get_json()["persons"][0]
     assert person["role"]["code"] == "driver" and person["surname"] is None and person["birth_date"] is None
     assert person["document"]["number"] is None
+    again = lane.call("POST", "/seizures", user="olga", json={**body, "id": new_id()})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "case_erased"  # nothing new of it
     assert lanebox_verify(lane).returncode == 0

@@ -87,7 +87,7 @@ def build_bundle(server: Any, case: Case, created_by: str, justification: dict[s
         "frames": frames, "checkpoints": checkpoints}
     manifest_bytes = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False).encode() + b"\n"
     signature = base64.b64encode(server.label_signer.sign_message(manifest_message(manifest_bytes)))
-    return _zip({MANIFEST: manifest_bytes, SIGNATURE: signature + b"\n", **members.files})
+    return zipped({MANIFEST: manifest_bytes, SIGNATURE: signature + b"\n", **members.files})
 
 
 def _add_lane_keys(store: Any, evidence: Evidence, proof: Span) -> None:
@@ -132,7 +132,8 @@ def _checkpoints(members: _Members, proof: Span) -> list[dict[str, Any]]:
     return listed
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
+def zipped(files: dict[str, bytes]) -> bytes:
+    """``files`` (name → content) as a zip, in that order, compressed."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path, data in files.items():

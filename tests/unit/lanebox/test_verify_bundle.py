@@ -25,6 +25,7 @@ import common.bundle_verify
 import common.eventlog.chain
 import common.timestamp_token
 from common.bundle_verify import BundleRefused, verify_bundle
+from edge.bundle.archive import zipped
 from sync.identity import key_text
 from tests.support.case_bundle import download, seized_case
 from tests.support.custody_bench import calibrated_bench
@@ -47,18 +48,10 @@ def members(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def rezipped(files: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
 def flipped(files: dict[str, bytes], name: str, position: int, xor: int) -> bytes:
     data = bytearray(files[name])
     data[position] ^= xor
-    return rezipped({**files, name: bytes(data)})
+    return zipped({**files, name: bytes(data)})
 
 
 def refused(data: bytes, lane_key: str | None = None) -> str:
@@ -101,7 +94,7 @@ def test_the_verifier_copied_out_of_lanebox_runs_alone(bundle: tuple[bytes, str]
 def test_each_member_changed_at_its_first_middle_and_last_byte_fails(bundle: tuple[bytes, str]) -> None:
     data, lane_key = bundle
     files = members(data)
-    assert verify_bundle(io.BytesIO(rezipped(files)), lane_key=lane_key)  # rezipping alone changes nothing
+    assert verify_bundle(io.BytesIO(zipped(files)), lane_key=lane_key)  # rezipping alone changes nothing
     for name, content in files.items():
         for position in {0, len(content) // 2, len(content) - 1}:
             refused(flipped(files, name, position, 0x01), lane_key)
@@ -145,9 +138,9 @@ def test_a_change_to_the_zip_that_verifies_changed_no_member(bundle: tuple[bytes
 def test_a_member_added_or_taken_away_fails(bundle: tuple[bytes, str]) -> None:
     data, _ = bundle
     files = members(data)
-    assert "added frames/extra.bin" in refused(rezipped({**files, "frames/extra.bin": b"S S 1.00 kg"}))
+    assert "added frames/extra.bin" in refused(zipped({**files, "frames/extra.bin": b"S S 1.00 kg"}))
     photo = next(name for name in files if name.startswith("photos/"))
-    assert f"missing {photo}" in refused(rezipped({k: v for k, v in files.items() if k != photo}))
+    assert f"missing {photo}" in refused(zipped({k: v for k, v in files.items() if k != photo}))
 
 
 def test_another_key_than_the_lanes_fails(bundle: tuple[bytes, str]) -> None:
@@ -164,7 +157,7 @@ def test_a_bundle_re_signed_by_another_key_fails_against_the_lanes(bundle: tuple
     forger = Ed25519PrivateKey.generate()
     manifest = files["manifest.json"].replace(lane_key.encode(), key_text(forger.public_key()).encode())
     signature = forger.sign(common.bundle_verify.manifest_message(manifest))
-    forged = rezipped({**files, "manifest.json": manifest, "manifest.sig": base64.b64encode(signature) + b"\n"})
+    forged = zipped({**files, "manifest.json": manifest, "manifest.sig": base64.b64encode(signature) + b"\n"})
     assert "not signed with the lane key given" in refused(forged, lane_key=lane_key)
     account = verify_bundle(io.BytesIO(forged))
     assert any("the key the bundle names" in line for line in account)

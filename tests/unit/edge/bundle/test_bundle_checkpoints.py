@@ -18,6 +18,7 @@ import pytest
 
 from common.bundle_verify import BundleRefused, manifest_message, verify_bundle
 from common.clock import utc_now_iso
+from edge.bundle.archive import zipped
 from sync.hub.identity import HubIdentity
 from sync.hub.store import HubStore
 from sync.hub.timestamping import request_token
@@ -75,11 +76,7 @@ def resigned(made: dict[str, Any], files: dict[str, bytes], **changes: Any) -> b
                          for path, data in files.items() if path not in ("manifest.json", "manifest.sig")}
     text = json.dumps(manifest, indent=1, sort_keys=True).encode() + b"\n"
     signature = base64.b64encode(made["bench"].server.label_signer.sign_message(manifest_message(text)))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for path, data in {**files, "manifest.json": text, "manifest.sig": signature + b"\n"}.items():
-            archive.writestr(path, data)
-    return out.getvalue()
+    return zipped({**files, "manifest.json": text, "manifest.sig": signature + b"\n"})
 
 
 def refused(data: bytes, **keys: str) -> str:

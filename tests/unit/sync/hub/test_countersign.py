@@ -45,16 +45,21 @@ def kept(store: EventStore) -> list[dict[str, Any]]:
     return kept_checkpoints(store, store.last_seq())
 
 
-def test_the_lane_keeps_the_hubs_countersignature_with_the_tsas_token(hub: InProcessHub, lane_store: EventStore,
-                                                                       tsa: LocalTsa) -> None:
+def first_kept(hub: InProcessHub, store: EventStore, tsa: LocalTsa, events: int) -> dict[str, Any]:
+    """``events`` synced by a real agent to the hub (time-stamping with ``tsa``); the first checkpoint kept."""
     hub.hub.countersigner.settings = CountersignSettings(tsa_url=tsa.url)
-    fill(lane_store, 30)
-    agent = synced(hub, lane_store)
+    fill(store, events)
+    agent = synced(hub, store)
     try:
-        wait_for(lambda: kept(lane_store), timeout=20, message="a countersignature kept at the lane")
+        wait_for(lambda: kept(store), timeout=20, message="a countersignature kept at the lane")
     finally:
         agent.stop()
-    checkpoint = kept(lane_store)[0]
+    return kept(store)[0]
+
+
+def test_the_lane_keeps_the_hubs_countersignature_with_the_tsas_token(hub: InProcessHub, lane_store: EventStore,
+                                                                       tsa: LocalTsa) -> None:
+    checkpoint = first_kept(hub, lane_store, tsa, 30)
     assert checkpoint["seq"] == 30 and checkpoint["hash"] == lane_store.get_seq(30)["hash"]
     assert checkpoint["hub_key"] == hub.hub_key
     assert signed_by(public_key(hub.hub_key), countersign_message(checkpoint), checkpoint["signature"])
@@ -88,14 +93,7 @@ def test_not_more_often_than_the_interval_unless_a_supervisor_asks(hub: InProces
 def test_a_tsa_that_is_away_costs_the_token_not_the_ack(hub: InProcessHub, lane_store: EventStore,
                                                          tsa: LocalTsa) -> None:
     tsa.mode = "rejection"
-    hub.hub.countersigner.settings = CountersignSettings(tsa_url=tsa.url)
-    fill(lane_store, 8)
-    agent = synced(hub, lane_store)
-    try:
-        wait_for(lambda: kept(lane_store), timeout=20, message="a countersignature kept at the lane")
-    finally:
-        agent.stop()
-    assert kept(lane_store)[0]["timestamp"] is None and tsa.imprints
+    assert first_kept(hub, lane_store, tsa, 8)["timestamp"] is None and tsa.imprints
     assert hub.store.cursor(LANE) >= 8
 
 

@@ -9,6 +9,8 @@ period stay."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -65,32 +67,40 @@ def personal_rows(hub: InProcessHub) -> list[Any]:
                 for row in conn.execute(sql).fetchall()]
 
 
-def test_an_erasure_at_the_lane_erases_the_case_at_the_hub_and_the_chain_still_verifies(
-        hub: InProcessHub, tmp_path: Path) -> None:
-    with passport_lane(tmp_path / "lane") as lane:
+@contextmanager
+def linked_lane(hub: InProcessHub, root: Path) -> Iterator[tuple[Bench, SyncAgent]]:
+    """A passport lane syncing to the hub through its real sync agent."""
+    with passport_lane(root) as lane:
         lane_id = lane.server.config.lane_id
         agent = SyncAgent(lane.server.store, lane_id, hub.url, hub.store.add_lane(lane_id)).start()
         try:
-            case_id = read_passport(lane)
-            synced(hub, lane)
-            wait_for(lambda: found(hub) == [case_id], message="the case found by its document number")
-            mrz = next(e for e in board(hub, f"/cases/{lane_id}/{case_id}")["timeline"]
-                       if e["type"] == "reading.attached")["payload"]["reading"]["data"]["mrz"]
-            assert (mrz["surname"], mrz["document_number"]) == ("HALLORAN", NUMBER)
-            assert personal_rows(hub) == []  # sealed in the events, a blind index in the terms
-            if hub.database is None:  # (not the number: the consultation log keeps what the board searched)
-                assert not any(word in store_bytes(hub.store.path) for word in PERSONAL if word != NUMBER.encode())
-
-            with hub.store.read() as conn:
-                [(hub_key,)] = conn.execute("SELECT key FROM hub_case_keys WHERE lane = ?", (lane_id,)).fetchall()
-            if hub.database is None:  # the hub's writer as SQLite ships it: deleting does not overwrite
-                hub.store.write(lambda conn: conn.execute("PRAGMA secure_delete = OFF"))
-            assert erase(lane, case_id).status_code == 201
-            agent.wake()
-            synced(hub, lane)
-            wait_for(lambda: found(hub) == [], message="the search no longer finding the case")
+            yield lane, agent
         finally:
             agent.stop()
+
+
+def test_an_erasure_at_the_lane_erases_the_case_at_the_hub_and_the_chain_still_verifies(
+        hub: InProcessHub, tmp_path: Path) -> None:
+    with linked_lane(hub, tmp_path / "lane") as (lane, agent):
+        lane_id = lane.server.config.lane_id
+        case_id = read_passport(lane)
+        synced(hub, lane)
+        wait_for(lambda: found(hub) == [case_id], message="the case found by its document number")
+        mrz = next(e for e in board(hub, f"/cases/{lane_id}/{case_id}")["timeline"]
+                   if e["type"] == "reading.attached")["payload"]["reading"]["data"]["mrz"]
+        assert (mrz["surname"], mrz["document_number"]) == ("HALLORAN", NUMBER)
+        assert personal_rows(hub) == []  # sealed in the events, a blind index in the terms
+        if hub.database is None:  # (not the number: the consultation log keeps what the board searched)
+            assert not any(word in store_bytes(hub.store.path) for word in PERSONAL if word != NUMBER.encode())
+
+        with hub.store.read() as conn:
+            [(hub_key,)] = conn.execute("SELECT key FROM hub_case_keys WHERE lane = ?", (lane_id,)).fetchall()
+        if hub.database is None:  # the hub's writer as SQLite ships it: deleting does not overwrite
+            hub.store.write(lambda conn: conn.execute("PRAGMA secure_delete = OFF"))
+        assert erase(lane, case_id).status_code == 201
+        agent.wake()
+        synced(hub, lane)
+        wait_for(lambda: found(hub) == [], message="the search no longer finding the case")
         case = board(hub, f"/cases/{lane_id}/{case_id}")
         mrz = next(e for e in case["timeline"] if e["type"] == "reading.attached")["payload"]["reading"]["data"]["mrz"]
         assert mrz["surname"] is None and mrz["document_number"] is None and mrz["valid"] is True
@@ -114,24 +124,20 @@ def test_an_erasure_at_the_lane_erases_the_case_at_the_hub_and_the_chain_still_v
 
 def test_the_hubs_own_retention_destroys_its_keys_of_cases_past_their_period_only(
         hub: InProcessHub, tmp_path: Path) -> None:
-    with passport_lane(tmp_path / "lane") as lane:
+    with linked_lane(hub, tmp_path / "lane") as (lane, agent):
         lane_id = lane.server.config.lane_id
-        agent = SyncAgent(lane.server.store, lane_id, hub.url, hub.store.add_lane(lane_id)).start()
-        try:
-            referred = read_passport(lane)
-            held = read_passport(lane, DE_VRIES)
-            assert hold(lane, held).status_code == 201
-            seized = read_passport(lane, outcome=None)
-            assert lane.call("POST", "/seizures", user="olga", json={
-                "id": new_id(), "inspection_id": seized, "legal_basis": "CEMA 1979 s.139",
-                "items": [ITEM]}).status_code == 201
-            lane.ok("POST", f"/inspections/{seized}/outcome", {"id": new_id(), "outcome": "seize"}, status=201,
-                    user="olga")
-            agent.wake()
-            synced(hub, lane)
-            wait_for(lambda: sorted(found(hub)) == sorted([referred, seized]), message="both HALLORAN cases found")
-        finally:
-            agent.stop()
+        referred = read_passport(lane)
+        held = read_passport(lane, DE_VRIES)
+        assert hold(lane, held).status_code == 201
+        seized = read_passport(lane, outcome=None)
+        assert lane.call("POST", "/seizures", user="olga", json={
+            "id": new_id(), "inspection_id": seized, "legal_basis": "CEMA 1979 s.139",
+            "items": [ITEM]}).status_code == 201
+        lane.ok("POST", f"/inspections/{seized}/outcome", {"id": new_id(), "outcome": "seize"}, status=201,
+                user="olga")
+        agent.wake()
+        synced(hub, lane)
+        wait_for(lambda: sorted(found(hub)) == sorted([referred, seized]), message="both HALLORAN cases found")
         periods = RetentionPeriods({"referred_inspection": 90, "seizure": 3650})
         assert apply_hub_retention(hub.store, periods, lane.clock) == []  # day 0: nothing is due
         later = lambda: lane.clock() + timedelta(days=91)  # noqa: E731 - 91 days on

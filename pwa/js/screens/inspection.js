@@ -549,7 +549,8 @@ export async function render(view, { id }) {
       const mrz = readingData(doc).mrz || doc.mrz || {};
       const a = doc.assessment || {};
       replace(docAttached, h('div', { class: 'attached', id: 'document-attached' },
-        attachedHead('document'), h('p', { class: 'big' }, holderName(mrz)),
+        attachedHead('document'),
+        h('p', { class: 'big' }, doc.erased ? `Personal data ${(record.erasure && record.erasure.words) || 'erased'}` : holderName(mrz)),
         h('p', {}, [mrz.document_number, mrz.nationality, mrz.expiry_date ? `expires ${mrz.expiry_date}` : null].filter(Boolean).join(' · ')),
         h('div', { class: 'btn-row' },
           (a.valid ?? mrz.valid) ? badge('VALID', 'ok') : badge('INVALID', 'bad'),

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.support.axe import axe_violations
 from tests.support.browser import NewContext, shoot, signed_in
 from tests.support.custody_bench import ITEM, calibrate_bench_scale
 from tests.support.lane_process import PASSWORDS, LaneRig, make_rig
@@ -135,6 +136,7 @@ def test_a_sample_taken_sealed_recorded_and_sent_to_the_laboratory(new_context: 
     back_form.locator("button[type=submit]").tap()
     expect(own(sample, ".card-head .badge")).to_have_text("USED UP AT THE LABORATORY")
     expect(own(sample, ".custody-actions")).to_have_count(0)
+    assert axe_violations(page) == []
     shoot(page, "sampling-sub-bag", at=f'.bag[data-bag="{parent_id}"] .sub-bags')
 
     bags = {b["bag_id"]: b for b in lane.api("GET", f"/seizures/{seizure_id}", user="olga").json()["bags"]}

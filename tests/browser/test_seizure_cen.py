@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 from drivers.simulators.mrz_reader import made_up_specimens
 from lanebox.demo import ensure_demo_reference
 from tests.browser.test_right_record import Taps
+from tests.support.axe import axe_violations
 from tests.support.browser import NewContext, shoot, signed_in
 from tests.support.custody_bench import calibrate_bench_scale
 from tests.support.lane_process import LaneRig, make_rig
@@ -90,6 +91,7 @@ def test_a_seizure_with_its_cen_sections_prefilled(new_context: NewContext, lane
     assert chip.bounding_box()["height"] >= 64  # a gloved finger's target
     base = (count.taps + 1, count.fields)  # the seizure as before: these, and Record seizure
     count.tap('#cen-concealment [data-concealment="false_compartment"]')  # the one thing only the officer knows
+    assert axe_violations(page) == []
     shoot(page, "seizure-cen-found-hidden", at="#cen-concealment")
     shoot(page, "seizure-cen-form", at="#cen-persons")
     count.tap("#seizure-form button[type=submit]")
@@ -116,6 +118,7 @@ def test_a_seizure_with_its_cen_sections_prefilled(new_context: NewContext, lane
     expect(summary).to_contain_text("False compartment")
     expect(summary).to_contain_text("Driver: BRIDGET AOIFE HALLORAN (United Kingdom)")
     expect(summary).to_contain_text("goods from United Arab Emirates")
+    assert axe_violations(page) == []
     shoot(page, "seizure-cen-summary", at="#seizure-cen")
     page.locator("#export-button").tap()
     page.locator("#justify-court_request").tap()

@@ -23,6 +23,7 @@ from edge.reports.sections import (
     weights_section,
     what_the_lane_found,
 )
+from edge.reports.seizure_cen import cen_section
 
 
 def _title(record: str, plate: str | None, at: str, lane: dict[str, Any]) -> str:
@@ -80,6 +81,7 @@ def seizure_report(*, lane: dict[str, Any], seizure: dict[str, Any], inspection:
                _item_weight(item), money(item["value"], item["currency"]))
               for i, item in enumerate(seizure["items"], start=1)], (8, 66, 18, 24, 38, 32), right=(5,))
 
+    cen_section(doc, seizure.get("cen") or {})
     custody_section(doc, seizure["bags"])
     photos_section(doc, inspection, photo_path)
     evidence_sections(doc, events, chain, "this inspection and seizure")

@@ -16,6 +16,7 @@ from drivers.simulators.ports import PtyPort
 from lanebox.demo import ensure_demo_reference
 from tests.support.custody_bench import ITEM, calibrate_bench_scale, new_id
 from tests.support.lane_process import by_id_link
+from tests.support.pdf_text import pdf_text
 from tests.support.technician_bench import Bench, close_bench, make_bench
 
 HALLORAN = made_up_specimens()[0]
@@ -121,6 +122,14 @@ def test_cen_sections_are_stored_as_sent_and_exported_with_a_reason(bench: Bench
     entry = consultations(bench)[-1]
     assert entry["action"] == "export" and entry["what"] == "seizure export" and entry["records"] == [seizure["id"]]
     assert entry["justification"]["code"] == "court_request" and entry["justification"]["text"] == "R v Doe"
+    report = " ".join(pdf_text(bench.call("GET", f"/seizures/{seizure['id']}/report.pdf", user="olga",
+                                          headers={"X-Justification": "audit"}).data).split())
+    assert "Found by Risk profile, Intelligence or watchlist" in report
+    assert "Hidden False compartment - behind the cab's rear panel" in report
+    assert "Goods from United Arab Emirates" in report and "Through Türkiye, Bulgaria" in report
+    assert ("Driver: BRIDGET AOIFE HALLORAN, born 1987-03-14, nationality United Kingdom, Passport 543219876 "
+            "issued by United Kingdom") in report
+    assert "Declarant: Channel Clear Ltd, United Kingdom, EORI GB123456789000" in report
 
 
 def test_a_client_that_sends_only_the_old_fields_keeps_working(bench: Bench) -> None:

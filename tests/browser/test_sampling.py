@@ -13,20 +13,17 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.support.axe import axe_violations
+from tests.support.bench_lane import bench_lane
 from tests.support.browser import NewContext, shoot, signed_in
-from tests.support.custody_bench import ITEM, calibrate_bench_scale
-from tests.support.lane_process import PASSWORDS, LaneRig, make_rig
+from tests.support.custody_bench import ITEM
+from tests.support.lane_process import PASSWORDS, LaneRig
 from tests.support.waiting import wait_for
 
 
 @pytest.fixture(scope="module")
 def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
-    rig = make_rig(tmp_path_factory.mktemp("sampling-lane"), bench_scale=True, history=calibrate_bench_scale)
-    try:
-        rig.start()
+    with bench_lane(tmp_path_factory.mktemp("sampling-lane")) as rig:
         yield rig
-    finally:
-        rig.close()
 
 
 def on_the_scale(lane: LaneRig, kg: float) -> int:
@@ -80,8 +77,9 @@ def test_a_sample_taken_sealed_recorded_and_sent_to_the_laboratory(new_context: 
 
     # ----- the sample bag: made here, shown under its parent, sealed like any bag -----
     own(parent, '.custody-actions [data-action="take-sample"]').tap()
-    own(parent, 'div > form[data-custody="take-sample"] [data-field="description"] input').fill("2 cartons for analysis")
-    own(parent, 'div > form[data-custody="take-sample"] button[type=submit]').tap()
+    taking = own(parent, 'div > form[data-custody="take-sample"]')
+    taking.locator('[data-field="description"] input').fill("2 cartons for analysis")
+    taking.locator("button[type=submit]").tap()
     sample = parent.locator(".sub-bags .bag-sample")
     expect(sample).to_have_count(1)
     expect(sample.locator(".sample-of")).to_have_text(f"Sample of {parent_id}")

@@ -19,9 +19,10 @@ from drivers.simulators.mrz_reader import made_up_specimens
 from lanebox.demo import ensure_demo_reference
 from tests.browser.test_right_record import Taps
 from tests.support.axe import axe_violations
+from tests.support.bench_lane import bench_lane
 from tests.support.browser import NewContext, shoot, signed_in
 from tests.support.custody_bench import calibrate_bench_scale
-from tests.support.lane_process import LaneRig, make_rig
+from tests.support.lane_process import LaneRig
 from tests.support.waiting import wait_for
 
 HALLORAN = made_up_specimens()[0]
@@ -34,12 +35,8 @@ def lane_past(store) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
-    rig = make_rig(tmp_path_factory.mktemp("cen-lane"), bench_scale=True, history=lane_past)
-    try:
-        rig.start()
+    with bench_lane(tmp_path_factory.mktemp("cen-lane"), history=lane_past) as rig:
         yield rig
-    finally:
-        rig.close()
 
 
 def inspected_with_passport(lane: LaneRig) -> str:

@@ -1,10 +1,12 @@
 """What a bag's label says: the signed label of a sealed bag, its bare id before.
 
-A label is signed from the bag's ``sealed`` custody step alone — the bag,
-the seal number, the gross weight taken at sealing with the scale and the
-calibration record it stood on, and the chain head at sealing (the sealed
-event's own seq and hash) at the box's time of sealing — so a label printed
-again next week is the same text, and two printouts can be compared by eye.
+A label is signed from the custody step whose seal the bag carries now alone
+(its ``sealed`` step, or the last ``sampled`` step that opened and resealed
+it) — the bag, the seal number, the gross weight taken then with the scale
+and the calibration record it stood on, and the chain head at that step (the
+event's own seq and hash) at the box's time — so a label printed again next
+week is the same text, two printouts can be compared by eye, and a bag
+resealed after sampling gets a label naming its new seal and weight.
 A bag not sealed yet has nothing to vouch for: its QR is its id, and the
 sheet says the label is not signed yet.
 """
@@ -17,7 +19,7 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 
-from common.custody import sealed_step
+from common.custody import last_sealing
 from common.eventlog.store import EventStore
 from edge.labels.keys import LaneSigner
 
@@ -28,7 +30,7 @@ QR_BORDER = 4
 def signed_fields(store: EventStore, bag: dict[str, Any]) -> dict[str, Any] | None:
     """The facts a sealed bag's label signs (all of :data:`sync.labels.FIELDS` but ``lane`` and
     ``kid``), or None for a bag not sealed yet."""
-    sealed = sealed_step(bag["custody"])
+    sealed = last_sealing(bag["custody"])
     if sealed is None:
         return None
     event = store.get(sealed["event_id"])

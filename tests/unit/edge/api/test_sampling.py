@@ -89,6 +89,15 @@ def test_after_sampling_a_receipt_is_judged_against_the_resealed_weight_and_seal
     assert [a["code"] for a in old_seal.get_json()["event"]["payload"]["alarms"]] == ["seal_number_differs"]
 
 
+
+def test_a_resealed_bag_is_labelled_with_its_new_seal_and_weight(bench: Bench) -> None:
+    parent = sealed_bag(bench, 5.0)
+    assert bench.ok("GET", f"/bags/{parent}/label", user="olga")["says"]["seal"] == SEAL
+    assert sampled(bench, parent, sealed_sample(bench, parent, 0.5), 4.52).status_code == 201
+    says = bench.ok("GET", f"/bags/{parent}/label", user="olga")["says"]
+    assert (says["seal"], says["kg"]) == (NEW_SEAL, "4.52")
+
+
 def test_the_sample_goes_to_the_laboratory_and_back_and_the_report_says_so(bench: Bench) -> None:
     parent = sealed_bag(bench, 5.0)
     sample_id = sealed_sample(bench, parent, 0.5)

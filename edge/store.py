@@ -12,14 +12,10 @@ users' password and session hashes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from common.eventlog.case_keys import held_keys
 from common.eventlog.store import EventStore
 from common.owner_only import owner_only_folder, owner_only_store
-from common.personal_data import key_ids, opened
 from edge.migrations import LANE_MIGRATIONS
 from edge.projections import LANE_VIEWS
 
@@ -51,14 +47,6 @@ class LaneStore(EventStore):
         super().start()
         owner_only_store(self.path)
         return self
-
-    def record_events(self, record_ids: Sequence[str]) -> list[dict[str, Any]]:
-        """The records' events as the lane's screens and reports read them: each personal
-        field opened with its case's key while the key exists; an erased case's stay
-        sealed (common.personal_data). The log itself (``page``, ``get``, sync) is never opened."""
-        events = super().record_events(record_ids)
-        keys = held_keys(self, key_ids([event["payload"] for event in events]))
-        return [{**event, "payload": opened(event["payload"], keys)} if keys else event for event in events]
 
 
 def open_lane_store(path: Path, lane: str, *, create: bool = True) -> EventStore:

@@ -22,7 +22,7 @@ from typing import Any
 from common.clock import utc_now_iso
 from common.erasure import ERASED
 from common.eventlog.store import EventStore
-from common.personal_data import encode_key, key_ids, new_key
+from common.personal_data import encode_key, key_ids, new_key, opened
 
 CREATE_TABLE = ("CREATE TABLE case_keys (key_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, "
                 "key BLOB NOT NULL, created_at TEXT NOT NULL)")
@@ -47,6 +47,14 @@ def held_keys(store: EventStore, ids: Iterable[str]) -> dict[str, bytes]:
                            chunk)
         found.update((row["key_id"], bytes(row["key"])) for row in rows)
     return found
+
+
+def opened_events(store: EventStore, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events as screens and reports read them: each personal field opened with its case's
+    key while the key exists (an erased case's stay sealed). Never for anything that hashes,
+    signs or exports events as the log holds them (sync, ``lanebox verify``, a case bundle)."""
+    keys = held_keys(store, key_ids([event["payload"] for event in events]))
+    return [{**event, "payload": opened(event["payload"], keys)} for event in events] if keys else events
 
 
 def case_key_ids(store: EventStore, case_id: str) -> list[str]:

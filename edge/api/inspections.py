@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from common.clock import utc_now_iso
+from common.eventlog.case_keys import opened_events
 from common.eventlog.store import EventStore
 from common.identifiers import normalise_plate
 from common.radiation import ADJUDICATIONS, SECONDARY_RESULTS
@@ -88,7 +89,7 @@ ADJUDICATION = obj({**WRITE_FIELDS,
 # ----- reading inspections (also used by attachments, seizures, duty) ------
 def find_inspection(store: EventStore, inspection_id: str) -> dict[str, Any] | None:
     """The inspection's VIEW, or None if no such inspection was started."""
-    events = store.record_events([inspection_id.lower()])
+    events = opened_events(store, store.record_events([inspection_id.lower()]))
     return inspection_view(events, vehicle_events(store, started_vehicle(events)))
 
 
@@ -188,7 +189,7 @@ def list_inspections() -> Any:
                        {"status": status, "limit": limit})
     ids = [row["id"] for row in rows]
     by_inspection: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
-    for event in store.record_events(ids):
+    for event in opened_events(store, store.record_events(ids)):
         owner = event["payload"].get("inspection_id")
         if owner in by_inspection:
             by_inspection[owner].append(event)

@@ -28,6 +28,7 @@ from common.custody import (
     seal_alarms,
     witness_refusal,
 )
+from common.eventlog.case_keys import opened_events
 from common.eventlog.store import EventStore
 from common.roles import RECORD_WRITERS
 from common.web.consultation import OPTIONAL, Consultation
@@ -121,7 +122,7 @@ ONLY = {"seal_intact": ("received",), "sample_bag_id": (SAMPLED,), "lab": (AT_LA
 
 # ----- reading ---------------------------------------------------------------
 def seizure_or_404(store: EventStore, seizure_id: str) -> dict[str, Any]:
-    view = seizure_view(store.record_events([seizure_id.lower()]))
+    view = seizure_view(opened_events(store, store.record_events([seizure_id.lower()])))
     if view is None:
         raise not_found(f"seizure {seizure_id!r}")
     return view

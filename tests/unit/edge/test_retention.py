@@ -7,10 +7,13 @@ a released case past its period but neither a held one nor a seizure within its 
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,7 @@ from common.erasure import ERASED, LEGAL_HOLD, RetentionPeriods
 from common.eventlog.case_keys import held_keys, wipe_freed
 from edge.retention import apply_retention
 from edge.store import lane_store_path
+from tests.support.case_bundle import download
 from tests.support.custody_bench import ITEM, new_id
 from tests.support.passport_lane import COURT, DE_VRIES, PERSONAL, erase, hold, lane_bytes, passport_lane, read_passport
 from tests.support.pdf_text import pdf_text
@@ -43,6 +47,13 @@ def report(lane: Bench, inspection_id: str) -> str:
     return pdf_text(response.data)
 
 
+def case_bundle(lane: Bench, inspection_id: str) -> bytes:
+    """The inspection's case bundle for court (a supervisor, with a reason)."""
+    response = download(lane, f"/inspections/{inspection_id}/bundle.zip")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_data()
+
+
 def lanebox_verify(lane: Bench) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "lanebox", "verify", "--store", str(lane_store_path(lane.root))],
                           capture_output=True, text=True, timeout=120)
@@ -65,13 +76,15 @@ def test_a_passport_read_is_sealed_in_its_event_and_shown_opened(lane: Bench) ->
     assert "HALLORAN, BRIDGET AOIFE" in text and "543219876" in text
 
 
-def test_an_erasure_order_leaves_the_case_erased_everywhere_at_the_lane_and_the_chain_verifying(lane: Bench) -> None:
+def test_an_erasure_order_leaves_the_case_erased_everywhere_at_the_lane_and_the_chain_verifying(
+        lane: Bench, tmp_path: Path) -> None:
     inspection_id = read_passport(lane)
     key = held_keys(lane.server.store, [inspection_id])[inspection_id]
     wipe_freed(lane_store_path(lane.root))  # an ordinary checkpoint: the key is in the database file itself
     lane.server.store.run_write(lambda conn: conn.execute("PRAGMA secure_delete = OFF"))  # as SQLite ships it
     assert key in lane_store_path(lane.root).read_bytes()
 
+    bundled_before = case_bundle(lane, inspection_id)
     response = erase(lane, inspection_id)
     assert response.status_code == 201, response.get_json()
     erasure = response.get_json()["event"]
@@ -89,6 +102,17 @@ def test_an_erasure_order_leaves_the_case_erased_everywhere_at_the_lane_and_the_
     verified = lanebox_verify(lane)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "chain ok" in verified.stdout
+
+    # the case bundle made before still verifies, and one made now verifies and names no one
+    bundled_after = case_bundle(lane, inspection_id)
+    with zipfile.ZipFile(io.BytesIO(bundled_after)) as archive:
+        members = [archive.read(name) for name in archive.namelist()]
+    assert not any(word in member for member in members for word in PERSONAL)
+    for name, data in (("before.zip", bundled_before), ("after.zip", bundled_after)):
+        (tmp_path / name).write_bytes(data)
+        done = subprocess.run([sys.executable, "-m", "lanebox", "verify-bundle", str(tmp_path / name), "--lane-key",
+                               lane.server.label_signer.public_text], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and done.stdout.startswith("VERIFIED"), done.stdout + done.stderr
 
 
 def test_an_erasure_is_refused_for_an_open_case_an_unknown_one_and_an_officer(lane: Bench) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from common.eventlog.case_keys import opened_events
 from drivers.simulators.mrz_reader import DocumentReaderSimulator, made_up_specimens
 from drivers.simulators.ports import PtyPort
 from lanebox.demo import ensure_demo_reference
@@ -91,8 +92,10 @@ def test_cen_sections_are_stored_as_sent_and_exported_with_a_reason(bench: Bench
     created = seize(bench, inspection_id, **sections)
     assert created.status_code == 201, created.get_json()
     seizure = created.get_json()["seizure"]
-    stored = next(e for e in bench.server.store.record_events([seizure["id"]]) if e["type"] == "seizure.created")
-    assert {name: stored["payload"][name] for name in sections} == sections
+    store = bench.server.store
+    stored = next(e for e in opened_events(store, store.record_events([seizure["id"]]))
+                  if e["type"] == "seizure.created")
+    assert {name: stored["payload"][name] for name in sections} == sections  # (the persons sealed: test_retention)
     assert seizure["cen"] == sections
 
     path = f"/seizures/{seizure['id']}/export.json"

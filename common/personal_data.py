@@ -92,6 +92,37 @@ def open_value(sealed: dict[str, str], key: bytes) -> Any:
         raise SealBroken(f"a value sealed under key {sealed[KEY]} does not open: {exc or 'altered'}") from None
 
 
+#: how a sealed file (a photo of a person) begins, so a reader (and a backup) can tell it from an image
+SEALED_FILE = b"lanebox sealed\n"
+
+
+def seal_bytes(data: bytes, key_id: str, key: bytes) -> bytes:
+    """A file's bytes sealed under ``key``: :data:`SEALED_FILE`, the key id and a newline,
+    the nonce, the ciphertext (the key id bound in, as for :func:`seal`)."""
+    nonce = os.urandom(NONCE_BYTES)
+    return SEALED_FILE + key_id.encode() + b"\n" + nonce + AESGCM(key).encrypt(nonce, data, key_id.encode())
+
+
+def sealed_file_key(blob: bytes) -> str | None:
+    """The key id a :func:`seal_bytes` file is sealed under, or None if it is not sealed."""
+    if not blob.startswith(SEALED_FILE):
+        return None
+    key_id, newline, _ = blob[len(SEALED_FILE):len(SEALED_FILE) + 256].partition(b"\n")
+    return key_id.decode("ascii", "replace") if newline else None
+
+
+def open_bytes(blob: bytes, key: bytes) -> bytes:
+    """The bytes a :func:`seal_bytes` made; :class:`SealBroken` if they do not open."""
+    key_id = sealed_file_key(blob)
+    if key_id is None:
+        raise SealBroken("not a sealed file")
+    body = blob[len(SEALED_FILE) + len(key_id.encode()) + 1:]
+    try:
+        return AESGCM(key).decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], key_id.encode())
+    except (InvalidTag, ValueError):
+        raise SealBroken(f"a file sealed under key {key_id} does not open: altered") from None
+
+
 def seal_paths(payload: dict[str, Any], paths: Sequence[Path], key_id: str, key: bytes) -> dict[str, Any]:
     """A copy of ``payload`` with the value at each path sealed (paths it lacks are skipped;
     a ``None`` stays ``None``: there is nothing of anyone's in it)."""

@@ -28,6 +28,7 @@ from edge import consultations as consulted
 from edge.api import records
 from edge.api.records import UUID, WRITE_FIELDS
 from edge.api.vehicles import vehicle_to_take
+from edge.inspections.photos import photo_reader
 from edge.inspections.risk import RiskFactor, score_risk
 from edge.inspections.rules import answered_flags, container_problem, unanswered_flags
 from edge.inspections.view import inspection_view
@@ -315,4 +316,5 @@ def inspection_report_pdf(server: Any, inspection: dict[str, Any]) -> bytes:
     seizures = [view for view in (seizure_view(store.record_events([s])) for s in inspection["seizures"]) if view]
     return inspection_report(lane=lane_identity(server), inspection=inspection, seizures=seizures,
                              events=store.record_events([inspection["id"], *inspection["seizures"]]),
-                             chain=asdict(store.verify()), generated_at=utc_now_iso(), photo_path=server.photos.path)
+                             chain=asdict(store.verify()), generated_at=utc_now_iso(),
+                             photo_path=photo_reader(server.photos, store))

@@ -8,11 +8,17 @@ hash, so the same photo uploaded again, by anyone, is one event. Event
 ids are made by clients too, so that id may already be another event's
 (made so on purpose, even): the upload is then refused with a 409 before
 the photo is kept.
+
+A photo that shows a person is uploaded with ``?person=1&case=<inspection or
+seizure id>``: it is kept sealed under that case's key
+(edge.inspections.photos), served opened while the key exists, and
+answered 410 ``erased`` once the case's personal data was erased.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from typing import Any
 
@@ -24,7 +30,17 @@ from common.web.errors import ApiError, conflict, not_found
 from common.web.routing import current_session, endpoint, lane_server
 from edge import consultations as consulted
 from edge.api import records
-from edge.inspections.photos import CONTENT_TYPES, MAX_PHOTO_BYTES, PhotoRefused, sniff_content_type
+from edge.inspections.photos import (
+    CONTENT_TYPES,
+    MAX_PHOTO_BYTES,
+    PhotoDamaged,
+    PhotoErased,
+    PhotoRefused,
+    erased_words,
+    key_lookup,
+    sniff_content_type,
+)
+from edge.retention import ErasureRefused, case_of, sealing_key
 
 bp = Blueprint("photos", __name__, url_prefix="/api/v1")
 
@@ -32,10 +48,21 @@ bp = Blueprint("photos", __name__, url_prefix="/api/v1")
 PHOTO_EVENTS = uuid.UUID("5c0f6a3e-0b7e-4f0e-9a53-6d2f0b1c7e41")
 
 
-@endpoint(bp, "/photos", "POST", roles=RECORD_WRITERS, status=201,
-          responses={409: "the photo's event id is already another event's (photo_id_taken); nothing stored"},
+UPLOAD_QUERY = {
+    "person": {"type": "string", "enum": ["0", "1"],
+               "description": "1: the photo shows a person (face, body, ID); it is kept sealed under the case's key"},
+    "case": {"type": "string", "description": "the inspection (or seizure) the person photo belongs to; "
+                                              "required with person=1, refused without it"},
+}
+
+
+@endpoint(bp, "/photos", "POST", roles=RECORD_WRITERS, status=201, query=UPLOAD_QUERY,
+          responses={409: "the photo's event id is already another event's (photo_id_taken), or the case's "
+                          "personal data was erased (case_erased); nothing stored",
+                     404: "person=1 names no case at this lane; nothing stored"},
           summary="Upload a photo (raw JPEG, PNG or WebP body, at most 10 MiB); returns its SHA-256")
 def upload_photo() -> Any:
+    sealing = _person_sealing()
     content_type = (request.mimetype or "").lower()
     if content_type not in CONTENT_TYPES:
         raise ApiError(415, "unsupported_media_type", f"send the photo as {', '.join(CONTENT_TYPES)}")
@@ -47,7 +74,7 @@ def upload_photo() -> Any:
     if taken is not None and taken["type"] != "photo.stored":
         raise _id_taken(event_id)
     try:
-        sha256 = server.photos.put(data, content_type)
+        sha256 = server.photos.put(data, content_type, sealing)
     except PhotoRefused as exc:
         raise ApiError(400, "invalid_photo", str(exc)) from None
     photo = {"sha256": sha256, "size": len(data), "content_type": content_type}
@@ -58,17 +85,52 @@ def upload_photo() -> Any:
     return photo, records.status(stored.created)
 
 
+def _person_sealing() -> tuple[str, bytes] | None:
+    """The case key id and key a photo of a person is sealed under (made now if the case has
+    none yet), or None for a photo not marked; 400 for a query that is not exactly that."""
+    if set(request.args) - set(UPLOAD_QUERY) or any(len(request.args.getlist(name)) > 1 for name in request.args):
+        raise ApiError(400, "invalid_request", "the only query parameters are person=0|1 and case=<id>, each once")
+    person, case = request.args.get("person", "0"), request.args.get("case")
+    if person not in ("0", "1"):
+        raise ApiError(400, "invalid_request", "person is 1 (the photo shows a person) or 0")
+    if person == "0":
+        if case is not None:
+            raise ApiError(400, "invalid_request", "case is given only with person=1")
+        return None
+    if not case:
+        raise ApiError(400, "invalid_request", "a photo of a person needs case=<the inspection it belongs to>")
+    store = lane_server().store
+    case_id = case_of(store, case)
+    if case_id is None:
+        raise not_found(f"case {case!r}")
+    try:
+        return case_id, sealing_key(store, case_id)
+    except ErasureRefused as refused:
+        raise conflict(refused.message, refused.code) from None
+
+
 def _id_taken(event_id: str) -> ApiError:
     return conflict(f"this photo's event id {event_id} is already another event's; the photo is not "
                     f"stored", "photo_id_taken")
 
 
 @endpoint(bp, "/photos/<sha256>", "GET", summary="A stored photo by its SHA-256",
+          responses={410: "a photo of a person whose case's personal data was erased (erased)",
+                     409: "a photo of a person that no longer opens or matches its SHA-256 (photo_damaged)"},
           consultation=consulted.EVIDENCE_PHOTO)
 def get_photo(sha256: str) -> Any:
-    path = lane_server().photos.path(sha256)
-    if path is None:
+    server = lane_server()
+    try:
+        found = server.photos.read(sha256, key_lookup(server.store))
+    except PhotoDamaged as exc:
+        raise conflict(f"this photo is damaged: {exc}", "photo_damaged") from None
+    if found is None:
         raise not_found(f"photo {sha256!r}")
-    with path.open("rb") as file:
-        content_type = sniff_content_type(file.read(12)) or "application/octet-stream"
-    return send_file(path, mimetype=content_type, max_age=31536000, etag=sha256)
+    if isinstance(found, PhotoErased):
+        raise ApiError(410, "erased", f"This {erased_words(server.store, found)}; it can no longer be shown.")
+    content_type = sniff_content_type(found[:12]) or "application/octet-stream"
+    personal = server.photos.is_sealed(sha256)
+    response = send_file(io.BytesIO(found), mimetype=content_type, etag=sha256, max_age=None if personal else 31536000)
+    if personal:  # no copy may outlive an erasure in a browser's cache
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -41,6 +41,7 @@ from edge.api.custody_witness import presented_token, witness_of
 from edge.api.inspections import find_inspection, inspection_or_404, lane_identity, pdf_response
 from edge.api.records import UUID, WRITE_FIELDS
 from edge.api.weighing_citations import REUSED, bench_weighing_or_404, citation, refuse_if_cited, weighed_bag
+from edge.inspections.photos import photo_reader
 from edge.labels.label import label_text, qr_svg
 from edge.labels.scan import scanned_bag_id
 from edge.reports.court import seizure_report
@@ -425,4 +426,5 @@ def seizure_report_pdf(server: Any, seizure: dict[str, Any]) -> bytes:
     inspection = find_inspection(store, seizure["inspection_id"])
     events = store.record_events([seizure["id"], seizure["inspection_id"]])
     return seizure_report(lane=lane_identity(server), seizure=seizure, inspection=inspection, events=events,
-                          chain=asdict(store.verify()), generated_at=utc_now_iso(), photo_path=server.photos.path)
+                          chain=asdict(store.verify()), generated_at=utc_now_iso(),
+                          photo_path=photo_reader(server.photos, store))

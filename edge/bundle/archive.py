@@ -25,7 +25,7 @@ from common.eventlog.chain import canonical_json
 from edge.bundle.evidence import Evidence, calibration_records, gather
 from edge.bundle.proof import Span, links, span
 from edge.bundle.verify_text import VERIFY_TEXT
-from edge.inspections.photos import sniff_content_type
+from edge.inspections.photos import photo_reader, sniff_content_type
 from edge.labels.keys import KEY_CREATED
 from edge.reports.calibration import calibration_certificate
 from sync.lane.checkpoints import kept_checkpoints
@@ -73,7 +73,7 @@ def build_bundle(server: Any, case: Case, created_by: str, justification: dict[s
         members.add(f"calibration/{record['payload']['device_id']}-{record['id']}.pdf", calibration_certificate(
             lane=lane, event=record, chain=whole, generated_at=utc_now_iso()))
     frames = _frames(members, evidence)
-    _photos(members, server.photos, evidence)
+    photos_left_out = _photos(members, server, evidence)
     checkpoints = _checkpoints(members, proof)
     members.add("VERIFY.txt", VERIFY_TEXT.encode())
     manifest = {
@@ -84,7 +84,7 @@ def build_bundle(server: Any, case: Case, created_by: str, justification: dict[s
         "signing_key": server.label_signer.public_text,
         "files": {path: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
                   for path, data in sorted(members.files.items())},
-        "frames": frames, "checkpoints": checkpoints}
+        "frames": frames, "checkpoints": checkpoints, "photos_left_out": photos_left_out}
     manifest_bytes = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False).encode() + b"\n"
     signature = base64.b64encode(server.label_signer.sign_message(manifest_message(manifest_bytes)))
     return zipped({MANIFEST: manifest_bytes, SIGNATURE: signature + b"\n", **members.files})
@@ -111,13 +111,20 @@ def _frames(members: _Members, evidence: Evidence) -> list[dict[str, Any]]:
     return frames
 
 
-def _photos(members: _Members, photos: Any, evidence: Evidence) -> None:
+def _photos(members: _Members, server: Any, evidence: Evidence) -> list[dict[str, str]]:
+    """Add the case's photos (a photo of a person opened with its case's key); one that cannot
+    be read (a photo of a person erased, a damaged one) is left out and listed with the words why."""
+    left_out = []
+    read = photo_reader(server.photos, server.store)
     for sha256 in sorted(evidence.photos):
-        path = photos.path(sha256)
-        if path is None:
+        data = read(sha256)
+        if data is None:
             continue  # named by an event but never uploaded: the event says so, the bundle cannot show it
-        data = path.read_bytes()
+        if isinstance(data, str):
+            left_out.append({"sha256": sha256, "why": data})
+            continue
         members.add(f"photos/{sha256}{EXTENSIONS.get(sniff_content_type(data) or '', '')}", data)
+    return left_out
 
 
 def _checkpoints(members: _Members, proof: Span) -> list[dict[str, Any]]:

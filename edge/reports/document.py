@@ -34,8 +34,10 @@ _ASCII_FOR = {"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201
 
 GREY = (110, 110, 110)
 
-#: where a stored photo's file is, by its SHA-256 (None: not on this box)
-PhotoPath = Callable[[str], Path | None]
+#: a stored photo by its SHA-256: its image bytes, words said in its place (a photo of a
+#: person erased, a damaged one), or None (not on this box). Bytes, not a path: a photo of
+#: a person is stored sealed, and only its reader can open it.
+PhotoPath = Callable[[str], bytes | str | None]
 
 #: the longest side of a photo as printed: enough to recognise it, small enough that a
 #: report with dozens of 10 MB photos stays a file one can mail
@@ -196,12 +198,14 @@ class Document(FPDF):
             table.row([self.t(h) for h in ("photo", "SHA-256", "attached to")])
             for sha256, what, attached in rows:
                 row = table.row()
-                path = photo_path(sha256)
-                image = thumbnail(path) if path is not None else None
+                found = photo_path(sha256)
+                image = thumbnail(found) if isinstance(found, bytes) else None
                 if image is not None:
                     row.cell(img=image, img_fill_width=True)
+                elif isinstance(found, str):
+                    row.cell(self.t(found))
                 else:
-                    row.cell(self.t("not on this lane" if path is None else "cannot be drawn"))
+                    row.cell(self.t("not on this lane" if found is None else "cannot be drawn"))
                 row.cell(self.t(sha256), style=mono_face)
                 row.cell(self.t(f"{what}, {attached}"))
         self.set_font(self.sans, "", 9)
@@ -216,11 +220,11 @@ def local_day(iso: str, lane: dict[str, Any]) -> str:
     return f"{parse_iso(iso).astimezone(zone(lane.get('timezone') or 'UTC')):%d %b %Y}".lstrip("0")
 
 
-def thumbnail(path: Path) -> io.BytesIO | None:
+def thumbnail(data: bytes) -> io.BytesIO | None:
     """The photo shrunk to :data:`THUMBNAIL_PX` as a JPEG, or None if it is not a picture
     Pillow can draw (its bytes were checked only by their first bytes when uploaded)."""
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(data)) as image:
             image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
             out = io.BytesIO()
             image.convert("RGB").save(out, "JPEG", quality=80)

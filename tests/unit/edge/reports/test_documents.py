@@ -106,7 +106,7 @@ def test_a_photo_that_cannot_be_drawn_is_said_so(officer_app, seized, tmp_path):
     fake.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 20)
     text = pdf_text(seizure_report(lane=LANE, seizure=seized["seizure"], inspection=seized["inspection"],
                                    events=seized["events"], chain=CHAIN_OK, generated_at="2026-11-28T10:00:00.000Z",
-                                   photo_path=lambda sha: fake if sha == seized["photo"] else None))
+                                   photo_path=lambda sha: fake.read_bytes() if sha == seized["photo"] else None))
     assert "cannot be drawn" in text and seized["photo"] in text
 
 

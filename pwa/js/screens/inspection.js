@@ -276,8 +276,10 @@ export async function render(view, { id }) {
 
   // ----- findings with photos, kept as a draft until recorded ----------
   // The photos stay on the tablet with the draft and are sent with the finding:
-  // a finding abandoned leaves no photo on the box.
-  const photos = []; // {name, type, blob, sha256, url}
+  // a finding abandoned leaves no photo on the box. A photo marked as showing a
+  // person is sent with its case: the box keeps it sealed under the case's key,
+  // so it is erased with the case's personal data (docs/evidence.md).
+  const photos = []; // {name, type, blob, sha256, url, person}
   const photoList = h('div', { class: 'photo-list', id: 'photo-list' });
   // the camera opens from a big button, not the browser's file input (still there for screen readers and keyboards)
   const photoInput = h('input', { type: 'file', accept: 'image/*', capture: 'environment', multiple: true, id: 'photo-input', class: 'visually-hidden' });
@@ -295,7 +297,7 @@ export async function render(view, { id }) {
     h('p', { class: 'form-error', role: 'alert' }),
     h('button', { class: 'btn btn-primary btn-block', type: 'submit' }, 'Record finding'));
   const findingDraft = drafts.keeper(`finding:${id}`, () => (note.value.trim() || photos.length
-    ? { category: category.value, note: note.value, photos: photos.map(({ name, type, blob, sha256: hash }) => ({ name, type, blob, sha256: hash })) }
+    ? { category: category.value, note: note.value, photos: photos.map(({ name, type, blob, sha256: hash, person }) => ({ name, type, blob, sha256: hash, person })) }
     : null), (kept) => { draftMark.textContent = kept ? `Draft kept on this tablet ✓ ${fmt.time(new Date().toISOString())}` : ''; });
   const keepDraft = () => { findingDraft.changed(); return findingDraft.flush(); };
   category.addEventListener('change', keepDraft);
@@ -309,6 +311,9 @@ export async function render(view, { id }) {
       h('figcaption', {},
         h('div', {}, p.sha256 ? badge('ON THIS TABLET', 'info') : badge('…', 'info')),
         h('div', { class: 'muted', title: p.sha256 ? `SHA-256 ${p.sha256}` : null }, p.sha256 ? 'Fingerprinted ✓' : 'Fingerprinting…'),
+        h('label', { class: 'check-row person-toggle' },
+          h('input', { type: 'checkbox', checked: Boolean(p.person), onchange: (e) => { p.person = e.target.checked; keepDraft(); } }),
+          'Shows a person (face, body, ID)'),
         h('button', { class: 'btn', type: 'button', onclick: () => { photos.splice(i, 1); drawPhotos(); keepDraft(); } }, 'Remove')))));
   }
 
@@ -339,7 +344,7 @@ export async function render(view, { id }) {
         setFieldError(findingForm, 'photos', `${file.name} is ${fmt.number(file.size / 1048576, 1)} MiB; the limit is 10 MiB.`);
         continue;
       }
-      const entry = { name: file.name, type: file.type, blob: file, sha256: null, url: URL.createObjectURL(file) };
+      const entry = { name: file.name, type: file.type, blob: file, sha256: null, url: URL.createObjectURL(file), person: false };
       photos.push(entry);
       drawPhotos();
       entry.sha256 = await sha256(await file.arrayBuffer());
@@ -353,7 +358,8 @@ export async function render(view, { id }) {
   async function sendPhotos() {
     const hashes = [];
     for (const p of photos) {
-      const result = await outbox.submit({ path: '/photos', blob: p.blob, contentType: p.type, label: `Photo ${p.name}`, record: { type: 'inspection', id, kind: 'photo' } });
+      const path = p.person ? `/photos?person=1&case=${encodeURIComponent(id)}` : '/photos';
+      const result = await outbox.submit({ path, blob: p.blob, contentType: p.type, label: `Photo ${p.name}`, record: { type: 'inspection', id, kind: 'photo' } });
       if (result.sent && p.sha256 && result.data.sha256 !== p.sha256) {
         throw new Error(`The box fingerprinted ${p.name} differently (${result.data.sha256}); take it again.`);
       }
@@ -596,10 +602,15 @@ export async function render(view, { id }) {
       waiting && waiting.error ? h('p', { class: 'field-error' }, waiting.error.message) : null,
       hashes.length ? h('div', { class: 'photo-list' }, hashes.map((sha, n) => {
         const img = h('img', { alt: `photo ${n + 1} of this finding` });
+        const caption = h('figcaption', {}, `Photo ${n + 1}`);
         if (photoUrls.has(sha)) img.src = photoUrls.get(sha);
-        else if (!waiting) api.blobUrl(`/photos/${sha}`).then(({ url }) => { photoUrls.set(sha, url); img.src = url; }).catch(() => {});
+        else if (!waiting) {
+          api.blobUrl(`/photos/${sha}`).then(({ url }) => { photoUrls.set(sha, url); img.src = url; }).catch((err) => {
+            if (err instanceof api.ApiError && err.status === 410) { img.remove(); caption.textContent = err.message; } // a person's photo, erased
+          });
+        }
         // the fingerprint is the report's (with each photo printed beside it); here it is the photo's title
-        return h('figure', { class: 'photo', dataset: { sha256: sha }, title: `SHA-256 ${sha}` }, img, h('figcaption', {}, `Photo ${n + 1}`));
+        return h('figure', { class: 'photo', dataset: { sha256: sha }, title: `SHA-256 ${sha}` }, img, caption);
       })) : null);
   }
 

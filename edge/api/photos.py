@@ -62,7 +62,7 @@ UPLOAD_QUERY = {
                      404: "person=1 names no case at this lane; nothing stored"},
           summary="Upload a photo (raw JPEG, PNG or WebP body, at most 10 MiB); returns its SHA-256")
 def upload_photo() -> Any:
-    sealing = _person_sealing()
+    person_case = _person_case()
     content_type = (request.mimetype or "").lower()
     if content_type not in CONTENT_TYPES:
         raise ApiError(415, "unsupported_media_type", f"send the photo as {', '.join(CONTENT_TYPES)}")
@@ -73,6 +73,7 @@ def upload_photo() -> Any:
     taken = server.store.get(event_id)
     if taken is not None and taken["type"] != "photo.stored":
         raise _id_taken(event_id)
+    sealing = None if person_case is None else _sealing(server.store, person_case)
     try:
         sha256 = server.photos.put(data, content_type, sealing)
     except PhotoRefused as exc:
@@ -85,9 +86,9 @@ def upload_photo() -> Any:
     return photo, records.status(stored.created)
 
 
-def _person_sealing() -> tuple[str, bytes] | None:
-    """The case key id and key a photo of a person is sealed under (made now if the case has
-    none yet), or None for a photo not marked; 400 for a query that is not exactly that."""
+def _person_case() -> str | None:
+    """The case a photo of a person belongs to (404 if none at this lane), or None for a photo
+    not marked; 400 for a query that is not exactly that."""
     if set(request.args) - set(UPLOAD_QUERY) or any(len(request.args.getlist(name)) > 1 for name in request.args):
         raise ApiError(400, "invalid_request", "the only query parameters are person=0|1 and case=<id>, each once")
     person, case = request.args.get("person", "0"), request.args.get("case")
@@ -99,10 +100,14 @@ def _person_sealing() -> tuple[str, bytes] | None:
         return None
     if not case:
         raise ApiError(400, "invalid_request", "a photo of a person needs case=<the inspection it belongs to>")
-    store = lane_server().store
-    case_id = case_of(store, case)
+    case_id = case_of(lane_server().store, case)
     if case_id is None:
         raise not_found(f"case {case!r}")
+    return case_id
+
+
+def _sealing(store: Any, case_id: str) -> tuple[str, bytes]:
+    """The case's key id and key (made now if it has none); 409 ``case_erased`` once erased."""
     try:
         return case_id, sealing_key(store, case_id)
     except ErasureRefused as refused:

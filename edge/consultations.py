@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from common.clock import parse_iso, utc_now
 from common.eventlog.store import EventStore
 from common.web.consultation import OPTIONAL, Consultation
-from common.web.routing import lane_server
+from common.web.routing import current_session, lane_server
 
 CONSULTED = "access.consulted"
 MAX_PAGE = 200
@@ -108,19 +109,42 @@ def inspections_with_documents(_path_args: dict[str, Any], result: Any) -> list[
     return [view["id"] for view in _holding_documents(result)]
 
 
+#: how long after its outcome an inspection is still its officer's own work: who released
+#: or seized sees the record and prints the report with the lorry still there
+JUST_CLOSED_S = 15 * 60
+
+
+def _at_the_lane(view: dict[str, Any]) -> bool:
+    """Open, or closed by the officer asking within :data:`JUST_CLOSED_S`: the inspection
+    that officer is working on. Anyone else, or later, needs a reason."""
+    if view.get("status") == "open":
+        return True
+    if not view.get("closed_at") or view.get("closed_by") != current_session().username:
+        return False
+    try:
+        return (utc_now() - parse_iso(view["closed_at"])).total_seconds() <= JUST_CLOSED_S
+    except ValueError:
+        return False
+
+
 def open_inspections(_path_args: dict[str, Any], result: Any) -> str | None:
-    """An open inspection is the one officers at the lane are working on: its
-    own reason, "this inspection", with no extra tap. A closed one needs a reason."""
+    """An inspection open (or just closed by the officer asking) is the one that officer is
+    working on: its own reason, "this inspection", with no extra tap. Otherwise it needs a reason."""
     views = _holding_documents(result)
-    return "this_inspection" if views and all(view.get("status") == "open" for view in views) else None
+    return "this_inspection" if views and all(_at_the_lane(view) for view in views) else None
 
 
 def open_inspection_report(path_args: dict[str, Any], _result: Any) -> str | None:
-    """The report of an inspection still open is printed for it ("this inspection");
-    once closed, printing it again is a disclosure that needs its own reason."""
-    rows = lane_server().store.query("SELECT status FROM inspections WHERE id = ?",
-                                     (str(path_args.get("inspection_id", "")).lower(),))
-    return "this_inspection" if rows and rows[0]["status"] == "open" else None
+    """The report of an inspection open (or just closed by the officer asking) is printed for
+    it ("this inspection"); printing it again later is a disclosure that needs its own reason."""
+    store = lane_server().store
+    inspection_id = str(path_args.get("inspection_id", "")).lower()
+    rows = store.query("SELECT status, closed_at FROM inspections WHERE id = ?", (inspection_id,))
+    if not rows:
+        return None
+    closed_by = next((event["actor"] for event in reversed(store.record_events([inspection_id]))
+                      if event["type"] == "inspection.closed"), None)
+    return "this_inspection" if _at_the_lane({**rows[0], "closed_by": closed_by}) else None
 
 
 def handed_to_the_driver(_path_args: dict[str, Any], _result: Any) -> str:

@@ -30,12 +30,12 @@ PLATE = "EK 48213"
 
 
 def closed_inspection(lane: LaneRig) -> str:
-    """An inspection olga started and referred: its report is now printed only for a reason."""
+    """An inspection olga started and her supervisor referred: olga prints its report only for a reason."""
     inspection_id = str(uuid.uuid4())
     started = lane.api("POST", "/inspections", "olga", json={
         "id": inspection_id, "plate": PLATE, "containers": [], "inspection_type": "standard"})
     assert started.status_code == 201, started.text
-    closed = lane.api("POST", f"/inspections/{inspection_id}/outcome", "olga", json={
+    closed = lane.api("POST", f"/inspections/{inspection_id}/outcome", "sue", json={
         "id": str(uuid.uuid4()), "outcome": "refer", "reason": "sent to the port's search team"})
     assert closed.status_code == 201, closed.text
     return inspection_id

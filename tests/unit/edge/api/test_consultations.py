@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import edge.consultations as consultations_module
+from common.clock import utc_now
 from common.eventlog.store import verify_file
 from edge.consultations import ConsultationLog
 from edge.projections import LANE_VIEWS
@@ -26,9 +29,11 @@ MRZ = {"format": "TD3", "document_type": "P", "issuing_state": "UTO", "document_
 
 
 @pytest.fixture
-def lane(officer_app: OfficerApp) -> OfficerApp:
-    """The module's lane, with where this test's entries start."""
+def lane(officer_app: OfficerApp, monkeypatch: pytest.MonkeyPatch) -> OfficerApp:
+    """The module's lane, with where this test's entries start, looked at an hour after its
+    records were made: an inspection closed then is no longer the lane's own work."""
     officer_app.mark = officer_app.server.store.last_seq()
+    monkeypatch.setattr(consultations_module, "utc_now", lambda: utc_now() + timedelta(hours=1))
     return officer_app
 
 
@@ -109,6 +114,18 @@ def test_the_open_inspection_is_its_own_reason_and_still_logged(lane: OfficerApp
     [entry] = consultations(lane)
     assert entry["payload"]["justification"]["code"] == "this_inspection"
     assert entry["payload"]["justification"]["implicit"] is True
+
+
+def test_an_inspection_just_closed_is_still_the_lanes_own_work(lane: OfficerApp, monkeypatch: pytest.MonkeyPatch):
+    """The officer who released or seized sees the record and prints the report, the lorry still
+    there: not asked why within 15 minutes of the outcome; logged all the same. Anyone else is asked."""
+    monkeypatch.setattr(consultations_module, "utc_now", utc_now)
+    inspection_id = closed(lane, with_passport(lane))
+    assert lane.call("GET", f"/inspections/{inspection_id}", user="olga").status_code == 200
+    assert lane.call("GET", f"/inspections/{inspection_id}/report.pdf", user="olga").status_code == 200
+    assert [(e["payload"]["justification"]["code"], e["payload"]["justification"]["implicit"])
+            for e in consultations(lane)] == [("this_inspection", True)] * 2
+    assert lane.call("GET", f"/inspections/{inspection_id}", user="sue").status_code == 428  # not sue's work
 
 
 def test_an_inspection_without_a_document_is_no_consultation(lane: OfficerApp):

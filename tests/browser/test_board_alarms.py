@@ -228,6 +228,7 @@ def test_acknowledge_and_clear_are_separate_steps_by_two_supervisors_seen_in_cas
     assert [(e["action"], e["actor"]) for e in alarm["history"]] == [("acknowledged", "carol"), ("cleared", "sam")]
 
     sam.goto(f"/board/#/case/{BUSY}/{CASE}")
+    sam.click("#justify-case_follow_up")  # a case names people: opened for a reason (the consultation log)
     steps = sam.locator("#case-alarms .history")
     expect(steps.locator("[data-action=acknowledged]")).to_contain_text("by carol")
     expect(steps.locator("[data-action=acknowledged]")).to_contain_text("officer Olga sent to bay 2")

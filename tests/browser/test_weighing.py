@@ -61,7 +61,7 @@ def test_a_two_pass_weighing_makes_a_ticket_with_gross_tare_net_and_calibration(
     transaction_id = page.url.rsplit("/", 1)[-1]
     ticket = lane.api("GET", f"/weighings/{transaction_id}/ticket.pdf", user="olga")
     text = " ".join(pdf_text(ticket.content).split())
-    for expected in ("Weighbridge ticket", "EK48213", "Gross 38460", "Tare 14220", "Net 24240",
+    for expected in ("Weighbridge ticket", "EK48213", "Gross 38,460", "Tare 14,220", "Net 24,240",
                      "calibration ok", "e = 20 kg", "Min 400 kg"):
         assert expected in text, expected
     scale.set_load(0, settle=True)

@@ -223,7 +223,7 @@ def opens_installs_and_works_offline(context: BrowserContext, url: str, user: tu
 
 def test_the_officer_app_from_the_wheel(profile: BrowserContext, demo: Demo) -> None:
     page = opens_installs_and_works_offline(profile, f"{demo.lane}/", demo.users["officer"], "#tiles .tile",
-                                            "#outbox-mark:has-text('offline')")
+                                            "#outbox-mark:text-matches('^(offline|box unreachable) — ')")
     shoot(page, "wheel-officer-app-offline")
 
 

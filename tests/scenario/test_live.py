@@ -25,8 +25,9 @@ def test_connect_gets_every_device_state_at_once(lane, tablet):
     wait_for(lambda: {s["device_id"] for s in tablet.statuses} >= set(lane.sims), message="all device states")
     kinds = {device_id: sim.kind for device_id, sim in lane.sims.items()}
     for status in tablet.statuses:
-        assert set(status) == {"device_id", "kind", "state", "detail"}
+        assert set(status) == {"device_id", "kind", "use", "state", "detail"}
         assert status["kind"] == kinds[status["device_id"]]
+        assert status["use"] == ("weighbridge" if status["kind"] == "scale" else None)
         assert status["state"] in {"connected", "disconnected", "error", "calibration_due", "locked"}
 
 

@@ -47,9 +47,9 @@ $(AXE): package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-# Two workers (the machine's two cores): the tests that start processes, drive
-# the browser or announce on mDNS run one at a time on one of them
-# (tests/conftest.py groups them), the in-process tests beside them.
+# Two workers (the machine's two cores): the browser tests run one at a time on
+# one, the other tests that start processes or announce on mDNS one at a time on
+# the other (tests/conftest.py groups them), the in-process tests beside them.
 test: install $(CHROMIUM) $(NGINX) $(MOSQUITTO) $(SYSTEMD_ANALYZE) $(AXE)
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 

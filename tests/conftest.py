@@ -36,12 +36,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = path.relative_to(TESTS).parts[0]
         if folder in BY_FOLDER:
             item.add_marker(BY_FOLDER[folder])
-        # with `make test`'s two workers (pytest-xdist, --dist loadgroup), whatever starts
-        # processes, drives the browser, uses Redis or nginx, or announces on mDNS runs on
-        # one worker, one test at a time, as it was written to; the in-process rest beside it
-        if folder in BY_FOLDER or str(path.relative_to(TESTS.parent)) in ONE_AT_A_TIME \
+        # with `make test`'s two workers (pytest-xdist, --dist loadgroup): the browser tests run
+        # one at a time on one worker, and whatever else starts processes, uses Redis or nginx,
+        # or announces on mDNS one at a time on the other; the in-process rest fills in beside
+        # them. The two groups are the suite's long poles: side by side, it stays under 15 minutes.
+        if folder == "browser":
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif folder in BY_FOLDER or str(path.relative_to(TESTS.parent)) in ONE_AT_A_TIME \
                 or item.get_closest_marker("redis") or item.get_closest_marker("nginx"):
-            item.add_marker(pytest.mark.xdist_group("one_at_a_time"))
+            item.add_marker(pytest.mark.xdist_group("processes"))
 
 
 @pytest.fixture

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 SITE_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 """A lane's or a hub's id: letters, digits and '-'."""
+LOCAL_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+"""A device's or a camera's id at one lane: letters, digits, '.', '_' and '-'."""
 
 
 class ConfigError(Exception):
@@ -69,6 +72,21 @@ class Section:
             raise self.fail(name, f"must be {_kind_name(kind)}, not a boolean")
         if not isinstance(value, kind):
             raise self.fail(name, f"must be {_kind_name(kind)}, not {type(value).__name__} {value!r}")
+        return value
+
+    def local_id(self, name: str = "id") -> str:
+        """A required id of something at one site, a device or a camera (:data:`LOCAL_ID`)."""
+        value = self.get(name, str, required=True)
+        if not LOCAL_ID.match(value):
+            raise self.fail(name, "letters, digits, '.', '_' and '-' only (1-64 characters)")
+        return value
+
+    def one_of(self, name: str, choices: Sequence[str], default: Any = ..., *, required: bool = False) -> Any:
+        """A string key that must be one of ``choices`` (named in the error, in their order); a
+        ``default`` of None leaves it optional."""
+        value = self.get(name, str, default, required=required)
+        if value is not None and value not in choices:
+            raise self.fail(name, f"{value!r} is not one of {', '.join(choices)}")
         return value
 
     def site_id(self, name: str = "id") -> str:

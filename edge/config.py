@@ -25,7 +25,6 @@ from edge.cameras.config import CameraConfig, MqttConfig, parse_cameras, parse_m
 from edge.vehicles.settings import VehicleSettings, parse_vehicle_settings
 from sync.identity import parse_key
 
-DEVICE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 #: what a scale is for: a weighbridge weighs vehicles, a bench scale seized goods and bags
 SCALE_USES = ("weighbridge", "bench")
 SERIAL_KEYS = ("baudrate", "bytesize", "parity", "stopbits", "xonxoff", "rtscts")
@@ -200,12 +199,8 @@ def parse_device(source: str, where: str, raw: Any, ports: PortPolicy | None) ->
     one ``ports`` allows (None: one any driver may open, for a caller that
     does not know the lane's policy)."""
     section = Section(source, where, raw)
-    device_id = section.get("id", str, required=True)
-    if not DEVICE_ID.match(device_id):
-        raise section.fail("id", "letters, digits, '.', '_' and '-' only (1-64 characters)")
-    kind = section.get("kind", str, required=True)
-    if kind not in KINDS:
-        raise section.fail("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+    device_id = section.local_id()
+    kind = section.one_of("kind", KINDS, required=True)
     driver = section.get("driver", str, required=True)
     if driver not in DRIVERS:
         raise section.fail("driver", f"unknown driver {driver!r} (known: {', '.join(sorted(DRIVERS))})")
@@ -237,11 +232,9 @@ def parse_device(source: str, where: str, raw: Any, ports: PortPolicy | None) ->
         raise section.fail("calibration_interval_days", "must be at least 1")
     frame = parse_driver_settings(section, driver, "frame")
     registers = parse_driver_settings(section, driver, "registers")
-    use = section.get("use", str, SCALE_USES[0] if kind == "scale" else None)
+    use = section.one_of("use", SCALE_USES, SCALE_USES[0]) if kind == "scale" else section.get("use", str, None)
     if kind != "scale" and use is not None:
         raise section.fail("use", "only a scale has a use (weighbridge or bench)")
-    if kind == "scale" and use not in SCALE_USES:
-        raise section.fail("use", f"{use!r} is not one of {', '.join(SCALE_USES)}")
     section.done()
     return DeviceConfig(id=device_id, kind=kind, driver=driver, port=port, serial=settings,
                         calibration_interval_days=interval, frame=frame, registers=registers, use=use)

@@ -14,7 +14,6 @@ from common.config import ConfigError, Section, config_path
 from edge.cameras.formats import FORMATS
 from edge.cameras.tokens import token_sha256
 
-CAMERA_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 ROLES = ("plate", "container", "both")
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 TOPIC_PREFIX = re.compile(r"^[A-Za-z0-9_./-]{1,128}$")
@@ -57,15 +56,9 @@ def parse_cameras(top: Section, base_dir: Path) -> tuple[CameraConfig, ...]:
 
 def parse_camera(source: str, where: str, raw: Any, base_dir: Path) -> CameraConfig:
     section = Section(source, where, raw)
-    camera_id = section.get("id", str, required=True)
-    if not CAMERA_ID.match(camera_id):
-        raise section.fail("id", "letters, digits, '.', '_' and '-' only (1-64 characters)")
-    name = section.get("format", str, required=True)
-    if name not in FORMATS:
-        raise section.fail("format", f"{name!r} is not one of {', '.join(sorted(FORMATS))}")
-    role = section.get("role", str, "both")
-    if role not in ROLES:
-        raise section.fail("role", f"{role!r} is not one of {', '.join(ROLES)}")
+    camera_id = section.local_id()
+    name = section.one_of("format", sorted(FORMATS), required=True)
+    role = section.one_of("role", ROLES, "both")
     digest, token_file = section.get("token_sha256", str, None), section.get("token_file", str, None)
     if FORMATS[name].transport == "mqtt":
         if digest is not None or token_file is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import queue
 import socket
 import uuid
 from http.client import HTTPResponse
@@ -20,11 +19,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import socketio
 
 from edge.cameras.mqtt import MAX_MESSAGE_BYTES
 from edge.radiation.n42 import validate
-from tests.support.hub_rig import LANE, InProcessHub
+from tests.support.hub_rig import LANE, InProcessHub, board_alarms, next_alarm
 from tests.support.lane_process import LaneRig
 from tests.support.metrics import metric_value
 from tests.support.mqtt import Mosquitto
@@ -43,24 +41,9 @@ from tests.support.waiting import wait_for
 PLATE, CONTAINER = "GA24MMA", "MSCU1234566"
 
 
-def board(hub: InProcessHub) -> tuple[socketio.Client, queue.Queue[dict[str, Any]]]:
-    heard: queue.Queue[dict[str, Any]] = queue.Queue()
-    client = socketio.Client(reconnection=False)
-    client.on("alarm", heard.put, namespace="/board")
-    client.connect(hub.url, namespaces=["/board"], auth={"token": hub.user_token("vera")},
-                   transports=["websocket"], wait_timeout=5)
-    return client, heard
-
-
-def heard_alarm(heard: queue.Queue[dict[str, Any]], test: Any) -> dict[str, Any]:
-    while not test(alarm := heard.get(timeout=30)):
-        pass
-    return alarm
-
-
 def test_a_lorry_with_a_gamma_alarm_from_the_portal_to_the_board(tmp_path) -> None:
     hub = InProcessHub(tmp_path / "hub")
-    control_room, alarms = board(hub)
+    control_room, alarms = board_alarms(hub)
     try:
         with vehicle_lane(tmp_path / "lane", hub=hub) as rig:
             tablet = Listener(rig.url, "/live", rig.token("olga"))
@@ -78,7 +61,7 @@ def test_a_lorry_with_a_gamma_alarm_from_the_portal_to_the_board(tmp_path) -> No
             assert vehicle["radiation"]["gamma_alarm"] is True
             wait_for(lambda: any(scanned(v) and v["id"] == vehicle["id"] for v in tablet.received("vehicle")),
                      message="the lorry on the tablet's /live")
-            raised = heard_alarm(alarms, lambda a: a["kind"] == "rpm_alarm" and a["lane"] == LANE)
+            raised = next_alarm(alarms, lambda a: a["kind"] == "rpm_alarm" and a["lane"] == LANE)
             assert raised["severity"] == "critical"
 
             started = rig.api("POST", "/inspections", user="olga", json={
@@ -94,7 +77,7 @@ def test_a_lorry_with_a_gamma_alarm_from_the_portal_to_the_board(tmp_path) -> No
                 "secondary": {"performed": True, "result": "source_identified", "nuclide": "K-40"}})
             assert judged.status_code == 201, judged.text
 
-            cleared = heard_alarm(alarms, lambda a: a["id"] == raised["id"] and a["state"] == "cleared")
+            cleared = next_alarm(alarms, lambda a: a["id"] == raised["id"] and a["state"] == "cleared")
             assert cleared["adjudication"] == "Innocent alarm — NORM (naturally occurring radioactive material)"
             document = rig.api("GET", occupancy["n42_url"].removeprefix("/api/v1"), user="olga")
             assert document.status_code == 200

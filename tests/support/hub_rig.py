@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import sqlite3
 import ssl
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import socketio
 from werkzeug.serving import make_server
 
 from common.eventlog.chain import verify_events
@@ -212,3 +214,23 @@ def lanes(hub: InProcessHub | HubProcess, url: str | None = None) -> dict[str, d
                             headers={"Authorization": f"Bearer {hub._token}"})  # type: ignore[union-attr]
     assert response.status_code == 200, response.text
     return {row["lane"]: row for row in response.json()["lanes"]}
+
+
+Alarms = queue.Queue[dict[str, Any]]
+
+
+def board_alarms(hub: InProcessHub | HubProcess, user: str = "vera") -> tuple[socketio.Client, Alarms]:
+    """A control-room board's real /board Socket.IO connection, and the alarms it hears."""
+    heard: Alarms = queue.Queue()
+    board = socketio.Client(reconnection=False)
+    board.on("alarm", heard.put, namespace="/board")
+    board.connect(hub.url, namespaces=["/board"], auth={"token": hub.user_token(user)},
+                  transports=["websocket"], wait_timeout=5)
+    return board, heard
+
+
+def next_alarm(heard: Alarms, test: Any, timeout: float = 30.0) -> dict[str, Any]:
+    """The next alarm heard that passes ``test`` (others are skipped); queue.Empty after ``timeout`` s of silence."""
+    while not test(alarm := heard.get(timeout=timeout)):
+        pass
+    return alarm

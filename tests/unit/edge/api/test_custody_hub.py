@@ -4,23 +4,15 @@ HTTP sync and heard by a real /board Socket.IO client; a bag within the limit ra
 
 from __future__ import annotations
 
-import queue
-from typing import Any
-
 import requests
-import socketio
 
 from sync.lane.agent import SyncAgent
 from tests.support.custody_bench import calibrated_bench, received, sealed_bag
-from tests.support.hub_rig import InProcessHub
+from tests.support.hub_rig import InProcessHub, board_alarms
 
 
 def test_a_bag_reweighed_beyond_the_limit_is_a_custody_alarm_at_the_hub(hub: InProcessHub, tmp_path) -> None:
-    heard: queue.Queue[dict[str, Any]] = queue.Queue()
-    board = socketio.Client(reconnection=False)
-    board.on("alarm", heard.put, namespace="/board")
-    board.connect(hub.url, namespaces=["/board"], auth={"token": hub.user_token("vera")},
-                  transports=["websocket"], wait_timeout=5)
+    board, heard = board_alarms(hub)
     (tmp_path / "lane").mkdir()
     with calibrated_bench(tmp_path / "lane") as bench:
         within, beyond = sealed_bag(bench, 5.0), sealed_bag(bench, 5.0)

@@ -4,16 +4,13 @@ the officer's ``radiation.adjudicated``; over real HTTP sync and a real /board S
 
 from __future__ import annotations
 
-import queue
 import uuid
-from typing import Any
 
 import requests
-import socketio
 
 from common.eventlog.store import EventStore
 from sync.lane.agent import SyncAgent
-from tests.support.hub_rig import LANE, InProcessHub
+from tests.support.hub_rig import LANE, InProcessHub, board_alarms, next_alarm
 from tests.support.waiting import wait_for
 
 OCCUPANCY = {"phase": "occupancy", "occupancy": 7, "started_at": "2026-03-02T10:00:00.000Z",
@@ -21,23 +18,6 @@ OCCUPANCY = {"phase": "occupancy", "occupancy": 7, "started_at": "2026-03-02T10:
                                                               "background_cps": [300, 310, 295, 305]},
              "neutron": {"max_counts": [2, 3, 1, 2], "background_counts": [2, 2, 1, 2]},
              "gamma_alarm": True, "neutron_alarm": False, "alarm": True, "speed_kmh": 7.5}
-
-
-def board_alarms(hub: InProcessHub) -> tuple[socketio.Client, queue.Queue[dict[str, Any]]]:
-    """A control-room board's /board connection and the alarms it hears."""
-    heard: queue.Queue[dict[str, Any]] = queue.Queue()
-    board = socketio.Client(reconnection=False)
-    board.on("alarm", heard.put, namespace="/board")
-    board.connect(hub.url, namespaces=["/board"], auth={"token": hub.user_token("vera")},
-                  transports=["websocket"], wait_timeout=5)
-    return board, heard
-
-
-def next_alarm(heard: queue.Queue[dict[str, Any]], test: Any) -> dict[str, Any]:
-    while True:
-        alarm = heard.get(timeout=10)
-        if test(alarm):
-            return alarm
 
 
 def test_an_rpm_alarm_is_critical_until_the_officer_adjudicates_it(hub: InProcessHub, lane_store: EventStore) -> None:
@@ -51,14 +31,14 @@ def test_an_rpm_alarm_is_critical_until_the_officer_adjudicates_it(hub: InProces
                           "lane", id=occupancy)
         agent = SyncAgent(lane_store, LANE, hub.url, hub.store.add_lane(LANE)).start()
         try:
-            raised = next_alarm(heard, lambda a: a["kind"] == "rpm_alarm")
+            raised = next_alarm(heard, lambda a: a["kind"] == "rpm_alarm", timeout=10)
             assert raised["severity"] == "critical" and raised["state"] == "unacknowledged"
             assert raised["detail"]["message"] == "gamma alarm at the portal monitor rpm-1"
             inspection = str(uuid.uuid4())
             lane_store.append("radiation.adjudicated", {
                 "id": str(uuid.uuid4()), "inspection_id": inspection, "occupancy_event": occupancy,
                 "code": "innocent_norm", "secondary": {"performed": True, "result": "no_source_found"}}, "olga")
-            cleared = next_alarm(heard, lambda a: a["id"] == raised["id"] and a["state"] == "cleared")
+            cleared = next_alarm(heard, lambda a: a["id"] == raised["id"] and a["state"] == "cleared", timeout=10)
         finally:
             agent.stop()
     finally:

@@ -14,6 +14,7 @@ from edge.store import lane_store_path
 from tests.support.custody_bench import new_id
 from tests.support.lane_process import by_id_link
 from tests.support.technician_bench import Bench, close_bench, make_bench
+from tests.support.waiting import wait_for
 
 HALLORAN, DE_VRIES = made_up_specimens()[0], made_up_specimens()[1]
 #: HALLORAN's name, document number and date of birth, as they would sit in a file in clear
@@ -41,7 +42,11 @@ def read_passport(lane: Bench, lines: list[str] = HALLORAN, outcome: str | None 
     """An inspection with the passport's reading attached, then closed with ``outcome`` (None: left open)."""
     inspection_id = lane.inspection()
     surname = lines[0][5:].split("<<")[0].replace("<", " ")
+    reader = lane.server.devices.get("document-1")
+    shown_before = reader.seq  # an earlier test's read of the same passport is not this one
     lane.sims["document-1"].present(lines)
+    wait_for(lambda: reader.latest is not None and reader.latest["seq"] > shown_before,
+             message="the passport read after the inspection started")
     lane.attach("document-1", inspection_id, lambda data: (data.get("mrz") or {}).get("surname") == surname)
     if outcome is not None:
         lane.ok("POST", f"/inspections/{inspection_id}/outcome",

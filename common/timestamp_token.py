@@ -184,14 +184,21 @@ def _check_imprint(tst: list[_Node], imprint: bytes) -> tuple[datetime, int]:
     return when, serial
 
 
+def _certificate(node: _Node) -> x509.Certificate:
+    """A certificate in the token, or a refusal: a garbled one must not escape as a library error."""
+    try:
+        return x509.load_der_x509_certificate(node.encoded)
+    except (ValueError, x509.InvalidVersion) as error:
+        raise TokenRefused(f"a certificate in the token cannot be read ({error})") from None
+
+
 def _check_signer(info: list[_Node], certs: list[_Node], tst_der: bytes) -> x509.Certificate:
     if len(info) < 6 or info[3].tag != CONTEXT_0:
         raise TokenRefused("the signer info has no signed attributes")
     sid = _expect(info[1], SEQUENCE, "the signer's issuer and serial").children()
     wanted = int.from_bytes(_expect(sid[-1], INTEGER, "the signer's serial").content, "big", signed=True) \
         if len(sid) == 2 else None
-    certificate = next((c for c in (x509.load_der_x509_certificate(n.encoded) for n in certs)
-                        if c.serial_number == wanted), None)
+    certificate = next((c for c in (_certificate(n) for n in certs) if c.serial_number == wanted), None)
     if certificate is None:
         raise TokenRefused("the certificate the signer names is not in the token")
     digest_oid = oid_text(_expect(info[2], SEQUENCE, "the digest algorithm").children()[0])

@@ -154,7 +154,8 @@ async function send(entry) {
     await remove(OUTBOX, entry.seq);
     if (awaited.has(entry.seq)) fates.set(entry.seq, { ok: true, status, data });
     await changed();
-    window.dispatchEvent(new CustomEvent('lanebox:sent', { detail: { entry, status, data } }));
+    // awaited: a form's own submit, which redraws after it; a listener need not reload for it
+    window.dispatchEvent(new CustomEvent('lanebox:sent', { detail: { entry, status, data, awaited: awaited.has(entry.seq) } }));
     return true;
   } catch (err) {
     const stays = err instanceof api.NetworkError || !(err instanceof api.ApiError)

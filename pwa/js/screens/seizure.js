@@ -306,18 +306,31 @@ export async function render(view, { id }) {
 
   let plate = null; // which lorry the seizure is from, named at the top
   const benchScale = await findBenchScale(); // where a sealed bag is weighed, and reweighed at a receipt
+  let loads = 0; // only the newest load draws: a slow older reply must not undo a newer step on screen
+  let reloadWhenClosed = false; // something was sent while an officer filled a custody form
   async function load() {
+    const mine = ++loads;
+    reloadWhenClosed = false;
+    let got;
     try {
-      ({ seizure, note } = await loadSeizure(id));
+      got = await loadSeizure(id);
     } catch (err) {
-      replace(view, h('p', { class: 'banner banner-bad' }, api.describe(err)));
+      if (mine === loads) replace(view, h('p', { class: 'banner banner-bad' }, api.describe(err)));
       return;
     }
+    if (mine !== loads) return;
+    ({ seizure, note } = got);
     if (!plate) {
       const inspection = await api.get(`/inspections/${seizure.inspection_id}`).catch(() => cacheGet(`inspection:${seizure.inspection_id}`));
       plate = inspection ? inspection.plate : null;
     }
-    await draw();
+    if (mine === loads) await draw();
+  }
+
+  /** A bag's form closed: catch up with what was sent meanwhile. */
+  function closed(panel) {
+    replace(panel);
+    if (reloadWhenClosed) load();
   }
 
   async function draw() {
@@ -449,7 +462,7 @@ export async function render(view, { id }) {
         h('p', { class: 'form-error', role: 'alert' }),
         h('div', { class: 'btn-row' },
           h('button', { class: 'btn btn-primary btn-big', type: 'submit' }, 'Make the sample bag'),
-          h('button', { class: 'btn', type: 'button', onclick: () => replace(panel) }, 'Cancel')));
+          h('button', { class: 'btn', type: 'button', onclick: () => closed(panel) }, 'Cancel')));
       form.addEventListener('submit', (event) => {
         event.preventDefault();
         busy(form.querySelector('button[type=submit]'), async () => {
@@ -473,7 +486,7 @@ export async function render(view, { id }) {
 
     function openPanel(action) {
       for (const d of panelDisposers.splice(0)) d();
-      replace(panel, custodyPanel(bag, action, () => { for (const d of panelDisposers.splice(0)) d(); replace(panel); }));
+      replace(panel, custodyPanel(bag, action, () => { for (const d of panelDisposers.splice(0)) d(); closed(panel); }));
     }
     const panelDisposers = [];
     disposers.push(() => panelDisposers.forEach((d) => d()));
@@ -724,7 +737,9 @@ export async function render(view, { id }) {
   add(view, head, banners, info, actionsCard, h('h2', {}, 'Evidence bags'), bagsBox, addBag);
   const onSent = (event) => {
     const r = event.detail.entry.record;
-    if (r && r.type === 'seizure' && r.id === id) load();
+    if (!r || r.type !== 'seizure' || r.id !== id || event.detail.awaited) return; // a form's own submit reloads after it
+    if (bagsBox.querySelector('.bag form')) reloadWhenClosed = true; // a redraw would throw away what the officer is typing
+    else load();
   };
   window.addEventListener('lanebox:sent', onSent);
   await load();

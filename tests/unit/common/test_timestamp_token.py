@@ -85,3 +85,12 @@ def test_the_certificate_cannot_be_renamed_under_the_signature(token: bytes) -> 
     assert renamed != token
     with pytest.raises(TokenRefused, match="not the one its signer named"):
         verify_token(renamed, imprint_of(HEAD))
+
+
+def test_a_certificate_with_an_unknown_version_is_refused_not_a_crash(token: bytes) -> None:
+    """Found by the fuzz test above: one flipped bit in the certificate's version field made the
+    X.509 library raise its own error out of verify_token."""
+    version_2 = b"\xa0\x03\x02\x01\x02\x02"  # [0] { INTEGER 2 } then the serial number's INTEGER
+    assert token.count(version_2) == 1
+    with pytest.raises(TokenRefused, match="certificate in the token cannot be read"):
+        verify_token(token.replace(version_2, b"\xa0\x03\x02\x01\x03\x02"), imprint_of(HEAD))

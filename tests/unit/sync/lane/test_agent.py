@@ -11,6 +11,7 @@ import pytest
 
 from common.clock import iso_utc
 from common.eventlog.store import EventStore
+from lanebox.commands.hub_backup import HUB_COPY, backup_sqlite_hub
 from sync.lane.agent import Backoff, SyncAgent
 from tests.support.fault_proxy import FaultProxy
 from tests.support.hub_rig import LANE, InProcessHub, assert_hub_holds_exactly, fill
@@ -129,21 +130,20 @@ def test_a_restarted_agent_goes_on_from_the_hubs_ack(hub, lane_store):
 
 
 def test_a_hub_restored_from_an_old_backup_gets_everything_again(lane_store, tmp_path):
-    hub = InProcessHub(tmp_path / "hub")  # a backup by file copy: the SQLite store's way
+    hub = InProcessHub(tmp_path / "hub")
     token = hub.store.add_lane(LANE)
-    hub.store.close()
-    backup = tmp_path / "backup.sqlite3"
-    shutil.copy(hub.store.path, backup)  # lane registered, no events yet
-    hub.store.start()
+    backup_sqlite_hub(hub.store.path, tmp_path)  # `lanebox hub backup`: lane registered, no events yet
     fill(lane_store, 50)
     proxy = FaultProxy(hub.port).start()
     agent = agent_for(lane_store, proxy.url, token, poll_interval=60).start()
-    restored = InProcessHub(tmp_path / "restored")
+    restored: InProcessHub | None = None
     try:
         wait_for(lambda: drained(agent), message="the first drain")
-        restored.store.close()
-        shutil.copy(backup, restored.store.path)
-        restored.store.start()
+        hub.close()  # the hub's disk is lost; the backup goes back in its place
+        (tmp_path / "restored").mkdir()
+        shutil.copy(tmp_path / HUB_COPY, tmp_path / "restored" / "hub.sqlite3")
+        restored = InProcessHub(tmp_path / "restored")
+        assert restored.store.cursor(LANE) == 0
         proxy.target_port = restored.port
         lane_store.append("test.event", {"after": "restore"}, "tester")
         agent.wake()  # the agent thinks the hub holds 50; the hub says gap, ack 0
@@ -153,7 +153,8 @@ def test_a_hub_restored_from_an_old_backup_gets_everything_again(lane_store, tmp
     finally:
         agent.stop()
         proxy.close()
-        restored.close()
+        if restored is not None:
+            restored.close()
         hub.close()
 
 

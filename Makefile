@@ -47,11 +47,11 @@ $(AXE): package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-# Two workers (the machine's two cores): the browser tests run one at a time on
-# one, the other tests that start processes or announce on mDNS one at a time on
-# the other (tests/conftest.py groups them), the in-process tests beside them.
+# Two workers (the machine's two cores), each test to whichever is free; the few
+# that announce on loopback mDNS or start a mosquitto wait for each other (a lock
+# in tests/conftest.py).
 test: install $(CHROMIUM) $(NGINX) $(MOSQUITTO) $(SYSTEMD_ANALYZE) $(AXE)
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 2
 
 # The quick loop while working: no browser, no PostgreSQL, Redis or nginx (docs/testing.md).
 quick: install

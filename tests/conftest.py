@@ -17,6 +17,7 @@ import pytest
 from common.eventlog.store import EventStore
 from edge.store import open_lane_store
 from tests.support.hub_rig import LANE, InProcessHub
+from tests.support.run_wide import run_wide
 from tests.support.services import new_postgres_database
 
 pytest_plugins = ["tests.support.tls"]  # the port_ca fixture
@@ -26,8 +27,9 @@ BY_FOLDER = {"browser": "browser", "scenario": "scenario"}
 
 
 ONE_AT_A_TIME = ("tests/unit/common/test_discovery.py", "tests/unit/sync/lane/test_hub_identity.py",
-                 "tests/unit/edge/cameras/test_mqtt.py")
-"""In-process tests that share the machine with others all the same (loopback mDNS, a mosquitto process)."""
+                 "tests/scenario/test_discovery.py", "tests/unit/edge/cameras/test_mqtt.py")
+"""Tests that announce and browse on loopback mDNS, or start a mosquitto: with ``make test``'s two
+workers (pytest-xdist) they never run beside each other (``one_at_a_time`` below)."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -36,15 +38,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = path.relative_to(TESTS).parts[0]
         if folder in BY_FOLDER:
             item.add_marker(BY_FOLDER[folder])
-        # with `make test`'s two workers (pytest-xdist, --dist loadgroup): the browser tests run
-        # one at a time on one worker, and whatever else starts processes, uses Redis or nginx,
-        # or announces on mDNS one at a time on the other; the in-process rest fills in beside
-        # them. The two groups are the suite's long poles: side by side, it stays under 15 minutes.
-        if folder == "browser":
-            item.add_marker(pytest.mark.xdist_group("browser"))
-        elif folder in BY_FOLDER or str(path.relative_to(TESTS.parent)) in ONE_AT_A_TIME \
-                or item.get_closest_marker("redis") or item.get_closest_marker("nginx"):
-            item.add_marker(pytest.mark.xdist_group("processes"))
+
+
+@pytest.fixture(autouse=True)
+def one_at_a_time(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A lock all workers of a run share around each test of ``ONE_AT_A_TIME``. Not xdist's
+    ``--dist loadgroup``: with pytest 9 its group marks are silently ignored (xdist 3.8 renames
+    ``item._nodeid``, which pytest 9 no longer reads)."""
+    if str(Path(str(request.node.fspath)).resolve().relative_to(TESTS.parent)) not in ONE_AT_A_TIME:
+        yield
+        return
+    with run_wide(tmp_path_factory, "one-at-a-time"):
+        yield
 
 
 @pytest.fixture

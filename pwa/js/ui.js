@@ -68,6 +68,16 @@ function fieldBox(root, name) {
   return null;
 }
 
+/** Once a just-made form is on the page, put the cursor in its first field to type in — unless
+ *  it is already somewhere in the form: a tap (or a test's fill) made meanwhile must not be undone. */
+export function focusFirstField(form) {
+  setTimeout(() => {
+    if (form.contains(document.activeElement)) return;
+    const first = form.querySelector('input:not([type=radio]):not([type=checkbox]):not([type=file]):not([type=hidden]), select, textarea');
+    if (first) first.focus();
+  }, 0);
+}
+
 /** Show `message` next to field `name` (or clear it with null). */
 export function setFieldError(root, name, message) {
   const box = fieldBox(root, name);

@@ -40,12 +40,21 @@ def on_the_scale(lane: LaneRig, kg: float) -> int:
 
 def sealed_bag_of_new_seizure(lane: LaneRig) -> tuple[str, str]:
     """A seizure with one bag sealed at 5 kg before sue (through the API, as another tablet did)."""
-    inspection_id, seizure_id, bag_event, weighing = (str(uuid.uuid4()) for _ in range(4))
+    inspection_id, seizure_id = str(uuid.uuid4()), str(uuid.uuid4())
     for path, body in (("/inspections", {"id": inspection_id, "plate": "EK 48213", "containers": [],
                                          "inspection_type": "standard"}),
                        ("/seizures", {"id": seizure_id, "inspection_id": inspection_id, "legal_basis": "s.139",
-                                      "items": [ITEM]}),
-                       (f"/seizures/{seizure_id}/bags", {"id": bag_event, "description": "20 cartons", "items": [0]}),
+                                      "items": [ITEM, ITEM]})):
+        response = lane.api("POST", path, user="olga", json=body)
+        assert response.status_code == 201, response.text
+    return seizure_id, sealed_bag(lane, seizure_id, item=0)
+
+
+def sealed_bag(lane: LaneRig, seizure_id: str, item: int) -> str:
+    """A bag of the seizure's ``item``, sealed at 5 kg before sue; its id."""
+    bag_event, weighing = str(uuid.uuid4()), str(uuid.uuid4())
+    for path, body in ((f"/seizures/{seizure_id}/bags",
+                        {"id": bag_event, "description": "20 cartons", "items": [item]}),
                        ("/bench-weighings", {"id": weighing, "device_id": "bench-1",
                                              "reading_seq": on_the_scale(lane, 5.0)})):
         response = lane.api("POST", path, user="olga", json=body)
@@ -55,7 +64,7 @@ def sealed_bag_of_new_seizure(lane: LaneRig) -> tuple[str, str]:
                       json={"id": str(uuid.uuid4()), "action": "sealed", "confirmation": "typed",
                             "seal_number": "GB 004711", "weighing_id": weighing})
     assert sealed.status_code == 201, sealed.text
-    return seizure_id, bag_id
+    return bag_id
 
 
 def own(bag: Locator, selector: str) -> Locator:
@@ -142,3 +151,43 @@ def test_a_sample_taken_sealed_recorded_and_sent_to_the_laboratory(new_context: 
     assert [s["action"] for s in bags[parent_id]["custody"]] == ["sealed", "sampled"]
     assert bags[parent_id]["custody"][1]["sample_check"]["ok"] is True
     assert bags[parent_id]["custody"][1]["witness"]["username"] == "sue"
+
+
+def test_a_custody_form_being_filled_survives_a_waiting_step_being_sent(new_context: NewContext, lane: LaneRig) -> None:
+    """A hand-over kept on the tablet while the box was out of reach is sent while the officer fills
+    another bag's form: the form and what was typed stay; the screen catches up when it closes."""
+    seizure_id, first = sealed_bag_of_new_seizure(lane)
+    second = sealed_bag(lane, seizure_id, item=1)
+    tablet = new_context(base_url=lane.url, viewport={"width": 1280, "height": 800}, has_touch=True)
+    page: Page = signed_in(tablet, "olga")
+    page.goto(f"/#/seizures/{seizure_id}")
+
+    def hand_over(bag_id: str, to: str) -> Locator:
+        bag = page.locator(f'.bag[data-bag="{bag_id}"]')
+        own(bag, '.custody-actions [data-action="handed_over"]').tap()
+        form = own(bag, "div > form.handover")
+        form.locator('[data-field="to"] input').fill(to)
+        form.locator('[data-field="scanned_text"] input').fill(bag_id)
+        return form
+
+    expect(page.locator(f'.bag[data-bag="{second}"] .custody-actions [data-action="handed_over"]')).to_be_visible()
+    tablet.route("**/*", lambda route: route.abort("internetdisconnected"))
+    tablet.set_offline(True)
+    hand_over(second, "Evidence store").locator("button[type=submit]").tap()
+    expect(page.locator(f'.bag[data-bag="{second}"] ol.timeline .is-waiting')).to_have_count(1)
+    form = hand_over(first, "DS Patel")
+    tablet.unroute("**/*")
+    tablet.set_offline(False)
+    expect(page.locator("#outbox-mark")).to_have_text("1 change sent ✓", timeout=15_000)
+    wait_for(lambda: [s["action"] for s in custody_of(lane, seizure_id, second)] == ["sealed", "handed_over"],
+             message="the waiting hand-over on the box")
+    expect(form.locator('[data-field="to"] input')).to_have_value("DS Patel")
+    form.locator("button[type=submit]").tap()
+    for bag_id, to in ((first, "DS Patel"), (second, "Evidence store")):
+        expect(page.locator(f'.bag[data-bag="{bag_id}"] ol.timeline > li').nth(1)).to_contain_text(f"→ {to}")
+    assert [s["to"] for s in custody_of(lane, seizure_id, first)[1:]] == ["DS Patel"]
+
+
+def custody_of(lane: LaneRig, seizure_id: str, bag_id: str) -> list[dict]:
+    bags = lane.api("GET", f"/seizures/{seizure_id}", user="olga").json()["bags"]
+    return next(b for b in bags if b["bag_id"] == bag_id)["custody"]

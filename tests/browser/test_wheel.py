@@ -30,6 +30,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
 from tests.support.browser import BROWSER_ARGS, CHROMIUM, LANDSCAPE, shoot, wait_for_service_worker
+from tests.support.run_wide import run_wide
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = {"common", "drivers", "edge", "lanebox", "pwa", "sync"}
@@ -54,10 +55,12 @@ def run(*command: str | Path, cwd: Path, timeout: float, env: dict[str, str] | N
 
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel, built from the checkout as a release would be (npm at build time)."""
-    out = tmp_path_factory.mktemp("wheel")
-    run(sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "--quiet", "-w", out, cwd=ROOT, timeout=180)
-    (built,) = out.glob("lanebox-*.whl")
+    """The wheel, built from the checkout as a release would be (npm at build time): once per
+    run, by the first worker to need it (two builds at once in one checkout trip over each other)."""
+    with run_wide(tmp_path_factory, "wheel") as out:
+        if not list(out.glob("lanebox-*.whl")):
+            run(sys.executable, "-m", "pip", "wheel", ".", "--no-deps", "--quiet", "-w", out, cwd=ROOT, timeout=180)
+        (built,) = out.glob("lanebox-*.whl")
     return built
 
 
@@ -81,11 +84,13 @@ class Box:
 
 @pytest.fixture(scope="session")
 def box(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Box:
-    venv = tmp_path_factory.mktemp("box") / "venv"
-    run(sys.executable, "-m", "venv", venv, cwd=venv.parent, timeout=60)
-    installed = Box(venv)
-    run(installed.bin / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "-c", ROOT / "constraints.txt", wheel, cwd=venv.parent, timeout=300)
+    """A new venv with the wheel installed: once per run, shared by the workers (each runs its own demo)."""
+    with run_wide(tmp_path_factory, "box") as root:
+        installed = Box(root / "venv")
+        if not (installed.bin / "lanebox").exists():
+            run(sys.executable, "-m", "venv", installed.root, cwd=root, timeout=60)
+            run(installed.bin / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                "-c", ROOT / "constraints.txt", wheel, cwd=root, timeout=300)
     return installed
 
 

@@ -26,6 +26,7 @@ from drivers.simulators.mrz_reader import DocumentReaderSimulator
 from drivers.simulators.mt_sics import MtSicsSimulator
 from drivers.simulators.ports import PtyPort, TcpPort
 from edge.store import lane_store_path, open_lane_store
+from lanebox.commands.users import lane_accounts
 
 LANEBOX = [sys.executable, "-m", "lanebox"]
 #: the line ``lanebox serve`` and ``lanebox hub`` print once listening
@@ -93,9 +94,11 @@ class LaneRig:
         return open_lane_store(lane_store_path(self.root / "data"), self.lane_id)
 
     def add_users(self) -> None:
-        for username, (role, password) in PASSWORDS.items():
-            run_cli("users", "add", "--config", str(self.config_path), "--username", username,
-                    "--role", role, "--password-stdin", stdin=password + "\n")
+        """The test's users, added by the code behind ``lanebox users add`` (tests/scenario/test_cli.py
+        runs the command itself) in this process: a command per user cost each rig seconds."""
+        with lane_accounts(self.config_path) as book:
+            for username, (role, password) in PASSWORDS.items():
+                book.add(username, role, password)
 
     def start(self, timeout: float = 20.0) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}

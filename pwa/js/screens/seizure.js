@@ -11,7 +11,7 @@ import { cacheGet, cachePut } from '../db.js';
 import { getJustified } from '../justify.js';
 import { loadReference, currencies } from '../reference.js';
 import { guardLeaving } from '../router.js';
-import { add, badge, busy, clearErrors, field, h, replace, setFieldError, showError, toast } from '../ui.js';
+import { add, badge, busy, clearErrors, field, focusFirstField, h, replace, setFieldError, showError, toast } from '../ui.js';
 import * as fmt from '../format.js';
 import { scannedBagId } from '../labels_crypto.js';
 import { openPdf } from './inspection.js';
@@ -480,7 +480,7 @@ export async function render(view, { id }) {
           }
         });
       });
-      setTimeout(() => description.focus(), 0);
+      focusFirstField(form);
       return form;
     }
 
@@ -695,7 +695,7 @@ export async function render(view, { id }) {
           return send('typed');
         });
       });
-      setTimeout(() => (action === 'handed_over' ? to : location).focus(), 0);
+      focusFirstField(form);
       return form;
     }
     return card;

@@ -47,11 +47,12 @@ $(AXE): package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-# Two workers (the machine's two cores), each test to whichever is free; the few
-# that announce on loopback mDNS or start a mosquitto wait for each other (a lock
-# in tests/conftest.py).
+# Four workers on the machine's two cores: much of a test's time is waiting (for a
+# lane process, a browser, a timer), and worksteal hands a finished worker what
+# another has left. The few tests that announce on loopback mDNS or start a
+# mosquitto wait for each other (a lock in tests/conftest.py).
 test: install $(CHROMIUM) $(NGINX) $(MOSQUITTO) $(SYSTEMD_ANALYZE) $(AXE)
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 4 --dist worksteal
 
 # The quick loop while working: no browser, no PostgreSQL, Redis or nginx (docs/testing.md).
 quick: install

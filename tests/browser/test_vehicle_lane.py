@@ -35,8 +35,10 @@ def wrong_digit(code: str) -> str:
     return f"{code[:10]}{(int(code[10]) + 1) % 10}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
+    """A lane of each test's own: a read or a scan joins a vehicle seen in the last 30 s
+    (edge/vehicles/matching.py), so on a shared lane one test's lorry took another's sightings."""
     with vehicle_lane(tmp_path_factory.mktemp("vehicle-lane")) as rig:
         yield rig
 
@@ -143,13 +145,13 @@ def test_a_dismissed_card_leaves_the_lane_with_its_reason(page: Page, lane: Lane
 
 
 def test_a_lorry_with_a_gamma_alarm_is_released_only_after_adjudication(page: Page, lane: LaneRig) -> None:
-    """End to end: the portal's simulator drives a lorry through with a gamma alarm while the camera
-    pushes its plate and container; the card shows it within 2 s; the officer starts from it, cannot
+    """End to end: the approach camera pushes a lorry's plate and container, then the portal's simulator
+    drives it through with a gamma alarm; the card shows it within 2 s; the officer starts from it, cannot
     release before adjudicating, adjudicates "Innocent — NORM" and then releases."""
     on_lane_screen(page)
     code = container("HLXU551207")
-    lane.sims["rpm-1"].drive_vehicle("norm", seconds=2.0)
     push(lane, "GA24MMA", (code,))
+    lane.sims["rpm-1"].drive_vehicle("norm", seconds=2.0)
     scanned = wait_for(lambda: (v := waiting_vehicle(lane, "GA24MMA")) and v["radiation"]
                        and v["radiation"]["state"] == "alarm", timeout=30, message="the portal's alarm at the box")
     assert scanned

@@ -17,21 +17,37 @@ import { stateWords } from './radiation.js';
 const waiting = new Map(); // id → VEHICLE as last heard from the box
 const photoUrls = new Map(); // sha256 → Promise of an object URL (the photos need the token)
 
-// kept current whatever screen is on show: the start form may ask for a vehicle tapped a moment ago
-live.subscribe((type, message) => {
+const inFlight = new Set(); // for each load under way: the vehicle messages heard meanwhile
+
+function apply(type, message) {
   if (type === 'vehicle') {
     if (message.inspection_id) waiting.delete(message.id); // taken: its inspection has started
     else waiting.set(message.id, message);
   } else if (type === 'vehicle_gone') waiting.delete(message.id);
-  else if (type === 'link' && message.up) load().catch(() => {});
+}
+
+// kept current whatever screen is on show: the start form may ask for a vehicle tapped a moment ago
+live.subscribe((type, message) => {
+  if (type === 'vehicle' || type === 'vehicle_gone') {
+    apply(type, message);
+    for (const heard of inFlight) heard.push([type, message]);
+  } else if (type === 'link' && message.up) load().catch(() => {});
 });
 
-/** Ask the box which vehicles wait (after (re)connecting: what changed while away). */
+/** Ask the box which vehicles wait (after (re)connecting: what changed while away). What /live said
+ *  while the question was out goes on top of the answer: a lorry pushed meanwhile, missing from a list
+ *  the box made just before, must not vanish from the screen. */
 export async function load() {
-  const { vehicles } = await api.get('/vehicles', { background: true });
-  waiting.clear();
-  for (const v of vehicles) waiting.set(v.id, v);
-  return vehicles;
+  const heard = [];
+  inFlight.add(heard);
+  try {
+    const { vehicles } = await api.get('/vehicles', { background: true });
+    waiting.clear();
+    for (const v of vehicles) waiting.set(v.id, v);
+    for (const [type, message] of heard) apply(type, message);
+  } finally {
+    inFlight.delete(heard);
+  }
 }
 
 function oldestFirst() {

@@ -7,9 +7,11 @@ import time
 from typing import Any, Callable
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.01,
+def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, interval: float = 0.01,
              message: str = "condition") -> Any:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout``."""
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout``. The default
+    deadline is generous: with the suite's four workers on two cores a step can take seconds, and a
+    deadline is only reached when something is wrong (a test that claims "within N s" says so)."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()

@@ -15,6 +15,7 @@ import pytest
 
 from tests.support.pdf_text import pdf_text
 from tests.support.technician_bench import Bench, running_bench
+from tests.support.waiting import wait_for
 from tests.unit.edge.api.test_calibration import VEHICLE_SCALE, WEIGHTS
 
 CHANGEOVER = {"method": "changeover"}
@@ -54,17 +55,28 @@ def weigh(bench: Bench, session: dict[str, Any], error: Error = no_error) -> dic
     """As the technician does: put each load on (the scale's true error
     added to what it weighs), read it, and by changeover add 2 kg at a time
     until the box has judged the point."""
-    scale, path = bench.sims["scale-1"], f"/calibrations/sessions/{session['id']}"
+    path = f"/calibrations/sessions/{session['id']}"
     answer: dict[str, Any] = {"session": session}
     while (point := answer["session"]["next"]) is not None:
         load = Decimal(point["load"])
-        scale.set_load(float(load + error(load)))
+        put_on(bench, float(load + error(load)))
         answer = bench.ok("POST", f"{path}/read", {})
         while (following := answer["session"]["next"]) is not None and following["phase"] == "changeover":
             added = Decimal(following["added"] or 0) + Decimal(following["step_weight"])
-            scale.set_load(float(load + error(load) + added))
+            put_on(bench, float(load + error(load) + added))
             answer = bench.ok("POST", f"{path}/small-weight")
     return answer
+
+
+def put_on(bench: Bench, kg: float) -> None:
+    """``kg`` on the scale, and the box shown it, as a technician waits for the display before reading:
+    a frame of the load before, still on its way, must not be the one read."""
+    scale = bench.sims["scale-1"]
+    scale.set_load(kg)
+    shows = scale.model.net()
+    device = bench.server.devices.get("scale-1")
+    wait_for(lambda: (last := device.latest) is not None and last["data"].get("weight") == shows,
+             message=f"{shows} kg shown")
 
 
 def points_of(session: dict[str, Any], step: str) -> list[dict[str, Any]]:

@@ -28,8 +28,8 @@ BY_FOLDER = {"browser": "browser", "scenario": "scenario"}
 
 ONE_AT_A_TIME = ("tests/unit/common/test_discovery.py", "tests/unit/sync/lane/test_hub_identity.py",
                  "tests/scenario/test_discovery.py", "tests/unit/edge/cameras/test_mqtt.py")
-"""Tests that announce and browse on loopback mDNS, or start a mosquitto: with ``make test``'s two
-workers (pytest-xdist) they never run beside each other (``one_at_a_time`` below)."""
+"""Tests that announce and browse on loopback mDNS, or start a mosquitto: marked ``one_at_a_time``, so
+that with ``make test``'s workers (pytest-xdist) they never run beside each other (the fixture below)."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -38,14 +38,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = path.relative_to(TESTS).parts[0]
         if folder in BY_FOLDER:
             item.add_marker(BY_FOLDER[folder])
+        if str(path.relative_to(TESTS.parent)) in ONE_AT_A_TIME:
+            item.add_marker("one_at_a_time")
 
 
 @pytest.fixture(autouse=True)
 def one_at_a_time(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """A lock all workers of a run share around each test of ``ONE_AT_A_TIME``. Not xdist's
+    """A lock all workers of a run share around each test marked ``one_at_a_time``. Not xdist's
     ``--dist loadgroup``: with pytest 9 its group marks are silently ignored (xdist 3.8 renames
     ``item._nodeid``, which pytest 9 no longer reads)."""
-    if str(Path(str(request.node.fspath)).resolve().relative_to(TESTS.parent)) not in ONE_AT_A_TIME:
+    if request.node.get_closest_marker("one_at_a_time") is None:
         yield
         return
     with run_wide(tmp_path_factory, "one-at-a-time"):

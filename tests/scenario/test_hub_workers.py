@@ -79,20 +79,20 @@ def test_a_worker_killed_mid_ingest_loses_and_doubles_nothing(workers: HubWorker
     front.start()
     try:
         with EventStore(tmp_path / "lane" / "lane.sqlite3", LANE) as store:
-            fill(store, 20_000)
+            fill(store, 6_000)
             agent = SyncAgent(store, LANE, front.url, token, batch_size=200).start()
             try:
                 hub = workers.workers[0].store  # a reader on the shared database
-                wait_for(lambda: hub.cursor(LANE) >= 2_000, timeout=60,
-                         message="the workers to hold 2,000 events")
+                wait_for(lambda: hub.cursor(LANE) >= 1_000, timeout=60,
+                         message="the workers to hold 1,000 events")
                 workers.workers[0].stop(signal.SIGKILL)
-                assert hub.cursor(LANE) < 20_000, "the kill came after the ingest, not during"
+                assert hub.cursor(LANE) < 6_000, "the kill came after the ingest, not during"
                 wait_for(lambda: agent.status()["backlog"] == 0, timeout=120,
                          message="the lane to drain through the surviving worker")
-                assert agent.status()["acked_seq"] == 20_000
+                assert agent.status()["acked_seq"] == 6_000
             finally:
                 agent.stop()
-            assert assert_hub_holds_exactly(hub, store.path) == 20_000
+            assert assert_hub_holds_exactly(hub, store.path) == 6_000
             assert hub.alarms() == []
     finally:
         front.stop()

@@ -108,11 +108,19 @@ class Bench:
                                          "inspection_type": "standard"}, status=201, user="olga")
         return inspection_id
 
-    def attach(self, device_id: str, inspection_id: str, ready: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
-        """The officer attaches the device's reading once ``ready(its data)`` holds; returns the event."""
+    def latest_seq(self, device_id: str) -> int:
+        """The sequence number of the device's latest reading (0 before any)."""
+        latest = self.server.devices.get(device_id).latest
+        return latest["seq"] if latest is not None else 0
+
+    def attach(self, device_id: str, inspection_id: str, ready: Callable[[dict[str, Any]], Any],
+               newer_than: int = 0) -> dict[str, Any]:
+        """The officer attaches the device's reading once ``ready(its data)`` holds for a reading after
+        ``newer_than`` (a seq: the one a module-wide bench still shows from a test before is not this
+        vehicle's, and the lane refuses it as read before the start); returns the event."""
         state = self.server.devices.get(device_id)
-        wait_for(lambda: state.latest is not None and ready(state.latest["data"]),
-                 message=f"the reading of {device_id}")
+        wait_for(lambda: state.latest is not None and state.latest["seq"] > newer_than
+                 and ready(state.latest["data"]), message=f"the reading of {device_id}")
         return self.ok("POST", "/attachments", {"id": str(uuid.uuid4()), "device_id": device_id,
                                                 "record_type": "inspection", "record_id": inspection_id},
                        status=201, user="olga")["event"]

@@ -46,8 +46,10 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
 def inspected_with_passport(bench: Bench) -> str:
     """KHN 512 inspected, HALLORAN's passport read and attached."""
     inspection_id = bench.inspection()
+    shown_before = bench.latest_seq("document-1")
     bench.sims["document-1"].present(HALLORAN)
-    bench.attach("document-1", inspection_id, lambda data: (data.get("mrz") or {}).get("surname") == "HALLORAN")
+    bench.attach("document-1", inspection_id, lambda data: (data.get("mrz") or {}).get("surname") == "HALLORAN",
+                 newer_than=shown_before)
     return inspection_id
 
 

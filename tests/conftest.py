@@ -14,9 +14,11 @@ from typing import Iterator
 
 import pytest
 
+from common.accounts import passwords
 from common.eventlog.store import EventStore
 from edge.store import open_lane_store
 from tests.support.hub_rig import LANE, InProcessHub
+from tests.support.passwords import cheap_hasher
 from tests.support.run_wide import run_wide
 from tests.support.services import new_postgres_database
 
@@ -40,6 +42,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(BY_FOLDER[folder])
         if str(path.relative_to(TESTS.parent)) in ONE_AT_A_TIME:
             item.add_marker("one_at_a_time")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """Lanes, hubs and user directories made in the test process hash at the least cost
+    (tests/support/passwords.py); lanebox processes the tests start keep the real one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "PasswordHasher", cheap_hasher)
+        yield
 
 
 @pytest.fixture(autouse=True)

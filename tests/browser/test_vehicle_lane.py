@@ -13,7 +13,7 @@ import time
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import APIResponse, Page, Route, expect
 
 from tests.support.axe import axe_violations
 from tests.support.browser import LANDSCAPE, NewContext, shoot, signed_in
@@ -87,6 +87,32 @@ def test_two_vehicles_stay_separate(page: Page, lane: LaneRig) -> None:
     assert len(ids) == 2
     shoot(page, "vehicles-02-two-vehicles")
 
+
+def test_a_lorry_pushed_while_the_list_is_on_its_way_stays_on_the_screen(page: Page, lane: LaneRig) -> None:
+    """The tablet asks for the list; the box answers with a list made before a lorry arrived, and the
+    answer reaches the tablet after /live said the lorry is there: the lorry stays on the screen."""
+    held: list[tuple[Route, APIResponse]] = []
+
+    def hold_the_first_list(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))  # the box's answer, made now: before the lorry
+
+    page.route("**/api/v1/vehicles", hold_the_first_list)
+    page.goto("/#/inspections")
+    expect(page.locator("#vehicles-title")).to_have_count(0)
+    page.goto("/#/lane")  # the lane screen asks for the list afresh
+    wait_for(lambda: held or page.evaluate("false"), message="the tablet to ask for the list")
+    route, made_before = held[0]
+    assert all(v["plate"] is None or v["plate"]["text"] != "LT62LAT" for v in made_before.json()["vehicles"])
+    push(lane, "LT62LAT")
+    expect(card(page, "LT62LAT")).to_be_visible()  # /live told the tablet
+    route.fulfill(response=made_before)  # the list of before arrives only now
+    push(lane, "AF19TER")  # a lorry after: by the time the tablet shows it, it has the old list too
+    expect(card(page, "AF19TER")).to_be_visible()
+    expect(card(page, "LT62LAT")).to_be_visible()
+    expect(page.locator(".vehicle-count")).to_have_text("(2)")
 
 def test_a_doubtful_plate_and_a_wrong_check_digit_must_be_confirmed_before_start(page: Page, lane: LaneRig) -> None:
     on_lane_screen(page)

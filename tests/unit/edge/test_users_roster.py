@@ -9,16 +9,15 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from argon2 import PasswordHasher
 
 from common.accounts.passwords import PasswordHashing
 from common.accounts.sessions import AuthFailed
 from common.eventlog.store import EventStore
 from edge.users import ROSTER_ACTOR, UserDirectory
 from sync.roster import RosterUser
+from tests.support.passwords import CHEAP
 
 LANE = "GBDVR-IN-03"
-CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 LOCAL = "lane-own-pass-tulip-41"
 HUB = "hub-given-pass-maple-72"
 NOTHING = {"added": 0, "changed": 0, "disabled": 0, "refused": 0}

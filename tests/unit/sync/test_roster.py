@@ -6,9 +6,9 @@ import pytest
 from argon2 import PasswordHasher, Type
 
 from sync.roster import parse_roster
+from tests.support.passwords import CHEAP
 
 PASSWORD = "correct horse battery"
-CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.mark.parametrize("change,words", [

@@ -10,8 +10,8 @@ from common.accounts.sessions import AuthFailed, Throttled
 from common.accounts.signin import Account, SignInCheck
 from common.roles import BOARD_ROLES
 from tests.support.clock import EpochClock
+from tests.support.passwords import CHEAP
 
-CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PASSWORD = "correct horse battery"
 
 

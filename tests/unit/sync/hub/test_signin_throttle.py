@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 
 from common.accounts.sessions import AuthFailed, Throttled
 from sync.hub.store import HubStore
 from sync.hub.users import HubUsers
 from tests.support.hub_rig import HUB_ID, InProcessHub
-
-CHEAP = PasswordHasher(time_cost=1, memory_cost=512, parallelism=1)
+from tests.support.passwords import CHEAP
 
 
 def worker(hub: InProcessHub, clock: list[float]) -> HubUsers:

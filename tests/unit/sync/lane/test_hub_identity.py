@@ -19,7 +19,6 @@ from typing import Any, Iterator
 
 import pytest
 import requests
-from argon2 import PasswordHasher
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
@@ -36,9 +35,9 @@ from sync.lane.roster_puller import RosterPuller
 from sync.lane.upstream import DiscoveredUpstream
 from sync.protocol import identity_path, roster_path
 from tests.support.hub_rig import LANE, InProcessHub
+from tests.support.passwords import CHEAP
 from tests.support.waiting import wait_for
 
-CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 LANE_OWN = "lane-own-pass-tulip-41"
 
 

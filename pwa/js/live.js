@@ -115,6 +115,14 @@ export async function loadDevices() {
   return all();
 }
 
+// socket.io's reasons for a lost link, in an officer's words (its own words are for developers)
+const LOST = {
+  'ping timeout': 'it stopped answering',
+  'transport close': 'the connection dropped',
+  'transport error': 'the connection dropped',
+  'io server disconnect': 'the box ended the link',
+};
+
 export function connect(token) {
   disconnect();
   if (typeof window.io !== 'function') {
@@ -127,7 +135,7 @@ export function connect(token) {
     setLink(true, 'live');
     loadDevices().catch(() => {});
   });
-  socket.on('disconnect', (reason) => setLink(false, `no link to the lane box (${reason})`));
+  socket.on('disconnect', (reason) => setLink(false, `no link to the lane box${LOST[reason] ? ` (${LOST[reason]})` : ''}`));
   socket.on('connect_error', (err) => {
     const unauthorized = (err && err.data && err.data.code === 'unauthorized')
       || /unauthori[sz]ed|token/i.test(String(err && err.message));

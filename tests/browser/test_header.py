@@ -55,6 +55,36 @@ def test_going_offline_and_back_moves_nothing_in_the_header(page: Page, context:
     assert boxes(page) == before
 
 
+@pytest.mark.parametrize("size", [LANDSCAPE, PORTRAIT], ids=["landscape", "portrait"])
+def test_a_supervisor_sees_every_tab_whole_on_one_row(new_context: NewContext, lane: LaneRig,
+                                                      size: dict[str, int]) -> None:
+    """A supervisor has the most tabs (Devices and Access besides the officer's four): none is cut
+    off at the edge of the screen nor pushed to a row of its own, and in landscape the bar keeps
+    to one row, as an officer's does."""
+    tablet = new_context(base_url=lane.url, viewport=size, device_scale_factor=1, has_touch=True)
+    page = signed_in(tablet, "sue")
+    expect(page.locator('[data-nav="consultations"]')).to_be_visible()
+    tabs = page.locator("nav.tabs a:visible")
+    expect(tabs).to_have_count(6)
+    placed = [tab.bounding_box() for tab in tabs.all()]
+    assert all(0 <= box["x"] and box["x"] + box["width"] <= size["width"] for box in placed), placed
+    assert len({box["y"] for box in placed}) == 1, placed
+    if size == LANDSCAPE:  # as an officer's: one row, Display and sign-out beside the tabs
+        for button in ("#theme-button", "#user-button"):
+            box = page.locator(button).bounding_box()
+            assert box["y"] < placed[0]["y"] + placed[0]["height"], (button, box, placed[0])
+    tablet.route("**/*", lambda route: route.abort("internetdisconnected"))
+    tablet.set_offline(True)
+    mark = page.locator("#outbox-mark")
+    expect(mark).to_have_text("offline — 0 waiting")
+    assert mark.evaluate("el => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight")
+    assert [tab.bounding_box() for tab in tabs.all()] == placed
+    # and the tiles say why in words, not socket.io's ("transport close")
+    expect(page.locator('#tiles .tile[data-device="trace-1"]')).to_contain_text(
+        "no link to the lane box (the connection dropped)")
+    shoot(page, "header-supervisor-offline")
+
+
 @pytest.fixture
 def own_lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaneRig]:
     """A lane of this test's own (with the demo's checklists), to stop and start again."""

@@ -96,6 +96,7 @@ def test_net_motion_negative_and_out_of_range_bits(indicator):
     sim, line = indicator
     sim.set_load(9000)
     sim.tare()
+    sim.model.settle_seconds = 30  # swinging until the next load, however long a fresh frame takes to come
     sim.set_load(10000, settle=False)
     swa, swb, swc, weight, tare = line.status()
     assert swb & 0x01 and swb & 0x08 and tare * 10 == 9000  # net, in motion

@@ -70,9 +70,10 @@ class EtdSimulator(LineCommandSimulator):
             self.send_line(" ".join(["VER", trap_lot, "PASS" if passed else "FAIL", *tokens]))
 
     def run_demo(self, stop: threading.Event, rng: random.Random, pace: float = 1.0) -> None:
-        """Swabs every few seconds, mostly clear, an alarm now and then."""
-        while not stop.wait(rng.uniform(8, 14) * pace):
-            if rng.random() < 0.2:
+        """A swab every 15-30 s, mostly clear: about one in twelve alarms (an alarm every few minutes,
+        often enough to see one, rare enough that red still means something)."""
+        while not stop.wait(rng.uniform(15, 30) * pace):
+            if rng.random() < 1 / 12:
                 name = rng.choice(list(SUBSTANCES))
                 self.swab([(name, round(rng.uniform(150, 900), 1))])
             else:

@@ -78,11 +78,15 @@ const EVENT_WORDS = {
 };
 
 export function eventWords(type) {
-  if (EVENT_WORDS[type]) return EVENT_WORDS[type];
-  const words = String(type || '').replace(/[._]/g, ' ').trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return EVENT_WORDS[type] || sentence(String(type || '').replace(/\./g, ' '));
 }
 
 export function label(code) {
   return String(code || '').replace(/_/g, ' ');
+}
+
+/** A code as a word on screen: 'standard' → 'Standard', 'full_search' → 'Full search'. */
+export function sentence(code) {
+  const words = label(code).trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }

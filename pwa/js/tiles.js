@@ -189,7 +189,8 @@ export function createTile({ id = null, kind = null, compact = false, since = nu
     el.dataset.kind = k || '';
     el.setAttribute('aria-live', k === 'scale' ? 'off' : 'polite'); // ten weights a second would drown a screen reader
     el.dataset.device = (d && d.id) || id || '';
-    replace(title, TITLES[k] || 'Device', ' ', h('small', {}, (d && d.id) || id || ''));
+    const name = k === 'scale' && d && d.use === 'bench' ? 'Bench scale' : TITLES[k] || 'Device'; // not a second "Scale"
+    replace(title, name, ' ', h('small', {}, (d && d.id) || id || ''));
     const reading = d && d.reading;
     if (reading && reading.data.phase === 'occupied') lastPass = null; // the next vehicle
     if (reading && reading.data.phase === 'occupancy') lastPass = reading.data;

@@ -37,6 +37,7 @@ def test_a_seized_inspection_reads_in_words(page: Page, lane: LaneRig) -> None:
     log.locator("summary").click()
     expect(log).to_contain_text("Inspection started")
     expect(log).to_contain_text("Goods seized")
+    expect(page.locator("dt:text-is('Type') + dd")).to_have_text("Standard")  # the checklist's name, as a word
     shown = page.locator("main").inner_text()
     assert DEVELOPER_WORDS.findall(shown) == [], shown
 

@@ -248,6 +248,9 @@ def test_a_reading_from_a_detector_not_verified_gets_no_tick(new_context: NewCon
     expect(mark).to_have_text("NOT VERIFIED — do not rely on it")
     amber = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--amber').trim()")
     assert mark.evaluate("el => getComputedStyle(el).backgroundColor") == rgb(amber)  # the warning colour
+    # the outcome stays in view at the end of the step bar, whatever scrolls beside it
+    outcome = page.locator('#vehicle-bar [data-step="step-outcome"]').bounding_box()
+    assert 0 <= outcome["x"] and outcome["x"] + outcome["width"] <= size["width"], outcome
     shoot(page, f"right-12-not-verified-no-tick-{size['width']}", at="#step-trace")
     page.set_viewport_size(size)
     no_blocking_violations(page)

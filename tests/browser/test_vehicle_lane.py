@@ -8,6 +8,7 @@ and its N42.42 file."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from typing import Iterator
@@ -15,8 +16,9 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import APIResponse, Page, Route, expect
 
+from drivers.simulators.mrz_reader import td3
 from tests.support.axe import axe_violations
-from tests.support.browser import LANDSCAPE, NewContext, shoot, signed_in
+from tests.support.browser import LANDSCAPE, PORTRAIT, NewContext, shoot, signed_in
 from tests.support.lane_process import LaneRig
 from tests.support.page_wait import wait_in_page
 from tests.support.vehicle_lane import (
@@ -113,6 +115,25 @@ def test_a_lorry_pushed_while_the_list_is_on_its_way_stays_on_the_screen(page: P
     expect(card(page, "AF19TER")).to_be_visible()
     expect(card(page, "LT62LAT")).to_be_visible()
     expect(page.locator(".vehicle-count")).to_have_text("(2)")
+
+def test_on_a_lane_of_five_devices_no_tile_hides_part_of_its_reading(page: Page, lane: LaneRig) -> None:
+    """Five devices make small tiles (three columns in landscape): an expired passport's EXPIRED and its
+    line, the bench scale's name, every tile's reading still shows whole, on either side of the tablet."""
+    expired = td3("P", "SWE", "ERIKSSON", "LARS", "91827364A", "SWE", dt.date(1975, 4, 2), "M",
+                  dt.date.today().replace(day=1) - dt.timedelta(days=400))
+    on_lane_screen(page)
+    expect(page.locator("#tiles .tile")).to_have_count(5)
+    lane.sims["document-1"].present(expired)
+    tile = page.locator('#tiles .tile[data-device="document-1"]')
+    expect(tile.locator(".verdict--invalid")).to_have_text("EXPIRED")
+    for size in (LANDSCAPE, PORTRAIT):
+        page.set_viewport_size(size)
+        cut = page.evaluate("[...document.querySelectorAll('#tiles .tile-body')]"
+                            ".filter((b) => b.scrollHeight > b.clientHeight)"
+                            ".map((b) => b.closest('.tile').dataset.device)")
+        assert cut == [], f"{size}: the reading is cut off on {cut}"
+    shoot(page, "vehicles-00-lane-of-five-devices")
+
 
 def test_a_doubtful_plate_and_a_wrong_check_digit_must_be_confirmed_before_start(page: Page, lane: LaneRig) -> None:
     on_lane_screen(page)

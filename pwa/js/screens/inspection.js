@@ -509,7 +509,7 @@ export async function render(view, { id }) {
         h('dt', {}, 'Containers'), h('dd', {}, (record.containers || []).length
           ? (record.containers || []).map((c) => h('div', { class: 'mono' }, pretty(c), ' ', checkContainer(c).state === 'valid' ? badge('CHECK DIGIT RIGHT', 'ok') : badge('CHECK DIGIT WRONG', 'bad'))) : 'none'),
         h('dt', {}, 'Declaration'), h('dd', {}, record.declaration_ref || 'none given'),
-        h('dt', {}, 'Type'), h('dd', {}, record.inspection_type),
+        h('dt', {}, 'Type'), h('dd', {}, fmt.sentence(record.inspection_type)),
         h('dt', {}, 'Started'), h('dd', {}, `${fmt.dateTime(record.started_at)}${offline(record.started_acted_at)} by ${record.started_by || '—'}`),
         closed ? [h('dt', {}, 'Closed'), h('dd', {}, `${fmt.dateTime(record.closed_at)}${offline(record.closed_acted_at)}${record.outcome_reason ? ` — ${record.outcome_reason}` : ''}`)] : null));
   }
@@ -769,7 +769,10 @@ export async function render(view, { id }) {
   const barStarted = h('span', { class: 'vehicle-started' });
   const vehicleBar = h('div', { class: 'vehicle-bar no-print', id: 'vehicle-bar' },
     h('div', { class: 'vehicle-id' }, barPlate, barStarted),
-    h('nav', { class: 'step-nav', 'aria-label': 'Steps' }, radiation.navButton, stepButtons));
+    // the steps scroll sideways where they do not fit; the outcome stays in view at the end
+    h('nav', { class: 'step-nav', 'aria-label': 'Steps' },
+      h('div', { class: 'step-scroll' }, radiation.navButton, stepButtons.filter((b) => b.dataset.step !== 'step-outcome')),
+      stepButtons.find((b) => b.dataset.step === 'step-outcome')));
   // the bar sticks under the top bar, however tall that is (its tabs wrap on a portrait tablet)
   const topbar = document.querySelector('.topbar');
   const keepUnderTopbar = () => { if (topbar) document.documentElement.style.setProperty('--topbar-height', `${topbar.offsetHeight}px`); };

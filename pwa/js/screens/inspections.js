@@ -42,7 +42,7 @@ export async function renderList(view) {
       h('a', { class: 'btn', href: `#/inspections/${v.id}`, dataset: { inspection: v.id } },
         h('span', { class: 'row-text' },
           h('span', { class: 'row-title' }, h('span', { class: 'mono' }, v.plate), ' ', h('span', { class: 'row-sub mono' }, (v.containers || []).map(pretty).join(', '))),
-          h('span', { class: 'row-sub muted' }, `${v.inspection_type} · started ${fmt.time(v.started_at)} by ${v.started_by || '—'}${v.flags && v.flags.length ? ` · ${v.flags.length} flag${v.flags.length === 1 ? '' : 's'}` : ''}`)),
+          h('span', { class: 'row-sub muted' }, `${fmt.sentence(v.inspection_type)} · started ${fmt.time(v.started_at)} by ${v.started_by || '—'}${v.flags && v.flags.length ? ` · ${v.flags.length} flag${v.flags.length === 1 ? '' : 's'}` : ''}`)),
         v.risk ? badge(`${String(v.risk.level).toUpperCase()} RISK`, v.risk.level === 'high' ? 'bad' : v.risk.level === 'medium' ? 'warn' : 'ok') : null))),
   ];
   replace(list, rows.length ? rows : h('li', { class: 'empty' }, 'No open inspections.'));
@@ -90,7 +90,7 @@ export async function renderStart(view, _params = {}, query = new URLSearchParam
   const form = h('form', { class: 'card', id: 'start-form', novalidate: true });
   const plate = h('input', { class: 'upper mono', autocapitalize: 'characters', autocomplete: 'off', spellcheck: 'false', maxlength: '20', placeholder: 'e.g. AB12 CDE' });
   const declaration = h('input', { class: 'upper mono', autocapitalize: 'characters', autocomplete: 'off', maxlength: '40', placeholder: 'optional, e.g. GB-DEC-0001' });
-  const type = h('select', {}, inspectionTypes(ref).map((t) => h('option', { value: t }, t)));
+  const type = h('select', {}, inspectionTypes(ref).map((t) => h('option', { value: t }, fmt.sentence(t))));
   const rowsBox = h('div', { id: 'container-rows' });
   const preview = h('div', { class: 'lookup-preview', id: 'lookup-preview' });
   let containers = [''];

@@ -27,7 +27,8 @@ from tests.support.page_wait import wait_in_page
 from tests.support.waiting import wait_for
 
 LANES = ("BOARD-IN-01", "BOARD-IN-02")
-SIZES = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 800})
+WALL = {"width": 1920, "height": 1080}
+SIZES = (WALL, {"width": 1280, "height": 800})
 CONTAINER = "CSQU3054383"
 
 
@@ -93,6 +94,24 @@ def shoot(page: Page, name: str) -> None:
         page.wait_for_timeout(200)  # let the layout settle
         page.screenshot(path=str(SCREENSHOTS / f"board-{name}-{size['width']}x{size['height']}.png"))
     page.set_viewport_size(SIZES[0])
+
+
+def test_a_supervisors_bar_keeps_sign_out_whole_and_on_one_row_on_a_wall_screen(new_context: NewContext, port: Port) -> None:
+    """The supervisor's board has every tab (Access too): on the wall screen the sign-out button sits on
+    the bar's one row (it was cut to "sign …" on a second row), and on a 1280 screen too its words are
+    whole and on screen."""
+    page = open_board(new_context, port, "carol")
+    expect(page.locator('[data-nav="consultations"]')).to_be_visible()
+    user = page.locator("#user")
+    expect(user).to_have_text("carolSign out")
+    for size in SIZES:
+        page.set_viewport_size(size)
+        tabs, box = page.locator("nav.tabs").bounding_box(), user.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= size["width"], (size, box)
+        if size == WALL:  # a 1280 screen may take a second row: there is not room for all in one
+            assert box["y"] < tabs["y"] + tabs["height"], (size, box, tabs)
+        assert user.evaluate("el => [el, ...el.children].every((e) => e.scrollWidth <= e.clientWidth)"), size
+    shoot(page, "bar-supervisor")
 
 
 def test_a_trace_alarm_at_a_lane_shows_on_the_board_within_a_second(new_context: NewContext, port: Port):

@@ -61,7 +61,10 @@ async function start() {
   const who = await session.signedIn();
   const user = document.getElementById('user');
   user.hidden = false;
-  user.textContent = `${who.username} (${who.role}) · sign out`;
+  // who, over what the button does: never cut off to "sign …" on a narrow bar
+  user.replaceChildren(Object.assign(document.createElement('span'), { className: 'user-name', textContent: who.username }),
+    Object.assign(document.createElement('span'), { textContent: 'Sign out' }));
+  user.title = `${who.username} (${who.role})`;
   user.addEventListener('click', session.signOut);
   document.querySelector('[data-nav="consultations"]').hidden = !session.isSupervisor(); // the log's review is a supervisor's
   feed.subscribe((type, payload) => { if (type === 'link') showLink(payload); });

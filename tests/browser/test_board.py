@@ -96,7 +96,8 @@ def shoot(page: Page, name: str) -> None:
     page.set_viewport_size(SIZES[0])
 
 
-def test_a_supervisors_bar_keeps_sign_out_whole_and_on_one_row_on_a_wall_screen(new_context: NewContext, port: Port) -> None:
+def test_a_supervisors_bar_keeps_sign_out_whole_and_on_one_row_on_a_wall_screen(new_context: NewContext,
+                                                                               port: Port) -> None:
     """The supervisor's board has every tab (Access too): on the wall screen the sign-out button sits on
     the bar's one row (it was cut to "sign …" on a second row), and on a 1280 screen too its words are
     whole and on screen."""

@@ -91,7 +91,9 @@ class SignInCheck:
         account = self._find(name)
         reason = self._refusal(account, password)
         if reason is not None:
-            self.throttle.failed(name, address, now)
+            # the back-off runs from the answer, not the question: the hash's own time (a third of a
+            # second on a busy box) must not eat into the wait
+            self.throttle.failed(name, address, self.clock())
             self._refused(name, address, reason)
             raise AuthFailed("wrong username or password")
         assert account is not None

@@ -108,7 +108,8 @@ def a_busy_port(port: Port) -> None:
     ones (15), the other one critical trace alarm among 10; a scale due for
     calibration at one, an inspection open 35 minutes at the other."""
     port.report(CALM, [{"id": "scale-1", "kind": "scale", "state": "calibration_due"},
-                       {"id": "trace-1", "kind": "trace", "state": "connected"}],
+                       {"id": "trace-1", "kind": "trace", "state": "connected"},
+                       {"id": "bench-1", "kind": "scale", "state": "connected"}],
                 [{"id": "i-1", "plate": "AB12CDE", "started_at": started_ago(5)}])
     port.report(BUSY, [{"id": "scale-1", "kind": "scale", "state": "connected"},
                        {"id": "trace-1", "kind": "trace", "state": "disconnected"}],
@@ -174,6 +175,10 @@ def test_25_alarms_leave_every_lane_above_the_fold_with_the_critical_lane_first(
     expect(busy.locator(".inspection.is-overdue")).to_contain_text("EK48213")
     expect(busy.locator(".chip.state-disconnected")).to_be_visible()  # device trouble beside the alarm
     expect(cards.nth(1).locator(".chip.state-calibration_due")).to_be_visible()
+    # two scales at a lane: each named by its id, so the control room knows which one is due
+    expect(cards.nth(1).locator(".chip.state-calibration_due")).to_have_text("scale scale-1 calibration due")
+    expect(cards.nth(1).locator(".chip", has_text="bench-1")).to_have_text("scale bench-1 connected")
+    expect(cards.nth(1).locator(".chip", has_text="trace")).to_have_text("trace connected")
     assert_axe_clean(page, "lanes")
     shoot(page, "lanes-1920x1080")
 

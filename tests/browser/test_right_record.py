@@ -301,7 +301,9 @@ def test_a_draft_finding_with_its_photo_survives_navigation_reload_and_restart(p
     again.click("#finding-form button[type=submit]")
     expect(again.locator("#findings-list")).to_contain_text("Loose panel behind the cab")
     expect(again.locator(f'#findings-list [data-sha256="{sha}"] img')).to_be_visible()
-    assert view_of(lane, inspection_id)["findings"][0]["photos"] == [sha]
+    # the list shows the finding as soon as the tablet has it; the box has it once the outbox sent it
+    findings = wait_for(lambda: view_of(lane, inspection_id)["findings"], message="the box to hold the finding")
+    assert findings[0]["photos"] == [sha]
     assert lane.api("GET", f"/photos/{sha}", user="olga").content == jpeg
     again.reload()
     expect(again.locator("#finding-form textarea")).to_have_value("")  # recorded: the draft is gone

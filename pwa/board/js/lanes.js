@@ -70,9 +70,9 @@ const WORD = { alarm: 'ALARM', offline: 'OFFLINE', attention: 'CHECK DEVICES', o
  *  that kind (a weighbridge and a bench scale), so the control room knows which one is down. */
 export function deviceChip(device, twin = false) {
   const trouble = !DEVICE_OK.has(device.state);
-  const name = device.kind ? (twin ? `${device.kind} ${device.id}` : device.kind) : device.id;
+  const id = device.kind && twin ? [' ', h('span', { class: 'chip-id' }, device.id)] : null; // "SCALE bench-1", not "SCALE BENCH-1"
   return h('li', { class: `chip state-${device.state}${trouble ? ` sev-${feed.severityOf(device.state)}` : ''}`, title: device.detail || device.state },
-    h('span', { class: 'chip-kind' }, name), ' ', h('span', { class: 'chip-state' }, device.state.replace(/_/g, ' ')));
+    h('span', { class: 'chip-kind' }, device.kind || device.id), id, ' ', h('span', { class: 'chip-state' }, device.state.replace(/_/g, ' ')));
 }
 
 function deviceChips(devices) {

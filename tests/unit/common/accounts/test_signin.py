@@ -81,3 +81,23 @@ def test_an_out_of_date_hash_is_renewed_only_where_asked(accounts: dict[str, Acc
     assert renewed is not None and CHEAP.verify(renewed, PASSWORD) and not CHEAP.check_needs_rehash(renewed)
     hub, _ = check_with(accounts)
     assert hub.check("olga", PASSWORD, "desk").rehash is None
+
+
+def test_the_wait_after_failures_runs_from_the_answer_not_the_question(accounts: dict[str, Account]) -> None:
+    """On a busy box the hash takes most of a second: a wait counted from when the attempt came in
+    would be over by the time its answer went out (the hub workers' test met it on CI)."""
+    clock = EpochClock()
+    check, _ = check_with(accounts, clock=clock)
+    verify = check.passwords.verify
+
+    def slow_verify(stored: str, given: str) -> bool:
+        clock.now += 0.9  # the hash's time on a busy box
+        return verify(stored, given)
+
+    check.passwords.verify = slow_verify  # type: ignore[method-assign]
+    for _ in range(3):  # the pair's three free failures
+        with pytest.raises(AuthFailed):
+            check.check("olga", "wrong one!", "10.0.0.7")
+    clock.now += 0.5  # the next attempt, half a second after the third answer
+    with pytest.raises(Throttled):
+        check.check("olga", PASSWORD, "10.0.0.7")

@@ -17,6 +17,7 @@ from tests.support.browser import SCREENSHOTS, inspection_id_from, pdf_bytes_of_
 from tests.support.lane_process import PASSWORDS, LaneRig
 from tests.support.page_wait import wait_in_page
 from tests.support.pdf_text import pdf_text
+from tests.support.waiting import wait_for
 
 AUDIT = {"X-Justification": "audit"}
 
@@ -146,7 +147,10 @@ def test_whole_inspection_to_seizure_labels_handover_and_report(page: Page, lane
     bag = page.locator(".bag").first
     expect(bag.locator(".bag-id")).to_have_text(re.compile(r"^BAG-[0-9A-F]{8}$"))
     bag_id = bag.locator(".bag-id").inner_text()
-    view = lane.api("GET", f"/inspections/{inspection_id}", user="olga", headers=AUDIT).json()
+    # the seizure's outcome goes through the outbox after the seizure: read it once the box has it
+    view = wait_for(lambda: (seen := lane.api("GET", f"/inspections/{inspection_id}", user="olga",
+                                              headers=AUDIT).json())["outcome"] and seen,
+                    interval=0.2, message="the box to hold the outcome")  # each look is logged
     assert view["status"] == "closed" and view["outcome"] == "seize"
     assert view["seizures"] == [seizure_id]
 

@@ -176,7 +176,9 @@ def test_release_with_an_expired_document_shows_the_review_and_needs_a_reason(pa
     expect(page.locator("#outcome-badge")).to_have_text("RELEASE")
     expect(page.locator("#assess-duty")).to_have_count(0)  # a closed inspection takes no duty
     expect(page.locator("#step-document .live-box")).to_be_hidden()  # its record, not live tiles
-    view = view_of(lane, inspection_id)
+    # the badge shows as soon as the tablet has the outcome; the box has it once the outbox sent it
+    view = wait_for(lambda: (seen := view_of(lane, inspection_id))["outcome"] and seen,
+                    interval=0.2, message="the box to hold the outcome")  # each look is logged
     assert view["outcome"] == "release"
     assert [(f["code"], f["reason"]) for f in view["flags_answered"]] == [
         ("document_expired", "Driver's renewed passport seen; expiry misread")]
@@ -302,7 +304,8 @@ def test_a_draft_finding_with_its_photo_survives_navigation_reload_and_restart(p
     expect(again.locator("#findings-list")).to_contain_text("Loose panel behind the cab")
     expect(again.locator(f'#findings-list [data-sha256="{sha}"] img')).to_be_visible()
     # the list shows the finding as soon as the tablet has it; the box has it once the outbox sent it
-    findings = wait_for(lambda: view_of(lane, inspection_id)["findings"], message="the box to hold the finding")
+    findings = wait_for(lambda: view_of(lane, inspection_id)["findings"], interval=0.2,
+                        message="the box to hold the finding")  # each look is logged
     assert findings[0]["photos"] == [sha]
     assert lane.api("GET", f"/photos/{sha}", user="olga").content == jpeg
     again.reload()

@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 BUSY_TIMEOUT_S = 30.0
 CONNECT_TIMEOUT_S = 5
+PING_WAIT_S = 2.0
+"""How long /healthz and /metrics wait for a pooled connection. A load balancer's or
+Prometheus's probe gives up within seconds; the pool's own wait (30 s) would have them
+time out instead of hearing that the database is lost."""
 POOL_MAX = 8
 POSTGRES_PORT = 5432
 
@@ -267,10 +271,11 @@ class PostgresDatabase:
                              f"{first_line(exc)}") from exc
 
     @contextmanager
-    def read(self) -> Iterator[_PgConnection]:
-        """A pooled connection for reads (its transaction ends when handed back);
-        before :meth:`open`, a connection of its own, as SQLite reads a file
-        nobody opened for writing."""
+    def read(self, wait_s: float | None = None) -> Iterator[_PgConnection]:
+        """A pooled connection for reads (its transaction ends when handed back),
+        waited for up to ``wait_s`` (None: the pool's own wait); before
+        :meth:`open`, a connection of its own, as SQLite reads a file nobody
+        opened for writing."""
         import psycopg
 
         try:
@@ -278,7 +283,7 @@ class PostgresDatabase:
                 with psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT_S) as conn:
                     yield _PgConnection(conn)
             else:
-                with self._pool.connection() as conn:
+                with self._pool.connection(timeout=wait_s) as conn:
                     yield _PgConnection(conn)
         except psycopg.OperationalError as exc:
             raise StoreError(f"PostgreSQL at {self.where}: cannot read: "
@@ -289,9 +294,9 @@ class PostgresDatabase:
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(?))", ("lane:" + lane,))
 
     def ping(self) -> str | None:
-        """None when PostgreSQL answers, else why not."""
+        """None when PostgreSQL answers within :data:`PING_WAIT_S`, else why not."""
         try:
-            with self.read() as conn:
+            with self.read(wait_s=PING_WAIT_S) as conn:
                 conn.execute("SELECT 1").fetchone()
         except Exception as exc:  # any failure is an unhealthy database, reported not raised
             return first_line(exc)

@@ -53,6 +53,13 @@ def view_of(lane: LaneRig, inspection_id: str) -> dict:
     return lane.api("GET", f"/inspections/{inspection_id}", user="olga").json()
 
 
+def view_once_it_has(lane: LaneRig, inspection_id: str, part: str) -> dict:
+    """The box's view once its ``part`` is filled: the tablet shows a write at once, the box has it
+    once the outbox sent it. Asked gently, as each look is logged."""
+    return wait_for(lambda: (seen := view_of(lane, inspection_id))[part] and seen, interval=0.2,
+                    message=f"the box to hold the {part}")
+
+
 def no_blocking_violations(page: Page) -> None:
     assert axe_violations(page) == []
 
@@ -177,8 +184,7 @@ def test_release_with_an_expired_document_shows_the_review_and_needs_a_reason(pa
     expect(page.locator("#assess-duty")).to_have_count(0)  # a closed inspection takes no duty
     expect(page.locator("#step-document .live-box")).to_be_hidden()  # its record, not live tiles
     # the badge shows as soon as the tablet has the outcome; the box has it once the outbox sent it
-    view = wait_for(lambda: (seen := view_of(lane, inspection_id))["outcome"] and seen,
-                    interval=0.2, message="the box to hold the outcome")  # each look is logged
+    view = view_once_it_has(lane, inspection_id, "outcome")
     assert view["outcome"] == "release"
     assert [(f["code"], f["reason"]) for f in view["flags_answered"]] == [
         ("document_expired", "Driver's renewed passport seen; expiry misread")]
@@ -304,9 +310,7 @@ def test_a_draft_finding_with_its_photo_survives_navigation_reload_and_restart(p
     expect(again.locator("#findings-list")).to_contain_text("Loose panel behind the cab")
     expect(again.locator(f'#findings-list [data-sha256="{sha}"] img')).to_be_visible()
     # the list shows the finding as soon as the tablet has it; the box has it once the outbox sent it
-    findings = wait_for(lambda: view_of(lane, inspection_id)["findings"], interval=0.2,
-                        message="the box to hold the finding")  # each look is logged
-    assert findings[0]["photos"] == [sha]
+    assert view_once_it_has(lane, inspection_id, "findings")["findings"][0]["photos"] == [sha]
     assert lane.api("GET", f"/photos/{sha}", user="olga").content == jpeg
     again.reload()
     expect(again.locator("#finding-form textarea")).to_have_value("")  # recorded: the draft is gone

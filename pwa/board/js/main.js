@@ -62,8 +62,7 @@ async function start() {
   const user = document.getElementById('user');
   user.hidden = false;
   // who, over what the button does: never cut off to "sign …" on a narrow bar
-  user.replaceChildren(Object.assign(document.createElement('span'), { className: 'user-name', textContent: who.username }),
-    Object.assign(document.createElement('span'), { textContent: 'Sign out' }));
+  replace(user, h('span', { class: 'user-name' }, who.username), h('span', {}, 'Sign out'));
   user.title = `${who.username} (${who.role})`;
   user.addEventListener('click', session.signOut);
   document.querySelector('[data-nav="consultations"]').hidden = !session.isSupervisor(); // the log's review is a supervisor's
